@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SIM_INLINE_H
+#define SIM_INLINE_H
+
+/*
+ * Private state of the simulated inline-offload NIC.
+ *
+ * Data path model: a "wire" delivers raw frames (mbufs from any pool) to the
+ * port's ingress pipeline, which plays the NIC's RX engine: link/MAC/MTU
+ * filters, packet type, checksum check, RSS, then a copy into the target RX
+ * queue's mempool and an enqueue on that queue's ring. rx_burst of queue q
+ * first pulls what the wire has (one poller at a time, trylock) and then
+ * dequeues its own ring. tx_burst plays the TX engine (checks, checksum
+ * offload) and hands frames to the wire, or to the port's own ingress in
+ * loopback mode.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <ethdev_driver.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+extern int sim_inline_logtype;
+#define SIM_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, sim_inline_logtype, \
+		"sim_inline: " fmt "\n", ##__VA_ARGS__)
+
+enum {
+	SIM_MAX_QUEUES = 16,
+	SIM_MAX_MAC_ADDRS = 16,
+	SIM_RETA_SIZE = 128,
+	SIM_RSS_KEY_SIZE = 40,
+	SIM_BURST = 32,
+	SIM_DEFAULT_RING_SIZE = 4096,
+	SIM_MIN_RING_SIZE = 64,
+	SIM_MAX_RING_SIZE = 65536,
+	SIM_MIN_MTU = 68,
+	SIM_MAX_MTU = 9600,
+	SIM_MAX_RX_PKTLEN = SIM_MAX_MTU + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8,
+};
+
+enum sim_wire_type {
+	SIM_WIRE_RING,
+	SIM_WIRE_PCAP,
+	SIM_WIRE_PORT,
+};
+
+/* Validated devargs; see doc/sim_inline.md. */
+struct sim_devargs {
+	enum sim_wire_type wire;
+	char peer[RTE_DEV_NAME_MAX_LEN];
+	char rx_pcap[PATH_MAX];
+	char tx_pcap[PATH_MAX];
+	char port[RTE_DEV_NAME_MAX_LEN];
+	struct rte_ether_addr mac;
+	bool mac_set;
+	uint32_t ring_size;
+};
+
+/*
+ * Parse and validate the devargs string of device @name. On error, writes a
+ * one-line reason naming the offending key into @err and returns -EINVAL.
+ */
+int sim_devargs_parse(const char *name, const char *args,
+		      struct sim_devargs *da, char *err, size_t err_sz);
+
+/* Per-port counters beyond the per-queue ones (xstats). */
+#define SIM_XSTATS(X) \
+	X(rx_mac_filtered) \
+	X(rx_runt) \
+	X(rx_oversize) \
+	X(rx_no_scatter) \
+	X(rx_queue_full) \
+	X(rx_ip_cksum_bad) \
+	X(rx_l4_cksum_bad) \
+	X(rx_stop_discard) \
+	X(tx_ip_cksum_offload) \
+	X(tx_l4_cksum_offload) \
+	X(tx_oversize) \
+	X(tx_bad_mbuf) \
+	X(tx_link_down) \
+	X(lsc_events)
+
+enum sim_xstat_id {
+#define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
+	SIM_XSTATS(SIM_XSTAT_ENUM)
+#undef SIM_XSTAT_ENUM
+	SIM_XS_MAX
+};
+
+struct sim_port;
+
+struct sim_rxq {
+	struct sim_port *port;
+	struct rte_mempool *mp;
+	struct rte_ring *ring;		/* frames steered to this queue */
+	uint16_t qid;
+	uint64_t pkts, bytes, nombuf;
+} __rte_cache_aligned;
+
+struct sim_txq {
+	struct sim_port *port;
+	uint16_t qid;
+	uint64_t pkts, bytes, errors;
+} __rte_cache_aligned;
+
+/* What the port's cable is plugged into. */
+struct sim_wire_ops {
+	const char *name;
+	/* Probe time: open files, find the wrapped port. */
+	int (*open)(struct sim_port *p);
+	/* dev_start / dev_stop. */
+	int (*start)(struct sim_port *p);
+	void (*stop)(struct sim_port *p);
+	/* dev_close: release everything open() took. */
+	void (*close)(struct sim_port *p);
+	/* Put frames on the wire; returns how many it took (and now owns). */
+	uint16_t (*tx)(struct sim_port *p, uint16_t qid,
+		       struct rte_mbuf **pkts, uint16_t nb);
+	/* Take up to @nb frames off the wire (called under p->rx_lock). */
+	uint16_t (*rx)(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb);
+	/* Carrier: is the other end there? */
+	bool (*carrier)(const struct sim_port *p);
+};
+
+extern const struct sim_wire_ops sim_wire_ring_ops;
+extern const struct sim_wire_ops sim_wire_pcap_ops;
+extern const struct sim_wire_ops sim_wire_port_ops;
+
+struct sim_port {
+	TAILQ_ENTRY(sim_port) next;
+	struct rte_eth_dev *dev;
+	struct sim_port *peer;		/* ring wire: who receives our TX */
+	struct sim_devargs da;
+	const struct sim_wire_ops *wire;
+	void *wire_priv;
+
+	struct rte_ring *wire_ring;	/* ring wire: frames in flight to us */
+	rte_spinlock_t rx_lock;		/* one ingress poller at a time */
+
+	bool started;
+	bool admin_up;
+	bool lpbk;
+	bool promisc, allmulti;
+	uint16_t mtu;
+	uint64_t rx_offloads, tx_offloads;
+	uint64_t rss_hf;
+	uint8_t rss_key[SIM_RSS_KEY_SIZE];
+	uint16_t reta[SIM_RETA_SIZE];
+
+	struct sim_rxq *rxq[SIM_MAX_QUEUES];
+	struct sim_txq *txq[SIM_MAX_QUEUES];
+
+	uint64_t xs[SIM_XS_MAX];	/* updated with atomics */
+	uint64_t rx_nombuf;		/* atomic */
+};
+
+static inline void
+sim_count(struct sim_port *p, enum sim_xstat_id id, uint64_t n)
+{
+	__atomic_fetch_add(&p->xs[id], n, __ATOMIC_RELAXED);
+}
+
+/* sim_inline_ethdev.c */
+bool sim_is_sim_port(const struct rte_eth_dev *dev);
+bool sim_link_is_up(const struct sim_port *p);
+void sim_link_refresh(struct sim_port *p);
+
+/* sim_inline_rxtx.c */
+uint16_t sim_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb);
+uint16_t sim_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb);
+/* NIC RX engine: consumes every frame (delivered to a queue or dropped). */
+void sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb);
+/* Discard what sits in the wire and RX rings (dev_stop). */
+void sim_rx_flush(struct sim_port *p);
+uint32_t sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m);
+
+#endif /* SIM_INLINE_H */

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_sim_inline data path: the NIC's RX engine (sim_ingress) and TX engine
+ * (sim_tx_burst). See the model in sim_inline.h.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_net.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
+#include <rte_udp.h>
+
+#include "sim_inline.h"
+
+static inline bool
+link_up(const struct sim_port *p)
+{
+	return p->dev->data->dev_link.link_status == RTE_ETH_LINK_UP;
+}
+
+/* L2 overhead before the L3 header: Ethernet plus any VLAN tags. */
+static uint32_t
+l2_overhead(const struct rte_mbuf *m)
+{
+	struct rte_ether_hdr eb;
+	struct rte_vlan_hdr vb;
+	const struct rte_ether_hdr *eh;
+	const struct rte_vlan_hdr *vh;
+	uint32_t off = sizeof(*eh);
+	uint16_t type;
+
+	eh = rte_pktmbuf_read(m, 0, sizeof(eb), &eb);
+	if (eh == NULL)
+		return off;
+	type = eh->ether_type;
+	while ((type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) && off < 4 * 4 + 14) {
+		vh = rte_pktmbuf_read(m, off, sizeof(vb), &vb);
+		if (vh == NULL)
+			break;
+		type = vh->eth_proto;
+		off += sizeof(*vh);
+	}
+	return off;
+}
+
+/*
+ * Toeplitz hash over the fields rss_hf selects: addresses, then TCP/UDP
+ * ports or the ESP SPI (in the ports' place), as NICs do.
+ */
+static uint32_t
+rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
+	 const struct rte_net_hdr_lens *hl)
+{
+	union rte_thash_tuple t;
+	uint64_t hf = p->rss_hf;
+	uint32_t l4_off = hl->l2_len + hl->l3_len;
+	uint32_t proto, len, spi_buf;
+	uint16_t pbuf[2];
+	const uint16_t *ports;
+	const uint32_t *spi;
+	uint64_t tcp, udp, l3;
+	bool frag = (ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_FRAG;
+
+	memset(&t, 0, sizeof(t));
+	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
+		struct rte_ipv4_hdr b;
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_read(m, hl->l2_len, sizeof(b), &b);
+
+		if (ip == NULL)
+			return 0;
+		t.v4.src_addr = rte_be_to_cpu_32(ip->src_addr);
+		t.v4.dst_addr = rte_be_to_cpu_32(ip->dst_addr);
+		proto = ip->next_proto_id;
+		tcp = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		udp = RTE_ETH_RSS_NONFRAG_IPV4_UDP;
+		l3 = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 |
+		     RTE_ETH_RSS_NONFRAG_IPV4_OTHER;
+		len = RTE_THASH_V4_L3_LEN;
+	} else if (RTE_ETH_IS_IPV6_HDR(ptype)) {
+		struct rte_ipv6_hdr b;
+		const struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_read(m, hl->l2_len, sizeof(b), &b);
+
+		if (ip == NULL)
+			return 0;
+		rte_thash_load_v6_addrs(ip, &t);
+		/* The SPI is found only right after a plain IPv6 header. */
+		proto = hl->l3_len == sizeof(*ip) ? ip->proto : 0;
+		tcp = RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+		udp = RTE_ETH_RSS_NONFRAG_IPV6_UDP;
+		l3 = RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 |
+		     RTE_ETH_RSS_NONFRAG_IPV6_OTHER;
+		len = RTE_THASH_V6_L3_LEN;
+	} else {
+		return 0;
+	}
+
+	if (!frag && (((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP &&
+		       (hf & tcp)) ||
+		      ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_UDP &&
+		       (hf & udp)))) {
+		ports = rte_pktmbuf_read(m, l4_off, sizeof(pbuf), pbuf);
+		if (ports == NULL)
+			return 0;
+		if (RTE_ETH_IS_IPV4_HDR(ptype)) {
+			t.v4.sport = rte_be_to_cpu_16(ports[0]);
+			t.v4.dport = rte_be_to_cpu_16(ports[1]);
+		} else {
+			t.v6.sport = rte_be_to_cpu_16(ports[0]);
+			t.v6.dport = rte_be_to_cpu_16(ports[1]);
+		}
+		len += 1;
+	} else if (!frag && proto == IPPROTO_ESP && (hf & RTE_ETH_RSS_ESP)) {
+		spi = rte_pktmbuf_read(m, l4_off, sizeof(spi_buf), &spi_buf);
+		if (spi == NULL)
+			return 0;
+		if (RTE_ETH_IS_IPV4_HDR(ptype))
+			t.v4.sctp_tag = rte_be_to_cpu_32(*spi);
+		else
+			t.v6.sctp_tag = rte_be_to_cpu_32(*spi);
+		len += 1;
+	} else if (!(hf & l3)) {
+		return 0;
+	}
+	return rte_softrss((uint32_t *)&t, len, p->rss_key);
+}
+
+uint32_t
+sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m)
+{
+	struct rte_net_hdr_lens hl;
+	uint32_t ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+
+	return rss_hash(p, m, ptype, &hl);
+}
+
+/*
+ * Copy a frame into the RX queue's mempool, as the NIC's DMA would, chaining
+ * mbufs when the frame is larger than one and scatter is on.
+ */
+static struct rte_mbuf *
+copy_frame(struct sim_port *p, const struct rte_mbuf *m, struct sim_rxq *q)
+{
+	struct rte_mbuf *d, *cur, *seg;
+	uint32_t off = 0, len = m->pkt_len;
+	uint16_t room = rte_pktmbuf_data_room_size(q->mp) - RTE_PKTMBUF_HEADROOM;
+
+	if (len > room && !(p->rx_offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+		sim_count(p, SIM_XS_rx_no_scatter, 1);
+		return NULL;
+	}
+	d = rte_pktmbuf_alloc(q->mp);
+	if (unlikely(d == NULL))
+		goto nombuf;
+	cur = d;
+	while (off < len) {
+		uint32_t n;
+		uint8_t *dst;
+		const void *src;
+
+		if (rte_pktmbuf_tailroom(cur) == 0) {
+			seg = rte_pktmbuf_alloc(q->mp);
+			if (unlikely(seg == NULL)) {
+				rte_pktmbuf_free(d);
+				goto nombuf;
+			}
+			cur->next = seg;
+			cur = seg;
+			d->nb_segs++;
+		}
+		n = RTE_MIN((uint32_t)rte_pktmbuf_tailroom(cur), len - off);
+		dst = rte_pktmbuf_mtod_offset(cur, uint8_t *, cur->data_len);
+		src = rte_pktmbuf_read(m, off, n, dst);
+		if (src != dst)
+			memcpy(dst, src, n);
+		cur->data_len += n;
+		off += n;
+	}
+	d->pkt_len = len;
+	return d;
+nombuf:
+	__atomic_fetch_add(&p->rx_nombuf, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* RX checksum check, as a NIC with the offloads enabled reports it. */
+static uint64_t
+rx_cksum_flags(struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
+	       const struct rte_net_hdr_lens *hl)
+{
+	uint64_t off = p->rx_offloads, fl = 0;
+	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
+	uint32_t l4_off = hl->l2_len + hl->l3_len;
+	bool want_l4 = (l4 == RTE_PTYPE_L4_UDP &&
+			(off & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)) ||
+		       (l4 == RTE_PTYPE_L4_TCP &&
+			(off & RTE_ETH_RX_OFFLOAD_TCP_CKSUM));
+	uint16_t ubuf[4];
+	const uint16_t *udp;
+	int bad_l4 = 0;
+
+	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
+		uint8_t b[60];
+		const struct rte_ipv4_hdr *ip;
+
+		if (hl->l3_len < sizeof(*ip) || hl->l3_len > sizeof(b))
+			return 0;
+		ip = rte_pktmbuf_read(m, hl->l2_len, hl->l3_len, b);
+		if (ip == NULL)
+			return 0;
+		if (off & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
+			if (rte_raw_cksum(ip, hl->l3_len) == 0xffff) {
+				fl |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+			} else {
+				fl |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+				sim_count(p, SIM_XS_rx_ip_cksum_bad, 1);
+			}
+		}
+		if (!want_l4)
+			return fl;
+		/* A zero UDP checksum over IPv4 means "not computed". */
+		udp = rte_pktmbuf_read(m, l4_off, sizeof(ubuf), ubuf);
+		if (udp == NULL)
+			return fl;
+		if (l4 == RTE_PTYPE_L4_UDP && udp[3] == 0)
+			bad_l4 = 0;
+		else
+			bad_l4 = rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
+								   l4_off);
+	} else if (RTE_ETH_IS_IPV6_HDR(ptype) && want_l4) {
+		struct rte_ipv6_hdr b;
+		const struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_read(m, hl->l2_len, sizeof(b), &b);
+
+		if (ip == NULL)
+			return 0;
+		bad_l4 = rte_ipv6_udptcp_cksum_mbuf_verify(m, ip, l4_off);
+	} else {
+		return fl;
+	}
+	if (bad_l4 == 0) {
+		fl |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	} else {
+		fl |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+		sim_count(p, SIM_XS_rx_l4_cksum_bad, 1);
+	}
+	return fl;
+}
+
+/* Does the MAC filter let this destination in? */
+static bool
+mac_accept(const struct rte_eth_dev_data *data, const struct rte_ether_addr *dst)
+{
+	unsigned int i;
+
+	if (data->promiscuous)
+		return true;
+	if (rte_is_broadcast_ether_addr(dst))
+		return true;
+	if (rte_is_multicast_ether_addr(dst))
+		return data->all_multicast;
+	for (i = 0; i < SIM_MAX_MAC_ADDRS; i++)
+		if (rte_is_same_ether_addr(dst, &data->mac_addrs[i]))
+			return true;
+	return false;
+}
+
+/* One frame through the RX engine; src is consumed. */
+static struct rte_mbuf *
+ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
+{
+	const struct rte_eth_dev_data *data = p->dev->data;
+	struct rte_net_hdr_lens hl;
+	struct rte_ether_hdr eb;
+	const struct rte_ether_hdr *eh;
+	struct rte_mbuf *d = NULL;
+	struct sim_rxq *q;
+	uint32_t ptype, hash = 0;
+	uint16_t nb_rxq = data->nb_rx_queues;
+
+	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
+		sim_count(p, SIM_XS_rx_stop_discard, 1);
+		goto out;
+	}
+	eh = rte_pktmbuf_read(src, 0, sizeof(eb), &eb);
+	if (unlikely(eh == NULL)) {
+		sim_count(p, SIM_XS_rx_runt, 1);
+		goto out;
+	}
+	if (!mac_accept(data, &eh->dst_addr)) {
+		sim_count(p, SIM_XS_rx_mac_filtered, 1);
+		goto out;
+	}
+	if (src->pkt_len - l2_overhead(src) > data->mtu) {
+		sim_count(p, SIM_XS_rx_oversize, 1);
+		goto out;
+	}
+	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
+	if (p->rss_hf != 0) {
+		hash = rss_hash(p, src, ptype, &hl);
+		if (nb_rxq > 1)
+			*qid = p->reta[hash % SIM_RETA_SIZE];
+	}
+	if (*qid >= nb_rxq || p->rxq[*qid] == NULL)
+		*qid = 0;
+	q = p->rxq[*qid];
+	if (unlikely(q == NULL)) {
+		sim_count(p, SIM_XS_rx_stop_discard, 1);
+		goto out;
+	}
+	d = copy_frame(p, src, q);
+	if (d == NULL)
+		goto out;
+	d->port = data->port_id;
+	d->packet_type = ptype;
+	d->ol_flags = rx_cksum_flags(p, d, ptype, &hl);
+	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+		d->hash.rss = hash;
+		d->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+out:
+	rte_pktmbuf_free(src);
+	return d;
+}
+
+void
+sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct rte_mbuf *out[SIM_MAX_QUEUES][SIM_BURST];
+	uint16_t nq[SIM_MAX_QUEUES];
+	uint16_t i, q, k, n;
+
+	while (nb > 0) {
+		n = RTE_MIN(nb, (uint16_t)SIM_BURST);
+		memset(nq, 0, sizeof(nq));
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *d;
+
+			q = 0;
+			d = ingress_one(p, pkts[i], &q);
+			if (d != NULL)
+				out[q][nq[q]++] = d;
+		}
+		for (q = 0; q < SIM_MAX_QUEUES; q++) {
+			if (nq[q] == 0)
+				continue;
+			k = rte_ring_enqueue_burst(p->rxq[q]->ring,
+						   (void **)out[q], nq[q], NULL);
+			if (k < nq[q]) {
+				sim_count(p, SIM_XS_rx_queue_full, nq[q] - k);
+				rte_pktmbuf_free_bulk(&out[q][k], nq[q] - k);
+			}
+		}
+		pkts += n;
+		nb -= n;
+	}
+}
+
+uint16_t
+sim_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct sim_rxq *q = queue;
+	struct sim_port *p = q->port;
+	struct rte_mbuf *w[SIM_BURST];
+	uint64_t bytes = 0;
+	uint16_t i, n;
+
+	/* One poller at a time plays the NIC's RX engine for all queues. */
+	if (rte_spinlock_trylock(&p->rx_lock)) {
+		n = p->wire->rx(p, w, SIM_BURST);
+		if (n > 0)
+			sim_ingress(p, w, n);
+		rte_spinlock_unlock(&p->rx_lock);
+	}
+	n = rte_ring_dequeue_burst(q->ring, (void **)pkts, nb, NULL);
+	for (i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	q->pkts += n;
+	q->bytes += bytes;
+	return n;
+}
+
+void
+sim_rx_flush(struct sim_port *p)
+{
+	struct rte_mbuf *m[SIM_BURST];
+	unsigned int i, n;
+
+	rte_spinlock_lock(&p->rx_lock);
+	while (p->wire_ring != NULL &&
+	       (n = rte_ring_dequeue_burst(p->wire_ring, (void **)m,
+					   SIM_BURST, NULL)) > 0) {
+		sim_count(p, SIM_XS_rx_stop_discard, n);
+		rte_pktmbuf_free_bulk(m, n);
+	}
+	for (i = 0; i < SIM_MAX_QUEUES; i++) {
+		while (p->rxq[i] != NULL &&
+		       (n = rte_ring_dequeue_burst(p->rxq[i]->ring, (void **)m,
+						   SIM_BURST, NULL)) > 0) {
+			sim_count(p, SIM_XS_rx_stop_discard, n);
+			rte_pktmbuf_free_bulk(m, n);
+		}
+	}
+	rte_spinlock_unlock(&p->rx_lock);
+}
+
+/* Segment chain consistent with pkt_len and nb_segs? */
+static bool
+mbuf_sane(const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *s;
+	uint32_t len = 0;
+	uint16_t segs = 0;
+
+	for (s = m; s != NULL && segs <= m->nb_segs; s = s->next) {
+		len += s->data_len;
+		segs++;
+	}
+	return s == NULL && segs == m->nb_segs && len == m->pkt_len &&
+	       m->pkt_len >= RTE_ETHER_HDR_LEN;
+}
+
+/* Can the NIC write checksums into this mbuf without touching shared data? */
+static bool
+mbuf_writable(const struct rte_mbuf *m)
+{
+	for (; m != NULL; m = m->next)
+		if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1)
+			return false;
+	return true;
+}
+
+/*
+ * TX checksum offload. Returns the mbuf to put on the wire (m itself, or a
+ * private copy when m's data is shared), or NULL when the request is invalid.
+ */
+static struct rte_mbuf *
+tx_cksum(struct sim_port *p, struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags, off = p->tx_offloads;
+	uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+	bool ip_ck = (ol & RTE_MBUF_F_TX_IP_CKSUM) &&
+		     (off & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
+	bool l4_ck = (l4 == RTE_MBUF_F_TX_UDP_CKSUM &&
+		      (off & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) ||
+		     (l4 == RTE_MBUF_F_TX_TCP_CKSUM &&
+		      (off & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
+	uint32_t l4_off = m->l2_len + m->l3_len;
+	uint32_t l4_hdr = l4 == RTE_MBUF_F_TX_TCP_CKSUM ?
+			  sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
+	struct rte_mbuf *w = m;
+	uint16_t *ck;
+	void *ip;
+
+	if (!ip_ck && !l4_ck)
+		return m;
+	if (m->l2_len == 0 || m->l3_len == 0 ||
+	    l4_off + (l4_ck ? l4_hdr : 0) > m->data_len)
+		return NULL;
+	if (!mbuf_writable(m)) {
+		w = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+		if (w == NULL)
+			return NULL;
+		w->ol_flags = m->ol_flags;
+		w->tx_offload = m->tx_offload;
+	}
+	ip = rte_pktmbuf_mtod_offset(w, void *, w->l2_len);
+	if (ip_ck && (ol & RTE_MBUF_F_TX_IPV4)) {
+		struct rte_ipv4_hdr *h = ip;
+
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		sim_count(p, SIM_XS_tx_ip_cksum_offload, 1);
+	}
+	if (l4_ck) {
+		ck = rte_pktmbuf_mtod_offset(w, uint16_t *, l4_off +
+			(l4 == RTE_MBUF_F_TX_TCP_CKSUM ?
+			 offsetof(struct rte_tcp_hdr, cksum) :
+			 offsetof(struct rte_udp_hdr, dgram_cksum)));
+		*ck = 0;
+		if (ol & RTE_MBUF_F_TX_IPV4)
+			*ck = rte_ipv4_udptcp_cksum_mbuf(w, ip, l4_off);
+		else if (ol & RTE_MBUF_F_TX_IPV6)
+			*ck = rte_ipv6_udptcp_cksum_mbuf(w, ip, l4_off);
+		else
+			goto bad;
+		sim_count(p, SIM_XS_tx_l4_cksum_offload, 1);
+	}
+	return w;
+bad:
+	if (w != m)
+		rte_pktmbuf_free(w);
+	return NULL;
+}
+
+/*
+ * TX engine checks for one frame: SIM_XS_MAX and *w set when it may go on the
+ * wire, else the reason it must be dropped (m is left to the caller).
+ */
+static enum sim_xstat_id
+egress_one(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **w)
+{
+	if (unlikely(!mbuf_sane(m)))
+		return SIM_XS_tx_bad_mbuf;
+	if (m->pkt_len - l2_overhead(m) > p->dev->data->mtu &&
+	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+		return SIM_XS_tx_oversize;
+	*w = tx_cksum(p, m);
+	if (unlikely(*w == NULL))
+		return SIM_XS_tx_bad_mbuf;
+	return SIM_XS_MAX;
+}
+
+static uint16_t
+xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
+     uint16_t nb)
+{
+	if (p->lpbk) {
+		sim_ingress(p, pkts, nb);
+		return nb;
+	}
+	return p->wire->tx(p, q->qid, pkts, nb);
+}
+
+/*
+ * Frames are sent in runs of good ones; a bad frame is dropped (counted) in
+ * its place. If the wire takes only part of a run, we stop there: the
+ * caller still owns pkts[return value..nb).
+ */
+uint16_t
+sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct sim_txq *q = queue;
+	struct sim_port *p = q->port;
+	struct rte_mbuf *run[SIM_BURST];
+	uint32_t len[SIM_BURST];
+	uint16_t i = 0, k, n, sent;
+	uint64_t bytes;
+
+	if (unlikely(!link_up(p))) {
+		rte_pktmbuf_free_bulk(pkts, nb);
+		sim_count(p, SIM_XS_tx_link_down, nb);
+		return nb;
+	}
+	while (i < nb) {
+		enum sim_xstat_id why = SIM_XS_MAX;
+
+		n = 0;
+		while (i + n < nb && n < SIM_BURST) {
+			why = egress_one(p, pkts[i + n], &run[n]);
+			if (why != SIM_XS_MAX)
+				break;	/* a bad frame ends the run */
+			len[n] = run[n]->pkt_len;
+			n++;
+		}
+		bytes = 0;
+		sent = n > 0 ? xmit(p, q, run, n) : 0;
+		for (k = 0; k < n; k++) {
+			if (run[k] == pkts[i + k])
+				continue;
+			/* A private copy was made for checksum offload. */
+			if (k < sent)
+				rte_pktmbuf_free(pkts[i + k]);
+			else
+				rte_pktmbuf_free(run[k]);
+		}
+		for (k = 0; k < sent; k++)
+			bytes += len[k];
+		q->pkts += sent;
+		q->bytes += bytes;
+		i += sent;
+		if (sent < n)
+			return i;	/* wire full: back-pressure */
+		if (why != SIM_XS_MAX) {
+			/* Dropped only now: had the wire pushed back, the
+			 * caller would still own it. */
+			sim_count(p, why, 1);
+			rte_pktmbuf_free(pkts[i++]);
+		}
+	}
+	return nb;
+}

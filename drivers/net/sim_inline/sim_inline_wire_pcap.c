@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pcap wire: receive the frames of rx_pcap once, in order; write what is
+ * transmitted to tx_pcap (Ethernet link type, microsecond timestamps).
+ */
+#include <errno.h>
+#include <sys/time.h>
+
+#include <pcap/pcap.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "sim_inline.h"
+
+enum { PCAP_POOL_SIZE = 511, PCAP_SNAPLEN = 65535 };
+
+struct pcap_wire {
+	pcap_t *rx;
+	bool rx_eof;
+	pcap_t *dead;
+	pcap_dumper_t *tx;
+	rte_spinlock_t tx_lock;
+	struct rte_mempool *mp;		/* frames read from rx_pcap */
+	uint8_t lin[PCAP_SNAPLEN];	/* a chained frame made linear */
+};
+
+static int
+pw_open(struct sim_port *p)
+{
+	const char *name = p->dev->data->name;
+	char errbuf[PCAP_ERRBUF_SIZE], pname[RTE_MEMPOOL_NAMESIZE];
+	struct pcap_wire *w;
+
+	w = rte_zmalloc("sim_pcap", sizeof(*w), 0);
+	if (w == NULL)
+		return -ENOMEM;
+	rte_spinlock_init(&w->tx_lock);
+	p->wire_priv = w;
+
+	if (p->da.rx_pcap[0] != '\0') {
+		w->rx = pcap_open_offline(p->da.rx_pcap, errbuf);
+		if (w->rx == NULL) {
+			SIM_LOG(ERR, "%s: devarg 'rx_pcap': %s", name, errbuf);
+			goto fail;
+		}
+		if (pcap_datalink(w->rx) != DLT_EN10MB) {
+			SIM_LOG(ERR, "%s: devarg 'rx_pcap': %s is not an "
+				"Ethernet capture", name, p->da.rx_pcap);
+			goto fail;
+		}
+		snprintf(pname, sizeof(pname), "simpcap%u",
+			 p->dev->data->port_id);
+		w->mp = rte_pktmbuf_pool_create(pname, PCAP_POOL_SIZE, 0, 0,
+				RTE_PKTMBUF_HEADROOM + SIM_MAX_RX_PKTLEN,
+				p->dev->device->numa_node);
+		if (w->mp == NULL) {
+			SIM_LOG(ERR, "%s: cannot create pcap mbuf pool: %s",
+				name, rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
+	if (p->da.tx_pcap[0] != '\0') {
+		w->dead = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
+		w->tx = w->dead ? pcap_dump_open(w->dead, p->da.tx_pcap) : NULL;
+		if (w->tx == NULL) {
+			SIM_LOG(ERR, "%s: devarg 'tx_pcap': cannot write %s: %s",
+				name, p->da.tx_pcap,
+				w->dead ? pcap_geterr(w->dead) : "no memory");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	p->wire->close(p);
+	return -EINVAL;
+}
+
+static void
+pw_close(struct sim_port *p)
+{
+	struct pcap_wire *w = p->wire_priv;
+
+	if (w == NULL)
+		return;
+	if (w->tx != NULL)
+		pcap_dump_close(w->tx);
+	if (w->dead != NULL)
+		pcap_close(w->dead);
+	if (w->rx != NULL)
+		pcap_close(w->rx);
+	rte_mempool_free(w->mp);
+	rte_free(w);
+	p->wire_priv = NULL;
+}
+
+static int
+pw_start(struct sim_port *p)
+{
+	RTE_SET_USED(p);
+	return 0;
+}
+
+static void
+pw_stop(struct sim_port *p)
+{
+	struct pcap_wire *w = p->wire_priv;
+
+	if (w->tx != NULL) {
+		rte_spinlock_lock(&w->tx_lock);
+		pcap_dump_flush(w->tx);
+		rte_spinlock_unlock(&w->tx_lock);
+	}
+}
+
+static uint16_t
+pw_tx(struct sim_port *p, uint16_t qid, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct pcap_wire *w = p->wire_priv;
+	struct pcap_pkthdr h;
+	struct timeval tv;
+	uint16_t i;
+
+	RTE_SET_USED(qid);
+	if (w->tx != NULL) {
+		gettimeofday(&tv, NULL);
+		rte_spinlock_lock(&w->tx_lock);
+		for (i = 0; i < nb; i++) {
+			struct rte_mbuf *m = pkts[i];
+			uint32_t len = RTE_MIN(m->pkt_len, (uint32_t)PCAP_SNAPLEN);
+			const uint8_t *d = rte_pktmbuf_read(m, 0, len, w->lin);
+
+			h.ts = tv;
+			h.caplen = len;
+			h.len = m->pkt_len;
+			pcap_dump((u_char *)w->tx, &h, d);
+		}
+		rte_spinlock_unlock(&w->tx_lock);
+	}
+	rte_pktmbuf_free_bulk(pkts, nb);
+	return nb;
+}
+
+static uint16_t
+pw_rx(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct pcap_wire *w = p->wire_priv;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint16_t n = 0;
+	int r;
+
+	if (w->rx == NULL || w->rx_eof)
+		return 0;
+	while (n < nb) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(w->mp);
+
+		if (m == NULL)
+			break;	/* ingress gives them back; read on later */
+		r = pcap_next_ex(w->rx, &h, &data);
+		if (r != 1) {
+			rte_pktmbuf_free(m);
+			if (r != 0) {
+				if (r == PCAP_ERROR)
+					SIM_LOG(ERR, "%s: rx_pcap: %s",
+						p->dev->data->name,
+						pcap_geterr(w->rx));
+				w->rx_eof = true;
+			}
+			break;
+		}
+		if (h->caplen > rte_pktmbuf_tailroom(m) || h->caplen < h->len) {
+			/* Truncated capture or jumbo beyond the NIC's limit. */
+			rte_pktmbuf_free(m);
+			sim_count(p, h->caplen < h->len ? SIM_XS_rx_runt :
+				  SIM_XS_rx_oversize, 1);
+			continue;
+		}
+		memcpy(rte_pktmbuf_append(m, h->caplen), data, h->caplen);
+		pkts[n++] = m;
+	}
+	return n;
+}
+
+static bool
+pw_carrier(const struct sim_port *p)
+{
+	RTE_SET_USED(p);
+	return true;
+}
+
+const struct sim_wire_ops sim_wire_pcap_ops = {
+	.name = "pcap",
+	.open = pw_open,
+	.start = pw_start,
+	.stop = pw_stop,
+	.close = pw_close,
+	.tx = pw_tx,
+	.rx = pw_rx,
+	.carrier = pw_carrier,
+};
