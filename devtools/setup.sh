@@ -52,6 +52,7 @@ SDK_DIR=${DPSEC_DPDK_SDK:-/usr/local/share/dpsec/dpdk-sdk}
 STAMP="$SDK_DIR/.version"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$DPDK_VER" ]; then
 	tmp=$(mktemp -d)
+	chmod 755 "$tmp"	# apt-get source drops privileges to _apt
 	(cd "$tmp" && apt-get source -q --download-only "dpdk=$DPDK_VER" >/dev/null &&
 	 dpkg-source --no-check -x dpdk_*.dsc src >/dev/null)
 	$SUDO rm -rf "$SDK_DIR"

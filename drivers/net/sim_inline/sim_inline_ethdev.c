@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
@@ -100,8 +101,9 @@ sim_link_refresh(struct sim_port *p)
 
 	if (link.link_status == RTE_ETH_LINK_DOWN)
 		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
-	if (rte_eth_linkstatus_set(dev, &link) == 0)
-		return;	/* unchanged */
+	/* rte_eth_linkstatus_set() returns 0 only when the status changed. */
+	if (rte_eth_linkstatus_set(dev, &link) != 0)
+		return;
 	if (dev->data->dev_conf.intr_conf.lsc) {
 		sim_count(p, SIM_XS_lsc_events, 1);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
@@ -632,6 +634,16 @@ static const struct eth_dev_ops sim_ops = {
 	.reta_query = sim_reta_query,
 };
 
+static unsigned long
+name_index(const char *name, unsigned long dflt)
+{
+	const char *s = name + strlen(name);
+
+	while (s > name && s[-1] >= '0' && s[-1] <= '9')
+		s--;
+	return *s != '\0' ? strtoul(s, NULL, 10) : dflt;
+}
+
 static const struct sim_wire_ops *const wires[] = {
 	[SIM_WIRE_RING] = &sim_wire_ring_ops,
 	[SIM_WIRE_PCAP] = &sim_wire_pcap_ops,
@@ -689,10 +701,11 @@ sim_probe(struct rte_vdev_device *vdev)
 	if (da.mac_set) {
 		dev->data->mac_addrs[0] = da.mac;
 	} else {
-		/* 02:53:49:4d ("SIM", locally administered), then the index. */
+		/* 02:53:49:4d ("SIM", locally administered), then the
+		 * index in the device name (the port id if it has none). */
 		struct rte_ether_addr mac = {
 			{ 0x02, 0x53, 0x49, 0x4d, 0x00,
-			  (uint8_t)dev->data->port_id } };
+			  (uint8_t)name_index(name, dev->data->port_id) } };
 		dev->data->mac_addrs[0] = mac;
 	}
 

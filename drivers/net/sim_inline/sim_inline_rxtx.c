@@ -53,7 +53,7 @@ l2_overhead(const struct rte_mbuf *m)
  */
 static uint32_t
 rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
-	 const struct rte_net_hdr_lens *hl)
+	 const struct rte_net_hdr_lens *hl, bool *hashed)
 {
 	union rte_thash_tuple t;
 	uint64_t hf = p->rss_hf;
@@ -65,6 +65,7 @@ rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 	uint64_t tcp, udp, l3;
 	bool frag = (ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_FRAG;
 
+	*hashed = false;
 	memset(&t, 0, sizeof(t));
 	if (RTE_ETH_IS_IPV4_HDR(ptype)) {
 		struct rte_ipv4_hdr b;
@@ -127,6 +128,7 @@ rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 	} else if (!(hf & l3)) {
 		return 0;
 	}
+	*hashed = true;
 	return rte_softrss((uint32_t *)&t, len, p->rss_key);
 }
 
@@ -135,8 +137,9 @@ sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m)
 {
 	struct rte_net_hdr_lens hl;
 	uint32_t ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+	bool hashed;
 
-	return rss_hash(p, m, ptype, &hl);
+	return rss_hash(p, m, ptype, &hl, &hashed);
 }
 
 /*
@@ -282,6 +285,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
 	struct sim_rxq *q;
 	uint32_t ptype, hash = 0;
 	uint16_t nb_rxq = data->nb_rx_queues;
+	bool hashed = false;
 
 	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
 		sim_count(p, SIM_XS_rx_stop_discard, 1);
@@ -302,8 +306,9 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
 	}
 	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
 	if (p->rss_hf != 0) {
-		hash = rss_hash(p, src, ptype, &hl);
-		if (nb_rxq > 1)
+		/* Frames RSS does not cover go to queue 0, as on NICs. */
+		hash = rss_hash(p, src, ptype, &hl, &hashed);
+		if (hashed && nb_rxq > 1)
 			*qid = p->reta[hash % SIM_RETA_SIZE];
 	}
 	if (*qid >= nb_rxq || p->rxq[*qid] == NULL)
