@@ -58,8 +58,8 @@ rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 	union rte_thash_tuple t;
 	uint64_t hf = p->rss_hf;
 	uint32_t l4_off = hl->l2_len + hl->l3_len;
-	uint32_t proto, len, spi_buf;
-	uint16_t pbuf[2];
+	uint32_t proto, len, spi_buf, spi_v;
+	uint16_t pbuf[2], pv[2];
 	const uint16_t *ports;
 	const uint32_t *spi;
 	uint64_t tcp, udp, l3;
@@ -108,6 +108,8 @@ rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 		ports = rte_pktmbuf_read(m, l4_off, sizeof(pbuf), pbuf);
 		if (ports == NULL)
 			return 0;
+		memcpy(pv, ports, sizeof(pv));
+		ports = pv;
 		if (RTE_ETH_IS_IPV4_HDR(ptype)) {
 			t.v4.sport = rte_be_to_cpu_16(ports[0]);
 			t.v4.dport = rte_be_to_cpu_16(ports[1]);
@@ -120,10 +122,11 @@ rss_hash(const struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 		spi = rte_pktmbuf_read(m, l4_off, sizeof(spi_buf), &spi_buf);
 		if (spi == NULL)
 			return 0;
+		memcpy(&spi_v, spi, sizeof(spi_v));	/* may be unaligned */
 		if (RTE_ETH_IS_IPV4_HDR(ptype))
-			t.v4.sctp_tag = rte_be_to_cpu_32(*spi);
+			t.v4.sctp_tag = rte_be_to_cpu_32(spi_v);
 		else
-			t.v6.sctp_tag = rte_be_to_cpu_32(*spi);
+			t.v6.sctp_tag = rte_be_to_cpu_32(spi_v);
 		len += 1;
 	} else if (!(hf & l3)) {
 		return 0;
@@ -230,7 +233,8 @@ rx_cksum_flags(struct sim_port *p, const struct rte_mbuf *m, uint32_t ptype,
 		udp = rte_pktmbuf_read(m, l4_off, sizeof(ubuf), ubuf);
 		if (udp == NULL)
 			return fl;
-		if (l4 == RTE_PTYPE_L4_UDP && udp[3] == 0)
+		if (l4 == RTE_PTYPE_L4_UDP &&
+		    ((const uint8_t *)udp)[6] == 0 && ((const uint8_t *)udp)[7] == 0)
 			bad_l4 = 0;
 		else
 			bad_l4 = rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
