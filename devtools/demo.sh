@@ -1,0 +1,23 @@
+#!/bin/sh
+# Newcomer's one command: install what dpsec needs (devtools/setup.sh), build
+# it in build/, and run the simulated-NIC demo for a few seconds.
+#   sh devtools/demo.sh [SECONDS]
+set -eu
+cd "$(dirname "$0")/.."
+
+SECONDS_=${1:-5}
+if [ "$(id -u)" = 0 ]; then
+	sh devtools/setup.sh
+else
+	sudo sh devtools/setup.sh
+fi
+
+# An existing build/ reconfigures itself when meson files change (ninja
+# does it); set it up only when it has never been configured.
+if [ ! -f build/build.ninja ]; then
+	meson setup build
+fi
+ninja -C build
+
+echo "demo: two simulated inline-offload NIC ports, ${SECONDS_}s of UDP echo"
+exec build/examples/sim-demo/dpsec-sim-demo -- --seconds "$SECONDS_"
