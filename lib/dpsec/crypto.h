@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpsec crypto layer (internal, not installed).
+ *
+ * One interface over two backends: Intel IPsec-MB (fast path) and OpenSSL
+ * EVP (portable backend, and the independent implementation the tests
+ * cross-check against). Used by libdpsec's software ESP/TLS datapath and by
+ * sim_inline's simulated crypto engine.
+ *
+ * Model:
+ *  - struct dpsec_crypto_key: caller-allocated, fixed size, holds expanded
+ *    key schedules. Read-only after dpsec_crypto_key_init(), so one key may
+ *    be used by several lcores (engines) at once.
+ *  - struct dpsec_crypto_engine: per-thread working state (IPsec-MB
+ *    manager, OpenSSL contexts). One thread at a time.
+ *  - dpsec_crypto_burst(): runs n ops, each with its own key; no
+ *    allocation, no locks, no syscalls.
+ *
+ * Error convention: control functions return 0 or -errno; the burst returns
+ * the number of ops with status 0 and each op carries its own status.
+ */
+
+#ifndef DPSEC_CRYPTO_H
+#define DPSEC_CRYPTO_H
+
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Cipher algorithms (ESP "ENCR" transforms and TLS AEADs). Internal to the
+ * crypto layer; the public API's enum dpsec_cipher maps onto it.
+ */
+enum dpsec_crypto_cipher {
+	DPSEC_CRYPTO_CIPHER_NULL = 0,		/**< RFC 2410 */
+	DPSEC_CRYPTO_CIPHER_AES_CBC_128,	/**< RFC 3602 */
+	DPSEC_CRYPTO_CIPHER_AES_CBC_192,	/**< RFC 3602 */
+	DPSEC_CRYPTO_CIPHER_AES_CBC_256,	/**< RFC 3602 */
+	DPSEC_CRYPTO_CIPHER_AES_GCM_128,	/**< RFC 4106/5288/8446 */
+	DPSEC_CRYPTO_CIPHER_AES_GCM_192,	/**< RFC 4106 */
+	DPSEC_CRYPTO_CIPHER_AES_GCM_256,	/**< RFC 4106/5288/8446 */
+	DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305,	/**< RFC 7634/8439 */
+	DPSEC_CRYPTO_CIPHER_MAX			/**< Number of ciphers */
+};
+
+/** Integrity algorithms for non-AEAD ciphers (ESP "INTEG" transforms). */
+enum dpsec_crypto_auth {
+	DPSEC_CRYPTO_AUTH_NULL = 0,		/**< None (AEAD) */
+	DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,		/**< RFC 2404 */
+	DPSEC_CRYPTO_AUTH_HMAC_SHA256_128,	/**< RFC 4868 */
+	DPSEC_CRYPTO_AUTH_MAX			/**< Number of algorithms */
+};
+
+/** Crypto backends. */
+enum dpsec_crypto_backend {
+	DPSEC_CRYPTO_IPSEC_MB = 0,	/**< Intel IPsec-MB job API */
+	DPSEC_CRYPTO_OPENSSL,		/**< OpenSSL 3 EVP */
+	DPSEC_CRYPTO_BACKEND_MAX	/**< Number of backends */
+};
+
+/** Direction of an op. */
+enum dpsec_crypto_dir {
+	DPSEC_CRYPTO_ENCRYPT = 0,	/**< Encrypt, then write the ICV */
+	DPSEC_CRYPTO_DECRYPT = 1,	/**< Verify the ICV, decrypt */
+};
+
+/** Limits of the layer. */
+enum {
+	DPSEC_CRYPTO_NONCE_LEN = 12,	/**< AEAD nonce (salt || IV) */
+	DPSEC_CRYPTO_CBC_IV_LEN = 16,	/**< AES-CBC IV */
+	DPSEC_CRYPTO_AAD_MAX = 64,	/**< Largest AAD accepted */
+	DPSEC_CRYPTO_ICV_MAX = 16,	/**< Largest ICV produced */
+	DPSEC_CRYPTO_CKEY_MAX = 32,	/**< Largest cipher key */
+	DPSEC_CRYPTO_AKEY_MAX = 4096,	/**< Largest HMAC key accepted */
+};
+
+/** Static description of a cipher. */
+struct dpsec_crypto_cipher_info {
+	const char *name;	/**< Lower-case name, e.g. "aes-gcm-128" */
+	uint8_t key_len;	/**< Key length without salt, bytes */
+	uint8_t salt_len;	/**< Salt taken from the keying material */
+	uint8_t iv_len;		/**< IV carried per packet (ESP payload) */
+	uint8_t nonce_len;	/**< Length of dpsec_crypto_op.iv */
+	uint8_t block_size;	/**< Cipher length must be a multiple */
+	uint8_t pad_align;	/**< ESP payload alignment (RFC 4303 2.4) */
+	uint8_t icv_len;	/**< Default tag length (AEAD), else 0 */
+	uint8_t aead;		/**< 1 if the cipher authenticates */
+};
+
+/** Static description of an integrity algorithm. */
+struct dpsec_crypto_auth_info {
+	const char *name;	/**< Lower-case name, e.g. "hmac-sha1-96" */
+	uint8_t key_len;	/**< Key length the RFC mandates for ESP */
+	uint8_t icv_len;	/**< Truncated ICV length */
+	uint8_t digest_len;	/**< Full digest length */
+	uint8_t block_size;	/**< Hash block size */
+};
+
+/**
+ * Description of a cipher.
+ *
+ * @param c  Cipher.
+ * @return Pointer to a static entry, or NULL if @p c is out of range.
+ */
+const struct dpsec_crypto_cipher_info *
+dpsec_crypto_cipher_info_get(enum dpsec_crypto_cipher c);
+
+/**
+ * Description of an integrity algorithm.
+ *
+ * @param a  Auth algorithm.
+ * @return Pointer to a static entry, or NULL if @p a is out of range.
+ */
+const struct dpsec_crypto_auth_info *
+dpsec_crypto_auth_info_get(enum dpsec_crypto_auth a);
+
+/**
+ * Name of a backend ("ipsec-mb", "openssl"), or NULL if out of range.
+ *
+ * @param b  Backend.
+ */
+const char *dpsec_crypto_backend_name(enum dpsec_crypto_backend b);
+
+/** Size of the IPsec-MB GCM key data (struct gcm_key_data) we reserve. */
+#define DPSEC_CRYPTO_GCM_KEY_SZ 1024
+
+/**
+ * Session key: expanded key schedules for one SA / TLS direction.
+ *
+ * Allocated by the caller (embed it, or dpsec_crypto_key_size() bytes with
+ * 64-byte alignment), filled by dpsec_crypto_key_init(), read-only after
+ * that, wiped by dpsec_crypto_key_wipe(). Fields are private to the crypto
+ * layer.
+ */
+struct dpsec_crypto_key {
+	/** Backend-specific cipher key material; first for alignment. */
+	union {
+		/** IPsec-MB: struct gcm_key_data (AES-GCM). */
+		alignas(64) uint8_t mb_gcm[DPSEC_CRYPTO_GCM_KEY_SZ];
+		/** IPsec-MB: AES-CBC expanded keys (15 round keys each). */
+		struct {
+			alignas(16) uint32_t enc[60];	/**< Encrypt schedule */
+			alignas(16) uint32_t dec[60];	/**< Decrypt schedule */
+		} mb_aes;
+		/** Raw key: IPsec-MB ChaCha20, all OpenSSL ciphers. */
+		alignas(16) uint8_t raw[DPSEC_CRYPTO_CKEY_MAX];
+	} c;
+	/** Backend-specific HMAC key material. */
+	union {
+		/** IPsec-MB: hash states after H(K ^ ipad), H(K ^ opad). */
+		struct {
+			alignas(16) uint8_t ipad[32];	/**< Inner state */
+			alignas(16) uint8_t opad[32];	/**< Outer state */
+		} mb;
+		/** OpenSSL: the key, hashed first if longer than a block. */
+		struct {
+			uint8_t key[64];	/**< HMAC key */
+			uint8_t len;		/**< Its length */
+		} ossl;
+	} a;
+	uint64_t id;		/**< Unique per init; engine schedule cache */
+	uint8_t backend;	/**< enum dpsec_crypto_backend */
+	uint8_t cipher;		/**< enum dpsec_crypto_cipher */
+	uint8_t auth;		/**< enum dpsec_crypto_auth */
+	uint8_t kind;		/**< Processing kind, chosen at init */
+	uint8_t icv_len;	/**< ICV length of this key */
+	uint8_t ckey_len;	/**< Cipher key length */
+	uint8_t valid;		/**< 1 between init and wipe */
+};
+
+/**
+ * Bytes to allocate for a struct dpsec_crypto_key (alignment 64).
+ */
+size_t dpsec_crypto_key_size(void);
+
+/**
+ * Expand a session key.
+ *
+ * Control path: may take a global lock (IPsec-MB key expansion uses a
+ * shared manager). On error the key is left wiped.
+ *
+ * @param key       Caller memory, dpsec_crypto_key_size() bytes.
+ * @param backend   Backend that will process ops with this key.
+ * @param cipher    Cipher; an AEAD requires @p auth == DPSEC_CRYPTO_AUTH_NULL.
+ * @param ckey      Cipher key (no salt), NULL for DPSEC_CRYPTO_CIPHER_NULL.
+ * @param ckey_len  Must equal dpsec_crypto_cipher_info_get(cipher)->key_len.
+ * @param auth      Integrity algorithm; DPSEC_CRYPTO_CIPHER_NULL requires one.
+ * @param akey      HMAC key (any length 1..DPSEC_CRYPTO_AKEY_MAX).
+ * @param akey_len  Its length; 0 with DPSEC_CRYPTO_AUTH_NULL.
+ * @return 0, -EINVAL (bad lengths, invalid combination), -ENOTSUP
+ *         (algorithm unknown or not built in the backend), -ENOMEM.
+ */
+int dpsec_crypto_key_init(struct dpsec_crypto_key *key,
+		enum dpsec_crypto_backend backend,
+		enum dpsec_crypto_cipher cipher, const uint8_t *ckey, uint16_t ckey_len,
+		enum dpsec_crypto_auth auth, const uint8_t *akey, uint16_t akey_len);
+
+/**
+ * Use a truncated AES-GCM tag (RFC 4106 ICV 8 or 12; TLS uses 16).
+ *
+ * @param key      An initialised key.
+ * @param icv_len  8, 12 or 16 for AES-GCM; 16 only for ChaCha20-Poly1305.
+ * @return 0, -EINVAL (length or key), -ENOTSUP (not an AEAD key).
+ */
+int dpsec_crypto_key_set_icv_len(struct dpsec_crypto_key *key,
+		uint8_t icv_len);
+
+/**
+ * ICV length produced/verified with this key (0 if the key is not valid).
+ *
+ * @param key  The key.
+ */
+static inline uint8_t
+dpsec_crypto_key_icv_len(const struct dpsec_crypto_key *key)
+{
+	return key->valid ? key->icv_len : 0;
+}
+
+/**
+ * Zero all key material. Safe on a zeroed or already wiped key.
+ *
+ * IPsec-MB engines only point at the key while a burst runs. The OpenSSL
+ * engine keeps the schedule of the last key it used in its EVP contexts
+ * until it uses another key or is freed (both cleanse their memory).
+ *
+ * @param key  The key; all dpsec_crypto_key_size() bytes are zero after.
+ */
+void dpsec_crypto_key_wipe(struct dpsec_crypto_key *key);
+
+/**
+ * One crypto operation.
+ *
+ * AEAD (GCM, ChaCha20-Poly1305): iv is the 12-byte nonce (for ESP,
+ * salt || IV), aad/aad_len the associated data (ESP: SPI||SN or
+ * SPI||SN-high||SN-low, RFC 4106 5; TLS: 5 or 13 bytes), src/dst/len the
+ * payload; auth_src/auth_len are ignored.
+ *
+ * AES-CBC + HMAC (RFC 4303 encrypt-then-MAC): iv is the 16-byte IV, src/
+ * dst/len the payload (multiple of 16, already padded), and auth_src/
+ * auth_len the contiguous bytes to MAC (ESP header + IV + ciphertext). On
+ * encrypt the MAC is computed after encryption, so auth_src must cover the
+ * ciphertext written to dst. aad is ignored. With ESN (RFC 4303 2.2.1)
+ * the high 32 bits of the SN are MACed after the payload: put them right
+ * after the ciphertext (where the ICV goes, as rte_ipsec does), count them
+ * in auth_len, and on decrypt point icv at a copy of the received ICV.
+ *
+ * NULL cipher + HMAC: src is copied to dst if they differ; MAC as above.
+ *
+ * icv: on encrypt the tag is written there; on decrypt it is read and
+ * compared in constant time. In-place (src == dst) is supported.
+ */
+struct dpsec_crypto_op {
+	const struct dpsec_crypto_key *key;	/**< Session key */
+	const uint8_t *iv;		/**< Nonce (12) or CBC IV (16) */
+	const uint8_t *aad;		/**< AEAD associated data */
+	const uint8_t *src;		/**< Cipher input */
+	uint8_t *dst;			/**< Cipher output (may equal src) */
+	const uint8_t *auth_src;	/**< Bytes to MAC (non-AEAD) */
+	uint8_t *icv;			/**< Tag out (encrypt) / in (decrypt) */
+	uint32_t len;			/**< Cipher length, bytes */
+	uint32_t auth_len;		/**< MAC length, bytes (non-AEAD) */
+	uint16_t aad_len;		/**< 0..DPSEC_CRYPTO_AAD_MAX */
+	uint8_t dir;			/**< enum dpsec_crypto_dir */
+	/**
+	 * Result: 0; -EBADMSG (tag mismatch: dst[0..len) is zeroed);
+	 * -EINVAL (bad op: lengths, key, backend mismatch).
+	 */
+	int status;
+};
+
+struct dpsec_crypto_engine;
+
+/**
+ * Create a per-thread engine.
+ *
+ * @param backend  Backend; keys used with it must be of the same backend.
+ * @return The engine, or NULL with errno set (ENOTSUP, ENOMEM).
+ */
+struct dpsec_crypto_engine *
+dpsec_crypto_engine_create(enum dpsec_crypto_backend backend);
+
+/**
+ * Free an engine (NULL is a no-op). Cached key schedules are cleansed.
+ *
+ * @param e  The engine.
+ */
+void dpsec_crypto_engine_free(struct dpsec_crypto_engine *e);
+
+/**
+ * Backend of an engine.
+ *
+ * @param e  The engine.
+ */
+enum dpsec_crypto_backend
+dpsec_crypto_engine_backend(const struct dpsec_crypto_engine *e);
+
+/**
+ * Process a burst of ops (fast path: no allocation, no locks).
+ *
+ * Every op gets a status; ops may use different keys and directions.
+ * With IPsec-MB the ops are submitted to the multi-buffer manager together
+ * and flushed before returning.
+ *
+ * @param e    Engine owned by the calling thread.
+ * @param ops  Array of @p n ops.
+ * @param n    Number of ops.
+ * @return Number of ops whose status is 0.
+ */
+unsigned int dpsec_crypto_burst(struct dpsec_crypto_engine *e,
+		struct dpsec_crypto_op *ops[], unsigned int n);
+
+/**
+ * Process one op (tests, control path).
+ *
+ * @param e   Engine.
+ * @param op  Op.
+ * @return op->status.
+ */
+int dpsec_crypto_run(struct dpsec_crypto_engine *e,
+		struct dpsec_crypto_op *op);
+
+/**
+ * AEAD seal: dst = Enc(src), tag = key's ICV length bytes.
+ *
+ * @return 0 or -EINVAL.
+ */
+int dpsec_aead_seal(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len,
+		const uint8_t *src, uint8_t *dst, uint32_t len, uint8_t *tag);
+
+/**
+ * AEAD open: verify @p tag, dst = Dec(src).
+ *
+ * @return 0, -EBADMSG (dst zeroed) or -EINVAL.
+ */
+int dpsec_aead_open(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len,
+		const uint8_t *src, uint8_t *dst, uint32_t len,
+		const uint8_t *tag);
+
+
+#ifdef DPSEC_CRYPTO_INTERNAL
+/*
+ * Shared by crypto.c, crypto_mb.c and crypto_ossl.c only.
+ */
+#include <errno.h>
+
+/** How a key is processed; chosen once at key init. */
+enum dpsec_crypto_kind {
+	DPSEC_CRYPTO_KIND_GCM = 1,	/**< AES-GCM AEAD */
+	DPSEC_CRYPTO_KIND_CHACHA,	/**< ChaCha20-Poly1305 AEAD */
+	DPSEC_CRYPTO_KIND_CBC_HMAC,	/**< AES-CBC, then HMAC */
+	DPSEC_CRYPTO_KIND_NULL_HMAC,	/**< HMAC only */
+};
+
+/** Common head of every backend's engine. */
+struct dpsec_crypto_engine {
+	/** Backend burst function. */
+	unsigned int (*burst)(struct dpsec_crypto_engine *e,
+			struct dpsec_crypto_op *ops[], unsigned int n);
+	/** Backend destructor. */
+	void (*free)(struct dpsec_crypto_engine *e);
+	uint8_t backend;	/**< enum dpsec_crypto_backend */
+};
+
+/** IPsec-MB key expansion; key->cipher/auth/kind/ckey_len are set. */
+int dpsec_crypto_mb_key_init(struct dpsec_crypto_key *key,
+		const uint8_t *ckey, const uint8_t *akey, uint16_t akey_len);
+/** IPsec-MB engine constructor (errno set on NULL). */
+struct dpsec_crypto_engine *dpsec_crypto_mb_engine_create(void);
+/** OpenSSL key setup; key->cipher/auth/kind/ckey_len are set. */
+int dpsec_crypto_ossl_key_init(struct dpsec_crypto_key *key,
+		const uint8_t *ckey, const uint8_t *akey, uint16_t akey_len);
+/** OpenSSL engine constructor (errno set on NULL). */
+struct dpsec_crypto_engine *dpsec_crypto_ossl_engine_create(void);
+
+/** Constant-time inequality: 0 iff a[0..n) == b[0..n). */
+static inline int
+dpsec_crypto_ct_neq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	volatile uint8_t acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc |= a[i] ^ b[i];
+	return acc != 0;
+}
+
+/**
+ * Validate an op against the engine's backend; the checks every backend
+ * needs before touching memory.
+ */
+static inline int
+dpsec_crypto_op_check(const struct dpsec_crypto_op *op, uint8_t backend)
+{
+	const struct dpsec_crypto_key *k = op->key;
+
+	if (k == NULL || !k->valid || k->backend != backend ||
+			op->dir > DPSEC_CRYPTO_DECRYPT || op->icv == NULL)
+		return -EINVAL;
+	if (op->len != 0 && (op->src == NULL || op->dst == NULL))
+		return -EINVAL;
+	switch (k->kind) {
+	case DPSEC_CRYPTO_KIND_GCM:
+	case DPSEC_CRYPTO_KIND_CHACHA:
+		if (op->iv == NULL || op->aad_len > DPSEC_CRYPTO_AAD_MAX ||
+				(op->aad_len != 0 && op->aad == NULL))
+			return -EINVAL;
+		return 0;
+	case DPSEC_CRYPTO_KIND_CBC_HMAC:
+		if (op->iv == NULL || (op->len & 15) != 0)
+			return -EINVAL;
+		/* fall through */
+	case DPSEC_CRYPTO_KIND_NULL_HMAC:
+		if (op->auth_len != 0 && op->auth_src == NULL)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+#endif /* DPSEC_CRYPTO_INTERNAL */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPSEC_CRYPTO_H */

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Crypto layer, Intel IPsec-MB backend (job API).
+ *
+ * A burst is fed to the engine's IMB_MGR job by job; the manager completes
+ * jobs in submission order, several lanes at a time, and the remainder is
+ * flushed before the burst returns, so no job outlives the call.
+ *
+ * On decrypt the library writes the computed tag into a per-job-slot
+ * scratch buffer of the engine and we compare it to the received one in
+ * constant time: IPsec-MB itself never verifies tags.
+ */
+
+#define DPSEC_CRYPTO_INTERNAL
+#include "crypto.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <intel-ipsec-mb.h>
+
+#include <openssl/crypto.h>
+#include <rte_branch_prediction.h>
+
+_Static_assert(sizeof(struct gcm_key_data) <= DPSEC_CRYPTO_GCM_KEY_SZ,
+		"DPSEC_CRYPTO_GCM_KEY_SZ too small for struct gcm_key_data");
+_Static_assert(IMB_SHA1_DIGEST_SIZE_IN_BYTES <= 32 &&
+		IMB_SHA256_DIGEST_SIZE_IN_BYTES <= 32, "HMAC state size");
+
+struct mb_engine {
+	struct dpsec_crypto_engine base;
+	IMB_MGR *mgr;
+	/* Tags computed for in-flight decrypt jobs, indexed by job slot. */
+	alignas(64) uint8_t tag[IMB_MAX_JOBS][DPSEC_CRYPTO_ICV_MAX];
+};
+
+/*
+ * Key expansion needs a manager (its function pointers pick the code path
+ * for this CPU). Key init is control path: one shared manager, one lock.
+ */
+static pthread_mutex_t key_mgr_lock = PTHREAD_MUTEX_INITIALIZER;
+static IMB_MGR *key_mgr;
+
+/* Non-NULL pointer for zero-length buffers (the checked submit wants one). */
+static uint8_t empty_buf[16];
+
+/*
+ * Managers live in memory we allocate (imb_set_pointers_mb_mgr) rather
+ * than alloc_mb_mgr()'s, so that freeing one can cleanse all of it: the
+ * out-of-order lanes keep per-job state (digests, key pointers) there.
+ */
+static IMB_MGR *
+mgr_create(void)
+{
+	size_t sz = imb_get_mb_mgr_size();
+	IMB_ARCH arch;
+	IMB_MGR *mgr;
+	void *mem;
+
+	mem = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+	if (mem == NULL)
+		return NULL;
+	/* mgr_destroy() frees the manager pointer: it must be ours. */
+	mgr = imb_set_pointers_mb_mgr(mem, 0, 1);
+	if (mgr != mem) {
+		free(mem);
+		return NULL;
+	}
+	init_mb_mgr_auto(mgr, &arch);
+	if (imb_get_errno(mgr) != 0) {
+		free(mem);
+		return NULL;
+	}
+	return mgr;
+}
+
+static void
+mgr_destroy(IMB_MGR *mgr)
+{
+	if (mgr == NULL)
+		return;
+	OPENSSL_cleanse(mgr, imb_get_mb_mgr_size());
+	free(mgr);
+}
+
+static void __attribute__((destructor))
+key_mgr_release(void)
+{
+	mgr_destroy(key_mgr);
+	key_mgr = NULL;
+}
+
+/*
+ * HMAC precompute (RFC 2104): the hash states after one block of K ^ ipad
+ * and K ^ opad, which the job API resumes from.
+ */
+static void
+hmac_precompute(IMB_MGR *mgr, enum dpsec_crypto_auth auth, const uint8_t *akey,
+		uint16_t akey_len, uint8_t *ipad, uint8_t *opad)
+{
+	uint8_t blk[64], hk[IMB_SHA256_DIGEST_SIZE_IN_BYTES];
+	const uint8_t *k = akey;
+	size_t klen = akey_len, i;
+	int sha1 = auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96;
+
+	if (klen > sizeof(blk)) {
+		if (sha1) {
+			IMB_SHA1(mgr, akey, akey_len, hk);
+			klen = IMB_SHA1_DIGEST_SIZE_IN_BYTES;
+		} else {
+			IMB_SHA256(mgr, akey, akey_len, hk);
+			klen = IMB_SHA256_DIGEST_SIZE_IN_BYTES;
+		}
+		k = hk;
+	}
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, k, klen);
+	for (i = 0; i < sizeof(blk); i++)
+		blk[i] ^= 0x36;
+	if (sha1)
+		IMB_SHA1_ONE_BLOCK(mgr, blk, ipad);
+	else
+		IMB_SHA256_ONE_BLOCK(mgr, blk, ipad);
+	for (i = 0; i < sizeof(blk); i++)
+		blk[i] ^= 0x36 ^ 0x5c;
+	if (sha1)
+		IMB_SHA1_ONE_BLOCK(mgr, blk, opad);
+	else
+		IMB_SHA256_ONE_BLOCK(mgr, blk, opad);
+	OPENSSL_cleanse(blk, sizeof(blk));
+	OPENSSL_cleanse(hk, sizeof(hk));
+}
+
+int
+dpsec_crypto_mb_key_init(struct dpsec_crypto_key *key, const uint8_t *ckey,
+		const uint8_t *akey, uint16_t akey_len)
+{
+	struct gcm_key_data *gkd = (struct gcm_key_data *)key->c.mb_gcm;
+	IMB_MGR *mgr;
+
+	pthread_mutex_lock(&key_mgr_lock);
+	if (key_mgr == NULL)
+		key_mgr = mgr_create();
+	mgr = key_mgr;
+	if (mgr == NULL) {
+		pthread_mutex_unlock(&key_mgr_lock);
+		return -ENOMEM;
+	}
+
+	switch (key->cipher) {
+	case DPSEC_CRYPTO_CIPHER_AES_GCM_128:
+		IMB_AES128_GCM_PRE(mgr, ckey, gkd);
+		break;
+	case DPSEC_CRYPTO_CIPHER_AES_GCM_192:
+		IMB_AES192_GCM_PRE(mgr, ckey, gkd);
+		break;
+	case DPSEC_CRYPTO_CIPHER_AES_GCM_256:
+		IMB_AES256_GCM_PRE(mgr, ckey, gkd);
+		break;
+	case DPSEC_CRYPTO_CIPHER_AES_CBC_128:
+		IMB_AES_KEYEXP_128(mgr, ckey, key->c.mb_aes.enc,
+				key->c.mb_aes.dec);
+		break;
+	case DPSEC_CRYPTO_CIPHER_AES_CBC_192:
+		IMB_AES_KEYEXP_192(mgr, ckey, key->c.mb_aes.enc,
+				key->c.mb_aes.dec);
+		break;
+	case DPSEC_CRYPTO_CIPHER_AES_CBC_256:
+		IMB_AES_KEYEXP_256(mgr, ckey, key->c.mb_aes.enc,
+				key->c.mb_aes.dec);
+		break;
+	case DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305:
+		/* The job API takes the raw 32-byte key. */
+		memcpy(key->c.raw, ckey, 32);
+		break;
+	default:
+		break;
+	}
+	if (key->auth != DPSEC_CRYPTO_AUTH_NULL)
+		hmac_precompute(mgr, key->auth, akey, akey_len,
+				key->a.mb.ipad, key->a.mb.opad);
+	pthread_mutex_unlock(&key_mgr_lock);
+	return 0;
+}
+
+static inline const uint8_t *
+or_empty(const uint8_t *p)
+{
+	return p != NULL ? p : empty_buf;
+}
+
+/* Fill one job for an op that passed dpsec_crypto_op_check(). */
+static inline void
+job_fill(IMB_JOB *job, struct dpsec_crypto_op *op, uint8_t *scratch)
+{
+	const struct dpsec_crypto_key *k = op->key;
+	int enc = op->dir == DPSEC_CRYPTO_ENCRYPT;
+	uintptr_t src, asrc, base;
+
+	job->user_data = op;
+	job->cipher_direction = enc ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->chain_order = enc ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->auth_tag_output = enc ? op->icv : scratch;
+	job->auth_tag_output_len_in_bytes = k->icv_len;
+	job->msg_len_to_cipher_in_bytes = op->len;
+
+	switch (k->kind) {
+	case DPSEC_CRYPTO_KIND_GCM:
+		job->cipher_mode = IMB_CIPHER_GCM;
+		job->hash_alg = IMB_AUTH_AES_GMAC;
+		job->enc_keys = k->c.mb_gcm;
+		job->dec_keys = k->c.mb_gcm;
+		job->key_len_in_bytes = k->ckey_len;
+		job->src = or_empty(op->src);
+		job->dst = op->dst != NULL ? op->dst : empty_buf;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = op->len;
+		job->iv = op->iv;
+		job->iv_len_in_bytes = DPSEC_CRYPTO_NONCE_LEN;
+		job->u.GCM.aad = or_empty(op->aad);
+		job->u.GCM.aad_len_in_bytes = op->aad_len;
+		job->u.GCM.ctx = NULL;
+		break;
+	case DPSEC_CRYPTO_KIND_CHACHA:
+		job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
+		job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
+		job->enc_keys = k->c.raw;
+		job->dec_keys = k->c.raw;
+		job->key_len_in_bytes = 32;
+		job->src = or_empty(op->src);
+		job->dst = op->dst != NULL ? op->dst : empty_buf;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = op->len;
+		job->iv = op->iv;
+		job->iv_len_in_bytes = DPSEC_CRYPTO_NONCE_LEN;
+		job->u.CHACHA20_POLY1305.aad = or_empty(op->aad);
+		job->u.CHACHA20_POLY1305.aad_len_in_bytes = op->aad_len;
+		job->u.CHACHA20_POLY1305.ctx = NULL;
+		break;
+	case DPSEC_CRYPTO_KIND_CBC_HMAC:
+	case DPSEC_CRYPTO_KIND_NULL_HMAC:
+		/*
+		 * One src base for both regions: cipher and hash offsets are
+		 * relative to it. ESP hands us one buffer (auth_src covers
+		 * header, IV and ciphertext); the base is the lower address so
+		 * both offsets are non-negative.
+		 */
+		src = (uintptr_t)or_empty(op->src);
+		asrc = (uintptr_t)or_empty(op->auth_src);
+		base = src < asrc ? src : asrc;
+		job->src = (const uint8_t *)base;
+		job->dst = op->dst != NULL ? op->dst : empty_buf;
+		job->cipher_start_src_offset_in_bytes = src - base;
+		job->hash_start_src_offset_in_bytes = asrc - base;
+		job->msg_len_to_hash_in_bytes = op->auth_len;
+		if (k->auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96)
+			job->hash_alg = IMB_AUTH_HMAC_SHA_1;
+		else
+			job->hash_alg = IMB_AUTH_HMAC_SHA_256;
+		job->u.HMAC._hashed_auth_key_xor_ipad = k->a.mb.ipad;
+		job->u.HMAC._hashed_auth_key_xor_opad = k->a.mb.opad;
+		if (k->kind == DPSEC_CRYPTO_KIND_CBC_HMAC && op->len != 0) {
+			job->cipher_mode = IMB_CIPHER_CBC;
+			job->enc_keys = k->c.mb_aes.enc;
+			job->dec_keys = k->c.mb_aes.dec;
+			job->key_len_in_bytes = k->ckey_len;
+			job->iv = op->iv;
+			job->iv_len_in_bytes = DPSEC_CRYPTO_CBC_IV_LEN;
+		} else {
+			/* NULL cipher copies nothing: do it here (RFC 2410). */
+			if (op->len != 0 && op->dst != op->src)
+				memmove(op->dst, op->src, op->len);
+			job->cipher_mode = IMB_CIPHER_NULL;
+			job->msg_len_to_cipher_in_bytes = 0;
+			job->key_len_in_bytes = 0;
+			job->iv = empty_buf;
+			job->iv_len_in_bytes = 0;
+		}
+		break;
+	}
+}
+
+/* Account for a job the manager handed back; 1 if its op succeeded. */
+static inline unsigned int
+job_done(IMB_JOB *job)
+{
+	struct dpsec_crypto_op *op = job->user_data;
+
+	if (unlikely(job->status != IMB_STATUS_COMPLETED)) {
+		op->status = -EINVAL;
+		return 0;
+	}
+	if (op->dir == DPSEC_CRYPTO_DECRYPT &&
+			dpsec_crypto_ct_neq(job->auth_tag_output, op->icv,
+				op->key->icv_len)) {
+		/* Never hand out plaintext that failed authentication. */
+		if (op->len != 0)
+			memset(op->dst, 0, op->len);
+		op->status = -EBADMSG;
+		return 0;
+	}
+	op->status = 0;
+	return 1;
+}
+
+static unsigned int
+mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
+		unsigned int n)
+{
+	struct mb_engine *me = (struct mb_engine *)e;
+	IMB_MGR *mgr = me->mgr;
+	unsigned int i, nb_ok = 0;
+	IMB_JOB *job;
+
+	for (i = 0; i < n; i++) {
+		struct dpsec_crypto_op *op = ops[i];
+
+		op->status = dpsec_crypto_op_check(op, DPSEC_CRYPTO_IPSEC_MB);
+		if (unlikely(op->status != 0))
+			continue;
+		job = IMB_GET_NEXT_JOB(mgr);
+		job_fill(job, op, me->tag[job - mgr->jobs]);
+		job = IMB_SUBMIT_JOB(mgr);
+		while (job != NULL) {
+			nb_ok += job_done(job);
+			job = IMB_GET_COMPLETED_JOB(mgr);
+		}
+	}
+	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
+		nb_ok += job_done(job);
+	return nb_ok;
+}
+
+static void
+mb_engine_free(struct dpsec_crypto_engine *e)
+{
+	struct mb_engine *me = (struct mb_engine *)e;
+
+	mgr_destroy(me->mgr);
+	OPENSSL_cleanse(me, sizeof(*me));
+	free(me);
+}
+
+struct dpsec_crypto_engine *
+dpsec_crypto_mb_engine_create(void)
+{
+	struct mb_engine *me;
+
+	me = aligned_alloc(64, sizeof(*me));
+	if (me == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(me, 0, sizeof(*me));
+	me->mgr = mgr_create();
+	if (me->mgr == NULL) {
+		free(me);
+		errno = ENOMEM;
+		return NULL;
+	}
+	me->base.burst = mb_burst;
+	me->base.free = mb_engine_free;
+	me->base.backend = DPSEC_CRYPTO_IPSEC_MB;
+	return &me->base;
+}

@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Crypto layer tests: known answers on both backends, IPsec-MB and OpenSSL
+ * cross-checked on random ops, tamper detection, key wipe, bad ops.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crypto.h"
+#include "vectors/crypto_kat.h"
+
+#define NB_BACKENDS DPSEC_CRYPTO_BACKEND_MAX
+#define BUF_MAX 4096
+
+/* Engines, one per backend, shared by all tests. */
+static struct dpsec_crypto_engine *eng[NB_BACKENDS];
+
+static const char *
+bname(int b)
+{
+	return dpsec_crypto_backend_name(b);
+}
+
+/* Parse hex (spaces ignored) into out; returns the byte count. */
+static size_t
+unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s != '\0'; s++) {
+		int v = 0;
+
+		if (*s == ' ')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else
+			fail_msg("bad hex digit '%c'", *s);
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		assert_true(n < max);
+		out[n++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	assert_int_equal(hi, -1);
+	return n;
+}
+
+/* xorshift64*: reproducible randomness for the cross-check. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static void
+rnd_fill(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd();
+}
+
+static int
+setup_engines(void **state)
+{
+	int b;
+
+	(void)state;
+	for (b = 0; b < NB_BACKENDS; b++) {
+		eng[b] = dpsec_crypto_engine_create(b);
+		if (eng[b] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+teardown_engines(void **state)
+{
+	int b;
+
+	(void)state;
+	for (b = 0; b < NB_BACKENDS; b++)
+		dpsec_crypto_engine_free(eng[b]);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tables */
+
+static void
+test_info_tables(void **state)
+{
+	const struct dpsec_crypto_cipher_info *ci;
+	const struct dpsec_crypto_auth_info *ai;
+	int c;
+
+	(void)state;
+	for (c = 0; c < DPSEC_CRYPTO_CIPHER_MAX; c++) {
+		ci = dpsec_crypto_cipher_info_get(c);
+		assert_non_null(ci);
+		assert_non_null(ci->name);
+		assert_true(ci->key_len <= DPSEC_CRYPTO_CKEY_MAX);
+		if (ci->aead) {
+			assert_int_equal(ci->salt_len, 4);
+			assert_int_equal(ci->iv_len, 8);
+			assert_int_equal(ci->nonce_len, DPSEC_CRYPTO_NONCE_LEN);
+			assert_int_equal(ci->icv_len, 16);
+		}
+	}
+	assert_null(dpsec_crypto_cipher_info_get(DPSEC_CRYPTO_CIPHER_MAX));
+	ci = dpsec_crypto_cipher_info_get(DPSEC_CRYPTO_CIPHER_AES_CBC_256);
+	assert_int_equal(ci->key_len, 32);
+	assert_int_equal(ci->iv_len, 16);
+	assert_int_equal(ci->block_size, 16);
+	ai = dpsec_crypto_auth_info_get(DPSEC_CRYPTO_AUTH_HMAC_SHA1_96);
+	assert_int_equal(ai->icv_len, 12);
+	assert_int_equal(ai->key_len, 20);
+	ai = dpsec_crypto_auth_info_get(DPSEC_CRYPTO_AUTH_HMAC_SHA256_128);
+	assert_int_equal(ai->icv_len, 16);
+	assert_int_equal(ai->key_len, 32);
+	assert_null(dpsec_crypto_auth_info_get(DPSEC_CRYPTO_AUTH_MAX));
+	assert_string_equal(bname(DPSEC_CRYPTO_IPSEC_MB), "ipsec-mb");
+	assert_string_equal(bname(DPSEC_CRYPTO_OPENSSL), "openssl");
+	assert_true(dpsec_crypto_key_size() >= sizeof(struct dpsec_crypto_key));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Known answers */
+
+static void
+test_kat_aead(void **state)
+{
+	static uint8_t key[32], nonce[12], aad[64], pt[256], ct[256],
+		tag[16], out[256], otag[16];
+	struct dpsec_crypto_key k;
+	size_t i, klen, nlen, alen, plen, clen, tlen;
+	int b;
+
+	(void)state;
+	for (i = 0; i < sizeof(kat_gcm) / sizeof(kat_gcm[0]); i++) {
+		const struct kat_aead *v = &kat_gcm[i];
+
+		klen = unhex(v->key, key, sizeof(key));
+		nlen = unhex(v->nonce, nonce, sizeof(nonce));
+		alen = unhex(v->aad, aad, sizeof(aad));
+		plen = unhex(v->pt, pt, sizeof(pt));
+		clen = unhex(v->ct, ct, sizeof(ct));
+		tlen = unhex(v->tag, tag, sizeof(tag));
+		assert_int_equal(nlen, 12);
+		assert_int_equal(plen, clen);
+		assert_int_equal(tlen, 16);
+		for (b = 0; b < NB_BACKENDS; b++) {
+			assert_int_equal(dpsec_crypto_key_init(&k, b, v->cipher,
+					key, klen, DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+			/* Out of place. */
+			memset(out, 0xee, sizeof(out));
+			assert_int_equal(dpsec_aead_seal(eng[b], &k, nonce,
+					aad, alen, pt, out, plen, otag), 0);
+			if (memcmp(out, ct, clen) != 0 ||
+					memcmp(otag, tag, 16) != 0)
+				fail_msg("%s: %s seal mismatch", v->name,
+						bname(b));
+			assert_int_equal(dpsec_aead_open(eng[b], &k, nonce,
+					aad, alen, ct, out, clen, tag), 0);
+			assert_memory_equal(out, pt, plen);
+			/* In place. */
+			memcpy(out, pt, plen);
+			assert_int_equal(dpsec_aead_seal(eng[b], &k, nonce,
+					aad, alen, out, out, plen, otag), 0);
+			assert_memory_equal(out, ct, clen);
+			assert_int_equal(dpsec_aead_open(eng[b], &k, nonce,
+					aad, alen, out, out, clen, tag), 0);
+			assert_memory_equal(out, pt, plen);
+			/* Truncated GCM tag (RFC 4106 ICV 8/12). */
+			if (v->cipher != DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305) {
+				assert_int_equal(
+					dpsec_crypto_key_set_icv_len(&k, 8), 0);
+				memset(otag, 0, sizeof(otag));
+				assert_int_equal(dpsec_aead_seal(eng[b], &k,
+					nonce, aad, alen, pt, out, plen,
+					otag), 0);
+				assert_memory_equal(otag, tag, 8);
+				assert_int_equal(dpsec_aead_open(eng[b], &k,
+					nonce, aad, alen, ct, out, clen,
+					tag), 0);
+			}
+			dpsec_crypto_key_wipe(&k);
+		}
+	}
+}
+
+static void
+test_kat_cbc(void **state)
+{
+	static uint8_t key[32], iv[16], pt[128], ct[128], buf[8 + 16 + 128],
+		icv[2][16], akey[20];
+	struct dpsec_crypto_key k;
+	size_t i, klen, plen, clen;
+	int b;
+
+	(void)state;
+	memset(akey, 0x11, sizeof(akey));
+	for (i = 0; i < sizeof(kat_cbc) / sizeof(kat_cbc[0]); i++) {
+		const struct kat_cbc *v = &kat_cbc[i];
+
+		klen = unhex(v->key, key, sizeof(key));
+		assert_int_equal(unhex(v->iv, iv, sizeof(iv)), 16);
+		plen = unhex(v->pt, pt, sizeof(pt));
+		clen = unhex(v->ct, ct, sizeof(ct));
+		assert_int_equal(plen, clen);
+		for (b = 0; b < NB_BACKENDS; b++) {
+			/* ESP layout: SPI|SN, IV, payload; MAC over all. */
+			struct dpsec_crypto_op op = {
+				.key = &k, .dir = DPSEC_CRYPTO_ENCRYPT,
+				.iv = iv, .src = buf + 24, .dst = buf + 24,
+				.len = plen, .auth_src = buf,
+				.auth_len = 24 + plen, .icv = icv[b],
+			};
+
+			assert_int_equal(dpsec_crypto_key_init(&k, b, v->cipher,
+					key, klen, DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,
+					akey, sizeof(akey)), 0);
+			memset(buf, 0x5a, 8);
+			memcpy(buf + 8, iv, 16);
+			memcpy(buf + 24, pt, plen);
+			assert_int_equal(dpsec_crypto_run(eng[b], &op), 0);
+			if (memcmp(buf + 24, ct, clen) != 0)
+				fail_msg("%s: %s encrypt mismatch", v->name,
+						bname(b));
+			op.dir = DPSEC_CRYPTO_DECRYPT;
+			assert_int_equal(dpsec_crypto_run(eng[b], &op), 0);
+			assert_memory_equal(buf + 24, pt, plen);
+			dpsec_crypto_key_wipe(&k);
+		}
+		/* Same ICV from both backends. */
+		assert_memory_equal(icv[0], icv[1], 12);
+	}
+}
+
+static void
+test_kat_hmac(void **state)
+{
+	static uint8_t key[256], data[256], tag[32], icv[16];
+	struct dpsec_crypto_key k;
+	size_t i, klen, dlen, tlen, icv_len;
+	int b;
+
+	(void)state;
+	for (i = 0; i < sizeof(kat_hmac) / sizeof(kat_hmac[0]); i++) {
+		const struct kat_hmac *v = &kat_hmac[i];
+
+		klen = unhex(v->key, key, sizeof(key));
+		if (v->data_is_text) {
+			dlen = strlen(v->data);
+			memcpy(data, v->data, dlen);
+		} else {
+			dlen = unhex(v->data, data, sizeof(data));
+		}
+		tlen = unhex(v->tag, tag, sizeof(tag));
+		icv_len = dpsec_crypto_auth_info_get(v->auth)->icv_len;
+		assert_true(tlen >= icv_len);
+		for (b = 0; b < NB_BACKENDS; b++) {
+			/* NULL cipher: integrity only over the data. */
+			struct dpsec_crypto_op op = {
+				.key = &k, .dir = DPSEC_CRYPTO_ENCRYPT,
+				.auth_src = data, .auth_len = dlen, .icv = icv,
+			};
+
+			assert_int_equal(dpsec_crypto_key_init(&k, b,
+					DPSEC_CRYPTO_CIPHER_NULL, NULL, 0, v->auth,
+					key, klen), 0);
+			assert_int_equal(dpsec_crypto_key_icv_len(&k), icv_len);
+			memset(icv, 0, sizeof(icv));
+			assert_int_equal(dpsec_crypto_run(eng[b], &op), 0);
+			if (memcmp(icv, tag, icv_len) != 0)
+				fail_msg("%s: %s ICV mismatch", v->name,
+						bname(b));
+			op.dir = DPSEC_CRYPTO_DECRYPT;
+			assert_int_equal(dpsec_crypto_run(eng[b], &op), 0);
+			icv[icv_len - 1] ^= 1;
+			assert_int_equal(dpsec_crypto_run(eng[b], &op),
+					-EBADMSG);
+			dpsec_crypto_key_wipe(&k);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cross-check: IPsec-MB against OpenSSL on random ops */
+
+struct suite {
+	enum dpsec_crypto_cipher cipher;
+	enum dpsec_crypto_auth auth;
+};
+
+static const struct suite suites[] = {
+	{ DPSEC_CRYPTO_CIPHER_AES_GCM_128, DPSEC_CRYPTO_AUTH_NULL },
+	{ DPSEC_CRYPTO_CIPHER_AES_GCM_192, DPSEC_CRYPTO_AUTH_NULL },
+	{ DPSEC_CRYPTO_CIPHER_AES_GCM_256, DPSEC_CRYPTO_AUTH_NULL },
+	{ DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, DPSEC_CRYPTO_AUTH_NULL },
+	{ DPSEC_CRYPTO_CIPHER_AES_CBC_128, DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 },
+	{ DPSEC_CRYPTO_CIPHER_AES_CBC_128, DPSEC_CRYPTO_AUTH_HMAC_SHA256_128 },
+	{ DPSEC_CRYPTO_CIPHER_AES_CBC_192, DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 },
+	{ DPSEC_CRYPTO_CIPHER_AES_CBC_256, DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 },
+	{ DPSEC_CRYPTO_CIPHER_AES_CBC_256, DPSEC_CRYPTO_AUTH_HMAC_SHA256_128 },
+	{ DPSEC_CRYPTO_CIPHER_NULL, DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 },
+	{ DPSEC_CRYPTO_CIPHER_NULL, DPSEC_CRYPTO_AUTH_HMAC_SHA256_128 },
+};
+
+enum {
+	XC_OPS = 2000,		/* random ops per suite */
+	XC_BURST = 32,		/* ops per burst */
+	XC_KEY_EVERY = 12,	/* new random key every n ops */
+	XC_NB_KEYS = XC_BURST / XC_KEY_EVERY + 2,
+	XC_HDR = 8,		/* SPI | SN */
+	XC_LEN_MAX = 2000,
+	XC_SLOT = XC_HDR + 16 + XC_LEN_MAX + 16,
+};
+
+/*
+ * One random op in ESP shape. pkt: [SPI|SN][IV (CBC)][payload]; the MAC
+ * (non-AEAD) covers all of it; the AEAD nonce and AAD live beside it.
+ */
+struct xc_case {
+	uint8_t pkt[XC_SLOT];
+	uint8_t pt[XC_LEN_MAX];
+	uint8_t aad[DPSEC_CRYPTO_AAD_MAX];
+	uint8_t nonce[16];
+	uint8_t icv[DPSEC_CRYPTO_ICV_MAX];
+	uint32_t len;
+	uint16_t aad_len;
+	uint8_t key_idx;
+	uint8_t oop;		/* plaintext comes from pt, not in place */
+};
+
+struct xc_burst {
+	struct xc_case c[XC_BURST];
+	struct dpsec_crypto_op op[XC_BURST];
+	struct dpsec_crypto_op *ops[XC_BURST];
+};
+
+static struct xc_burst xc_enc[NB_BACKENDS], xc_dec[NB_BACKENDS];
+static struct dpsec_crypto_key xc_key[XC_NB_KEYS][NB_BACKENDS];
+
+static unsigned int
+iv_off(const struct suite *s)
+{
+	return dpsec_crypto_cipher_info_get(s->cipher)->aead ? 0 :
+		dpsec_crypto_cipher_info_get(s->cipher)->iv_len;
+}
+
+static void
+xc_new_key(const struct suite *s, int idx)
+{
+	const struct dpsec_crypto_cipher_info *ci = dpsec_crypto_cipher_info_get(s->cipher);
+	uint8_t ckey[32], akey[80];
+	uint16_t akey_len = 0;
+	int b;
+
+	rnd_fill(ckey, sizeof(ckey));
+	rnd_fill(akey, sizeof(akey));
+	if (s->auth != DPSEC_CRYPTO_AUTH_NULL)
+		/* Mostly the RFC length, sometimes longer than a block. */
+		akey_len = rnd() % 4 == 0 ? 65 + rnd() % 15 :
+			dpsec_crypto_auth_info_get(s->auth)->key_len;
+	for (b = 0; b < NB_BACKENDS; b++) {
+		assert_int_equal(dpsec_crypto_key_init(&xc_key[idx][b], b,
+				s->cipher, ckey, ci->key_len, s->auth, akey,
+				akey_len), 0);
+	}
+	if (s->cipher != DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305 && ci->aead) {
+		static const uint8_t icv_lens[] = { 16, 16, 12, 8 };
+		uint8_t l = icv_lens[rnd() % 4];
+
+		for (b = 0; b < NB_BACKENDS; b++)
+			assert_int_equal(dpsec_crypto_key_set_icv_len(
+					&xc_key[idx][b], l), 0);
+	}
+}
+
+/* Random plaintext, AAD, nonce; the same case goes to both backends. */
+static void
+xc_make(const struct suite *s, struct xc_case *c)
+{
+	const struct dpsec_crypto_cipher_info *ci = dpsec_crypto_cipher_info_get(s->cipher);
+	unsigned int r = rnd() % 8;
+
+	if (ci->block_size > 1)
+		c->len = (rnd() % (XC_LEN_MAX / 16 + 1)) * 16;
+	else
+		c->len = rnd() % (XC_LEN_MAX + 1);
+	if (ci->aead) {
+		/* ESP AAD (8, or 12 with ESN), TLS (5, 13), or anything. */
+		c->aad_len = r == 0 ? 8 : r == 1 ? 12 : r == 2 ? 5 :
+			r == 3 ? 13 : rnd() % (DPSEC_CRYPTO_AAD_MAX + 1);
+	} else {
+		c->aad_len = 0;
+	}
+	c->oop = rnd() % 2;
+	rnd_fill(c->pt, c->len);
+	rnd_fill(c->aad, c->aad_len);
+	rnd_fill(c->nonce, sizeof(c->nonce));
+	rnd_fill(c->pkt, XC_HDR);
+	memcpy(c->pkt + XC_HDR, c->nonce, iv_off(s));
+	if (!c->oop)
+		memcpy(c->pkt + XC_HDR + iv_off(s), c->pt, c->len);
+	memset(c->icv, 0, sizeof(c->icv));
+}
+
+static void
+xc_op(const struct suite *s, struct xc_burst *xb, unsigned int i, int b,
+		int dir, int oop)
+{
+	struct xc_case *c = &xb->c[i];
+	struct dpsec_crypto_op *op = &xb->op[i];
+	uint8_t *payload = c->pkt + XC_HDR + iv_off(s);
+
+	memset(op, 0, sizeof(*op));
+	op->key = &xc_key[c->key_idx][b];
+	op->dir = dir;
+	op->iv = c->nonce;
+	op->aad = c->aad;
+	op->aad_len = c->aad_len;
+	op->src = oop ? c->pt : payload;
+	op->dst = payload;
+	op->len = c->len;
+	op->auth_src = c->pkt;
+	op->auth_len = XC_HDR + iv_off(s) + c->len;
+	op->icv = c->icv;
+	op->status = 1;
+	xb->ops[i] = op;
+}
+
+static void
+xc_suite(const struct suite *s)
+{
+	unsigned int done, i, n, key_idx = 0, since_key = XC_KEY_EVERY;
+	unsigned int nb_tampered = 0;
+	int b, o;
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s/%s",
+			dpsec_crypto_cipher_info_get(s->cipher)->name,
+			dpsec_crypto_auth_info_get(s->auth)->name);
+
+	for (done = 0; done < XC_OPS; done += n) {
+		n = XC_OPS - done < XC_BURST ? XC_OPS - done : XC_BURST;
+		/* Keys change inside a burst: ops of several SAs mix. */
+		for (i = 0; i < n; i++) {
+			if (since_key >= XC_KEY_EVERY) {
+				key_idx = (key_idx + 1) % XC_NB_KEYS;
+				xc_new_key(s, key_idx);
+				since_key = 0;
+			}
+			since_key++;
+			xc_make(s, &xc_enc[0].c[i]);
+			xc_enc[0].c[i].key_idx = key_idx;
+			xc_enc[1].c[i] = xc_enc[0].c[i];
+		}
+		/* Encrypt the same cases on both backends. */
+		for (b = 0; b < NB_BACKENDS; b++) {
+			for (i = 0; i < n; i++)
+				xc_op(s, &xc_enc[b], i, b,
+					DPSEC_CRYPTO_ENCRYPT,
+					xc_enc[b].c[i].oop);
+			if (dpsec_crypto_burst(eng[b], xc_enc[b].ops, n) == n)
+				continue;
+			for (i = 0; i < n; i++)
+				if (xc_enc[b].op[i].status != 0)
+					fail_msg("%s: %s: op %u len %u aad %u "
+						"icv %u: status %d", what,
+						bname(b), done + i,
+						xc_enc[b].c[i].len,
+						xc_enc[b].c[i].aad_len,
+						xc_enc[b].op[i].key->icv_len,
+						xc_enc[b].op[i].status);
+		}
+		for (i = 0; i < n; i++) {
+			struct xc_case *c0 = &xc_enc[0].c[i];
+			struct xc_case *c1 = &xc_enc[1].c[i];
+			unsigned int l = XC_HDR + iv_off(s) + c0->len;
+
+			assert_int_equal(xc_enc[0].op[i].status, 0);
+			assert_int_equal(xc_enc[1].op[i].status, 0);
+			if (memcmp(c0->pkt, c1->pkt, l) != 0 ||
+					memcmp(c0->icv, c1->icv,
+						DPSEC_CRYPTO_ICV_MAX) != 0)
+				fail_msg("%s: op %u len %u aad %u: backends "
+					"disagree on ciphertext/ICV", what,
+					done + i, c0->len, c0->aad_len);
+		}
+		/* Decrypt each backend's output with the other, in place. */
+		for (b = 0; b < NB_BACKENDS; b++) {
+			o = !b;
+			for (i = 0; i < n; i++) {
+				xc_dec[o].c[i] = xc_enc[b].c[i];
+				xc_op(s, &xc_dec[o], i, o,
+					DPSEC_CRYPTO_DECRYPT, 0);
+			}
+			assert_int_equal(dpsec_crypto_burst(eng[o],
+					xc_dec[o].ops, n), n);
+			for (i = 0; i < n; i++) {
+				struct xc_case *c = &xc_dec[o].c[i];
+
+				assert_int_equal(xc_dec[o].op[i].status, 0);
+				if (memcmp(c->pkt + XC_HDR + iv_off(s), c->pt,
+						c->len) != 0)
+					fail_msg("%s: op %u: %s cannot decrypt "
+						"%s", what, done + i, bname(o),
+						bname(b));
+			}
+		}
+		/*
+		 * Tamper: flip one bit in the ciphertext, the ICV, the AAD
+		 * (AEAD) or the MACed header (HMAC), on every 3rd op; both
+		 * backends must say -EBADMSG and zero the output.
+		 */
+		for (b = 0; b < NB_BACKENDS; b++) {
+			unsigned int nb_bad = 0;
+
+			for (i = 0; i < n; i++) {
+				struct xc_case *c = &xc_dec[b].c[i];
+				unsigned int what_bit = rnd() % 3;
+				uint8_t icv_len;
+
+				c[0] = xc_enc[!b].c[i];
+				icv_len = xc_key[c->key_idx][b].icv_len;
+				xc_op(s, &xc_dec[b], i, b,
+					DPSEC_CRYPTO_DECRYPT, 0);
+				if (i % 3 != 0)
+					continue;
+				nb_bad++;
+				if (what_bit == 0 && c->len != 0)
+					c->pkt[XC_HDR + iv_off(s) +
+						rnd() % c->len] ^=
+						1 << (rnd() % 8);
+				else if (what_bit == 1 || (c->aad_len == 0 &&
+						dpsec_crypto_cipher_info_get(
+						s->cipher)->aead))
+					c->icv[rnd() % icv_len] ^=
+						1 << (rnd() % 8);
+				else if (c->aad_len != 0)
+					c->aad[rnd() % c->aad_len] ^= 0x80;
+				else
+					c->pkt[rnd() % XC_HDR] ^= 1;
+			}
+			assert_int_equal(dpsec_crypto_burst(eng[b],
+					xc_dec[b].ops, n), n - nb_bad);
+			nb_tampered += nb_bad;
+			for (i = 0; i < n; i++) {
+				struct xc_case *c = &xc_dec[b].c[i];
+				static const uint8_t zero[XC_LEN_MAX];
+
+				if (i % 3 != 0) {
+					assert_int_equal(
+						xc_dec[b].op[i].status, 0);
+					continue;
+				}
+				if (xc_dec[b].op[i].status != -EBADMSG)
+					fail_msg("%s: op %u: %s accepted a "
+						"tampered packet (status %d)",
+						what, done + i, bname(b),
+						xc_dec[b].op[i].status);
+				assert_memory_equal(c->pkt + XC_HDR +
+						iv_off(s), zero, c->len);
+			}
+		}
+	}
+	for (i = 0; i < XC_NB_KEYS; i++)
+		for (b = 0; b < NB_BACKENDS; b++)
+			dpsec_crypto_key_wipe(&xc_key[i][b]);
+	print_message("cross-check %-32s %u ops, %u tampered: ok\n", what,
+			done, nb_tampered);
+}
+
+static void
+test_cross_check(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		xc_suite(&suites[i]);
+}
+
+/*
+ * A burst longer than the IPsec-MB job ring (IMB_MAX_JOBS = 256), mixing
+ * directions and algorithms: every op still gets its own status and tag.
+ */
+static void
+test_long_mixed_burst(void **state)
+{
+	enum { N = 700, LEN = 64 };
+	static uint8_t buf[N][LEN], ref[N][LEN], icv[N][16];
+	static struct dpsec_crypto_op op[N];
+	static struct dpsec_crypto_op *ops[N];
+	struct dpsec_crypto_key k[3][NB_BACKENDS];
+	uint8_t ckey[32], akey[32], nonce[16], aad[8];
+	unsigned int i;
+	int b;
+
+	(void)state;
+	rnd_fill(ckey, sizeof(ckey));
+	rnd_fill(akey, sizeof(akey));
+	rnd_fill(nonce, sizeof(nonce));
+	rnd_fill(aad, sizeof(aad));
+	for (b = 0; b < NB_BACKENDS; b++) {
+		assert_int_equal(dpsec_crypto_key_init(&k[0][b], b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, ckey, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		assert_int_equal(dpsec_crypto_key_init(&k[1][b], b,
+				DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, ckey, 32,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		assert_int_equal(dpsec_crypto_key_init(&k[2][b], b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_256, ckey, 32,
+				DPSEC_CRYPTO_AUTH_HMAC_SHA256_128, akey, 32), 0);
+	}
+	/* Reference: encrypt everything with OpenSSL. */
+	for (i = 0; i < N; i++) {
+		rnd_fill(ref[i], LEN);
+		memcpy(buf[i], ref[i], LEN);
+		op[i] = (struct dpsec_crypto_op){
+			.key = &k[i % 3][DPSEC_CRYPTO_OPENSSL],
+			.dir = DPSEC_CRYPTO_ENCRYPT, .iv = nonce,
+			.aad = aad, .aad_len = 8, .src = buf[i] + 16,
+			.dst = buf[i] + 16, .len = LEN - 16,
+			.auth_src = buf[i], .auth_len = LEN, .icv = icv[i],
+		};
+		ops[i] = &op[i];
+	}
+	assert_int_equal(dpsec_crypto_burst(eng[DPSEC_CRYPTO_OPENSSL], ops,
+			N), N);
+	/* IPsec-MB: decrypt the odd ones, re-encrypt the even ones. */
+	for (i = 0; i < N; i++) {
+		op[i].key = &k[i % 3][DPSEC_CRYPTO_IPSEC_MB];
+		if (i % 2) {
+			op[i].dir = DPSEC_CRYPTO_DECRYPT;
+			if (i % 7 == 0)
+				icv[i][0] ^= 1;
+		} else {
+			memcpy(buf[i], ref[i], LEN);
+		}
+	}
+	assert_int_equal(dpsec_crypto_burst(eng[DPSEC_CRYPTO_IPSEC_MB], ops,
+			N), N - (N / 14));
+	for (i = 0; i < N; i++) {
+		if (i % 2 && i % 7 == 0) {
+			assert_int_equal(op[i].status, -EBADMSG);
+			continue;
+		}
+		assert_int_equal(op[i].status, 0);
+		if (i % 2)
+			assert_memory_equal(buf[i], ref[i], LEN);
+	}
+	/* And OpenSSL decrypts what IPsec-MB encrypted. */
+	for (i = 0; i < N; i += 2) {
+		op[i].key = &k[i % 3][DPSEC_CRYPTO_OPENSSL];
+		op[i].dir = DPSEC_CRYPTO_DECRYPT;
+		assert_int_equal(dpsec_crypto_run(eng[DPSEC_CRYPTO_OPENSSL],
+				&op[i]), 0);
+		assert_memory_equal(buf[i], ref[i], LEN);
+	}
+	for (i = 0; i < 3; i++)
+		for (b = 0; b < NB_BACKENDS; b++)
+			dpsec_crypto_key_wipe(&k[i][b]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Keys */
+
+static int
+all_zero(const void *p, size_t n)
+{
+	const uint8_t *q = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (q[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void
+test_key_wipe(void **state)
+{
+	uint8_t ckey[32], akey[100];
+	struct dpsec_crypto_key *k;
+	size_t i;
+	int b;
+
+	(void)state;
+	k = aligned_alloc(64, dpsec_crypto_key_size());
+	assert_non_null(k);
+	memset(ckey, 0xa5, sizeof(ckey));
+	memset(akey, 0x3c, sizeof(akey));
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		const struct suite *s = &suites[i];
+
+		for (b = 0; b < NB_BACKENDS; b++) {
+			assert_int_equal(dpsec_crypto_key_init(k, b, s->cipher,
+				ckey, dpsec_crypto_cipher_info_get(s->cipher)->key_len,
+				s->auth, akey,
+				s->auth == DPSEC_CRYPTO_AUTH_NULL ? 0 : 100), 0);
+			assert_false(all_zero(k, dpsec_crypto_key_size()));
+			dpsec_crypto_key_wipe(k);
+			assert_true(all_zero(k, dpsec_crypto_key_size()));
+			assert_int_equal(dpsec_crypto_key_icv_len(k), 0);
+		}
+	}
+	dpsec_crypto_key_wipe(k);	/* twice is fine */
+	dpsec_crypto_key_wipe(NULL);
+	free(k);
+}
+
+static void
+test_key_init_errors(void **state)
+{
+	uint8_t key[32] = { 1 };
+	struct dpsec_crypto_key k;
+	int b;
+
+	(void)state;
+	for (b = 0; b < NB_BACKENDS; b++) {
+		/* Wrong key length; salt is not part of the key. */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, key, 20,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), -EINVAL);
+		assert_true(all_zero(&k, sizeof(k)));
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), -EINVAL);
+		/* AEAD with a separate MAC. */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_256, key, 32,
+				DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, key, 20), -EINVAL);
+		/* CBC without integrity, NULL with NULL (RFC 4303 3.2). */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), -EINVAL);
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_NULL, NULL, 0,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), -EINVAL);
+		/* HMAC without a key. */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+				DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, NULL, 0), -EINVAL);
+		/* Unknown algorithms. */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_MAX, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), -ENOTSUP);
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+				DPSEC_CRYPTO_AUTH_MAX, key, 20), -ENOTSUP);
+		/* Tag lengths. */
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		assert_int_equal(dpsec_crypto_key_icv_len(&k), 16);
+		assert_int_equal(dpsec_crypto_key_set_icv_len(&k, 12), 0);
+		assert_int_equal(dpsec_crypto_key_icv_len(&k), 12);
+		assert_int_equal(dpsec_crypto_key_set_icv_len(&k, 10),
+				-EINVAL);
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, key, 32,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		assert_int_equal(dpsec_crypto_key_set_icv_len(&k, 8),
+				-EINVAL);
+		assert_int_equal(dpsec_crypto_key_init(&k, b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+				DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, key, 20), 0);
+		assert_int_equal(dpsec_crypto_key_icv_len(&k), 12);
+		assert_int_equal(dpsec_crypto_key_set_icv_len(&k, 16),
+				-ENOTSUP);
+		dpsec_crypto_key_wipe(&k);
+	}
+	assert_null(dpsec_crypto_engine_create(DPSEC_CRYPTO_BACKEND_MAX));
+	assert_int_equal(errno, ENOTSUP);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bad ops */
+
+static void
+test_bad_ops(void **state)
+{
+	uint8_t key[32] = { 7 }, buf[64] = { 0 }, nonce[16] = { 0 },
+		icv[16], aad[80] = { 0 };
+	struct dpsec_crypto_key kg[NB_BACKENDS], kc[NB_BACKENDS];
+	struct dpsec_crypto_op op[6], *ops[6];
+	unsigned int i;
+	int b;
+
+	(void)state;
+	for (b = 0; b < NB_BACKENDS; b++) {
+		assert_int_equal(dpsec_crypto_key_init(&kg[b], b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		assert_int_equal(dpsec_crypto_key_init(&kc[b], b,
+				DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+				DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, key, 20), 0);
+	}
+	for (b = 0; b < NB_BACKENDS; b++) {
+		for (i = 0; i < 6; i++) {
+			op[i] = (struct dpsec_crypto_op){
+				.key = &kg[b], .iv = nonce, .aad = aad,
+				.aad_len = 8, .src = buf, .dst = buf,
+				.len = 32, .auth_src = buf, .auth_len = 48,
+				.icv = icv, .status = 1,
+			};
+			ops[i] = &op[i];
+		}
+		op[1].key = &kg[!b];			/* other backend */
+		op[2].aad_len = DPSEC_CRYPTO_AAD_MAX + 1;
+		op[3].key = &kc[b];
+		op[3].len = 20;				/* not a block */
+		op[4].key = NULL;
+		op[5].dir = 9;
+		assert_int_equal(dpsec_crypto_burst(eng[b], ops, 6), 1);
+		assert_int_equal(op[0].status, 0);
+		for (i = 1; i < 6; i++)
+			assert_int_equal(op[i].status, -EINVAL);
+		/* AEAD helpers refuse non-AEAD keys. */
+		assert_int_equal(dpsec_aead_seal(eng[b], &kc[b], nonce, NULL,
+				0, buf, buf, 16, icv), -EINVAL);
+		/* A wiped key is refused. */
+		dpsec_crypto_key_wipe(&kc[b]);
+		op[3].len = 32;
+		assert_int_equal(dpsec_crypto_run(eng[b], &op[3]), -EINVAL);
+		assert_int_equal(dpsec_crypto_burst(eng[b], ops, 0), 0);
+		dpsec_crypto_key_wipe(&kg[b]);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_info_tables),
+		cmocka_unit_test(test_kat_aead),
+		cmocka_unit_test(test_kat_cbc),
+		cmocka_unit_test(test_kat_hmac),
+		cmocka_unit_test(test_cross_check),
+		cmocka_unit_test(test_long_mixed_burst),
+		cmocka_unit_test(test_key_wipe),
+		cmocka_unit_test(test_key_init_errors),
+		cmocka_unit_test(test_bad_ops),
+	};
+
+	return cmocka_run_group_tests_name("crypto", tests, setup_engines,
+			teardown_engines);
+}
