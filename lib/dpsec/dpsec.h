@@ -6,7 +6,19 @@
  * @file
  * dpsec: IPsec ESP and TLS records for DPDK applications, on a NIC's inline
  * crypto engine where one exists and in software on the lcore where not.
+ *
+ * Error conventions (doc/programmers_guide.md):
+ * - control path: 0 or a negative errno; constructors return NULL and set
+ *   rte_errno;
+ * - bursts return how many packets may go on; the others are moved behind
+ *   them, in order, each with its reason in the mbuf (dpsec_mbuf_reason()).
+ *   The library never frees a packet behind the caller's back.
  */
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +42,85 @@ const char *dpsec_version(void);
  * library is loaded.
  */
 extern int dpsec_logtype;
+
+/**
+ * Why a packet did not go on. Declared once: the enum, the per-reason
+ * counters and the strings are all generated from this list.
+ */
+#define DPSEC_REASONS(X) \
+	X(NONE,		"ok") \
+	X(NO_SA,	"no SA for this SPI/destination") \
+	X(SA_DEAD,	"SA hard-expired, exhausted or being deleted") \
+	X(SEQ_OVERFLOW,	"sequence number space exhausted") \
+	X(REPLAY,	"replayed or left of the window") \
+	X(AUTH,		"ICV verification failed") \
+	X(TRUNCATED,	"shorter than its headers or trailer") \
+	X(BAD_LENGTH,	"payload not a multiple of the block size") \
+	X(BAD_PAD,	"padding bytes or pad length invalid") \
+	X(BAD_NEXT_HDR,	"next header does not match the SA's mode") \
+	X(BAD_IP,	"malformed IP header") \
+	X(BAD_UDP,	"malformed UDP encapsulation") \
+	X(POLICY,	"decrypted packet does not match the SA's selectors") \
+	X(NOT_ESP,	"not an ESP packet") \
+	X(NOMEM,	"no room in the mbuf for ESP headers/trailer") \
+	X(UNSUPPORTED,	"packet kind not supported by this SA") \
+	X(NIC_FAILED,	"NIC reported a failure for this packet")
+
+/** Reason codes; see DPSEC_REASONS. */
+enum dpsec_reason {
+#define DPSEC_REASON_ENUM(n, s) DPSEC_R_ ## n,
+	DPSEC_REASONS(DPSEC_REASON_ENUM)
+#undef DPSEC_REASON_ENUM
+	DPSEC_R_MAX
+};
+
+/**
+ * Text for a reason code.
+ *
+ * @param r
+ *   A reason code.
+ * @return
+ *   A static string ("unknown" for out-of-range codes).
+ */
+const char *dpsec_reason_str(enum dpsec_reason r);
+
+/** Name of the mbuf dynamic field that carries the reason. */
+#define DPSEC_MBUF_DYNFIELD_REASON "dpsec_dynfield_reason"
+
+/** Offset of the reason dynfield; valid after dpsec_mbuf_dynfield_init(). */
+extern int dpsec_reason_dynfield_offset;
+
+/**
+ * Register the mbuf dynamic field that carries a packet's reason code.
+ * Called by dpsec_create(); idempotent.
+ *
+ * @return
+ *   0 on success, a negative errno otherwise.
+ */
+int dpsec_mbuf_dynfield_init(void);
+
+/**
+ * The reason the library gave a packet it did not pass on.
+ *
+ * @param m
+ *   A packet returned behind the good ones by a dpsec burst function.
+ * @return
+ *   The reason code.
+ */
+static inline enum dpsec_reason
+dpsec_mbuf_reason(const struct rte_mbuf *m)
+{
+	return (enum dpsec_reason)*RTE_MBUF_DYNFIELD(m,
+			dpsec_reason_dynfield_offset, const uint8_t *);
+}
+
+/** @internal Set a packet's reason code. */
+static inline void
+dpsec_mbuf_set_reason(struct rte_mbuf *m, enum dpsec_reason r)
+{
+	*RTE_MBUF_DYNFIELD(m, dpsec_reason_dynfield_offset, uint8_t *) =
+		(uint8_t)r;
+}
 
 #ifdef __cplusplus
 }

@@ -218,6 +218,25 @@ dpsec_replay_init(struct dpsec_replay *w, size_t size, uint32_t window,
 }
 
 /**
+ * Start the window at @p top with nothing marked: numbers up to and
+ * including @p top - W are old. For an SA whose peer does not start at 1
+ * (seq_start, SA migration): ESN inference needs a top near the numbers
+ * that will arrive (RFC 4303 A2.1 works within 2^31 of T).
+ *
+ * @param w
+ *   An initialised window.
+ * @param top
+ *   The new T.
+ */
+static inline void
+dpsec_replay_start(struct dpsec_replay *w, uint64_t top)
+{
+	w->top = top;
+	if (w->nb_bucket != 0)
+		memset(w->bitmap, 0, w->nb_bucket * sizeof(w->bitmap[0]));
+}
+
+/**
  * T: the highest sequence number marked so far (RFC 4303 A2), 0 if none.
  *
  * @param w

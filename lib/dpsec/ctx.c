@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Contexts: the SAD, the RCU variable that guards SA removal, and one
+ * crypto engine per lcore.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+
+#include "sa.h"
+
+static struct dpsec_crypto_engine *
+engine_create(enum dpsec_backend b)
+{
+	return dpsec_crypto_engine_create(b == DPSEC_BACKEND_OPENSSL ?
+			DPSEC_CRYPTO_OPENSSL : DPSEC_CRYPTO_IPSEC_MB);
+}
+
+struct dpsec_ctx *
+dpsec_create(const struct dpsec_ctx_conf *conf)
+{
+	struct rte_hash_parameters hp = { 0 };
+	struct dpsec_ctx *ctx;
+	char hname[RTE_HASH_NAMESIZE];
+	size_t qsz;
+	unsigned int lc;
+	int ret;
+
+	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
+	    strlen(conf->name) >= sizeof(ctx->name) || conf->max_sa == 0 ||
+	    (conf->backend != DPSEC_BACKEND_IPSEC_MB &&
+	     conf->backend != DPSEC_BACKEND_OPENSSL)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ret = dpsec_mbuf_dynfield_init();
+	if (ret != 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
+	ctx = rte_zmalloc_socket("dpsec_ctx", sizeof(*ctx), RTE_CACHE_LINE_SIZE,
+				 conf->socket_id);
+	if (ctx == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	strlcpy(ctx->name, conf->name, sizeof(ctx->name));
+	ctx->socket_id = conf->socket_id;
+	ctx->max_sa = conf->max_sa;
+	ctx->backend = conf->backend;
+	rte_spinlock_init(&ctx->ctl_lock);
+	TAILQ_INIT(&ctx->sas);
+
+	snprintf(hname, sizeof(hname), "dpsec_sad_%s", conf->name);
+	hp.name = hname;
+	hp.entries = RTE_MAX(conf->max_sa, 8u);
+	hp.key_len = sizeof(struct sad_key);
+	hp.socket_id = conf->socket_id;
+	/* Lock-free readers; we free key slots after an RCU grace period. */
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	ctx->sad = rte_hash_create(&hp);
+	if (ctx->sad == NULL) {
+		ret = rte_errno == EEXIST ? EEXIST : ENOMEM;
+		goto fail;
+	}
+
+	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	ctx->qsbr = rte_zmalloc_socket("dpsec_qsbr", qsz, RTE_CACHE_LINE_SIZE,
+				       conf->socket_id);
+	if (ctx->qsbr == NULL ||
+	    rte_rcu_qsbr_init(ctx->qsbr, RTE_MAX_LCORE) != 0) {
+		ret = ENOMEM;
+		goto fail;
+	}
+	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
+		rte_rcu_qsbr_thread_register(ctx->qsbr, lc);
+
+	/* Engines for every EAL lcore now; the data path never allocates. */
+	RTE_LCORE_FOREACH(lc) {
+		ctx->engine[lc] = engine_create(conf->backend);
+		if (ctx->engine[lc] == NULL) {
+			ret = ENOMEM;
+			goto fail;
+		}
+	}
+	return ctx;
+fail:
+	dpsec_free(ctx);
+	rte_errno = ret;
+	return NULL;
+}
+
+void
+dpsec_free(struct dpsec_ctx *ctx)
+{
+	unsigned int lc;
+
+	if (ctx == NULL)
+		return;
+	sa_destroy_all(ctx);
+	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
+		dpsec_crypto_engine_free(ctx->engine[lc]);
+	rte_hash_free(ctx->sad);
+	rte_free(ctx->qsbr);
+	rte_free(ctx);
+}
+
+int
+dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg)
+{
+	if (ctx == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&ctx->ctl_lock);
+	ctx->event_arg = arg;
+	ctx->event_cb = cb;
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return 0;
+}

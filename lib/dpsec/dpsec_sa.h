@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPSEC_SA_H
+#define DPSEC_SA_H
+
+/**
+ * @file
+ * dpsec IPsec: contexts, security associations and the ESP bursts.
+ *
+ * A context holds the SAD and the per-lcore crypto engines. Each SA is
+ * placed on a NIC when it can be, else in software; either way it has one
+ * sequence space and one replay window (doc/programmers_guide.md).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dpsec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dpsec_ctx;
+struct dpsec_sa;
+
+/** Software crypto library used for SAs placed in software. */
+enum dpsec_backend {
+	DPSEC_BACKEND_IPSEC_MB = 0,	/**< Intel IPsec-MB (default) */
+	DPSEC_BACKEND_OPENSSL,		/**< OpenSSL 3 EVP */
+};
+
+/** Context configuration. */
+struct dpsec_ctx_conf {
+	const char *name;		/**< unique name (telemetry, memzones) */
+	int socket_id;			/**< memory socket, or SOCKET_ID_ANY */
+	uint32_t max_sa;		/**< SAD capacity (inbound + outbound) */
+	enum dpsec_backend backend;	/**< software crypto backend */
+};
+
+/**
+ * Create a context. Registers the reason dynfield and one crypto engine per
+ * EAL lcore; call from the main lcore after rte_eal_init().
+ *
+ * @param conf
+ *   Configuration; name must be unique, max_sa > 0.
+ * @return
+ *   The context, or NULL with rte_errno set: EINVAL (bad conf), EEXIST
+ *   (name taken), ENOMEM.
+ */
+struct dpsec_ctx *dpsec_create(const struct dpsec_ctx_conf *conf);
+
+/**
+ * Destroy a context and every SA in it (keys wiped). No lcore may be inside
+ * a dpsec burst on this context. NULL is a no-op.
+ */
+void dpsec_free(struct dpsec_ctx *ctx);
+
+/** SA direction. */
+enum dpsec_sa_dir {
+	DPSEC_SA_OUTBOUND = 0,
+	DPSEC_SA_INBOUND,
+};
+
+/** ESP mode. */
+enum dpsec_sa_mode {
+	DPSEC_SA_TUNNEL = 0,
+	DPSEC_SA_TRANSPORT,
+};
+
+/** Cipher (ESP encryption transform). */
+enum dpsec_cipher {
+	DPSEC_CIPHER_NULL = 0,		/**< RFC 2410, with an HMAC */
+	DPSEC_CIPHER_AES_CBC_128,	/**< RFC 3602, with an HMAC */
+	DPSEC_CIPHER_AES_CBC_256,	/**< RFC 3602, with an HMAC */
+	DPSEC_CIPHER_AES_GCM_128,	/**< RFC 4106, 16-byte ICV; key+salt */
+	DPSEC_CIPHER_AES_GCM_256,	/**< RFC 4106, 16-byte ICV; key+salt */
+	DPSEC_CIPHER_CHACHA20_POLY1305,	/**< RFC 7634; key+salt */
+};
+
+/** Integrity transform (none for AEAD ciphers). */
+enum dpsec_auth {
+	DPSEC_AUTH_NONE = 0,
+	DPSEC_AUTH_HMAC_SHA1_96,	/**< RFC 2404 */
+	DPSEC_AUTH_HMAC_SHA256_128,	/**< RFC 4868 */
+};
+
+/** An IPv4 or IPv6 address, network byte order. */
+struct dpsec_addr {
+	uint8_t family;			/**< 4 or 6 */
+	union {
+		uint32_t v4;		/**< IPv4, network order */
+		uint8_t v6[16];		/**< IPv6 */
+	};
+};
+
+/** Which fields identify an inbound SA (RFC 4301 §4.1). */
+enum dpsec_sad_key {
+	DPSEC_SAD_SPI = 0,		/**< SPI alone */
+	DPSEC_SAD_SPI_DST,		/**< SPI + destination address */
+	DPSEC_SAD_SPI_DST_SRC,		/**< SPI + destination + source */
+};
+
+/** Where the work for an SA wants to happen. */
+enum dpsec_offload {
+	DPSEC_OFFLOAD_AUTO = 0,	/**< on the NIC if it can, else software */
+	DPSEC_OFFLOAD_REQUIRE,	/**< on the NIC, or fail to create */
+	DPSEC_OFFLOAD_NONE,	/**< software */
+};
+
+/** Lifetime limits; 0 means no limit. */
+struct dpsec_lifetime {
+	uint64_t packets;
+	uint64_t bytes;			/**< ESP payload bytes (plaintext) */
+	uint64_t seconds;
+};
+
+/** SA option flags. */
+enum {
+	DPSEC_SA_F_ESN = 1u << 0,	/**< 64-bit extended sequence numbers */
+	DPSEC_SA_F_NATT = 1u << 1,	/**< UDP encapsulation, RFC 3948 */
+	DPSEC_SA_F_COPY_DSCP = 1u << 2,	/**< tunnel: copy inner DSCP out/in */
+	DPSEC_SA_F_COPY_DF = 1u << 3,	/**< tunnel: copy inner IPv4 DF bit */
+};
+
+/** SA configuration. */
+struct dpsec_sa_conf {
+	uint32_t spi;			/**< host order, not 0..255 */
+	enum dpsec_sa_dir dir;
+	enum dpsec_sa_mode mode;
+	/**
+	 * Tunnel: outer source and destination. Transport: the addresses
+	 * used by the SAD key (inbound); family must still be set.
+	 */
+	struct dpsec_addr src, dst;
+	enum dpsec_sad_key sad_key;	/**< inbound lookup key */
+	enum dpsec_cipher cipher;
+	/** Cipher key; for GCM and ChaCha20-Poly1305 the 4-byte salt
+	 *  follows the key (RFC 4106 §8.1, RFC 7634 §2). */
+	const uint8_t *cipher_key;
+	uint16_t cipher_key_len;
+	enum dpsec_auth auth;
+	const uint8_t *auth_key;
+	uint16_t auth_key_len;
+	uint32_t flags;			/**< DPSEC_SA_F_* */
+	uint32_t replay_window;		/**< inbound, packets; 0 = off */
+	uint16_t natt_sport, natt_dport; /**< NAT-T UDP ports, host order */
+	uint8_t ttl;			/**< tunnel outer TTL/hop limit; 0=64 */
+	/** Outbound: the first SN is seq_start + 1. Inbound: the replay
+	 *  window starts with seq_start as its top (ESN inference needs the
+	 *  top near the numbers that arrive, RFC 4303 A2.1). */
+	uint64_t seq_start;
+	struct dpsec_lifetime soft;	/**< event DPSEC_EV_SOFT_EXPIRED */
+	struct dpsec_lifetime hard;	/**< SA stops: DPSEC_EV_HARD_EXPIRED */
+	uint32_t reqid;			/**< policy binding */
+	enum dpsec_offload offload;
+	uint16_t port_id;		/**< NIC for offload (if not NONE) */
+	uint64_t userdata;		/**< returned in events and info */
+};
+
+/**
+ * Create an SA, place it (NIC or software) and, inbound, add it to the SAD.
+ *
+ * @return
+ *   The SA, or NULL with rte_errno: EINVAL (bad conf; the log says which
+ *   field), ENOTSUP (unsupported algorithm/option, or offload REQUIRE and
+ *   the NIC cannot), EEXIST (inbound SAD key taken), ENOSPC (context full),
+ *   ENOMEM.
+ */
+struct dpsec_sa *dpsec_sa_create(struct dpsec_ctx *ctx,
+				 const struct dpsec_sa_conf *conf);
+
+/**
+ * Remove an SA: out of the SAD at once, memory and keys wiped once no lcore
+ * can still hold it. Packets in flight for it are dropped as NO_SA.
+ *
+ * @return
+ *   0, or -EINVAL for a NULL/foreign SA.
+ */
+int dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
+
+/** Where an SA's packets are processed. */
+enum dpsec_placement {
+	DPSEC_PLACE_SW = 0,		/**< software on the lcore */
+	DPSEC_PLACE_INLINE_CRYPTO,	/**< NIC encrypts/decrypts */
+	DPSEC_PLACE_INLINE_PROTOCOL,	/**< NIC does all of ESP */
+};
+
+/** Why an SA is not (or no longer) on the NIC. */
+#define DPSEC_PLACE_REASONS(X) \
+	X(NONE,		"on the NIC") \
+	X(OFFLOAD_NONE,	"software requested (offload=none)") \
+	X(NO_PORT,	"port not attached to the context") \
+	X(NO_SEC_CTX,	"port has no security context") \
+	X(UNSUPPORTED,	"NIC does not support this algorithm/option combination") \
+	X(TABLE_FULL,	"NIC SA table full") \
+	X(SESSION_FAILED, "NIC refused the session")
+
+/** Placement reason codes. */
+enum dpsec_place_reason {
+#define DPSEC_PLACE_ENUM(n, s) DPSEC_PLACE_R_ ## n,
+	DPSEC_PLACE_REASONS(DPSEC_PLACE_ENUM)
+#undef DPSEC_PLACE_ENUM
+	DPSEC_PLACE_R_MAX
+};
+
+/** Text for a placement reason. */
+const char *dpsec_place_reason_str(enum dpsec_place_reason r);
+
+/** SA life state. */
+enum dpsec_sa_state {
+	DPSEC_SA_ACTIVE = 0,
+	DPSEC_SA_SOFT_EXPIRED,		/**< still works; rekey now */
+	DPSEC_SA_DEAD,			/**< hard-expired or exhausted */
+};
+
+/** What dpsec_sa_info() reports. */
+struct dpsec_sa_info {
+	uint32_t spi;
+	enum dpsec_sa_dir dir;
+	enum dpsec_placement placement;
+	enum dpsec_place_reason place_reason;
+	uint16_t port_id;
+	enum dpsec_sa_state state;
+	uint64_t seq;		/**< outbound: last SN used; inbound: top */
+	uint64_t userdata;
+};
+
+/** Fill @p info for @p sa. @return 0 or -EINVAL. */
+int dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info);
+
+/** Per-SA counters. */
+struct dpsec_sa_stats {
+	uint64_t packets;		/**< processed successfully */
+	uint64_t bytes;			/**< their plaintext payload bytes */
+	uint64_t drops[DPSEC_R_MAX];	/**< by reason */
+};
+
+/** Read an SA's counters. @return 0 or -EINVAL. */
+int dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st);
+
+/** Events raised to the application. */
+enum dpsec_event {
+	DPSEC_EV_SOFT_EXPIRED,	/**< a soft lifetime was reached: rekey */
+	DPSEC_EV_HARD_EXPIRED,	/**< a hard lifetime was reached: SA stopped */
+	DPSEC_EV_SEQ_EXHAUSTED,	/**< no sequence numbers left: SA stopped */
+};
+
+/**
+ * Event callback. Called once per SA and event, from the lcore that
+ * crossed the limit (inside a burst): keep it short, do not destroy the SA
+ * from it.
+ */
+typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
+			       enum dpsec_event ev, uint64_t userdata,
+			       void *cb_arg);
+
+/** Register the context's event callback (one; NULL removes it). */
+int dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg);
+
+/**
+ * ESP-protect a burst with one outbound SA.
+ *
+ * Tunnel: the mbufs hold IPv4/IPv6 packets (no L2 header); on return they
+ * hold the outer IP packet. Transport: likewise, ESP inserted after the IP
+ * header. Packets that cannot be protected are moved behind the others, in
+ * order, with their reason (dpsec_mbuf_reason()).
+ *
+ * @return
+ *   The number of packets protected: pkts[0..ret) go on.
+ */
+uint16_t dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[],
+			   uint16_t nb);
+
+/**
+ * Process a burst of received ESP packets (IPv4/IPv6 with ESP, or UDP/4500
+ * NAT-T, no L2 header): SAD lookup, replay check, decryption, replay
+ * update, decapsulation. On return pkts[0..ret) hold the inner packets
+ * (tunnel) or the restored IP packets (transport); the rest are moved
+ * behind them, in order, with their reason.
+ *
+ * @param sa_out
+ *   If not NULL, sa_out[i] receives the SA of good packet i.
+ * @return
+ *   The number of packets delivered.
+ */
+uint16_t dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[],
+		       uint16_t nb, struct dpsec_sa *sa_out[]);
+
+/**
+ * Find an inbound SA.
+ *
+ * @return
+ *   The SA, or NULL (rte_errno = ENOENT).
+ */
+struct dpsec_sa *dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
+				 const struct dpsec_addr *dst,
+				 const struct dpsec_addr *src);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPSEC_SA_H */

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP inbound in software (RFC 4303 §3.4): parse, SAD lookup, read-only
+ * replay check, one crypto burst, then per packet: window update (only
+ * after the ICV verified, §3.4.3), trailer checks and decapsulation.
+ */
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_lcore.h>
+
+#include "esp.h"
+
+/* What parsing the outer headers found. */
+struct inb_pkt {
+	struct dpsec_sa *sa;
+	uint32_t l3;			/* outer IP header length */
+	uint32_t esp_off;		/* ESP header offset */
+	uint32_t ct_len;		/* ciphertext (payload+pad+trailer) */
+	uint64_t seq;			/* full sequence number */
+	uint8_t udp;			/* NAT-T encapsulated */
+};
+
+static void
+addr_of(uint8_t *dst, const uint8_t *ip, bool v4, bool want_dst)
+{
+	if (v4) {
+		const struct rte_ipv4_hdr *h = (const void *)ip;
+
+		memcpy(dst, want_dst ? &h->dst_addr : &h->src_addr, 4);
+	} else {
+		const struct rte_ipv6_hdr *h = (const void *)ip;
+
+		memcpy(dst, want_dst ? h->dst_addr : h->src_addr, 16);
+	}
+}
+
+/* Most specific key shape first (RFC 4301 §4.1). */
+static struct dpsec_sa *
+sad_find(const struct dpsec_ctx *ctx, uint32_t spi_be, const uint8_t *ip,
+	 bool v4)
+{
+	struct sad_key k;
+	void *data;
+	int kind;
+
+	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
+		if (ctx->nb_sad_kind[kind] == 0)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.spi = spi_be;
+		k.kind = (uint8_t)kind;
+		if (kind >= DPSEC_SAD_SPI_DST) {
+			k.family = v4 ? 4 : 6;
+			addr_of(k.dst, ip, v4, true);
+		}
+		if (kind == DPSEC_SAD_SPI_DST_SRC)
+			addr_of(k.src, ip, v4, false);
+		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
+			return data;
+	}
+	return NULL;
+}
+
+/* Outer headers and ESP framing checks; no SA state is touched. */
+static enum dpsec_reason
+inb_parse(struct dpsec_ctx *ctx, struct rte_mbuf *m, struct inb_pkt *p)
+{
+	const uint8_t *ip;
+	const struct rte_esp_hdr *eh;
+	struct dpsec_sa *sa;
+	uint32_t total, min_ct;
+	uint8_t proto;
+	bool v4;
+	int r;
+
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
+		return DPSEC_R_NOMEM;
+	ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (m->data_len < sizeof(struct rte_ipv4_hdr))
+		return DPSEC_R_TRUNCATED;
+	v4 = (ip[0] >> 4) == 4;
+	if (v4) {
+		const struct rte_ipv4_hdr *h = (const void *)ip;
+
+		p->l3 = rte_ipv4_hdr_len(h);
+		total = rte_be_to_cpu_16(h->total_length);
+		if (p->l3 < sizeof(*h) || total < p->l3 || total > m->pkt_len)
+			return DPSEC_R_BAD_IP;
+		if (h->fragment_offset & rte_cpu_to_be_16(
+			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+			return DPSEC_R_UNSUPPORTED;	/* reassemble first */
+		proto = h->next_proto_id;
+	} else if ((ip[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *h = (const void *)ip;
+
+		if (m->data_len < sizeof(*h))
+			return DPSEC_R_TRUNCATED;
+		p->l3 = sizeof(*h);
+		total = sizeof(*h) + rte_be_to_cpu_16(h->payload_len);
+		if (total > m->pkt_len)
+			return DPSEC_R_BAD_IP;
+		proto = h->proto;
+	} else {
+		return DPSEC_R_BAD_IP;
+	}
+	/* Link-layer padding past the IP datagram is not ours. */
+	if (m->pkt_len > total)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - total));
+
+	p->udp = 0;
+	p->esp_off = p->l3;
+	if (proto == IPPROTO_UDP) {
+		const struct rte_udp_hdr *u = (const void *)(ip + p->l3);
+		uint32_t zero = 0;
+
+		/* RFC 3948 §2.2: a zero SPI is the non-ESP marker (IKE). */
+		if (total < p->l3 + sizeof(*u) + 4 ||
+		    rte_be_to_cpu_16(u->dgram_len) != total - p->l3)
+			return DPSEC_R_BAD_UDP;
+		if (memcmp(ip + p->l3 + sizeof(*u), &zero, 4) == 0)
+			return DPSEC_R_NOT_ESP;
+		p->udp = 1;
+		p->esp_off += sizeof(*u);
+	} else if (proto != IPPROTO_ESP) {
+		return DPSEC_R_NOT_ESP;
+	}
+	if (total < p->esp_off + ESP_HDR_LEN)
+		return DPSEC_R_TRUNCATED;
+	eh = (const struct rte_esp_hdr *)(ip + p->esp_off);
+
+	sa = sad_find(ctx, eh->spi, ip, v4);
+	if (sa == NULL)
+		return DPSEC_R_NO_SA;
+	p->sa = sa;
+	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
+		     DPSEC_SA_DEAD))
+		return DPSEC_R_SA_DEAD;
+	if (p->udp != !!(sa->flags & DPSEC_SA_F_NATT))
+		return DPSEC_R_BAD_UDP;
+
+	min_ct = RTE_MAX((uint32_t)sa->pad_align, (uint32_t)ESP_TRAILER_LEN);
+	if (total < p->esp_off + ESP_HDR_LEN + sa->iv_len + min_ct +
+		    sa->icv_len)
+		return DPSEC_R_TRUNCATED;
+	p->ct_len = total - p->esp_off - ESP_HDR_LEN - sa->iv_len -
+		    sa->icv_len;
+	if (p->ct_len % sa->pad_align != 0)
+		return DPSEC_R_BAD_LENGTH;
+
+	r = dpsec_replay_check(&sa->replay, rte_be_to_cpu_32(eh->seq),
+			       &p->seq);
+	if (r != 0)
+		return DPSEC_R_REPLAY;
+	return DPSEC_R_NONE;
+}
+
+static void
+inb_op(const struct inb_pkt *p, struct rte_mbuf *m, struct dpsec_crypto_op *o,
+       struct esp_op_buf *b)
+{
+	const struct dpsec_sa *sa = p->sa;
+	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, p->esp_off);
+	uint8_t *iv = esp + ESP_HDR_LEN;
+	uint8_t *ct = iv + sa->iv_len;
+	uint8_t *icv = ct + p->ct_len;
+	bool esn = sa->flags & DPSEC_SA_F_ESN;
+
+	memset(o, 0, sizeof(*o));
+	o->key = sa->key;
+	o->dir = DPSEC_CRYPTO_DECRYPT;
+	o->src = ct;
+	o->dst = ct;
+	o->len = p->ct_len;
+	if (sa->aead) {
+		memcpy(b->nonce, sa->salt, 4);
+		memcpy(b->nonce + 4, iv, 8);
+		o->iv = b->nonce;
+		o->aad_len = esp_aad(b->aad, sa->spi_be, p->seq, esn);
+		o->aad = b->aad;
+		o->icv = icv;
+		return;
+	}
+	o->iv = iv;
+	o->auth_src = esp;
+	o->auth_len = ESP_HDR_LEN + sa->iv_len + p->ct_len;
+	if (esn) {
+		/* RFC 4303 §2.2.1: MAC covers SN high bits after the
+		 * payload; borrow the ICV's place, verify against a copy. */
+		uint32_t hi = rte_cpu_to_be_32((uint32_t)(p->seq >> 32));
+
+		memcpy(b->icv, icv, sa->icv_len);
+		memcpy(icv, &hi, 4);
+		o->auth_len += 4;
+		o->icv = b->icv;
+	} else {
+		o->icv = icv;
+	}
+}
+
+/* After the ICV verified: trailer, then strip ESP (and the outer header). */
+static enum dpsec_reason
+inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
+{
+	const struct dpsec_sa *sa = p->sa;
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ct = ip + p->esp_off + ESP_HDR_LEN + sa->iv_len;
+	uint8_t pad = ct[p->ct_len - 2], nh = ct[p->ct_len - 1];
+	uint32_t i, len, hdr = p->esp_off + ESP_HDR_LEN + sa->iv_len;
+	uint8_t outer_tos = ip_tos(ip);
+
+	if ((uint32_t)pad + ESP_TRAILER_LEN > p->ct_len)
+		return DPSEC_R_BAD_PAD;
+	for (i = 0; i < pad; i++)
+		if (ct[p->ct_len - 2 - pad + i] != (uint8_t)(i + 1))
+			return DPSEC_R_BAD_PAD;	/* RFC 4303 §2.4 */
+	len = p->ct_len - pad - ESP_TRAILER_LEN;
+	rte_pktmbuf_trim(m, (uint16_t)(pad + ESP_TRAILER_LEN + sa->icv_len));
+
+	if (sa->mode == DPSEC_SA_TUNNEL) {
+		uint8_t *in = ct;
+
+		if (nh == ESP_NH_NONE)
+			return DPSEC_R_BAD_NEXT_HDR;	/* TFC dummy */
+		if (nh == ESP_NH_IPV4) {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)in;
+
+			if (len < sizeof(*h) || (in[0] >> 4) != 4 ||
+			    rte_ipv4_hdr_len(h) < sizeof(*h) ||
+			    rte_be_to_cpu_16(h->total_length) != len)
+				return DPSEC_R_BAD_IP;
+			if (sa->flags & DPSEC_SA_F_COPY_DSCP) {
+				h->type_of_service = (outer_tos & ~0x3u) |
+						     (h->type_of_service & 0x3u);
+				ipv4_fix(h, (uint16_t)len);
+			}
+		} else if (nh == ESP_NH_IPV6) {
+			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)in;
+
+			if (len < sizeof(*h) || (in[0] >> 4) != 6 ||
+			    rte_be_to_cpu_16(h->payload_len) + sizeof(*h) != len)
+				return DPSEC_R_BAD_IP;
+			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+				ip_set_tos(h, (outer_tos & ~0x3u) |
+					      (ip_tos(h) & 0x3u));
+		} else {
+			return DPSEC_R_BAD_NEXT_HDR;
+		}
+		rte_pktmbuf_adj(m, (uint16_t)hdr);
+		m->packet_type = nh == ESP_NH_IPV4 ? RTE_PTYPE_L3_IPV4 :
+						     RTE_PTYPE_L3_IPV6;
+		m->l3_len = 0;
+	} else {
+		if (nh == ESP_NH_NONE)
+			return DPSEC_R_BAD_NEXT_HDR;
+		/* Transport: slide the IP header up over UDP/ESP/IV. */
+		memmove(ip + hdr - p->l3, ip, p->l3);
+		ip = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)(hdr - p->l3));
+		if ((ip[0] >> 4) == 4) {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+			h->next_proto_id = nh;
+			ipv4_fix(h, (uint16_t)m->pkt_len);
+			m->packet_type = RTE_PTYPE_L3_IPV4;
+		} else {
+			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+			h->proto = nh;
+			h->payload_len = rte_cpu_to_be_16(
+				(uint16_t)(m->pkt_len - sizeof(*h)));
+			m->packet_type = RTE_PTYPE_L3_IPV6;
+		}
+		m->l3_len = p->l3;
+	}
+	m->l2_len = 0;
+	*inner_len = len;
+	return DPSEC_R_NONE;
+}
+
+static void
+count_drop(struct dpsec_sa *sa, enum dpsec_reason r)
+{
+	if (sa != NULL)
+		__atomic_fetch_add(&sa->cnt.drops[r], 1, __ATOMIC_RELAXED);
+}
+
+static uint16_t
+inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
+	  struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
+	  struct dpsec_sa *sas[])
+{
+	struct inb_pkt p[DPSEC_MAX_BURST];
+	struct esp_op_buf buf[DPSEC_MAX_BURST];
+	struct dpsec_crypto_op op[DPSEC_MAX_BURST];
+	struct dpsec_crypto_op *ops[DPSEC_MAX_BURST];
+	uint16_t idx[DPSEC_MAX_BURST];
+	struct dpsec_sa *run_sa = NULL;
+	uint64_t run_pkts = 0, run_bytes = 0;
+	uint16_t i, k, nops = 0, good = 0;
+
+	for (i = 0; i < n; i++) {
+		p[i].sa = NULL;
+		reason[i] = inb_parse(ctx, pkts[i], &p[i]);
+		if (reason[i] != DPSEC_R_NONE) {
+			count_drop(p[i].sa, reason[i]);
+			continue;
+		}
+		inb_op(&p[i], pkts[i], &op[nops], &buf[nops]);
+		ops[nops] = &op[nops];
+		idx[nops++] = i;
+	}
+	if (nops > 0)
+		dpsec_crypto_burst(eng, ops, nops);
+
+	for (k = 0; k < nops; k++) {
+		struct inb_pkt *pk = &p[idx[k]];
+		struct dpsec_sa *sa = pk->sa;
+		uint32_t len = 0;
+		int r;
+
+		i = idx[k];
+		if (ops[k]->status != 0) {
+			/* Invariant 3: a forgery is dropped, never retried. */
+			reason[i] = DPSEC_R_AUTH;
+			count_drop(sa, reason[i]);
+			continue;
+		}
+		/* Invariant 2: the window moves only now; re-checked under
+		 * the lock so racing lcores deliver a number once. */
+		rte_spinlock_lock(&sa->replay_lock);
+		r = dpsec_replay_update(&sa->replay, pk->seq);
+		rte_spinlock_unlock(&sa->replay_lock);
+		if (r != 0) {
+			reason[i] = DPSEC_R_REPLAY;
+			count_drop(sa, reason[i]);
+			continue;
+		}
+		reason[i] = inb_decap(pk, pkts[i], &len);
+		if (reason[i] != DPSEC_R_NONE) {
+			count_drop(sa, reason[i]);
+			continue;
+		}
+		if (sas != NULL)
+			sas[good] = sa;
+		good++;
+		if (sa != run_sa) {
+			if (run_sa != NULL)
+				sa_account(run_sa, run_pkts, run_bytes);
+			run_sa = sa;
+			run_pkts = run_bytes = 0;
+		}
+		run_pkts++;
+		run_bytes += len;
+	}
+	if (run_sa != NULL)
+		sa_account(run_sa, run_pkts, run_bytes);
+	return good;
+}
+
+uint16_t
+dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[], uint16_t nb,
+	      struct dpsec_sa *sa_out[])
+{
+	struct dpsec_crypto_engine *eng;
+	uint8_t reason[DPSEC_MAX_BURST];
+	unsigned int lc = rte_lcore_id();
+	uint16_t off, n, i, good = 0;
+
+	if (unlikely(ctx == NULL))
+		return 0;
+	eng = ctx_engine(ctx);
+	if (unlikely(eng == NULL)) {
+		for (i = 0; i < nb; i++)
+			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
+		return 0;
+	}
+	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
+	for (off = 0; off < nb; off += n) {
+		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
+		inb_chunk(ctx, eng, pkts + off, n, reason,
+			  sa_out != NULL ? sa_out + good : NULL);
+		good = esp_settle(pkts, good, off, n, reason);
+	}
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
+	return good;
+}
+
+struct dpsec_sa *
+dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
+		const struct dpsec_addr *dst, const struct dpsec_addr *src)
+{
+	struct sad_key k;
+	void *data;
+	int kind;
+
+	if (ctx == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
+		const struct dpsec_addr *a[2] = { dst, src };
+		unsigned int j;
+
+		if (kind >= DPSEC_SAD_SPI_DST && dst == NULL)
+			continue;
+		if (kind == DPSEC_SAD_SPI_DST_SRC &&
+		    (src == NULL || src->family != dst->family))
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.spi = rte_cpu_to_be_32(spi);
+		k.kind = (uint8_t)kind;
+		for (j = 0; j < (unsigned int)kind; j++) {
+			uint8_t *d = j == 0 ? k.dst : k.src;
+
+			k.family = a[j]->family;
+			memcpy(d, a[j]->family == 4 ? (const void *)&a[j]->v4 :
+				  (const void *)a[j]->v6,
+			       a[j]->family == 4 ? 4 : 16);
+		}
+		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
+			return data;
+	}
+	rte_errno = ENOENT;
+	return NULL;
+}

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP outbound in software (RFC 4303 §3.3): sequence numbers reserved for
+ * the whole burst at once, headers and trailers built per packet, then one
+ * crypto burst for all of them.
+ */
+#include <openssl/rand.h>
+
+#include <rte_lcore.h>
+
+#include "esp.h"
+
+/*
+ * Reserve up to @n sequence numbers: returns how many, the first being
+ * *first. Never hands out a number past sa->seq_max, never twice (CAS).
+ */
+static uint16_t
+seq_reserve(struct dpsec_sa *sa, uint16_t n, uint64_t *first)
+{
+	uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED);
+	uint64_t take;
+
+	do {
+		if (cur >= sa->seq_max)
+			return 0;
+		take = RTE_MIN((uint64_t)n, sa->seq_max - cur);
+	} while (!__atomic_compare_exchange_n(&sa->seq, &cur, cur + take,
+					      true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	*first = cur + 1;
+	return (uint16_t)take;
+}
+
+/*
+ * Build the ESP packet around the payload. On return *esp points at the
+ * ESP header, *pl at the payload to encrypt (plen bytes, padded).
+ */
+static enum dpsec_reason
+outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
+	   uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
+{
+	uint8_t *ip, *tail, nh, *hdr;
+	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
+	uint16_t udp_len = (sa->flags & DPSEC_SA_F_NATT) ?
+			   sizeof(struct rte_udp_hdr) : 0;
+	struct rte_esp_hdr *eh;
+
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
+		return DPSEC_R_NOMEM;
+	ip = rte_pktmbuf_mtod(m, uint8_t *);
+	if (m->data_len < 1)
+		return DPSEC_R_BAD_IP;
+
+	if (sa->mode == DPSEC_SA_TUNNEL) {
+		if ((ip[0] >> 4) == 4 && m->data_len >= sizeof(struct rte_ipv4_hdr))
+			nh = ESP_NH_IPV4;
+		else if ((ip[0] >> 4) == 6 &&
+			 m->data_len >= sizeof(struct rte_ipv6_hdr))
+			nh = ESP_NH_IPV6;
+		else
+			return DPSEC_R_BAD_IP;
+		len = m->pkt_len;
+	} else if ((ip[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *h = (const void *)ip;
+
+		l3 = rte_ipv4_hdr_len(h);
+		if (m->data_len < sizeof(*h) || l3 < sizeof(*h) ||
+		    l3 > m->data_len)
+			return DPSEC_R_BAD_IP;
+		if (h->fragment_offset & rte_cpu_to_be_16(
+			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+			return DPSEC_R_UNSUPPORTED;	/* RFC 4303 §3.3.4 */
+		nh = h->next_proto_id;
+		len = m->pkt_len - l3;
+	} else if ((ip[0] >> 4) == 6 &&
+		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
+		const struct rte_ipv6_hdr *h = (const void *)ip;
+
+		l3 = sizeof(*h);
+		nh = h->proto;
+		if (ipv6_ext(nh))
+			return DPSEC_R_UNSUPPORTED;
+		len = m->pkt_len - l3;
+	} else {
+		return DPSEC_R_BAD_IP;
+	}
+	if (sa->mode == DPSEC_SA_TRANSPORT && (ip[0] >> 4) != sa->conf.dst.family &&
+	    sa->conf.dst.family != 0)
+		return DPSEC_R_POLICY;
+
+	/* RFC 4303 §2.4: payload + pad + 2 aligned to the cipher's block. */
+	padded = RTE_ALIGN_CEIL(len + ESP_TRAILER_LEN, sa->pad_align);
+	pad = padded - len - ESP_TRAILER_LEN;
+	tail_len = pad + ESP_TRAILER_LEN + sa->icv_len;
+	hdr_len = (sa->mode == DPSEC_SA_TUNNEL ? sa->hdr_len : udp_len) +
+		  ESP_HDR_LEN + sa->iv_len;
+
+	if (rte_pktmbuf_tailroom(m) < tail_len ||
+	    rte_pktmbuf_headroom(m) < hdr_len)
+		return DPSEC_R_NOMEM;
+	tail = (uint8_t *)rte_pktmbuf_append(m, tail_len);
+	for (i = 0; i < pad; i++)
+		tail[i] = (uint8_t)(i + 1);	/* RFC 4303 §2.4 default */
+	tail[pad] = (uint8_t)pad;
+	tail[pad + 1] = nh;
+
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hdr_len);
+	if (sa->mode == DPSEC_SA_TUNNEL) {
+		uint8_t tos = ip_tos(ip);
+
+		memcpy(hdr, sa->hdr, sa->hdr_len);
+		if (sa->outer_family == 4) {
+			struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)hdr;
+
+			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+				o->type_of_service = tos & ~0x3u;
+			o->type_of_service |= tos & 0x3u;  /* ECN, RFC 6040 */
+			if ((sa->flags & DPSEC_SA_F_COPY_DF) && nh == ESP_NH_IPV4 &&
+			    (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
+			     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+				o->fragment_offset =
+					rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+			o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
+			ipv4_fix(o, (uint16_t)m->pkt_len);
+		} else {
+			struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
+			uint8_t tc = tos & 0x3u;
+
+			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+				tc |= tos & ~0x3u;
+			ip_set_tos(o, tc);
+			o->payload_len = rte_cpu_to_be_16(
+				(uint16_t)(m->pkt_len - sizeof(*o)));
+		}
+		l3 = sa->outer_family == 4 ? sizeof(struct rte_ipv4_hdr) :
+					     sizeof(struct rte_ipv6_hdr);
+	} else {
+		/* Transport: the IP header moves to the front, ESP after it. */
+		memmove(hdr, ip, l3);
+		if ((hdr[0] >> 4) == 4) {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)hdr;
+
+			h->next_proto_id = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
+			ipv4_fix(h, (uint16_t)m->pkt_len);
+		} else {
+			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)hdr;
+
+			h->proto = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
+			h->payload_len = rte_cpu_to_be_16(
+				(uint16_t)(m->pkt_len - sizeof(*h)));
+		}
+		if (udp_len) {
+			struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
+
+			u->src_port = rte_cpu_to_be_16(sa->conf.natt_sport);
+			u->dst_port = rte_cpu_to_be_16(sa->conf.natt_dport);
+		}
+	}
+	if (udp_len) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
+
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - l3));
+		u->dgram_cksum = 0;	/* RFC 3948 §2.1 */
+	}
+
+	eh = (struct rte_esp_hdr *)(hdr + l3 + udp_len);
+	eh->spi = sa->spi_be;
+	eh->seq = rte_cpu_to_be_32((uint32_t)seq);
+	*esp = (uint8_t *)eh;
+	*plen = padded;
+	*inner_len = len;
+
+	m->l2_len = 0;
+	m->l3_len = l3;
+	m->packet_type = (hdr[0] >> 4) == 4 ? RTE_PTYPE_L3_IPV4 :
+					      RTE_PTYPE_L3_IPV6;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM);
+	return DPSEC_R_NONE;
+}
+
+static uint16_t
+outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
+	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
+	   uint64_t *bytes)
+{
+	struct esp_op_buf buf[DPSEC_MAX_BURST];
+	struct dpsec_crypto_op op[DPSEC_MAX_BURST];
+	struct dpsec_crypto_op *ops[DPSEC_MAX_BURST];
+	uint32_t idx[DPSEC_MAX_BURST], inner[DPSEC_MAX_BURST];
+	uint8_t rnd[DPSEC_MAX_BURST * 16];
+	bool esn = sa->flags & DPSEC_SA_F_ESN;
+	uint64_t first = 0;
+	uint16_t i, k, nops = 0, take, good = 0;
+
+	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
+		     DPSEC_SA_DEAD)) {
+		memset(reason, DPSEC_R_SA_DEAD, n);
+		return 0;
+	}
+	take = seq_reserve(sa, n, &first);
+	for (i = take; i < n; i++)
+		reason[i] = DPSEC_R_SEQ_OVERFLOW;
+	if (take < n)
+		sa_raise(sa, sa->hard_packets ? DPSEC_EV_HARD_EXPIRED :
+						DPSEC_EV_SEQ_EXHAUSTED);
+	/* RFC 3602 §2: CBC IVs must be unpredictable. */
+	if (!sa->aead && sa->iv_len != 0 && take > 0 &&
+	    RAND_bytes(rnd, take * sa->iv_len) != 1) {
+		memset(reason, DPSEC_R_NOMEM, take);
+		return 0;
+	}
+
+	for (i = 0; i < take; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dpsec_crypto_op *o = &op[nops];
+		uint64_t seq = first + i;
+		uint8_t *esp, *iv, *pl;
+		uint32_t plen;
+
+		reason[i] = outb_frame(sa, m, seq, &esp, &plen, &inner[nops]);
+		if (reason[i] != DPSEC_R_NONE)
+			continue;
+		iv = esp + ESP_HDR_LEN;
+		pl = iv + sa->iv_len;
+		memset(o, 0, sizeof(*o));
+		o->key = sa->key;
+		o->dir = DPSEC_CRYPTO_ENCRYPT;
+		o->src = pl;
+		o->dst = pl;
+		o->len = plen;
+		if (sa->aead) {
+			/* RFC 4106 §3.1: the IV must not repeat under a key;
+			 * the 64-bit sequence number never does. */
+			uint64_t be = rte_cpu_to_be_64(seq);
+
+			memcpy(iv, &be, 8);
+			memcpy(buf[nops].nonce, sa->salt, 4);
+			memcpy(buf[nops].nonce + 4, &be, 8);
+			o->iv = buf[nops].nonce;
+			o->aad_len = esp_aad(buf[nops].aad, sa->spi_be, seq, esn);
+			o->aad = buf[nops].aad;
+			o->icv = pl + plen;
+		} else {
+			uint8_t *icv = pl + plen;
+
+			memcpy(iv, rnd + i * sa->iv_len, sa->iv_len);
+			o->iv = iv;
+			o->auth_src = esp;
+			o->auth_len = ESP_HDR_LEN + sa->iv_len + plen;
+			if (esn) {
+				/* RFC 4303 §2.2.1: SN high bits are MACed
+				 * after the payload but not sent; they sit
+				 * where the ICV goes until it is written. */
+				uint32_t hi = rte_cpu_to_be_32(
+					(uint32_t)(seq >> 32));
+
+				memcpy(icv, &hi, 4);
+				o->auth_len += 4;
+				o->icv = buf[nops].icv;
+			} else {
+				o->icv = icv;
+			}
+		}
+		idx[nops] = i;
+		ops[nops] = o;
+		nops++;
+	}
+
+	if (nops > 0)
+		dpsec_crypto_burst(eng, ops, nops);
+	for (k = 0; k < nops; k++) {
+		struct dpsec_crypto_op *o = ops[k];
+
+		if (unlikely(o->status != 0)) {
+			reason[idx[k]] = DPSEC_R_UNSUPPORTED;
+			continue;
+		}
+		if (o->icv == buf[k].icv)
+			memcpy(o->dst + o->len, buf[k].icv, sa->icv_len);
+		*bytes += inner[k];
+		good++;
+	}
+	return good;
+}
+
+uint16_t
+dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
+{
+	struct dpsec_ctx *ctx;
+	struct dpsec_crypto_engine *eng;
+	uint8_t reason[DPSEC_MAX_BURST];
+	uint64_t drops[DPSEC_R_MAX] = { 0 };
+	uint64_t bytes = 0, ok = 0;
+	unsigned int lc = rte_lcore_id();
+	uint16_t off, n, i, good = 0;
+
+	if (unlikely(sa == NULL || sa->dir != DPSEC_SA_OUTBOUND))
+		return 0;
+	ctx = sa->ctx;
+	eng = ctx_engine(ctx);
+	if (unlikely(eng == NULL)) {
+		/* Not an lcore dpsec_create() saw: no crypto engine. */
+		for (i = 0; i < nb; i++)
+			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
+		return 0;
+	}
+	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
+	for (off = 0; off < nb; off += n) {
+		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
+		ok += outb_chunk(sa, eng, pkts + off, n, reason, &bytes);
+		for (i = 0; i < n; i++)
+			drops[reason[i]]++;
+		good = esp_settle(pkts, good, off, n, reason);
+	}
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
+
+	for (i = 1; i < DPSEC_R_MAX; i++)
+		if (drops[i])
+			__atomic_fetch_add(&sa->cnt.drops[i], drops[i],
+					   __ATOMIC_RELAXED);
+	sa_account(sa, ok, bytes);
+	return good;
+}

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SAs: validation, placement, keys, SAD membership, lifetimes and events.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "sa.h"
+
+static const char *const place_reason_str[DPSEC_PLACE_R_MAX] = {
+#define DPSEC_PLACE_STR(n, s) [DPSEC_PLACE_R_ ## n] = s,
+	DPSEC_PLACE_REASONS(DPSEC_PLACE_STR)
+#undef DPSEC_PLACE_STR
+};
+
+const char *
+dpsec_place_reason_str(enum dpsec_place_reason r)
+{
+	return (unsigned int)r < DPSEC_PLACE_R_MAX ? place_reason_str[r] :
+						     "unknown";
+}
+
+/* What each public cipher means for ESP framing and for the crypto layer. */
+static const struct {
+	enum dpsec_crypto_cipher alg;
+	uint16_t key_len;		/* including the salt */
+	uint8_t salt_len;
+	uint8_t iv_len;
+	uint8_t align;			/* ESP payload + trailer alignment */
+	bool aead;
+} cipher_desc[] = {
+	[DPSEC_CIPHER_NULL] = { DPSEC_CRYPTO_CIPHER_NULL, 0, 0, 0, 4, false },
+	[DPSEC_CIPHER_AES_CBC_128] = { DPSEC_CRYPTO_CIPHER_AES_CBC_128, 16, 0, 16, 16, false },
+	[DPSEC_CIPHER_AES_CBC_256] = { DPSEC_CRYPTO_CIPHER_AES_CBC_256, 32, 0, 16, 16, false },
+	[DPSEC_CIPHER_AES_GCM_128] = { DPSEC_CRYPTO_CIPHER_AES_GCM_128, 20, 4, 8, 4, true },
+	[DPSEC_CIPHER_AES_GCM_256] = { DPSEC_CRYPTO_CIPHER_AES_GCM_256, 36, 4, 8, 4, true },
+	[DPSEC_CIPHER_CHACHA20_POLY1305] = { DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, 36, 4, 8, 4, true },
+};
+
+static const struct {
+	enum dpsec_crypto_auth alg;
+	uint16_t key_len;
+	uint8_t icv_len;
+} auth_desc[] = {
+	[DPSEC_AUTH_NONE] = { DPSEC_CRYPTO_AUTH_NULL, 0, 16 },
+	[DPSEC_AUTH_HMAC_SHA1_96] = { DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, 20, 12 },
+	[DPSEC_AUTH_HMAC_SHA256_128] = { DPSEC_CRYPTO_AUTH_HMAC_SHA256_128, 32, 16 },
+};
+
+/* Log which field is wrong and why, then fail with -EINVAL. */
+#define BAD(field, fmt, ...) do { \
+	DPSEC_LOG(ERR, "SA 0x%08x: %s: " fmt, spi, field, ##__VA_ARGS__); \
+	return -EINVAL; } while (0)
+
+static int
+addr_ok(const struct dpsec_addr *a)
+{
+	return a->family == 4 || a->family == 6;
+}
+
+static int
+check_conf(const struct dpsec_sa_conf *c)
+{
+	uint32_t spi = c->spi;
+
+	if (c->spi <= 255)
+		BAD("spi", "0..255 are reserved (RFC 4303 §2.1)");
+	if (c->dir != DPSEC_SA_OUTBOUND && c->dir != DPSEC_SA_INBOUND)
+		BAD("dir", "must be OUTBOUND or INBOUND");
+	if (c->mode != DPSEC_SA_TUNNEL && c->mode != DPSEC_SA_TRANSPORT)
+		BAD("mode", "must be TUNNEL or TRANSPORT");
+	if ((unsigned int)c->cipher >= RTE_DIM(cipher_desc))
+		BAD("cipher", "unknown cipher %d", c->cipher);
+	if ((unsigned int)c->auth >= RTE_DIM(auth_desc))
+		BAD("auth", "unknown integrity algorithm %d", c->auth);
+	if (cipher_desc[c->cipher].aead && c->auth != DPSEC_AUTH_NONE)
+		BAD("auth", "an AEAD cipher takes no separate integrity");
+	if (!cipher_desc[c->cipher].aead && c->auth == DPSEC_AUTH_NONE)
+		BAD("auth", "ESP without integrity is not supported");
+	if (c->cipher_key_len != cipher_desc[c->cipher].key_len ||
+	    (c->cipher_key_len != 0 && c->cipher_key == NULL))
+		BAD("cipher_key", "%u bytes expected%s",
+		    cipher_desc[c->cipher].key_len,
+		    cipher_desc[c->cipher].salt_len ? " (key + 4-byte salt)" : "");
+	if (c->auth_key_len != auth_desc[c->auth].key_len ||
+	    (c->auth_key_len != 0 && c->auth_key == NULL))
+		BAD("auth_key", "%u bytes expected", auth_desc[c->auth].key_len);
+	if (c->mode == DPSEC_SA_TUNNEL &&
+	    (!addr_ok(&c->src) || !addr_ok(&c->dst) ||
+	     c->src.family != c->dst.family))
+		BAD("src/dst", "tunnel endpoints must be both IPv4 or both IPv6");
+	if (c->dir == DPSEC_SA_INBOUND) {
+		if ((unsigned int)c->sad_key > DPSEC_SAD_SPI_DST_SRC)
+			BAD("sad_key", "unknown key kind");
+		if (c->sad_key >= DPSEC_SAD_SPI_DST && !addr_ok(&c->dst))
+			BAD("dst", "needed by the SAD key");
+		if (c->sad_key == DPSEC_SAD_SPI_DST_SRC &&
+		    (!addr_ok(&c->src) || c->src.family != c->dst.family))
+			BAD("src", "needed by the SAD key, same family as dst");
+		if (c->replay_window > DPSEC_MAX_REPLAY_WINDOW)
+			BAD("replay_window", "at most %u",
+			    DPSEC_MAX_REPLAY_WINDOW);
+	}
+	if ((c->flags & DPSEC_SA_F_NATT) &&
+	    (c->natt_sport == 0 || c->natt_dport == 0))
+		BAD("natt_sport/natt_dport", "NAT-T needs both UDP ports");
+	if (c->flags & ~(uint32_t)(DPSEC_SA_F_ESN | DPSEC_SA_F_NATT |
+				   DPSEC_SA_F_COPY_DSCP | DPSEC_SA_F_COPY_DF))
+		BAD("flags", "unknown flag bits 0x%x", c->flags);
+	if (c->dir == DPSEC_SA_OUTBOUND && !(c->flags & DPSEC_SA_F_ESN) &&
+	    c->seq_start >= UINT32_MAX)
+		BAD("seq_start", "beyond the 32-bit sequence space");
+	if ((unsigned int)c->offload > DPSEC_OFFLOAD_NONE)
+		BAD("offload", "unknown preference");
+	return 0;
+}
+
+/* Tunnel outer header template: IP (+ UDP for NAT-T), lengths left 0. */
+static void
+build_outer(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
+{
+	uint8_t proto = (c->flags & DPSEC_SA_F_NATT) ? IPPROTO_UDP :
+						       IPPROTO_ESP;
+	uint16_t l3;
+
+	sa->outer_family = c->dst.family;
+	if (c->dst.family == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)sa->hdr;
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->time_to_live = sa->ttl;
+		ip->next_proto_id = proto;
+		ip->src_addr = c->src.v4;
+		ip->dst_addr = c->dst.v4;
+		l3 = sizeof(*ip);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)sa->hdr;
+
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->proto = proto;
+		ip->hop_limits = sa->ttl;
+		memcpy(ip->src_addr, c->src.v6, 16);
+		memcpy(ip->dst_addr, c->dst.v6, 16);
+		l3 = sizeof(*ip);
+	}
+	sa->hdr_len = l3;
+	if (c->flags & DPSEC_SA_F_NATT) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(sa->hdr + l3);
+
+		u->src_port = rte_cpu_to_be_16(c->natt_sport);
+		u->dst_port = rte_cpu_to_be_16(c->natt_dport);
+		sa->hdr_len += sizeof(*u);
+	}
+}
+
+static void
+sad_key_fill(struct sad_key *k, const struct dpsec_sa_conf *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->spi = rte_cpu_to_be_32(c->spi);
+	k->kind = (uint8_t)c->sad_key;
+	if (c->sad_key >= DPSEC_SAD_SPI_DST) {
+		k->family = c->dst.family;
+		memcpy(k->dst, c->dst.family == 4 ? (const void *)&c->dst.v4 :
+			       (const void *)c->dst.v6,
+		       c->dst.family == 4 ? 4 : 16);
+	}
+	if (c->sad_key == DPSEC_SAD_SPI_DST_SRC)
+		memcpy(k->src, c->src.family == 4 ? (const void *)&c->src.v4 :
+			       (const void *)c->src.v6,
+		       c->src.family == 4 ? 4 : 16);
+}
+
+/*
+ * Placement: inline protocol if the NIC takes the exact combination, else
+ * inline crypto, else software. NIC placement arrives with sim_inline's
+ * rte_security support; until then every SA runs in software and says why.
+ */
+static int
+place(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
+{
+	sa->placement = DPSEC_PLACE_SW;
+	if (c->offload == DPSEC_OFFLOAD_NONE) {
+		sa->place_reason = DPSEC_PLACE_R_OFFLOAD_NONE;
+		return 0;
+	}
+	sa->place_reason = DPSEC_PLACE_R_NO_PORT;
+	if (c->offload == DPSEC_OFFLOAD_REQUIRE) {
+		DPSEC_LOG(ERR, "SA 0x%08x: offload required but %s", c->spi,
+			  dpsec_place_reason_str(sa->place_reason));
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+struct dpsec_sa *
+dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
+{
+	size_t base, rsz = 0, ksz = dpsec_crypto_key_size();
+	struct dpsec_sa *sa;
+	uint32_t seq_bits;
+	int ret, pos;
+
+	if (ctx == NULL || c == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ret = check_conf(c);
+	if (ret == 0 && (c->soft.seconds != 0 || c->hard.seconds != 0)) {
+		DPSEC_LOG(ERR, "SA 0x%08x: lifetimes in seconds are not "
+			  "supported yet", c->spi);
+		ret = -ENOTSUP;
+	}
+	if (ret != 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
+	if (c->dir == DPSEC_SA_INBOUND)
+		rsz = dpsec_replay_size(c->replay_window);
+	else
+		rsz = sizeof(struct dpsec_replay);
+	base = offsetof(struct dpsec_sa, replay) + rsz;
+	base = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE);
+
+	sa = rte_zmalloc_socket("dpsec_sa", base + ksz, RTE_CACHE_LINE_SIZE,
+				ctx->socket_id);
+	if (sa == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	sa->ctx = ctx;
+	sa->conf = *c;
+	sa->conf.cipher_key = NULL;
+	sa->conf.auth_key = NULL;
+	sa->spi_be = rte_cpu_to_be_32(c->spi);
+	sa->dir = (uint8_t)c->dir;
+	sa->mode = (uint8_t)c->mode;
+	sa->aead = cipher_desc[c->cipher].aead;
+	sa->iv_len = cipher_desc[c->cipher].iv_len;
+	sa->icv_len = auth_desc[c->auth].icv_len;
+	sa->pad_align = cipher_desc[c->cipher].align;
+	sa->flags = c->flags;
+	sa->ttl = c->ttl ? c->ttl : 64;
+	sa->sad_pos = -1;
+	sa->created_tsc = rte_get_tsc_cycles();
+	rte_spinlock_init(&sa->replay_lock);
+	if (cipher_desc[c->cipher].salt_len)
+		memcpy(sa->salt, c->cipher_key + c->cipher_key_len - 4, 4);
+
+	seq_bits = (c->flags & DPSEC_SA_F_ESN) ? 64 : 32;
+	sa->seq_max = seq_bits == 64 ? UINT64_MAX : UINT32_MAX;
+	sa->seq = c->seq_start;
+	/* A hard packet limit is a shorter sequence space (outbound). */
+	if (c->hard.packets != 0 && c->dir == DPSEC_SA_OUTBOUND &&
+	    c->hard.packets < sa->seq_max - c->seq_start)
+		sa->seq_max = c->seq_start + c->hard.packets;
+	sa->soft_packets = c->soft.packets;
+	sa->hard_packets = c->hard.packets;
+	sa->soft_bytes = c->soft.bytes;
+	sa->hard_bytes = c->hard.bytes;
+
+	if (c->dir == DPSEC_SA_INBOUND &&
+	    dpsec_replay_init(&sa->replay, rsz, c->replay_window,
+			      (c->flags & DPSEC_SA_F_ESN) != 0) != 0) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (c->dir == DPSEC_SA_INBOUND)
+		dpsec_replay_start(&sa->replay, c->seq_start);
+
+	sa->key = (struct dpsec_crypto_key *)((uint8_t *)sa + base);
+	ret = dpsec_crypto_key_init(sa->key,
+		ctx->backend == DPSEC_BACKEND_OPENSSL ? DPSEC_CRYPTO_OPENSSL :
+							DPSEC_CRYPTO_IPSEC_MB,
+		cipher_desc[c->cipher].alg, c->cipher_key,
+		(uint16_t)(c->cipher_key_len - cipher_desc[c->cipher].salt_len),
+		auth_desc[c->auth].alg, c->auth_key, c->auth_key_len);
+	if (ret != 0) {
+		DPSEC_LOG(ERR, "SA 0x%08x: crypto key setup failed: %s",
+			  c->spi, strerror(-ret));
+		goto fail;
+	}
+	if (c->mode == DPSEC_SA_TUNNEL)
+		build_outer(sa, c);
+
+	ret = place(sa, c);
+	if (ret != 0)
+		goto fail_key;
+
+	rte_spinlock_lock(&ctx->ctl_lock);
+	if (ctx->nb_sa >= ctx->max_sa) {
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		ret = -ENOSPC;
+		goto fail_key;
+	}
+	if (c->dir == DPSEC_SA_INBOUND) {
+		sad_key_fill(&sa->sad_key, c);
+		if (rte_hash_lookup(ctx->sad, &sa->sad_key) >= 0) {
+			rte_spinlock_unlock(&ctx->ctl_lock);
+			DPSEC_LOG(ERR, "SA 0x%08x: inbound SAD key already used",
+				  c->spi);
+			ret = -EEXIST;
+			goto fail_key;
+		}
+		pos = rte_hash_add_key_data(ctx->sad, &sa->sad_key, sa);
+		if (pos != 0) {
+			rte_spinlock_unlock(&ctx->ctl_lock);
+			ret = pos < 0 ? pos : -ENOSPC;
+			goto fail_key;
+		}
+		ctx->nb_sad_kind[c->sad_key]++;
+	}
+	ctx->nb_sa++;
+	TAILQ_INSERT_TAIL(&ctx->sas, sa, next);
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return sa;
+
+fail_key:
+	dpsec_crypto_key_wipe(sa->key);
+fail:
+	rte_free(sa);
+	rte_errno = -ret;
+	return NULL;
+}
+
+static void
+sa_free(struct dpsec_sa *sa)
+{
+	dpsec_crypto_key_wipe(sa->key);
+	memset(sa->salt, 0, sizeof(sa->salt));
+	rte_free(sa);
+}
+
+int
+dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
+{
+	if (ctx == NULL || sa == NULL || sa->ctx != ctx)
+		return -EINVAL;
+	rte_spinlock_lock(&ctx->ctl_lock);
+	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
+	if (sa->dir == DPSEC_SA_INBOUND) {
+		rte_hash_del_key(ctx->sad, &sa->sad_key);
+		ctx->nb_sad_kind[sa->conf.sad_key]--;
+	}
+	TAILQ_REMOVE(&ctx->sas, sa, next);
+	ctx->nb_sa--;
+	rte_spinlock_unlock(&ctx->ctl_lock);
+
+	/* Wait until no lcore can still be inside a burst holding sa. */
+	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
+	sa_free(sa);
+	return 0;
+}
+
+void
+sa_destroy_all(struct dpsec_ctx *ctx)
+{
+	struct dpsec_sa *sa;
+
+	while ((sa = TAILQ_FIRST(&ctx->sas)) != NULL)
+		dpsec_sa_destroy(ctx, sa);
+}
+
+int
+dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info)
+{
+	if (sa == NULL || info == NULL)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->spi = sa->conf.spi;
+	info->dir = sa->conf.dir;
+	info->placement = sa->placement;
+	info->place_reason = sa->place_reason;
+	info->port_id = sa->conf.port_id;
+	info->state = __atomic_load_n(&sa->state, __ATOMIC_ACQUIRE);
+	info->seq = sa->dir == DPSEC_SA_OUTBOUND ?
+		    RTE_MIN(__atomic_load_n(&sa->seq, __ATOMIC_RELAXED),
+			    sa->seq_max) :
+		    dpsec_replay_top(&sa->replay);
+	info->userdata = sa->conf.userdata;
+	return 0;
+}
+
+int
+dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
+{
+	unsigned int i;
+
+	if (sa == NULL || st == NULL)
+		return -EINVAL;
+	st->packets = __atomic_load_n(&sa->cnt.packets, __ATOMIC_RELAXED);
+	st->bytes = __atomic_load_n(&sa->cnt.bytes, __ATOMIC_RELAXED);
+	for (i = 0; i < DPSEC_R_MAX; i++)
+		st->drops[i] = __atomic_load_n(&sa->cnt.drops[i],
+					       __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Raise an event once per SA. */
+void
+sa_raise(struct dpsec_sa *sa, enum dpsec_event ev)
+{
+	struct dpsec_ctx *ctx = sa->ctx;
+	uint32_t bit = 1u << ev;
+
+	if (__atomic_fetch_or(&sa->events_sent, bit, __ATOMIC_ACQ_REL) & bit)
+		return;
+	if (ev != DPSEC_EV_SOFT_EXPIRED)
+		__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
+	else
+		__atomic_compare_exchange_n(&sa->state,
+			&(uint32_t){ DPSEC_SA_ACTIVE }, DPSEC_SA_SOFT_EXPIRED,
+			false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (ctx->event_cb != NULL)
+		ctx->event_cb(ctx, sa, ev, sa->conf.userdata, ctx->event_arg);
+}
+
+/* Count a burst's good packets and check the volume lifetimes. */
+void
+sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	uint64_t p, b;
+
+	if (packets == 0)
+		return;
+	p = __atomic_add_fetch(&sa->cnt.packets, packets, __ATOMIC_RELAXED);
+	b = __atomic_add_fetch(&sa->cnt.bytes, bytes, __ATOMIC_RELAXED);
+	if ((sa->hard_packets && p >= sa->hard_packets) ||
+	    (sa->hard_bytes && b >= sa->hard_bytes))
+		sa_raise(sa, DPSEC_EV_HARD_EXPIRED);
+	else if ((sa->soft_packets && p >= sa->soft_packets) ||
+		 (sa->soft_bytes && b >= sa->soft_bytes))
+		sa_raise(sa, DPSEC_EV_SOFT_EXPIRED);
+}

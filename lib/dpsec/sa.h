@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPSEC_PRIV_SA_H
+#define DPSEC_PRIV_SA_H
+
+/*
+ * Private state of contexts and SAs.
+ *
+ * Threading model (doc/programmers_guide.md): any lcore may run bursts on
+ * any SA. Outbound sequence numbers are reserved a burst at a time with a
+ * CAS on sa->seq, so no number is ever handed out twice and none past the
+ * limit. Inbound, the replay check is read-only and lock-free; the window
+ * update after ICV verification takes sa->replay_lock once per burst and
+ * re-checks each number, so two lcores racing on a duplicate deliver it
+ * once. SAs are freed only after an RCU grace period (ctx->qsbr): every
+ * burst is an RCU read-side section (thread online/offline).
+ */
+
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "crypto.h"
+#include "dpsec_sa.h"
+#include "replay.h"
+
+#define DPSEC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, dpsec_logtype, "dpsec: " fmt "\n", \
+		##__VA_ARGS__)
+
+enum {
+	DPSEC_MAX_BURST = 64,		/* bursts are processed in chunks */
+	DPSEC_MAX_HDR = 40 + 8,		/* outer IPv6 + UDP */
+	DPSEC_MAX_IV = 16,
+	DPSEC_MAX_ICV = 16,
+	DPSEC_MAX_REPLAY_WINDOW = 1u << 20,
+};
+
+/* Inbound SAD key: one table, three key shapes (sa->sad_key). */
+struct sad_key {
+	uint32_t spi;			/* network order */
+	uint8_t kind;			/* enum dpsec_sad_key */
+	uint8_t family;
+	uint8_t pad[2];
+	uint8_t dst[16];
+	uint8_t src[16];
+};
+
+struct dpsec_ctx {
+	char name[32];
+	int socket_id;
+	uint32_t max_sa;
+	enum dpsec_backend backend;
+	struct rte_hash *sad;
+	uint32_t nb_sad_kind[3];	/* SAs per key shape: skip empty */
+	uint32_t nb_sa;
+	struct rte_rcu_qsbr *qsbr;
+	dpsec_event_cb event_cb;
+	void *event_arg;
+	rte_spinlock_t ctl_lock;	/* control path */
+	TAILQ_HEAD(, dpsec_sa) sas;	/* every SA, for dpsec_free() */
+	struct dpsec_crypto_engine *engine[RTE_MAX_LCORE];
+};
+
+/* Reason counters, bumped once per burst per reason seen. */
+struct sa_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops[DPSEC_R_MAX];
+};
+
+/* ESP processing parameters fixed at SA creation. */
+struct dpsec_sa {
+	/* Read-mostly, used by every packet. */
+	struct dpsec_ctx *ctx;
+	uint32_t spi_be;
+	uint8_t dir;			/* enum dpsec_sa_dir */
+	uint8_t mode;			/* enum dpsec_sa_mode */
+	uint8_t aead;			/* GCM / ChaCha20-Poly1305 */
+	uint8_t iv_len;			/* on the wire */
+	uint8_t icv_len;
+	uint8_t pad_align;		/* ESP payload alignment */
+	uint8_t outer_family;		/* tunnel: 4 or 6 */
+	uint8_t ttl;
+	uint32_t flags;			/* DPSEC_SA_F_* */
+	uint16_t hdr_len;		/* outer IP (+UDP) template length */
+	uint8_t salt[4];
+	uint8_t hdr[DPSEC_MAX_HDR];	/* tunnel outer header template */
+	uint64_t seq_max;		/* last usable outbound SN */
+	uint64_t hard_bytes, soft_bytes, soft_packets, hard_packets;
+	struct dpsec_crypto_key *key;
+	struct dpsec_sa_conf conf;	/* keys pointers cleared */
+	enum dpsec_placement placement;
+	enum dpsec_place_reason place_reason;
+	int32_t sad_pos;		/* rte_hash position, inbound */
+	struct sad_key sad_key;
+	TAILQ_ENTRY(dpsec_sa) next;
+	uint64_t created_tsc;
+
+	/* Written by the data path. */
+	alignas(64) uint64_t seq;	/* outbound: last SN handed out */
+	uint32_t state;			/* enum dpsec_sa_state, atomic */
+	uint32_t events_sent;		/* bit per enum dpsec_event */
+	struct sa_counters cnt;		/* atomics */
+
+	alignas(64) rte_spinlock_t replay_lock;
+	struct dpsec_replay replay;	/* inbound; bitmap follows */
+};
+
+/* sa.c */
+void sa_destroy_all(struct dpsec_ctx *ctx);
+void sa_raise(struct dpsec_sa *sa, enum dpsec_event ev);
+void sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes);
+
+static inline struct dpsec_crypto_engine *
+ctx_engine(struct dpsec_ctx *ctx)
+{
+	unsigned int id = rte_lcore_id();
+
+	return id < RTE_MAX_LCORE ? ctx->engine[id] : NULL;
+}
+
+/* Move failed packets behind the good ones, keeping each group's order. */
+static inline uint16_t
+compact_bad(struct rte_mbuf *pkts[], const uint8_t reason[], uint16_t nb,
+	    struct rte_mbuf *scratch[])
+{
+	uint16_t i, g = 0, b = 0;
+
+	for (i = 0; i < nb; i++) {
+		if (reason[i] == DPSEC_R_NONE) {
+			pkts[g++] = pkts[i];
+		} else {
+			dpsec_mbuf_set_reason(pkts[i], (enum dpsec_reason)reason[i]);
+			scratch[b++] = pkts[i];
+		}
+	}
+	for (i = 0; i < b; i++)
+		pkts[g + i] = scratch[i];
+	return g;
+}
+
+#endif /* DPSEC_PRIV_SA_H */
