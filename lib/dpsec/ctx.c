@@ -70,15 +70,24 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 		goto fail;
 	}
 
-	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	snprintf(hname, sizeof(hname), "dpsec_rq_%s", conf->name);
+	hp.name = hname;
+	hp.key_len = sizeof(uint32_t);
+	ctx->reqids = rte_hash_create(&hp);
+	if (ctx->reqids == NULL) {
+		ret = rte_errno == EEXIST ? EEXIST : ENOMEM;
+		goto fail;
+	}
+
+	qsz = rte_rcu_qsbr_get_memsize(DPSEC_QSBR_THREADS);
 	ctx->qsbr = rte_zmalloc_socket("dpsec_qsbr", qsz, RTE_CACHE_LINE_SIZE,
 				       conf->socket_id);
 	if (ctx->qsbr == NULL ||
-	    rte_rcu_qsbr_init(ctx->qsbr, RTE_MAX_LCORE) != 0) {
+	    rte_rcu_qsbr_init(ctx->qsbr, DPSEC_QSBR_THREADS) != 0) {
 		ret = ENOMEM;
 		goto fail;
 	}
-	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
+	for (lc = 0; lc < DPSEC_QSBR_THREADS; lc++)
 		rte_rcu_qsbr_thread_register(ctx->qsbr, lc);
 
 	/* Engines for every EAL lcore now; the data path never allocates. */
@@ -106,6 +115,7 @@ dpsec_free(struct dpsec_ctx *ctx)
 	sa_destroy_all(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
 		dpsec_crypto_engine_free(ctx->engine[lc]);
+	rte_hash_free(ctx->reqids);
 	rte_hash_free(ctx->sad);
 	rte_free(ctx->qsbr);
 	rte_free(ctx);

@@ -64,7 +64,9 @@ extern int dpsec_logtype;
 	X(NOT_ESP,	"not an ESP packet") \
 	X(NOMEM,	"no room in the mbuf for ESP headers/trailer") \
 	X(UNSUPPORTED,	"packet kind not supported by this SA") \
-	X(NIC_FAILED,	"NIC reported a failure for this packet")
+	X(NIC_FAILED,	"NIC reported a failure for this packet") \
+	X(DISCARD,	"discarded by policy") \
+	X(NO_POLICY,	"no policy matches (RFC 4301 default discard)")
 
 /** Reason codes; see DPSEC_REASONS. */
 enum dpsec_reason {

@@ -145,7 +145,10 @@ struct dpsec_sa_conf {
 	uint16_t auth_key_len;
 	uint32_t flags;			/**< DPSEC_SA_F_* */
 	uint32_t replay_window;		/**< inbound, packets; 0 = off */
-	uint16_t natt_sport, natt_dport; /**< NAT-T UDP ports, host order */
+	/** NAT-T UDP ports as the packets carry them, host order: outbound
+	 *  sport is ours; inbound dport is ours, and UDP to another port is
+	 *  not ESP (DPSEC_R_NOT_ESP). */
+	uint16_t natt_sport, natt_dport;
 	uint8_t ttl;			/**< tunnel outer TTL/hop limit; 0=64 */
 	/** Outbound: the first SN is seq_start + 1. Inbound: the replay
 	 *  window starts with seq_start as its top (ESN inference needs the

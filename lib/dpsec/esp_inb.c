@@ -129,14 +129,30 @@ inb_parse(struct dpsec_ctx *ctx, struct rte_mbuf *m, struct inb_pkt *p)
 	eh = (const struct rte_esp_hdr *)(ip + p->esp_off);
 
 	sa = sad_find(ctx, eh->spi, ip, v4);
-	if (sa == NULL)
+	if (sa == NULL) {
+		/* UDP off the IKE NAT-T port that belongs to no SA is just
+		 * UDP (RFC 3948 §2.1); on port 4500 it is ESP we can't use. */
+		const struct rte_udp_hdr *u = (const void *)(ip + p->l3);
+
+		if (p->udp && u->dst_port != RTE_BE16(4500))
+			return DPSEC_R_NOT_ESP;
 		return DPSEC_R_NO_SA;
+	}
 	p->sa = sa;
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD))
 		return DPSEC_R_SA_DEAD;
-	if (p->udp != !!(sa->flags & DPSEC_SA_F_NATT))
+	if (p->udp) {
+		const struct rte_udp_hdr *u = (const void *)(ip + p->l3);
+
+		/* UDP is ESP only on the SA's NAT-T port (RFC 3948 §2.1). */
+		if (!(sa->flags & DPSEC_SA_F_NATT))
+			return DPSEC_R_BAD_UDP;
+		if (rte_be_to_cpu_16(u->dst_port) != sa->conf.natt_dport)
+			return DPSEC_R_NOT_ESP;
+	} else if (sa->flags & DPSEC_SA_F_NATT) {
 		return DPSEC_R_BAD_UDP;
+	}
 
 	min_ct = RTE_MAX((uint32_t)sa->pad_align, (uint32_t)ESP_TRAILER_LEN);
 	if (total < p->esp_off + ESP_HDR_LEN + sa->iv_len + min_ct +

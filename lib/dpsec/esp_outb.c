@@ -84,8 +84,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	} else {
 		return DPSEC_R_BAD_IP;
 	}
-	if (sa->mode == DPSEC_SA_TRANSPORT && (ip[0] >> 4) != sa->conf.dst.family &&
-	    sa->conf.dst.family != 0)
+	if (sa->mode == DPSEC_SA_TRANSPORT && (ip[0] >> 4) != sa->conf.dst.family)
 		return DPSEC_R_POLICY;
 
 	/* RFC 4303 §2.4: payload + pad + 2 aligned to the cipher's block. */
@@ -181,7 +180,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 static uint16_t
 outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
-	   uint64_t *bytes)
+	   uint64_t *bytes, bool *exhausted)
 {
 	struct esp_op_buf buf[DPSEC_MAX_BURST];
 	struct dpsec_crypto_op op[DPSEC_MAX_BURST];
@@ -201,8 +200,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	for (i = take; i < n; i++)
 		reason[i] = DPSEC_R_SEQ_OVERFLOW;
 	if (take < n)
-		sa_raise(sa, sa->hard_packets ? DPSEC_EV_HARD_EXPIRED :
-						DPSEC_EV_SEQ_EXHAUSTED);
+		*exhausted = true;	/* raised after this burst's count */
 	/* RFC 3602 §2: CBC IVs must be unpredictable. */
 	if (!sa->aead && sa->iv_len != 0 && take > 0 &&
 	    RAND_bytes(rnd, take * sa->iv_len) != 1) {
@@ -293,6 +291,7 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 	uint64_t bytes = 0, ok = 0;
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, i, good = 0;
+	bool exhausted = false;
 
 	if (unlikely(sa == NULL || sa->dir != DPSEC_SA_OUTBOUND))
 		return 0;
@@ -307,7 +306,8 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		ok += outb_chunk(sa, eng, pkts + off, n, reason, &bytes);
+		ok += outb_chunk(sa, eng, pkts + off, n, reason, &bytes,
+				 &exhausted);
 		for (i = 0; i < n; i++)
 			drops[reason[i]]++;
 		good = esp_settle(pkts, good, off, n, reason);
@@ -319,5 +319,8 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 			__atomic_fetch_add(&sa->cnt.drops[i], drops[i],
 					   __ATOMIC_RELAXED);
 	sa_account(sa, ok, bytes);
+	if (exhausted)
+		sa_raise(sa, sa->seq_max_is_hard ? DPSEC_EV_HARD_EXPIRED :
+						   DPSEC_EV_SEQ_EXHAUSTED);
 	return good;
 }

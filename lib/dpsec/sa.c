@@ -95,6 +95,8 @@ check_conf(const struct dpsec_sa_conf *c)
 	    (!addr_ok(&c->src) || !addr_ok(&c->dst) ||
 	     c->src.family != c->dst.family))
 		BAD("src/dst", "tunnel endpoints must be both IPv4 or both IPv6");
+	if (c->mode == DPSEC_SA_TRANSPORT && !addr_ok(&c->dst))
+		BAD("dst", "transport SAs need dst.family (4 or 6)");
 	if (c->dir == DPSEC_SA_INBOUND) {
 		if ((unsigned int)c->sad_key > DPSEC_SAD_SPI_DST_SRC)
 			BAD("sad_key", "unknown key kind");
@@ -258,8 +260,10 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->seq = c->seq_start;
 	/* A hard packet limit is a shorter sequence space (outbound). */
 	if (c->hard.packets != 0 && c->dir == DPSEC_SA_OUTBOUND &&
-	    c->hard.packets < sa->seq_max - c->seq_start)
+	    c->hard.packets < sa->seq_max - c->seq_start) {
 		sa->seq_max = c->seq_start + c->hard.packets;
+		sa->seq_max_is_hard = true;
+	}
 	sa->soft_packets = c->soft.packets;
 	sa->hard_packets = c->hard.packets;
 	sa->soft_bytes = c->soft.bytes;
@@ -340,20 +344,26 @@ sa_free(struct dpsec_sa *sa)
 int
 dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 {
+	int32_t pos = -1;
+
 	if (ctx == NULL || sa == NULL || sa->ctx != ctx)
 		return -EINVAL;
+
 	rte_spinlock_lock(&ctx->ctl_lock);
 	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
 	if (sa->dir == DPSEC_SA_INBOUND) {
-		rte_hash_del_key(ctx->sad, &sa->sad_key);
+		pos = rte_hash_del_key(ctx->sad, &sa->sad_key);
 		ctx->nb_sad_kind[sa->conf.sad_key]--;
 	}
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
 	rte_spinlock_unlock(&ctx->ctl_lock);
 
-	/* Wait until no lcore can still be inside a burst holding sa. */
+	/* Wait until no lcore can still be inside a burst holding sa;
+	 * with lock-free readers the key slot is ours to free after that. */
 	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
+	if (pos >= 0)
+		rte_hash_free_key_with_position(ctx->sad, pos);
 	sa_free(sa);
 	return 0;
 }
@@ -431,10 +441,11 @@ sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes)
 		return;
 	p = __atomic_add_fetch(&sa->cnt.packets, packets, __ATOMIC_RELAXED);
 	b = __atomic_add_fetch(&sa->cnt.bytes, bytes, __ATOMIC_RELAXED);
+	/* Soft first: one burst may cross both limits. */
+	if ((sa->soft_packets && p >= sa->soft_packets) ||
+	    (sa->soft_bytes && b >= sa->soft_bytes))
+		sa_raise(sa, DPSEC_EV_SOFT_EXPIRED);
 	if ((sa->hard_packets && p >= sa->hard_packets) ||
 	    (sa->hard_bytes && b >= sa->hard_bytes))
 		sa_raise(sa, DPSEC_EV_HARD_EXPIRED);
-	else if ((sa->soft_packets && p >= sa->soft_packets) ||
-		 (sa->soft_bytes && b >= sa->soft_bytes))
-		sa_raise(sa, DPSEC_EV_SOFT_EXPIRED);
 }

@@ -13,6 +13,11 @@
  * re-checks each number, so two lcores racing on a duplicate deliver it
  * once. SAs are freed only after an RCU grace period (ctx->qsbr): every
  * burst is an RCU read-side section (thread online/offline).
+ *
+ * The SPD (spd.c) reads its rule sets and the reqid table under the same
+ * ctx->qsbr but as thread id DPSEC_QSBR_SPD_ID(lcore): its section spans
+ * calls to dpsec_sa_outbound(), whose own online/offline on the lcore id
+ * would otherwise report a quiescent state in the middle of it.
  */
 
 #include <stdalign.h>
@@ -38,7 +43,11 @@ enum {
 	DPSEC_MAX_IV = 16,
 	DPSEC_MAX_ICV = 16,
 	DPSEC_MAX_REPLAY_WINDOW = 1u << 20,
+	DPSEC_QSBR_THREADS = 2 * RTE_MAX_LCORE,	/* lcore ids, then SPD ids */
 };
+
+/* RCU thread id of the SPD bursts of an lcore (see the threading model). */
+#define DPSEC_QSBR_SPD_ID(lcore) (RTE_MAX_LCORE + (lcore))
 
 /* Inbound SAD key: one table, three key shapes (sa->sad_key). */
 struct sad_key {
@@ -58,7 +67,8 @@ struct dpsec_ctx {
 	struct rte_hash *sad;
 	uint32_t nb_sad_kind[3];	/* SAs per key shape: skip empty */
 	uint32_t nb_sa;
-	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr *qsbr;	/* DPSEC_QSBR_THREADS thread ids */
+	struct rte_hash *reqids;	/* reqid -> outbound SA (spd.c) */
 	dpsec_event_cb event_cb;
 	void *event_arg;
 	rte_spinlock_t ctl_lock;	/* control path */
@@ -91,6 +101,7 @@ struct dpsec_sa {
 	uint8_t salt[4];
 	uint8_t hdr[DPSEC_MAX_HDR];	/* tunnel outer header template */
 	uint64_t seq_max;		/* last usable outbound SN */
+	bool seq_max_is_hard;		/* ... set by hard.packets */
 	uint64_t hard_bytes, soft_bytes, soft_packets, hard_packets;
 	struct dpsec_crypto_key *key;
 	struct dpsec_sa_conf conf;	/* keys pointers cleared */
