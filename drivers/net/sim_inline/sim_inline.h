@@ -60,6 +60,7 @@ struct sim_devargs {
 	struct rte_ether_addr mac;
 	bool mac_set;
 	uint32_t ring_size;
+	uint32_t max_sa;
 };
 
 /*
@@ -84,7 +85,19 @@ int sim_devargs_parse(const char *name, const char *args,
 	X(tx_oversize) \
 	X(tx_bad_mbuf) \
 	X(tx_link_down) \
-	X(lsc_events)
+	X(lsc_events) \
+	X(sec_sessions) \
+	X(sec_table_full) \
+	X(sec_tx_packets) \
+	X(sec_rx_packets) \
+	X(tx_sec_bad) \
+	X(tx_sec_dead) \
+	X(rx_sec_bad) \
+	X(rx_sec_replay) \
+	X(rx_sec_icv_fail) \
+	X(rx_sec_dead) \
+	X(rx_sec_no_sa) \
+	X(sec_events)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
@@ -94,6 +107,7 @@ enum sim_xstat_id {
 };
 
 struct sim_port;
+struct sim_sec;
 
 struct sim_rxq {
 	struct sim_port *port;
@@ -153,6 +167,7 @@ struct sim_port {
 	uint8_t rss_key[SIM_RSS_KEY_SIZE];
 	uint16_t reta[SIM_RETA_SIZE];
 
+	struct sim_sec *sec;		/* the inline IPsec engine */
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 

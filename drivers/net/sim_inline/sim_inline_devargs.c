@@ -13,6 +13,7 @@
 #include <rte_string_fns.h>
 
 #include "sim_inline.h"
+#include "sim_inline_sec.h"
 
 enum key_scope { ANY_WIRE, RING_ONLY, PCAP_ONLY, PORT_ONLY };
 
@@ -27,6 +28,7 @@ static const struct {
 	{ "port", PORT_ONLY },
 	{ "mac", ANY_WIRE },
 	{ "ring_size", ANY_WIRE },
+	{ "max_sa", ANY_WIRE },
 };
 
 static const char *const wire_names[] = {
@@ -94,6 +96,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 	memset(da, 0, sizeof(*da));
 	da->wire = SIM_WIRE_RING;
 	da->ring_size = SIM_DEFAULT_RING_SIZE;
+	da->max_sa = SIM_DEFAULT_MAX_SA;
 	err[0] = '\0';
 
 	if (args != NULL && args[0] != '\0') {
@@ -112,7 +115,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
-			     "rx_pcap, tx_pcap, port, mac, ring_size)",
+			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa)",
 			     name, pr->key);
 		if (seen[k])
 			FAIL("%s: devarg '%s' given twice", name, pr->key);
@@ -181,6 +184,11 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 				FAIL("%s: devarg 'ring_size' must be a power of "
 				     "two in %u..%u, not '%s'", name,
 				     SIM_MIN_RING_SIZE, SIM_MAX_RING_SIZE, val);
+		} else if (strcmp(key, "max_sa") == 0) {
+			if (parse_u32(val, &da->max_sa) != 0 ||
+			    da->max_sa < 1 || da->max_sa > SIM_MAX_SA)
+				FAIL("%s: devarg 'max_sa' must be in 1..%u, "
+				     "not '%s'", name, SIM_MAX_SA, val);
 		}
 	}
 

@@ -16,6 +16,7 @@
 #include <rte_string_fns.h>
 
 #include "sim_inline.h"
+#include "sim_inline_sec.h"
 
 RTE_LOG_REGISTER(sim_inline_logtype, pmd.net.sim_inline, NOTICE);
 
@@ -46,11 +47,13 @@ static const uint8_t default_rss_key[SIM_RSS_KEY_SIZE] = {
 
 #define SIM_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | \
 	RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM | \
-	RTE_ETH_RX_OFFLOAD_RSS_HASH | RTE_ETH_RX_OFFLOAD_SCATTER)
+	RTE_ETH_RX_OFFLOAD_RSS_HASH | RTE_ETH_RX_OFFLOAD_SCATTER | \
+	RTE_ETH_RX_OFFLOAD_SECURITY)
 
 #define SIM_TX_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
 	RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
-	RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_SECURITY | \
+	RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 
 bool
 sim_is_sim_port(const struct rte_eth_dev *dev)
@@ -330,6 +333,9 @@ sim_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_desc_lim.nb_max = UINT16_MAX;
 	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
+	/* Chains of up to 8 segments; DPDK's SG suite sizes packets by it. */
+	info->rx_desc_lim.nb_seg_max = 8;
+	info->rx_desc_lim.nb_mtu_seg_max = 8;
 	info->tx_desc_lim = info->rx_desc_lim;
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
@@ -415,7 +421,8 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	st->ierrors = xs[SIM_XS_rx_oversize] + xs[SIM_XS_rx_no_scatter] +
 		      xs[SIM_XS_rx_runt];
 	st->oerrors = xs[SIM_XS_tx_oversize] + xs[SIM_XS_tx_bad_mbuf] +
-		      xs[SIM_XS_tx_link_down];
+		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
+		      xs[SIM_XS_tx_sec_dead];
 	st->rx_nombuf = p->rx_nombuf;
 	return 0;
 }
@@ -472,6 +479,8 @@ sim_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 		xstats[i].id = i;
 		xstats[i].value = __atomic_load_n(&p->xs[i], __ATOMIC_RELAXED);
 	}
+	/* A gauge, not a counter. */
+	xstats[SIM_XS_sec_sessions].value = p->sec != NULL ? p->sec->nb_sa : 0;
 	return SIM_XS_MAX;
 }
 
@@ -596,12 +605,22 @@ sim_dev_close(struct rte_eth_dev *dev)
 	}
 	p->wire->close(p);
 	sim_rx_flush(p);
+	sim_sec_fini(p);
 	rte_ring_free(p->wire_ring);
 	p->wire_ring = NULL;
 	return 0;
 }
 
+static int
+sim_flow_ops_get(struct rte_eth_dev *dev, const struct rte_flow_ops **ops)
+{
+	RTE_SET_USED(dev);
+	*ops = &sim_flow_ops;
+	return 0;
+}
+
 static const struct eth_dev_ops sim_ops = {
+	.flow_ops_get = sim_flow_ops_get,
 	.dev_configure = sim_dev_configure,
 	.dev_start = sim_dev_start,
 	.dev_stop = sim_dev_stop,
@@ -712,6 +731,11 @@ sim_probe(struct rte_vdev_device *vdev)
 	ret = p->wire->open(p);
 	if (ret != 0)
 		goto out_ring;	/* mac_addrs goes with the port */
+	ret = sim_sec_init(p);
+	if (ret != 0) {
+		p->wire->close(p);
+		goto out_ring;
+	}
 
 	dev->dev_ops = &sim_ops;
 	dev->rx_pkt_burst = sim_rx_burst;
@@ -763,4 +787,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"tx_pcap=<file> "
 	"port=<ethdev name> "
 	"mac=<xx:xx:xx:xx:xx:xx> "
-	"ring_size=<64..65536>");
+	"ring_size=<64..65536> "
+	"max_sa=<1..65536>");

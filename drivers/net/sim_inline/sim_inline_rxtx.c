@@ -14,6 +14,7 @@
 #include <rte_udp.h>
 
 #include "sim_inline.h"
+#include "sim_inline_sec.h"
 
 static inline bool
 link_up(const struct sim_port *p)
@@ -308,6 +309,11 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
 		sim_count(p, SIM_XS_rx_oversize, 1);
 		goto out;
 	}
+	/* The inline IPsec engine sees the frame before RSS and the DMA. */
+	if (p->rx_offloads & RTE_ETH_RX_OFFLOAD_SECURITY)
+		src = sim_sec_ingress(p, src);
+	else
+		src->ol_flags = 0;
 	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
 	if (p->rss_hf != 0) {
 		/* Frames RSS does not cover go to queue 0, as on NICs. */
@@ -328,6 +334,18 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
 	d->port = data->port_id;
 	d->packet_type = ptype;
 	d->ol_flags = rx_cksum_flags(p, d, ptype, &hl);
+	if (src->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) {
+		/* The engine's verdict, and its checksum checks if it ran
+		 * them, take precedence. */
+		uint64_t sf = src->ol_flags;
+
+		if (sf & RTE_MBUF_F_RX_IP_CKSUM_MASK)
+			d->ol_flags &= ~RTE_MBUF_F_RX_IP_CKSUM_MASK;
+		if (sf & RTE_MBUF_F_RX_L4_CKSUM_MASK)
+			d->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
+		d->ol_flags |= sf;
+		*rte_security_dynfield(d) = *rte_security_dynfield(src);
+	}
 	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
 		d->hash.rss = hash;
 		d->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
@@ -519,6 +537,11 @@ egress_one(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **w)
 	if (m->pkt_len - l2_overhead(m) > p->dev->data->mtu &&
 	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
 		return SIM_XS_tx_oversize;
+	if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
+		int r = sim_sec_egress(p, m, w);
+
+		return r != 0 ? (enum sim_xstat_id)r : SIM_XS_MAX;
+	}
 	*w = tx_cksum(p, m);
 	if (unlikely(*w == NULL))
 		return SIM_XS_tx_bad_mbuf;

@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_sim_inline's rte_security control path: capabilities, sessions in a
+ * bounded SA table (-ENOSPC when full, like real silicon), session stats,
+ * and the rte_flow SECURITY rules that steer ingress ESP to the engine.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <stdio.h>
+
+#include "sim_inline.h"
+#include "sim_inline_sec.h"
+
+/* What the engine computes, as cryptodev capabilities. */
+static const struct rte_cryptodev_capabilities sim_crypto_caps[] = {
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AEAD, .aead = {
+			.algo = RTE_CRYPTO_AEAD_AES_GCM, .block_size = 16,
+			.key_size = { .min = 16, .max = 32, .increment = 8 },
+			.digest_size = { .min = 16, .max = 16, .increment = 0 },
+			.aad_size = { .min = 8, .max = 12, .increment = 4 },
+			.iv_size = { .min = 12, .max = 12, .increment = 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AEAD, .aead = {
+			.algo = RTE_CRYPTO_AEAD_CHACHA20_POLY1305,
+			.block_size = 64,
+			.key_size = { .min = 32, .max = 32, .increment = 0 },
+			.digest_size = { .min = 16, .max = 16, .increment = 0 },
+			.aad_size = { .min = 8, .max = 12, .increment = 4 },
+			.iv_size = { .min = 12, .max = 12, .increment = 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_CIPHER, .cipher = {
+			.algo = RTE_CRYPTO_CIPHER_AES_CBC, .block_size = 16,
+			.key_size = { .min = 16, .max = 32, .increment = 8 },
+			.iv_size = { .min = 16, .max = 16, .increment = 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_CIPHER, .cipher = {
+			.algo = RTE_CRYPTO_CIPHER_NULL, .block_size = 1,
+			.key_size = { .min = 0, .max = 0, .increment = 0 },
+			.iv_size = { .min = 0, .max = 0, .increment = 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AUTH, .auth = {
+			.algo = RTE_CRYPTO_AUTH_SHA1_HMAC, .block_size = 64,
+			.key_size = { .min = 1, .max = 64, .increment = 1 },
+			.digest_size = { .min = 12, .max = 12, .increment = 0 },
+			.iv_size = { 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AUTH, .auth = {
+			.algo = RTE_CRYPTO_AUTH_SHA256_HMAC, .block_size = 64,
+			.key_size = { .min = 1, .max = 64, .increment = 1 },
+			.digest_size = { .min = 16, .max = 16, .increment = 0 },
+			.iv_size = { 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_UNDEFINED },
+};
+
+#define SIM_SA_OPTIONS { \
+	.esn = 1, .udp_encap = 1, .copy_dscp = 1, .copy_flabel = 1, \
+	.copy_df = 1, .dec_ttl = 1, .stats = 1, .iv_gen_disable = 1, \
+	.tunnel_hdr_verify = RTE_SECURITY_IPSEC_TUNNEL_VERIFY_SRC_DST_ADDR, \
+	.udp_ports_verify = 1, .ip_csum_enable = 1, .l4_csum_enable = 1 }
+
+#define SIM_CAP(act, m, dir) { \
+	.action = RTE_SECURITY_ACTION_TYPE_ ## act, \
+	.protocol = RTE_SECURITY_PROTOCOL_IPSEC, \
+	.ipsec = { .proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP, \
+		   .mode = RTE_SECURITY_IPSEC_SA_MODE_ ## m, \
+		   .direction = RTE_SECURITY_IPSEC_SA_DIR_ ## dir, \
+		   .replay_win_sz_max = SIM_SEC_MAX_REPLAY, \
+		   .options = SIM_SA_OPTIONS }, \
+	.crypto_capabilities = sim_crypto_caps, \
+	.ol_flags = RTE_SECURITY_TX_OLOAD_NEED_MDATA }
+
+static const struct rte_security_capability sim_sec_caps[] = {
+	SIM_CAP(INLINE_PROTOCOL, TUNNEL, EGRESS),
+	SIM_CAP(INLINE_PROTOCOL, TUNNEL, INGRESS),
+	SIM_CAP(INLINE_PROTOCOL, TRANSPORT, EGRESS),
+	SIM_CAP(INLINE_PROTOCOL, TRANSPORT, INGRESS),
+	SIM_CAP(INLINE_CRYPTO, TUNNEL, EGRESS),
+	SIM_CAP(INLINE_CRYPTO, TUNNEL, INGRESS),
+	SIM_CAP(INLINE_CRYPTO, TRANSPORT, EGRESS),
+	SIM_CAP(INLINE_CRYPTO, TRANSPORT, INGRESS),
+	{ .action = RTE_SECURITY_ACTION_TYPE_NONE },
+};
+
+static const struct rte_security_capability *
+sim_capabilities_get(void *device)
+{
+	RTE_SET_USED(device);
+	return sim_sec_caps;
+}
+
+static unsigned int
+sim_session_get_size(void *device)
+{
+	RTE_SET_USED(device);
+	return sizeof(struct sim_sa);
+}
+
+/* Which crypto transforms, mapped onto the engine's algorithms. */
+static int
+parse_crypto(const struct rte_crypto_sym_xform *x, enum dpsec_crypto_cipher *c,
+	     const uint8_t **ckey, uint16_t *ckey_len,
+	     enum dpsec_crypto_auth *a, const uint8_t **akey,
+	     uint16_t *akey_len, uint8_t *icv_len)
+{
+	const struct rte_crypto_cipher_xform *cx = NULL;
+	const struct rte_crypto_auth_xform *ax = NULL;
+
+	*a = DPSEC_CRYPTO_AUTH_NULL;
+	*akey = NULL;
+	*akey_len = 0;
+	if (x == NULL)
+		return -EINVAL;
+	if (x->type == RTE_CRYPTO_SYM_XFORM_AEAD) {
+		const struct rte_crypto_aead_xform *ae = &x->aead;
+
+		if (x->next != NULL || ae->digest_length != 16)
+			return -ENOTSUP;
+		if (ae->algo == RTE_CRYPTO_AEAD_AES_GCM) {
+			switch (ae->key.length) {
+			case 16: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_128; break;
+			case 24: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_192; break;
+			case 32: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_256; break;
+			default: return -EINVAL;
+			}
+		} else if (ae->algo == RTE_CRYPTO_AEAD_CHACHA20_POLY1305 &&
+			   ae->key.length == 32) {
+			*c = DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305;
+		} else {
+			return -ENOTSUP;
+		}
+		*ckey = ae->key.data;
+		*ckey_len = ae->key.length;
+		*icv_len = 16;
+		return 0;
+	}
+	for (; x != NULL; x = x->next) {
+		if (x->type == RTE_CRYPTO_SYM_XFORM_CIPHER && cx == NULL)
+			cx = &x->cipher;
+		else if (x->type == RTE_CRYPTO_SYM_XFORM_AUTH && ax == NULL)
+			ax = &x->auth;
+		else
+			return -EINVAL;
+	}
+	if (cx == NULL || ax == NULL)
+		return -ENOTSUP;	/* ESP without integrity */
+	if (cx->algo == RTE_CRYPTO_CIPHER_AES_CBC) {
+		switch (cx->key.length) {
+		case 16: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_128; break;
+		case 24: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_192; break;
+		case 32: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_256; break;
+		default: return -EINVAL;
+		}
+	} else if (cx->algo == RTE_CRYPTO_CIPHER_NULL) {
+		*c = DPSEC_CRYPTO_CIPHER_NULL;
+	} else {
+		return -ENOTSUP;
+	}
+	if (ax->algo == RTE_CRYPTO_AUTH_SHA1_HMAC && ax->digest_length == 12)
+		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA1_96;
+	else if (ax->algo == RTE_CRYPTO_AUTH_SHA256_HMAC &&
+		 ax->digest_length == 16)
+		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128;
+	else
+		return -ENOTSUP;
+	*ckey = cx->key.data;
+	*ckey_len = cx->key.length;
+	*akey = ax->key.data;
+	*akey_len = ax->key.length;
+	*icv_len = ax->digest_length;
+	return 0;
+}
+
+/*
+ * With iv_gen_disable the IV comes from ETH_SEC_IV_OVR, "0x12, 0x34, ...",
+ * as the cnxk PMDs take it (DPDK's suite uses it for known vectors).
+ */
+static int
+parse_iv_ovr(struct sim_sa *sa)
+{
+	const char *s = getenv("ETH_SEC_IV_OVR");
+	unsigned int n = 0;
+	char *end;
+
+	if (s == NULL)
+		return -EINVAL;
+	while (*s != '\0' && n < sa->iv_len) {
+		unsigned long v;
+
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		v = strtoul(s, &end, 0);
+		if (end == s || v > 0xff)
+			return -EINVAL;
+		sa->iv_ovr_val[n++] = (uint8_t)v;
+		s = end;
+	}
+	return n == sa->iv_len ? 0 : -EINVAL;
+}
+
+static int
+check_options(const struct rte_security_ipsec_xform *x)
+{
+	struct rte_security_ipsec_sa_options o = x->options;
+	struct rte_security_ipsec_sa_options none;
+
+	/* Clear what we support; anything left is not ours. */
+	o.esn = o.udp_encap = o.copy_dscp = o.copy_flabel = o.copy_df = 0;
+	o.dec_ttl = o.stats = o.iv_gen_disable = o.udp_ports_verify = 0;
+	o.ip_csum_enable = o.l4_csum_enable = 0;
+	o.tunnel_hdr_verify = 0;
+	memset(&none, 0, sizeof(none));
+	if (memcmp(&o, &none, sizeof(o)) != 0)
+		return -ENOTSUP;
+	if (x->proto != RTE_SECURITY_IPSEC_SA_PROTO_ESP)
+		return -ENOTSUP;
+	if (x->replay_win_sz > SIM_SEC_MAX_REPLAY)
+		return -ENOTSUP;
+	return 0;
+}
+
+static void
+build_tunnel_hdr(struct sim_sa *sa)
+{
+	const struct rte_security_ipsec_tunnel_param *t = &sa->x.tunnel;
+	uint8_t proto = sa->udp ? IPPROTO_UDP : IPPROTO_ESP;
+
+	if (t->type == RTE_SECURITY_IPSEC_TUNNEL_IPV4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)sa->hdr;
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->time_to_live = t->ipv4.ttl ? t->ipv4.ttl : 64;
+		ip->next_proto_id = proto;
+		memcpy(&ip->src_addr, &t->ipv4.src_ip, 4);
+		memcpy(&ip->dst_addr, &t->ipv4.dst_ip, 4);
+		sa->hdr_len = sizeof(*ip);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)sa->hdr;
+
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->proto = proto;
+		ip->hop_limits = t->ipv6.hlimit ? t->ipv6.hlimit : 64;
+		memcpy(ip->src_addr, &t->ipv6.src_addr, 16);
+		memcpy(ip->dst_addr, &t->ipv6.dst_addr, 16);
+		sa->hdr_len = sizeof(*ip);
+	}
+}
+
+static int
+sim_session_create(void *device, struct rte_security_session_conf *conf,
+		   struct rte_security_session *sess)
+{
+	struct rte_eth_dev *dev = device;
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
+	struct sim_sa *sa = SECURITY_GET_SESS_PRIV(sess);
+	const struct rte_security_ipsec_xform *x = &conf->ipsec;
+	enum dpsec_crypto_cipher c;
+	enum dpsec_crypto_auth a;
+	const struct dpsec_crypto_cipher_info *ci;
+	const uint8_t *ckey, *akey;
+	uint16_t ckey_len, akey_len;
+	uint8_t icv_len;
+	size_t rsz = 0;
+	uint32_t i;
+	int ret;
+
+	if ((conf->action_type != RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL &&
+	     conf->action_type != RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO) ||
+	    conf->protocol != RTE_SECURITY_PROTOCOL_IPSEC)
+		return -ENOTSUP;
+	ret = check_options(x);
+	if (ret == 0)
+		ret = parse_crypto(conf->crypto_xform, &c, &ckey, &ckey_len,
+				   &a, &akey, &akey_len, &icv_len);
+	if (ret != 0) {
+		SIM_LOG(ERR, "%s: session for SPI 0x%x: %s", dev->data->name,
+			x->spi, ret == -ENOTSUP ? "unsupported algorithm or "
+			"option" : "invalid transform");
+		return ret;
+	}
+	memset(sa, 0, sizeof(*sa));
+	ci = dpsec_crypto_cipher_info_get(c);
+	sa->port = p;
+	sa->sess = sess;
+	sa->userdata = (uint64_t)(uintptr_t)conf->userdata;
+	sa->action = conf->action_type;
+	sa->x = *x;
+	sa->spi_be = rte_cpu_to_be_32(x->spi);
+	sa->egress = x->direction == RTE_SECURITY_IPSEC_SA_DIR_EGRESS;
+	sa->tunnel = x->mode == RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
+	sa->aead = ci->aead;
+	sa->esn = x->options.esn;
+	sa->udp = x->options.udp_encap;
+	sa->iv_len = ci->iv_len;
+	sa->icv_len = icv_len;
+	sa->pad_align = ci->pad_align;
+	memcpy(sa->salt, &x->salt, 4);
+	/* esn.value is the first SN to use (as cnxk reads it); 0: start. */
+	sa->seq = x->esn.value ? x->esn.value - 1 : 0;
+	sa->table_idx = -1;
+	rte_spinlock_init(&sa->lock);
+	if (sa->udp && sa->x.udp.sport == 0)
+		sa->x.udp.sport = 4500;
+	if (sa->udp && sa->x.udp.dport == 0)
+		sa->x.udp.dport = 4500;
+	if (sa->tunnel)
+		build_tunnel_hdr(sa);
+	if (sa->egress && x->options.iv_gen_disable && sa->iv_len > 0) {
+		if (parse_iv_ovr(sa) != 0) {
+			SIM_LOG(ERR, "%s: iv_gen_disable needs ETH_SEC_IV_OVR "
+				"with %u bytes", dev->data->name, sa->iv_len);
+			return -EINVAL;
+		}
+		sa->iv_ovr = true;
+	}
+
+	if (!sa->egress)
+		rsz = dpsec_replay_size(x->replay_win_sz);
+	sa->key = rte_zmalloc("sim_sa_key", dpsec_crypto_key_size() + rsz,
+			      RTE_CACHE_LINE_SIZE);
+	if (sa->key == NULL)
+		return -ENOMEM;
+	ret = dpsec_crypto_key_init(sa->key, DPSEC_CRYPTO_IPSEC_MB, c, ckey,
+				    ckey_len, a, akey, akey_len);
+	if (ret != 0)
+		goto fail;
+	if (!sa->egress) {
+		sa->replay = (struct dpsec_replay *)((uint8_t *)sa->key +
+						     dpsec_crypto_key_size());
+		ret = dpsec_replay_init(sa->replay, rsz, x->replay_win_sz,
+					sa->esn);
+		if (ret != 0)
+			goto fail;
+		dpsec_replay_start(sa->replay, sa->seq);
+	}
+
+	rte_spinlock_lock(&sec->lock);
+	if (sec->nb_sa >= sec->max_sa) {
+		rte_spinlock_unlock(&sec->lock);
+		sim_count(p, SIM_XS_sec_table_full, 1);
+		ret = -ENOSPC;
+		goto fail;
+	}
+	for (i = 0; i < sec->nb_sa + 1 && sec->table[i] != NULL; i++)
+		;
+	sa->table_idx = (int32_t)i;
+	sec->table[i] = sa;
+	sec->nb_sa++;
+	rte_spinlock_unlock(&sec->lock);
+
+	sess->fast_mdata = (uint64_t)(uintptr_t)sa;
+	return 0;
+fail:
+	dpsec_crypto_key_wipe(sa->key);
+	rte_free(sa->key);
+	sa->key = NULL;
+	return ret;
+}
+
+static int
+sim_session_update(void *device, struct rte_security_session *sess,
+		   struct rte_security_session_conf *conf)
+{
+	struct sim_sa *sa = SECURITY_GET_SESS_PRIV(sess);
+
+	RTE_SET_USED(device);
+	/* Keys and selectors are fixed; lifetimes and userdata may change. */
+	if (conf->ipsec.spi != sa->x.spi ||
+	    conf->ipsec.direction != sa->x.direction ||
+	    conf->ipsec.mode != sa->x.mode)
+		return -ENOTSUP;
+	rte_spinlock_lock(&sa->lock);
+	sa->x.life = conf->ipsec.life;
+	sa->userdata = (uint64_t)(uintptr_t)conf->userdata;
+	rte_spinlock_unlock(&sa->lock);
+	return 0;
+}
+
+static int
+sim_session_stats_get(void *device, struct rte_security_session *sess,
+		      struct rte_security_stats *st)
+{
+	struct sim_sa *sa;
+
+	RTE_SET_USED(device);
+	if (sess == NULL)
+		return -EINVAL;
+	sa = SECURITY_GET_SESS_PRIV(sess);
+	memset(st, 0, sizeof(*st));
+	st->protocol = RTE_SECURITY_PROTOCOL_IPSEC;
+	rte_spinlock_lock(&sa->lock);
+	if (sa->egress) {
+		st->ipsec.opackets = sa->pkts;
+		st->ipsec.obytes = sa->bytes;
+		st->ipsec.oerrors = sa->errors;
+	} else {
+		st->ipsec.ipackets = sa->pkts;
+		st->ipsec.ibytes = sa->bytes;
+		st->ipsec.ierrors = sa->errors;
+	}
+	rte_spinlock_unlock(&sa->lock);
+	return 0;
+}
+
+static int
+sim_session_destroy(void *device, struct rte_security_session *sess)
+{
+	struct rte_eth_dev *dev = device;
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
+	struct sim_sa *sa = SECURITY_GET_SESS_PRIV(sess);
+	struct rte_flow *f;
+
+	rte_spinlock_lock(&sec->lock);
+	if (sa->table_idx < 0 || (uint32_t)sa->table_idx >= sec->max_sa ||
+	    sec->table[sa->table_idx] != sa) {
+		rte_spinlock_unlock(&sec->lock);
+		return -EINVAL;	/* not one of ours: netdevsim's rule */
+	}
+	TAILQ_FOREACH(f, &sec->flows, next)
+		if (f->sa == sa)
+			f->sa = NULL, f->has_spi = true,
+			f->spi_be = 0;	/* the rule now matches nothing */
+	sec->table[sa->table_idx] = NULL;
+	sec->nb_sa--;
+	rte_spinlock_unlock(&sec->lock);
+
+	dpsec_crypto_key_wipe(sa->key);
+	rte_free(sa->key);
+	memset(sa, 0, sizeof(*sa));
+	return 0;
+}
+
+static int
+sim_set_pkt_metadata(void *device, struct rte_security_session *sess,
+		     struct rte_mbuf *m, void *params)
+{
+	RTE_SET_USED(device);
+	RTE_SET_USED(params);
+	*rte_security_dynfield(m) = sess->fast_mdata;
+	return 0;
+}
+
+static const struct rte_security_ops sim_sec_ops = {
+	.session_create = sim_session_create,
+	.session_update = sim_session_update,
+	.session_get_size = sim_session_get_size,
+	.session_stats_get = sim_session_stats_get,
+	.session_destroy = sim_session_destroy,
+	.set_pkt_metadata = sim_set_pkt_metadata,
+	.capabilities_get = sim_capabilities_get,
+};
+
+/* The SA an ingress ESP packet belongs to, by SPI, or NULL. */
+struct sim_sa *
+sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be)
+{
+	uint32_t i;
+
+	for (i = 0; i < sec->max_sa; i++) {
+		struct sim_sa *sa = sec->table[i];
+
+		if (sa != NULL && !sa->egress && sa->spi_be == spi_be)
+			return sa;
+	}
+	return NULL;
+}
+
+int
+sim_sec_init(struct sim_port *p)
+{
+	struct rte_eth_dev *dev = p->dev;
+	struct sim_sec *sec;
+	unsigned int lc;
+
+	if (rte_security_dynfield_register() < 0) {
+		SIM_LOG(ERR, "%s: cannot register the security dynfield",
+			dev->data->name);
+		return -rte_errno;
+	}
+	sec = rte_zmalloc("sim_sec", sizeof(*sec), RTE_CACHE_LINE_SIZE);
+	if (sec == NULL)
+		return -ENOMEM;
+	sec->max_sa = p->da.max_sa;
+	sec->table = rte_zmalloc("sim_sa_table",
+				 sec->max_sa * sizeof(sec->table[0]), 0);
+	if (sec->table == NULL)
+		goto nomem;
+	rte_spinlock_init(&sec->lock);
+	rte_spinlock_init(&sec->eng_lock);
+	TAILQ_INIT(&sec->flows);
+	RTE_LCORE_FOREACH(lc) {
+		sec->eng[lc] = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+		if (sec->eng[lc] == NULL)
+			goto nomem;
+	}
+	sec->eng_any = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+	if (sec->eng_any == NULL)
+		goto nomem;
+	{
+		char name[RTE_MEMPOOL_NAMESIZE];
+
+		snprintf(name, sizeof(name), "simsec%u", dev->data->port_id);
+		sec->jumbo = rte_pktmbuf_pool_create(name, SIM_JUMBO_POOL, 32,
+				0, RTE_PKTMBUF_HEADROOM + SIM_JUMBO_ROOM,
+				dev->device->numa_node);
+		if (sec->jumbo == NULL)
+			goto nomem;
+	}
+	sec->ctx.device = dev;
+	sec->ctx.ops = &sim_sec_ops;
+	sec->ctx.flags = RTE_SEC_CTX_F_FAST_SET_MDATA;
+	p->sec = sec;
+	dev->security_ctx = &sec->ctx;
+	return 0;
+nomem:
+	p->sec = sec;
+	sim_sec_fini(p);
+	return -ENOMEM;
+}
+
+void
+sim_sec_fini(struct sim_port *p)
+{
+	struct sim_sec *sec = p->sec;
+	struct rte_flow *f;
+	unsigned int i;
+
+	if (sec == NULL)
+		return;
+	while ((f = TAILQ_FIRST(&sec->flows)) != NULL) {
+		TAILQ_REMOVE(&sec->flows, f, next);
+		rte_free(f);
+	}
+	for (i = 0; sec->table != NULL && i < sec->max_sa; i++) {
+		struct sim_sa *sa = sec->table[i];
+
+		if (sa == NULL)
+			continue;
+		/* The application leaked the session: wipe our part. */
+		dpsec_crypto_key_wipe(sa->key);
+		rte_free(sa->key);
+		sa->key = NULL;
+	}
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		dpsec_crypto_engine_free(sec->eng[i]);
+	dpsec_crypto_engine_free(sec->eng_any);
+	rte_mempool_free(sec->jumbo);
+	rte_free(sec->table);
+	rte_free(sec);
+	p->sec = NULL;
+	p->dev->security_ctx = NULL;
+}
+
+/* --- rte_flow: ingress SECURITY rules --------------------------------- */
+
+static int
+flow_err(struct rte_flow_error *e, int code, const void *cause,
+	 const char *msg)
+{
+	return rte_flow_error_set(e, code, RTE_FLOW_ERROR_TYPE_UNSPECIFIED,
+				  cause, msg);
+}
+
+static int
+flow_parse(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+	   const struct rte_flow_item items[],
+	   const struct rte_flow_action actions[], struct rte_flow *f,
+	   struct rte_flow_error *e)
+{
+	struct sim_port *p = dev->data->dev_private;
+	const struct rte_flow_item *it;
+	const struct rte_flow_action *ac;
+	bool esp = false, sec = false;
+
+	memset(f, 0, sizeof(*f));
+	if (attr == NULL || items == NULL || actions == NULL)
+		return flow_err(e, EINVAL, NULL, "attr, pattern and actions needed");
+	if (!attr->ingress || attr->egress || attr->transfer || attr->group)
+		return flow_err(e, ENOTSUP, attr, "only ingress, group 0");
+	for (it = items; it->type != RTE_FLOW_ITEM_TYPE_END; it++) {
+		if (it->last != NULL)
+			return flow_err(e, ENOTSUP, it, "ranges not supported");
+		switch (it->type) {
+		case RTE_FLOW_ITEM_TYPE_ETH:
+		case RTE_FLOW_ITEM_TYPE_VOID:
+			break;
+		case RTE_FLOW_ITEM_TYPE_IPV4: {
+			const struct rte_flow_item_ipv4 *s = it->spec, *m = it->mask;
+
+			f->family = 4;
+			if (s != NULL) {
+				if (m == NULL)
+					m = &rte_flow_item_ipv4_mask;
+				if (m->hdr.dst_addr) {
+					f->has_dst = true;
+					memcpy(f->dst, &s->hdr.dst_addr, 4);
+				}
+				if (m->hdr.src_addr) {
+					f->has_src = true;
+					memcpy(f->src, &s->hdr.src_addr, 4);
+				}
+			}
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_IPV6: {
+			const struct rte_flow_item_ipv6 *s = it->spec, *m = it->mask;
+			static const uint8_t zero[16];
+
+			f->family = 6;
+			if (s != NULL) {
+				if (m == NULL)
+					m = &rte_flow_item_ipv6_mask;
+				if (memcmp(m->hdr.dst_addr, zero, 16)) {
+					f->has_dst = true;
+					memcpy(f->dst, s->hdr.dst_addr, 16);
+				}
+				if (memcmp(m->hdr.src_addr, zero, 16)) {
+					f->has_src = true;
+					memcpy(f->src, s->hdr.src_addr, 16);
+				}
+			}
+			break;
+		}
+		case RTE_FLOW_ITEM_TYPE_UDP:
+			f->udp = true;
+			break;
+		case RTE_FLOW_ITEM_TYPE_ESP: {
+			const struct rte_flow_item_esp *s = it->spec, *m = it->mask;
+
+			esp = true;
+			if (s != NULL && (m == NULL || m->hdr.spi != 0)) {
+				f->has_spi = true;
+				f->spi_be = s->hdr.spi;
+			}
+			break;
+		}
+		default:
+			return flow_err(e, ENOTSUP, it, "pattern item not supported: "
+					"ETH / IPV4|IPV6 / [UDP] / ESP");
+		}
+	}
+	if (!esp)
+		return flow_err(e, ENOTSUP, items, "pattern must end in ESP");
+	for (ac = actions; ac->type != RTE_FLOW_ACTION_TYPE_END; ac++) {
+		if (ac->type == RTE_FLOW_ACTION_TYPE_VOID)
+			continue;
+		if (ac->type != RTE_FLOW_ACTION_TYPE_SECURITY || sec)
+			return flow_err(e, ENOTSUP, ac, "one SECURITY action only");
+		sec = true;
+		if (ac->conf != NULL) {
+			const struct rte_flow_action_security *as = ac->conf;
+			struct sim_sa *sa;
+
+			if (as->security_session == NULL)
+				return flow_err(e, EINVAL, ac, "NULL session");
+			sa = SECURITY_GET_SESS_PRIV(as->security_session);
+			if (sa->port != p || sa->egress || sa->key == NULL)
+				return flow_err(e, EINVAL, ac, "not an ingress "
+						"session of this port");
+			if (f->has_spi && f->spi_be != sa->spi_be)
+				return flow_err(e, EINVAL, ac, "ESP spec SPI is "
+						"not the session's");
+			f->sa = sa;
+		}
+	}
+	if (!sec)
+		return flow_err(e, ENOTSUP, actions, "SECURITY action needed");
+	return 0;
+}
+
+static int
+sim_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		  const struct rte_flow_item items[],
+		  const struct rte_flow_action actions[],
+		  struct rte_flow_error *e)
+{
+	struct rte_flow f;
+
+	return flow_parse(dev, attr, items, actions, &f, e);
+}
+
+static struct rte_flow *
+sim_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		const struct rte_flow_item items[],
+		const struct rte_flow_action actions[],
+		struct rte_flow_error *e)
+{
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
+	struct rte_flow *f, *o;
+
+	f = rte_zmalloc("sim_flow", sizeof(*f), 0);
+	if (f == NULL) {
+		flow_err(e, ENOMEM, NULL, "no memory");
+		return NULL;
+	}
+	if (flow_parse(dev, attr, items, actions, f, e) != 0) {
+		rte_free(f);
+		return NULL;
+	}
+	rte_spinlock_lock(&sec->lock);
+	/* One flow per ingress session (rte_security.rst). */
+	TAILQ_FOREACH(o, &sec->flows, next)
+		if (f->sa != NULL && o->sa == f->sa)
+			break;
+	if (o != NULL) {
+		rte_spinlock_unlock(&sec->lock);
+		rte_free(f);
+		flow_err(e, EEXIST, NULL, "session already has a flow");
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&sec->flows, f, next);
+	rte_spinlock_unlock(&sec->lock);
+	return f;
+}
+
+static int
+sim_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
+		 struct rte_flow_error *e)
+{
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
+	struct rte_flow *f;
+
+	rte_spinlock_lock(&sec->lock);
+	TAILQ_FOREACH(f, &sec->flows, next)
+		if (f == flow)
+			break;
+	if (f == NULL) {
+		rte_spinlock_unlock(&sec->lock);
+		return flow_err(e, EINVAL, flow, "unknown flow");
+	}
+	TAILQ_REMOVE(&sec->flows, f, next);
+	rte_spinlock_unlock(&sec->lock);
+	rte_free(f);
+	return 0;
+}
+
+static int
+sim_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *e)
+{
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
+	struct rte_flow *f;
+
+	RTE_SET_USED(e);
+	rte_spinlock_lock(&sec->lock);
+	while ((f = TAILQ_FIRST(&sec->flows)) != NULL) {
+		TAILQ_REMOVE(&sec->flows, f, next);
+		rte_free(f);
+	}
+	rte_spinlock_unlock(&sec->lock);
+	return 0;
+}
+
+const struct rte_flow_ops sim_flow_ops = {
+	.validate = sim_flow_validate,
+	.create = sim_flow_create,
+	.destroy = sim_flow_destroy,
+	.flush = sim_flow_flush,
+};
