@@ -350,6 +350,7 @@ int dpsec_aead_open(struct dpsec_crypto_engine *e,
  * Shared by crypto.c, crypto_mb.c and crypto_ossl.c only.
  */
 #include <errno.h>
+#include <string.h>
 
 /** How a key is processed; chosen once at key init. */
 enum dpsec_crypto_kind {
@@ -380,15 +381,29 @@ int dpsec_crypto_ossl_key_init(struct dpsec_crypto_key *key,
 /** OpenSSL engine constructor (errno set on NULL). */
 struct dpsec_crypto_engine *dpsec_crypto_ossl_engine_create(void);
 
-/** Constant-time inequality: 0 iff a[0..n) == b[0..n). */
+/**
+ * Constant-time inequality: 0 iff a[0..n) == b[0..n).
+ *
+ * OR-accumulates 8-byte words (then any tail bytes) with no early exit;
+ * the empty asm hides the accumulator from the optimiser so the compare
+ * cannot be turned into a data-dependent branch.
+ */
 static inline int
 dpsec_crypto_ct_neq(const uint8_t *a, const uint8_t *b, size_t n)
 {
-	volatile uint8_t acc = 0;
-	size_t i;
+	uint64_t acc = 0, wa, wb;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		acc |= a[i] ^ b[i];
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&wa, a + i, 8);
+		memcpy(&wb, b + i, 8);
+		acc |= wa ^ wb;
+		__asm__ volatile("" : "+r"(acc));
+	}
+	for (; i < n; i++) {
+		acc |= (uint64_t)(a[i] ^ b[i]);
+		__asm__ volatile("" : "+r"(acc));
+	}
 	return acc != 0;
 }
 

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Crypto layer, Intel IPsec-MB backend (job API).
+ * Crypto layer, Intel IPsec-MB backend.
  *
- * A burst is fed to the engine's IMB_MGR job by job; the manager completes
+ * AES-GCM ops run through IPsec-MB's direct GCM calls (gcm_direct()),
+ * synchronously. The other kinds (ChaCha20-Poly1305, CBC/NULL + HMAC) are
+ * fed to the engine's IMB_MGR job by job (job API); the manager completes
  * jobs in submission order, several lanes at a time, and the remainder is
  * flushed before the burst returns, so no job outlives the call.
  *
- * On decrypt the library writes the computed tag into a per-job-slot
- * scratch buffer of the engine and we compare it to the received one in
- * constant time: IPsec-MB itself never verifies tags.
+ * On decrypt the library writes the computed tag into engine scratch (per
+ * job slot, or one buffer for direct GCM) and we compare it to the
+ * received one in constant time: IPsec-MB itself never verifies tags.
  */
 
 #define DPSEC_CRYPTO_INTERNAL
@@ -34,6 +36,17 @@ struct mb_engine {
 	IMB_MGR *mgr;
 	/* Tags computed for in-flight decrypt jobs, indexed by job slot. */
 	alignas(64) uint8_t tag[IMB_MAX_JOBS][DPSEC_CRYPTO_ICV_MAX];
+};
+
+/*
+ * Scratch of the direct GCM calls. On the burst's stack, not in the engine:
+ * with the context in struct mb_engine dpsec-bench measured GCM 20 ns/pkt
+ * slower at 64 B and 40 ns/pkt at 1420 B (cause not pinned down).
+ * Cleansed at the end of the burst.
+ */
+struct gcm_scratch {
+	alignas(64) struct gcm_context_data ctx;
+	alignas(16) uint8_t tag[DPSEC_CRYPTO_ICV_MAX];
 };
 
 /*
@@ -307,13 +320,53 @@ job_done(IMB_JOB *job)
 	return 1;
 }
 
+/*
+ * AES-GCM without the job manager: IPsec-MB 1.3 runs GCM jobs one at a
+ * time anyway (no multi-lane GCM), so the job set-up, submit and flush are
+ * pure overhead. The direct call encrypts/decrypts and produces the tag;
+ * on decrypt we compare it in constant time as job_done() does.
+ */
+static inline unsigned int
+gcm_direct(IMB_MGR *mgr, struct gcm_scratch *gs, struct dpsec_crypto_op *op)
+{
+	const struct dpsec_crypto_key *k = op->key;
+	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
+	uint8_t *dst = op->dst != NULL ? op->dst : empty_buf;
+	const uint8_t *src = or_empty(op->src);
+	const uint8_t *aad = or_empty(op->aad);
+	aes_gcm_enc_dec_t fn;
+
+	if (op->dir == DPSEC_CRYPTO_ENCRYPT) {
+		fn = k->ckey_len == 16 ? mgr->gcm128_enc :
+		     k->ckey_len == 24 ? mgr->gcm192_enc : mgr->gcm256_enc;
+		fn(gkd, &gs->ctx, dst, src, op->len, op->iv, aad,
+		   op->aad_len, op->icv, k->icv_len);
+		op->status = 0;
+		return 1;
+	}
+	fn = k->ckey_len == 16 ? mgr->gcm128_dec :
+	     k->ckey_len == 24 ? mgr->gcm192_dec : mgr->gcm256_dec;
+	fn(gkd, &gs->ctx, dst, src, op->len, op->iv, aad, op->aad_len,
+	   gs->tag, k->icv_len);
+	if (dpsec_crypto_ct_neq(gs->tag, op->icv, k->icv_len)) {
+		/* Never hand out plaintext that failed authentication. */
+		if (op->len != 0)
+			memset(op->dst, 0, op->len);
+		op->status = -EBADMSG;
+		return 0;
+	}
+	op->status = 0;
+	return 1;
+}
+
 static unsigned int
 mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		unsigned int n)
 {
 	struct mb_engine *me = (struct mb_engine *)e;
 	IMB_MGR *mgr = me->mgr;
-	unsigned int i, nb_ok = 0;
+	struct gcm_scratch gs;
+	unsigned int i, nb_ok = 0, gcm = 0;
 	IMB_JOB *job;
 
 	for (i = 0; i < n; i++) {
@@ -322,6 +375,11 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		op->status = dpsec_crypto_op_check(op, DPSEC_CRYPTO_IPSEC_MB);
 		if (unlikely(op->status != 0))
 			continue;
+		if (op->key->kind == DPSEC_CRYPTO_KIND_GCM) {
+			nb_ok += gcm_direct(mgr, &gs, op);
+			gcm = 1;
+			continue;
+		}
 		job = IMB_GET_NEXT_JOB(mgr);
 		job_fill(job, op, me->tag[job - mgr->jobs]);
 		job = IMB_SUBMIT_JOB(mgr);
@@ -332,6 +390,8 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 	}
 	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
 		nb_ok += job_done(job);
+	if (gcm)
+		OPENSSL_cleanse(&gs, sizeof(gs));	/* keystream, tag */
 	return nb_ok;
 }
 
