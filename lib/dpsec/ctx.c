@@ -113,6 +113,7 @@ dpsec_free(struct dpsec_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	sa_destroy_all(ctx);
+	offload_ports_free(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
 		dpsec_crypto_engine_free(ctx->engine[lc]);
 	rte_hash_free(ctx->reqids);

@@ -57,6 +57,17 @@ struct dpsec_ctx *dpsec_create(const struct dpsec_ctx_conf *conf);
  */
 void dpsec_free(struct dpsec_ctx *ctx);
 
+/**
+ * Attach a port: SAs that name it (dpsec_sa_conf.port_id) may be placed on
+ * its inline crypto engine (rte_security), else run in software. Reads the
+ * port's security context and makes a session pool for it. Call after the
+ * port is configured with RTE_ETH_RX/TX_OFFLOAD_SECURITY if it has them.
+ *
+ * @return
+ *   0; -EINVAL (bad port), -EEXIST (already attached), -ENOMEM.
+ */
+int dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id);
+
 /** SA direction. */
 enum dpsec_sa_dir {
 	DPSEC_SA_OUTBOUND = 0,

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <rte_lcore.h>
+#include <rte_security.h>
 
 #include "esp.h"
 
@@ -189,7 +190,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	uint8_t rnd[DPSEC_MAX_BURST * 16];
 	bool esn = sa->flags & DPSEC_SA_F_ESN;
 	uint64_t first = 0;
-	uint16_t i, k, nops = 0, take, good = 0;
+	uint16_t i, k, nops = 0, take, good = 0, nic = 0;
 
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD)) {
@@ -220,6 +221,23 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 			continue;
 		iv = esp + ESP_HDR_LEN;
 		pl = iv + sa->iv_len;
+		if (sa->placement == DPSEC_PLACE_INLINE_CRYPTO) {
+			/* Software framed it (our SN space, our IV); the NIC
+			 * encrypts and writes the ICV on the way out. */
+			if (sa->aead) {
+				uint64_t be = rte_cpu_to_be_64(seq);
+
+				memcpy(iv, &be, 8);
+			} else {
+				memcpy(iv, rnd + i * sa->iv_len, sa->iv_len);
+			}
+			rte_security_set_pkt_metadata(sa->sec, sa->sess, m,
+						      NULL);
+			m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
+			*bytes += inner[nops];
+			nic++;
+			continue;
+		}
 		memset(o, 0, sizeof(*o));
 		o->key = sa->key;
 		o->dir = DPSEC_CRYPTO_ENCRYPT;
@@ -278,7 +296,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 		*bytes += inner[k];
 		good++;
 	}
-	return good;
+	return good + nic;
 }
 
 uint16_t

@@ -7,6 +7,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_flow.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_udp.h>
@@ -179,28 +180,6 @@ sad_key_fill(struct sad_key *k, const struct dpsec_sa_conf *c)
 		       c->src.family == 4 ? 4 : 16);
 }
 
-/*
- * Placement: inline protocol if the NIC takes the exact combination, else
- * inline crypto, else software. NIC placement arrives with sim_inline's
- * rte_security support; until then every SA runs in software and says why.
- */
-static int
-place(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
-{
-	sa->placement = DPSEC_PLACE_SW;
-	if (c->offload == DPSEC_OFFLOAD_NONE) {
-		sa->place_reason = DPSEC_PLACE_R_OFFLOAD_NONE;
-		return 0;
-	}
-	sa->place_reason = DPSEC_PLACE_R_NO_PORT;
-	if (c->offload == DPSEC_OFFLOAD_REQUIRE) {
-		DPSEC_LOG(ERR, "SA 0x%08x: offload required but %s", c->spi,
-			  dpsec_place_reason_str(sa->place_reason));
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
 struct dpsec_sa *
 dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 {
@@ -293,7 +272,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	if (c->mode == DPSEC_SA_TUNNEL)
 		build_outer(sa, c);
 
-	ret = place(sa, c);
+	/* Keys are still in c: the NIC session needs them. */
+	ret = offload_place(ctx, sa, c);
 	if (ret != 0)
 		goto fail_key;
 
@@ -326,6 +306,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	return sa;
 
 fail_key:
+	offload_unplace(sa);
 	dpsec_crypto_key_wipe(sa->key);
 fail:
 	rte_free(sa);
@@ -358,12 +339,21 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
 	rte_spinlock_unlock(&ctx->ctl_lock);
+	/* The NIC stops working for it; packets it already decrypted are
+	 * dropped as NO_SA like any other in flight. */
+	if (sa->flow != NULL) {
+		struct rte_flow_error err;
+
+		rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
+		sa->flow = NULL;
+	}
 
 	/* Wait until no lcore can still be inside a burst holding sa;
 	 * with lock-free readers the key slot is ours to free after that. */
 	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
 	if (pos >= 0)
 		rte_hash_free_key_with_position(ctx->sad, pos);
+	offload_unplace(sa);
 	sa_free(sa);
 	return 0;
 }

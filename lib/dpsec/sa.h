@@ -9,10 +9,12 @@
  * any SA. Outbound sequence numbers are reserved a burst at a time with a
  * CAS on sa->seq, so no number is ever handed out twice and none past the
  * limit. Inbound, the replay check is read-only and lock-free; the window
- * update after ICV verification takes sa->replay_lock once per burst and
- * re-checks each number, so two lcores racing on a duplicate deliver it
- * once. SAs are freed only after an RCU grace period (ctx->qsbr): every
- * burst is an RCU read-side section (thread online/offline).
+ * update after ICV verification takes sa->replay_lock once per run of
+ * consecutive packets of that SA in a burst (once per burst when the burst
+ * is all one SA) and re-checks each number, so two lcores racing on a
+ * duplicate deliver it once. SAs are freed only after an RCU grace period
+ * (ctx->qsbr): every burst is an RCU read-side section (thread
+ * online/offline).
  *
  * The SPD (spd.c) reads its rule sets and the reqid table under the same
  * ctx->qsbr but as thread id DPSEC_QSBR_SPD_ID(lcore): its section spans
@@ -59,6 +61,15 @@ struct sad_key {
 	uint8_t src[16];
 };
 
+/* A port attached to a context (offload.c). */
+struct dpsec_port {
+	bool attached;
+	bool has_xs_table_full;
+	struct rte_security_ctx *sec;	/* NULL: no inline crypto */
+	struct rte_mempool *sess_mp;
+	uint64_t xs_table_full;		/* xstat id, if the NIC has one */
+};
+
 struct dpsec_ctx {
 	char name[32];
 	int socket_id;
@@ -73,6 +84,7 @@ struct dpsec_ctx {
 	void *event_arg;
 	rte_spinlock_t ctl_lock;	/* control path */
 	TAILQ_HEAD(, dpsec_sa) sas;	/* every SA, for dpsec_free() */
+	struct dpsec_port ports[RTE_MAX_ETHPORTS];
 	struct dpsec_crypto_engine *engine[RTE_MAX_LCORE];
 };
 
@@ -107,6 +119,10 @@ struct dpsec_sa {
 	struct dpsec_sa_conf conf;	/* keys pointers cleared */
 	enum dpsec_placement placement;
 	enum dpsec_place_reason place_reason;
+	struct rte_security_ctx *sec;	/* NIC placement */
+	void *sess;
+	struct rte_flow *flow;		/* inbound rule */
+	bool sess_md;			/* security dynfield usable */
 	int32_t sad_pos;		/* rte_hash position, inbound */
 	struct sad_key sad_key;
 	TAILQ_ENTRY(dpsec_sa) next;
@@ -121,6 +137,12 @@ struct dpsec_sa {
 	alignas(64) rte_spinlock_t replay_lock;
 	struct dpsec_replay replay;	/* inbound; bitmap follows */
 };
+
+/* offload.c */
+int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
+		  const struct dpsec_sa_conf *c);
+void offload_unplace(struct dpsec_sa *sa);
+void offload_ports_free(struct dpsec_ctx *ctx);
 
 /* sa.c */
 void sa_destroy_all(struct dpsec_ctx *ctx);

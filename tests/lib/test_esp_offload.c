@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SAs placed on sim_inline's inline crypto engine: placement and its
+ * reasons, the same plaintext out as in software with the NIC doing the
+ * crypto (its xstats prove it), table full falling back to software,
+ * forgeries flagged by the NIC dropped and never retried, and one replay
+ * window for packets the NIC decrypted and packets it did not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dpsec_sa.h"
+#include "eal_fixture.h"
+#include "esp_test.h"
+
+enum { NB = 24, MAX_SA_NIC = 4, P0 = 0, P1 = 1 };
+
+static struct rte_mempool *pool;
+static struct dpsec_ctx *ctx;
+static struct espt_keys keys;
+
+static uint64_t
+xs(uint16_t port, const char *name)
+{
+	uint64_t id, v = 0;
+
+	assert_int_equal(rte_eth_xstats_get_id_by_name(port, name, &id), 0);
+	assert_int_equal(rte_eth_xstats_get_by_id(port, &id, &v, 1), 1);
+	return v;
+}
+
+static void
+port_start(uint16_t port)
+{
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
+		.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY,
+	};
+
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 512, 0, NULL, pool), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 512, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
+}
+
+/* Put IP packets on port 0's wire with an Ethernet header; collect them
+ * from port 1 with it stripped again. */
+static uint16_t
+wire(struct rte_mbuf *m[], uint16_t n, struct rte_mbuf *out[])
+{
+	uint16_t i, got = 0, tries;
+
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *e = (struct rte_ether_hdr *)
+			rte_pktmbuf_prepend(m[i], sizeof(*e));
+
+		assert_non_null(e);
+		memset(e, 0, sizeof(*e));
+		e->ether_type = rte_cpu_to_be_16(
+			(rte_pktmbuf_mtod_offset(m[i], uint8_t *, 14)[0] >> 4) == 4 ?
+			RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+		m[i]->l2_len = sizeof(*e);
+	}
+	assert_int_equal(rte_eth_tx_burst(P0, 0, m, n), n);
+	for (tries = 0; got < n && tries < 1000; tries++)
+		got += rte_eth_rx_burst(P1, 0, out + got, n - got);
+	for (i = 0; i < got; i++)
+		rte_pktmbuf_adj(out[i], RTE_ETHER_HDR_LEN);
+	return got;
+}
+
+static struct dpsec_sa *
+sa_make(const char *alg, enum dpsec_sa_dir dir, enum dpsec_sa_mode mode,
+	uint8_t fam, uint32_t spi, uint32_t flags, enum dpsec_offload off)
+{
+	struct dpsec_sa_conf c;
+	struct dpsec_sa *sa;
+
+	assert_non_null(espt_alg_find(alg));
+	espt_conf(&c, espt_alg_find(alg), &keys, dir, mode, fam, spi, flags);
+	c.offload = off;
+	c.port_id = dir == DPSEC_SA_OUTBOUND ? P0 : P1;
+	sa = dpsec_sa_create(ctx, &c);
+	assert_non_null(sa);
+	return sa;
+}
+
+static void
+place_is(struct dpsec_sa *sa, enum dpsec_placement p,
+	 enum dpsec_place_reason r)
+{
+	struct dpsec_sa_info info;
+
+	assert_int_equal(dpsec_sa_info(sa, &info), 0);
+	if (info.placement != p || info.place_reason != r)
+		fail_msg("SA 0x%x: placement %d (%s), want %d (%s)", info.spi,
+			 info.placement, dpsec_place_reason_str(info.place_reason),
+			 p, dpsec_place_reason_str(r));
+}
+
+struct row {
+	const char *alg;
+	enum dpsec_sa_mode mode;
+	uint8_t fam;
+	uint32_t flags;
+};
+
+static const struct row rows[] = {
+	{ "gcm128", DPSEC_SA_TUNNEL, 4, 0 },
+	{ "gcm256", DPSEC_SA_TUNNEL, 6, DPSEC_SA_F_ESN },
+	{ "chacha20poly1305", DPSEC_SA_TRANSPORT, 4, 0 },
+	{ "cbc128-sha1", DPSEC_SA_TUNNEL, 4, DPSEC_SA_F_ESN },
+	{ "cbc256-sha256", DPSEC_SA_TRANSPORT, 6, 0 },
+	{ "null-sha256", DPSEC_SA_TUNNEL, 4, DPSEC_SA_F_NATT },
+	{ "gcm128", DPSEC_SA_TRANSPORT, 6, DPSEC_SA_F_NATT | DPSEC_SA_F_ESN },
+};
+
+/* The NIC does the crypto, the plaintext is the same as in software. */
+static void
+test_offload_roundtrip(void **state)
+{
+	uint8_t orig[NB][ESPT_PKT_MAX];
+	size_t len[NB];
+	unsigned int r;
+
+	(void)state;
+	for (r = 0; r < RTE_DIM(rows); r++) {
+		const struct row *w = &rows[r];
+		uint32_t spi = ESPT_SPI + 0x100 + r;
+		struct dpsec_sa *o = sa_make(w->alg, DPSEC_SA_OUTBOUND, w->mode,
+					     w->fam, spi, w->flags,
+					     DPSEC_OFFLOAD_REQUIRE);
+		struct dpsec_sa *in = sa_make(w->alg, DPSEC_SA_INBOUND, w->mode,
+					      w->fam, spi, w->flags,
+					      DPSEC_OFFLOAD_AUTO);
+		struct rte_mbuf *m[NB], *rx[NB];
+		struct dpsec_sa *sas[NB];
+		uint64_t tx0 = xs(P0, "sec_tx_packets");
+		uint64_t rx0 = xs(P1, "sec_rx_packets");
+		uint16_t i, n;
+
+		place_is(o, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+		place_is(in, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+		for (i = 0; i < NB; i++) {
+			len[i] = espt_pkt_build(orig[i], w->fam, i & 1 ? 6 : 17,
+						(uint16_t)(60 + 37 * i), i);
+			m[i] = espt_mbuf(pool, orig[i], len[i]);
+		}
+		assert_int_equal(dpsec_sa_outbound(o, m, NB), NB);
+		for (i = 0; i < NB; i++)
+			assert_true(m[i]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD);
+		n = wire(m, NB, rx);
+		assert_int_equal(n, NB);
+		for (i = 0; i < NB; i++)
+			if (!(rx[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
+			    (rx[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED))
+				fail_msg("row %u pkt %u: NIC flags 0x%lx", r, i,
+					 (unsigned long)rx[i]->ol_flags);
+		assert_int_equal(dpsec_inbound(ctx, rx, NB, sas), NB);
+		for (i = 0; i < NB; i++) {
+			if (!espt_mbuf_equals(rx[i], orig[i], len[i]))
+				fail_msg("row %u (%s): packet %u differs", r,
+					 w->alg, i);
+			assert_ptr_equal(sas[i], in);
+			rte_pktmbuf_free(rx[i]);
+		}
+		/* The NIC, not software, did the crypto. */
+		assert_int_equal(xs(P0, "sec_tx_packets") - tx0, NB);
+		assert_int_equal(xs(P1, "sec_rx_packets") - rx0, NB);
+		assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+		assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+	}
+	assert_int_equal(xs(P0, "sec_sessions"), 0);
+	assert_int_equal(xs(P1, "sec_sessions"), 0);
+}
+
+/* A full NIC table: AUTO falls back to software and says why; REQUIRE
+ * fails; the software SA carries traffic all the same. */
+static void
+test_table_full(void **state)
+{
+	struct dpsec_sa *in[MAX_SA_NIC + 1], *o;
+	struct dpsec_sa_conf c;
+	struct rte_mbuf *m[4], *rx[4];
+	uint8_t orig[4][ESPT_PKT_MAX];
+	size_t len[4];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i <= MAX_SA_NIC; i++)
+		in[i] = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+				ESPT_SPI + 0x200 + i, 0, DPSEC_OFFLOAD_AUTO);
+	for (i = 0; i < MAX_SA_NIC; i++)
+		place_is(in[i], DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+	place_is(in[MAX_SA_NIC], DPSEC_PLACE_SW, DPSEC_PLACE_R_TABLE_FULL);
+
+	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x2ff, 0);
+	c.offload = DPSEC_OFFLOAD_REQUIRE;
+	c.port_id = P1;
+	assert_null(dpsec_sa_create(ctx, &c));
+	assert_int_equal(rte_errno, ENOTSUP);
+
+	/* Traffic for the software SA crosses the NIC untouched. */
+	o = sa_make("gcm128", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0x200 + MAX_SA_NIC, 0, DPSEC_OFFLOAD_NONE);
+	place_is(o, DPSEC_PLACE_SW, DPSEC_PLACE_R_OFFLOAD_NONE);
+	for (i = 0; i < 4; i++) {
+		len[i] = espt_pkt_build(orig[i], 4, 17, 100, i);
+		m[i] = espt_mbuf(pool, orig[i], len[i]);
+	}
+	assert_int_equal(dpsec_sa_outbound(o, m, 4), 4);
+	assert_int_equal(wire(m, 4, rx), 4);
+	for (i = 0; i < 4; i++)
+		assert_false(rx[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
+	assert_int_equal(dpsec_inbound(ctx, rx, 4, NULL), 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(espt_mbuf_equals(rx[i], orig[i], len[i]));
+		rte_pktmbuf_free(rx[i]);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	for (i = 0; i <= MAX_SA_NIC; i++)
+		assert_int_equal(dpsec_sa_destroy(ctx, in[i]), 0);
+}
+
+/* Reasons for software placement that are not about the table. */
+static void
+test_place_reasons(void **state)
+{
+	struct dpsec_sa_conf c;
+	struct dpsec_sa *sa;
+
+	(void)state;
+	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_OUTBOUND,
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x300, 0);
+	c.offload = DPSEC_OFFLOAD_AUTO;
+	c.port_id = 7;			/* never attached */
+	sa = dpsec_sa_create(ctx, &c);
+	assert_non_null(sa);
+	place_is(sa, DPSEC_PLACE_SW, DPSEC_PLACE_R_NO_PORT);
+	assert_int_equal(dpsec_sa_destroy(ctx, sa), 0);
+	assert_int_equal(dpsec_port_attach(ctx, P0), -EEXIST);
+	assert_int_equal(dpsec_port_attach(ctx, RTE_MAX_ETHPORTS), -EINVAL);
+}
+
+/*
+ * Invariants 2 and 3 across the NIC/software boundary: a forgery the NIC
+ * flags is dropped as NIC_FAILED and never decrypted again in software;
+ * a copy of a packet the NIC already delivered, decrypted in software, is
+ * a replay; packets the NIC did not touch are decrypted in software
+ * against the same window.
+ */
+static void
+test_one_window(void **state)
+{
+	struct dpsec_sa *sw, *in;
+	struct rte_mbuf *m[8], *rx[8], *copy[8];
+	uint8_t orig[8][ESPT_PKT_MAX], wirebuf[8][ESPT_PKT_MAX];
+	size_t len[8], wlen[8];
+	struct dpsec_sa_stats st;
+	unsigned int i;
+
+	(void)state;
+	in = sa_make("cbc128-sha1", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x400, 0, DPSEC_OFFLOAD_AUTO);
+	place_is(in, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+	/* The peer's ESP, SNs 1..8, made in software. */
+	sw = sa_make("cbc128-sha1", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x400, 0, DPSEC_OFFLOAD_NONE);
+	for (i = 0; i < 8; i++) {
+		len[i] = espt_pkt_build(orig[i], 4, 17, 120, 100 + i);
+		m[i] = espt_mbuf(pool, orig[i], len[i]);
+	}
+	assert_int_equal(dpsec_sa_outbound(sw, m, 8), 8);
+	for (i = 0; i < 8; i++) {
+		wlen[i] = espt_mbuf_bytes(m[i], wirebuf[i]);
+		rte_pktmbuf_free(m[i]);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, sw), 0);
+
+	/* Over the wire to the NIC, SN 1 forged (a ciphertext bit). */
+	for (i = 0; i < 8; i++)
+		m[i] = espt_mbuf(pool, wirebuf[i], wlen[i]);
+	rte_pktmbuf_mtod(m[0], uint8_t *)[20 + 8 + 16 + 3] ^= 0x40;
+	assert_int_equal(wire(m, 8, rx), 8);
+	assert_true(rx[0]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+	for (i = 1; i < 8; i++)
+		assert_true((rx[i]->ol_flags & (RTE_MBUF_F_RX_SEC_OFFLOAD |
+			RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)) ==
+			RTE_MBUF_F_RX_SEC_OFFLOAD);
+	assert_int_equal(dpsec_inbound(ctx, rx, 8, NULL), 7);
+	assert_int_equal(dpsec_mbuf_reason(rx[7]), DPSEC_R_NIC_FAILED);
+	for (i = 0; i < 7; i++)
+		assert_true(espt_mbuf_equals(rx[i], orig[i + 1], len[i + 1]));
+
+	/* The same SNs again, not through the NIC ("punted"): decrypted in
+	 * software against the same window. SN 1 never authenticated, so
+	 * its genuine copy is accepted once; 2..8 are replays. */
+	for (i = 0; i < 8; i++)
+		copy[i] = espt_mbuf(pool, wirebuf[i], wlen[i]);
+	assert_int_equal(dpsec_inbound(ctx, copy, 8, NULL), 1);
+	assert_true(espt_mbuf_equals(copy[0], orig[0], len[0]));
+	for (i = 1; i < 8; i++)
+		assert_int_equal(dpsec_mbuf_reason(copy[i]), DPSEC_R_REPLAY);
+	assert_int_equal(dpsec_sa_stats_get(in, &st), 0);
+	assert_int_equal(st.packets, 8);
+	assert_int_equal(st.drops[DPSEC_R_NIC_FAILED], 1);
+	assert_int_equal(st.drops[DPSEC_R_REPLAY], 7);
+	assert_int_equal(st.drops[DPSEC_R_AUTH], 0);
+	for (i = 0; i < 8; i++) {
+		rte_pktmbuf_free(rx[i]);
+		rte_pktmbuf_free(copy[i]);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
+static int
+setup(void **state)
+{
+	static const char *const args[] = {
+		"--vdev", "net_sim_inline0,max_sa=16",
+		"--vdev", "net_sim_inline1,max_sa=4",
+	};
+
+	(void)state;
+	if (test_eal_init("lib-offload", args, RTE_DIM(args)) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("offl", 4095, 64, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	port_start(P0);
+	port_start(P1);
+	espt_keys_fill(&keys, 7);
+	ctx = espt_ctx("offload", DPSEC_BACKEND_IPSEC_MB, 64);
+	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||
+	    dpsec_port_attach(ctx, P1) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	dpsec_free(ctx);
+	rte_eth_dev_stop(P0);
+	rte_eth_dev_stop(P1);
+	rte_eth_dev_close(P0);
+	rte_eth_dev_close(P1);
+	if (rte_mempool_avail_count(pool) != pool->size) {
+		fprintf(stderr, "mbufs leaked: %u of %u back\n",
+			rte_mempool_avail_count(pool), pool->size);
+		return -1;
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_offload_roundtrip),
+		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_place_reasons),
+		cmocka_unit_test(test_one_window),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
