@@ -70,10 +70,12 @@ extern int dpsec_logtype;
 
 /** Reason codes; see DPSEC_REASONS. */
 enum dpsec_reason {
+/** @cond INTERNAL */
 #define DPSEC_REASON_ENUM(n, s) DPSEC_R_ ## n,
 	DPSEC_REASONS(DPSEC_REASON_ENUM)
 #undef DPSEC_REASON_ENUM
-	DPSEC_R_MAX
+/** @endcond */
+	DPSEC_R_MAX	/**< number of reason codes */
 };
 
 /**
@@ -116,7 +118,15 @@ dpsec_mbuf_reason(const struct rte_mbuf *m)
 			dpsec_reason_dynfield_offset, const uint8_t *);
 }
 
-/** @internal Set a packet's reason code. */
+/**
+ * Set a packet's reason code (the library does it; tests and
+ * applications that re-queue packets may too).
+ *
+ * @param m
+ *   The packet.
+ * @param r
+ *   The reason.
+ */
 static inline void
 dpsec_mbuf_set_reason(struct rte_mbuf *m, enum dpsec_reason r)
 {

@@ -73,10 +73,10 @@ struct dpsec_selector {
 	uint8_t src_plen;		/**< 0..32 (IPv4) or 0..128 (IPv6) */
 	uint8_t dst_plen;		/**< likewise */
 	uint8_t proto;			/**< IP protocol; 0 means any */
-	/** Inclusive source port range, host order; 0..0 means any. */
-	uint16_t sport_lo, sport_hi;
-	/** Inclusive destination port range, host order; 0..0 means any. */
-	uint16_t dport_lo, dport_hi;
+	uint16_t sport_lo;	/**< source ports from, host order; 0..0: any */
+	uint16_t sport_hi;	/**< source ports to (inclusive) */
+	uint16_t dport_lo;	/**< destination ports from; 0..0: any */
+	uint16_t dport_hi;	/**< destination ports to (inclusive) */
 };
 
 /** A policy. */
@@ -128,7 +128,9 @@ struct dpsec_spd *dpsec_spd_create(struct dpsec_ctx *ctx, const char *name,
 
 /**
  * Free an SPD and its rule sets. No lcore may be inside a burst on it.
- * NULL is a no-op.
+ *
+ * @param spd
+ *   The SPD; NULL is a no-op.
  */
 void dpsec_spd_free(struct dpsec_spd *spd);
 
@@ -151,6 +153,10 @@ int dpsec_spd_add(struct dpsec_spd *spd, const struct dpsec_policy *pol);
  * Remove a policy from the pending set; it stays in effect until the next
  * dpsec_spd_commit().
  *
+ * @param spd
+ *   The SPD.
+ * @param id
+ *   The policy's id.
  * @return
  *   0, -EINVAL (NULL spd) or -ENOENT (no pending policy with that id).
  */
@@ -163,6 +169,8 @@ int dpsec_spd_del(struct dpsec_spd *spd, uint32_t id);
  * failure the published set is unchanged. Control path; must not be called
  * from inside a dpsec burst.
  *
+ * @param spd
+ *   The SPD.
  * @return
  *   0; -EINVAL (NULL spd); -ENOMEM (allocation or rte_acl build failed).
  */
@@ -190,6 +198,10 @@ uint16_t dpsec_spd_classify(struct dpsec_spd *spd, struct rte_mbuf *pkts[],
 /**
  * Counters of an SPD.
  *
+ * @param spd
+ *   The SPD.
+ * @param st
+ *   Filled with its counters.
  * @return
  *   0 or -EINVAL.
  */
@@ -225,6 +237,10 @@ int dpsec_reqid_set(struct dpsec_ctx *ctx, uint32_t reqid,
  * The outbound SA a reqid resolves to. Control path: the SA may be
  * destroyed as soon as the caller owns no guarantee that it is not.
  *
+ * @param ctx
+ *   The context.
+ * @param reqid
+ *   The reqid.
  * @return
  *   The SA, or NULL with rte_errno ENOENT (unbound) or EINVAL.
  */
@@ -244,6 +260,14 @@ struct dpsec_sa *dpsec_reqid_get(struct dpsec_ctx *ctx, uint32_t reqid);
  * with its reason (dpsec_mbuf_reason()), including the reasons
  * dpsec_sa_outbound() gave. Nothing is freed.
  *
+ * @param ctx
+ *   The context of the SPD's SAs.
+ * @param spd
+ *   An outbound SPD.
+ * @param pkts
+ *   The packets.
+ * @param nb
+ *   Their number.
  * @return
  *   The number of packets to send: pkts[0..ret).
  */
