@@ -50,6 +50,52 @@ enum sim_wire_type {
 	SIM_WIRE_PORT,
 };
 
+/*
+ * Fault injection (devargs fault_*, rte_pmd_sim_inline_fault_set()). Each
+ * probability is kept as given (p[], for _get) and as a 53-bit threshold:
+ * a fault happens when the next 53 bits of the port's PRNG are below it.
+ */
+enum sim_fault {
+	SIM_FAULT_PUNT,
+	SIM_FAULT_SPURIOUS_FAIL,
+	SIM_FAULT_DROP,
+	SIM_FAULT_DUP,
+	SIM_FAULT_REORDER,
+	SIM_FAULT_MAX
+};
+
+struct sim_fault_cfg {
+	uint64_t seed;
+	double p[SIM_FAULT_MAX];
+	uint64_t thr[SIM_FAULT_MAX];	/* read with relaxed atomics */
+};
+
+/* 53-bit threshold of probability @p in [0, 1]. */
+static inline uint64_t
+sim_fault_thr(double p)
+{
+	return (uint64_t)(p * 9007199254740992.0);	/* p * 2^53 */
+}
+
+/* splitmix64: one step of a stream (lock-free, deterministic per stream). */
+static inline uint64_t
+sim_prng_next(uint64_t *state)
+{
+	uint64_t z = __atomic_add_fetch(state, 0x9e3779b97f4a7c15ULL,
+					__ATOMIC_RELAXED);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Initial state of TX queue @qid's stream (RX uses the seed itself). */
+static inline uint64_t
+sim_prng_txq_seed(uint64_t seed, uint16_t qid)
+{
+	return seed ^ ((uint64_t)(qid + 1) * 0xd1b54a32d192ed03ULL);
+}
+
 /* Validated devargs; see doc/sim_inline.md. */
 struct sim_devargs {
 	enum sim_wire_type wire;
@@ -61,6 +107,7 @@ struct sim_devargs {
 	bool mac_set;
 	uint32_t ring_size;
 	uint32_t max_sa;
+	struct sim_fault_cfg faults;
 };
 
 /*
@@ -69,6 +116,9 @@ struct sim_devargs {
  */
 int sim_devargs_parse(const char *name, const char *args,
 		      struct sim_devargs *da, char *err, size_t err_sz);
+
+/* A probability "0".."1" as a plain decimal; 0 or -EINVAL. */
+int sim_parse_prob(const char *s, double *v);
 
 /* Per-port counters beyond the per-queue ones (xstats). */
 #define SIM_XSTATS(X) \
@@ -97,7 +147,13 @@ int sim_devargs_parse(const char *name, const char *args,
 	X(rx_sec_icv_fail) \
 	X(rx_sec_dead) \
 	X(rx_sec_no_sa) \
-	X(sec_events)
+	X(sec_events) \
+	X(rx_fault_punt) \
+	X(rx_fault_spurious_fail) \
+	X(tx_fault_punt) \
+	X(tx_fault_drop) \
+	X(tx_fault_dup) \
+	X(tx_fault_reorder)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
@@ -121,6 +177,8 @@ struct sim_txq {
 	struct sim_port *port;
 	uint16_t qid;
 	uint64_t pkts, bytes, errors;
+	uint64_t prng;			/* fault stream of this queue */
+	struct rte_mbuf *held;		/* fault_reorder: the frame held back */
 } __rte_cache_aligned;
 
 /* What the port's cable is plugged into. */
@@ -171,6 +229,9 @@ struct sim_port {
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 
+	struct sim_fault_cfg faults;	/* current; see sim_fault_hit() */
+	uint64_t rx_prng;		/* RX engine's fault stream */
+
 	uint64_t xs[SIM_XS_MAX];	/* updated with atomics */
 	uint64_t rx_nombuf;		/* atomic */
 };
@@ -179,6 +240,15 @@ static inline void
 sim_count(struct sim_port *p, enum sim_xstat_id id, uint64_t n)
 {
 	__atomic_fetch_add(&p->xs[id], n, __ATOMIC_RELAXED);
+}
+
+/* Does fault @f strike now? Draws from @stream only when it is enabled. */
+static inline bool
+sim_fault_hit(struct sim_port *p, uint64_t *stream, enum sim_fault f)
+{
+	uint64_t thr = __atomic_load_n(&p->faults.thr[f], __ATOMIC_RELAXED);
+
+	return thr != 0 && (sim_prng_next(stream) >> 11) < thr;
 }
 
 /* sim_inline_ethdev.c */
@@ -193,6 +263,8 @@ uint16_t sim_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb);
 void sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb);
 /* Discard what sits in the wire and RX rings (dev_stop). */
 void sim_rx_flush(struct sim_port *p);
+/* Free the frames TX queues hold back for fault_reorder (dev_stop). */
+void sim_tx_flush_held(struct sim_port *p);
 uint32_t sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m);
 
 #endif /* SIM_INLINE_H */

@@ -29,6 +29,21 @@ static const struct {
 	{ "mac", ANY_WIRE },
 	{ "ring_size", ANY_WIRE },
 	{ "max_sa", ANY_WIRE },
+	{ "fault_seed", ANY_WIRE },
+	{ "fault_punt", ANY_WIRE },
+	{ "fault_spurious_fail", ANY_WIRE },
+	{ "fault_drop", ANY_WIRE },
+	{ "fault_dup", ANY_WIRE },
+	{ "fault_reorder", ANY_WIRE },
+};
+
+/* Probability devargs, by enum sim_fault. */
+static const char *const fault_keys[SIM_FAULT_MAX] = {
+	[SIM_FAULT_PUNT] = "fault_punt",
+	[SIM_FAULT_SPURIOUS_FAIL] = "fault_spurious_fail",
+	[SIM_FAULT_DROP] = "fault_drop",
+	[SIM_FAULT_DUP] = "fault_dup",
+	[SIM_FAULT_REORDER] = "fault_reorder",
 };
 
 static const char *const wire_names[] = {
@@ -67,6 +82,52 @@ parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*v = (uint64_t)x;
+	return 0;
+}
+
+/*
+ * A probability written as a plain decimal in 0..1: "0", "1", "0.25",
+ * ".5", "1.0". No sign, exponent, hex, inf or nan.
+ */
+int
+sim_parse_prob(const char *s, double *v)
+{
+	const char *c;
+	unsigned int digits = 0, dots = 0;
+	double x;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (c = s; *c != '\0'; c++) {
+		if (*c >= '0' && *c <= '9')
+			digits++;
+		else if (*c == '.' && dots++ == 0)
+			continue;
+		else
+			return -EINVAL;
+	}
+	if (digits == 0)
+		return -EINVAL;
+	x = strtod(s, NULL);
+	if (!(x >= 0.0 && x <= 1.0))
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
 /* "Default peer": ports pair by index, net_sim_inline0 <-> net_sim_inline1. */
 static void
 default_peer(const char *name, char *peer, size_t sz)
@@ -98,6 +159,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 	da->ring_size = SIM_DEFAULT_RING_SIZE;
 	da->max_sa = SIM_DEFAULT_MAX_SA;
 	err[0] = '\0';
+	memset(&da->faults, 0, sizeof(da->faults));
 
 	if (args != NULL && args[0] != '\0') {
 		/* No key list here: rte_kvargs would reject an unknown key
@@ -115,7 +177,9 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
-			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa)",
+			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa, "
+			     "fault_seed, fault_punt, fault_spurious_fail, "
+			     "fault_drop, fault_dup, fault_reorder)",
 			     name, pr->key);
 		if (seen[k])
 			FAIL("%s: devarg '%s' given twice", name, pr->key);
@@ -189,6 +253,23 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			    da->max_sa < 1 || da->max_sa > SIM_MAX_SA)
 				FAIL("%s: devarg 'max_sa' must be in 1..%u, "
 				     "not '%s'", name, SIM_MAX_SA, val);
+		} else if (strcmp(key, "fault_seed") == 0) {
+			if (parse_u64(val, &da->faults.seed) != 0)
+				FAIL("%s: devarg 'fault_seed' must be an "
+				     "unsigned 64-bit integer, not '%s'",
+				     name, val);
+		} else if (strncmp(key, "fault_", 6) == 0) {
+			unsigned int f;
+
+			for (f = 0; f < SIM_FAULT_MAX; f++)
+				if (strcmp(key, fault_keys[f]) == 0)
+					break;
+			if (f == SIM_FAULT_MAX ||
+			    sim_parse_prob(val, &da->faults.p[f]) != 0)
+				FAIL("%s: devarg '%s' must be a probability "
+				     "0..1 written as a decimal (e.g. 0.25), "
+				     "not '%s'", name, key, val);
+			da->faults.thr[f] = sim_fault_thr(da->faults.p[f]);
 		}
 	}
 

@@ -20,8 +20,6 @@
 
 enum { ESP_HDR = 8, ESP_TRL = 2, NH_IPV4 = 4, NH_IPV6 = 41 };
 
-struct sim_sa *sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be);
-
 /* Header fields at any alignment (UBSan: DPDK's unaligned_* are not). */
 static inline uint32_t
 get_be32(const uint8_t *p)
@@ -507,7 +505,8 @@ valid_sa(struct sim_sec *sec, uint64_t md)
 }
 
 int
-sim_sec_egress(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **out)
+sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
+	       struct rte_mbuf **out)
 {
 	struct sim_sa *sa;
 	struct rte_mbuf *w;
@@ -524,6 +523,9 @@ sim_sec_egress(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **out)
 		return SIM_XS_tx_sec_dead;
 	if (m->pkt_len < l2 + sizeof(struct rte_ipv4_hdr) || l2 > 30)
 		return SIM_XS_tx_sec_bad;
+	/* The engine fails it: a NIC cannot send it in the clear. */
+	if (sim_fault_hit(p, prng, SIM_FAULT_PUNT))
+		return SIM_XS_tx_fault_punt;
 	w = linear(p->sec, m);
 	if (w == NULL)
 		return SIM_XS_tx_sec_bad;
@@ -589,6 +591,8 @@ ing_parse(struct rte_mbuf *m, struct ing *g)
 	type = rte_be_to_cpu_16(((struct rte_ether_hdr *)d)->ether_type);
 	if (type == RTE_ETHER_TYPE_VLAN) {
 		g->l2 += 4;
+		if (m->data_len < g->l2 + sizeof(struct rte_ipv4_hdr))
+			return false;
 		type = (uint16_t)(d[16] << 8 | d[17]);
 	}
 	g->ip = d + g->l2;
@@ -656,6 +660,7 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	      struct ing *g)
 {
 	uint8_t *esp = g->ip + g->esp_off, *ct, pad, nh;
+	uint8_t saved[SIM_JUMBO_ROOM];	/* the received bytes, until accepted */
 	uint32_t ct_len, hdr, i, len, min_ct;
 	uint64_t seq;
 	int r;
@@ -675,40 +680,53 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	if (g->total < g->esp_off + ESP_HDR + sa->iv_len + min_ct + sa->icv_len)
 		return SIM_XS_rx_sec_bad;
 	ct_len = g->total - g->esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
-	if (ct_len % sa->pad_align)
+	if (ct_len % sa->pad_align || ct_len > sizeof(saved))
 		return SIM_XS_rx_sec_bad;
 
 	r = dpsec_replay_check(sa->replay, get_be32(esp + 4), &seq);
 	if (r != 0)
 		return SIM_XS_rx_sec_replay;
-	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0)
-		return SIM_XS_rx_sec_icv_fail;
+	/*
+	 * A failed packet is delivered as received: the crypto layer wipes
+	 * plaintext that fails its ICV, and a bad trailer is found only after
+	 * decryption, so the NIC keeps the ciphertext until it accepts.
+	 */
+	ct = esp + ESP_HDR + sa->iv_len;
+	memcpy(saved, ct, ct_len);
+	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0) {
+		r = SIM_XS_rx_sec_icv_fail;
+		goto restore;
+	}
 	rte_spinlock_lock(&sa->lock);
 	r = dpsec_replay_update(sa->replay, seq);
 	rte_spinlock_unlock(&sa->lock);
-	if (r != 0)
-		return SIM_XS_rx_sec_replay;
+	if (r != 0) {
+		r = SIM_XS_rx_sec_replay;
+		goto restore;
+	}
 
-	ct = esp + ESP_HDR + sa->iv_len;
+	r = SIM_XS_rx_sec_bad;
 	pad = ct[ct_len - 2];
 	nh = ct[ct_len - 1];
 	if ((uint32_t)pad + ESP_TRL > ct_len)
-		return SIM_XS_rx_sec_bad;
+		goto restore;
 	for (i = 0; i < pad; i++)
 		if (ct[ct_len - 2 - pad + i] != (uint8_t)(i + 1))
-			return SIM_XS_rx_sec_bad;
+			goto restore;
 	len = ct_len - pad - ESP_TRL;
 	hdr = g->esp_off + ESP_HDR + sa->iv_len;
+	if (sa->tunnel &&
+	    ((nh != NH_IPV4 && nh != NH_IPV6) ||
+	     len < (nh == NH_IPV4 ? sizeof(struct rte_ipv4_hdr) :
+				    sizeof(struct rte_ipv6_hdr)) ||
+	     (ct[0] >> 4) != (nh == NH_IPV4 ? 4 : 6)))
+		goto restore;
 
-	/* Drop trailer, ICV and any link padding after the datagram. */
+	/* Accepted. Drop trailer, ICV and any link padding after it. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - (g->l2 + hdr + len)));
 	if (sa->tunnel) {
 		uint8_t l2h[32];
 
-		if ((nh != NH_IPV4 && nh != NH_IPV6) ||
-		    len < sizeof(struct rte_ipv4_hdr) ||
-		    (ct[0] >> 4) != (nh == NH_IPV4 ? 4 : 6))
-			return SIM_XS_rx_sec_bad;
 		memcpy(l2h, g->ip - g->l2, g->l2);
 		rte_pktmbuf_adj(m, (uint16_t)hdr);
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), l2h, g->l2);
@@ -748,26 +766,33 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	}
 	sa_account(sa, len);
 	return 0;
+restore:
+	memcpy(ct, saved, ct_len);
+	return r;
 }
 
 /* Inline crypto ingress: decrypt in place, ESP framing left for SW. */
 static int
 crypto_ingress(struct sim_port *p, struct sim_sa *sa, struct ing *g)
 {
-	uint8_t *esp = g->ip + g->esp_off;
+	uint8_t *esp = g->ip + g->esp_off, *ct = esp + ESP_HDR + sa->iv_len;
+	uint8_t saved[SIM_JUMBO_ROOM];
 	uint32_t ct_len;
 	uint64_t seq;
 
 	if (g->total < g->esp_off + ESP_HDR + sa->iv_len + sa->icv_len + ESP_TRL)
 		return SIM_XS_rx_sec_bad;
 	ct_len = g->total - g->esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
-	if (ct_len % sa->pad_align)
+	if (ct_len % sa->pad_align || ct_len > sizeof(saved))
 		return SIM_XS_rx_sec_bad;
 	/* The window is software's; the NIC infers ESN from its top. */
 	if (dpsec_replay_check(sa->replay, get_be32(esp + 4), &seq) != 0)
 		seq = get_be32(esp + 4);
-	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0)
+	memcpy(saved, ct, ct_len);
+	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0) {
+		memcpy(ct, saved, ct_len);	/* delivered as received */
 		return SIM_XS_rx_sec_icv_fail;
+	}
 	if (seq > dpsec_replay_top(sa->replay)) {
 		rte_spinlock_lock(&sa->lock);
 		dpsec_replay_update(sa->replay, seq);
@@ -823,10 +848,17 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m)
 		sim_count(p, SIM_XS_rx_sec_no_sa, 1);
 		goto untouched;
 	}
+	/* fault_punt: the engine gives up on it, untouched, no flag. */
+	if (sim_fault_hit(p, &p->rx_prng, SIM_FAULT_PUNT)) {
+		sim_count(p, SIM_XS_rx_fault_punt, 1);
+		goto untouched;
+	}
 	if (w != m)
 		rte_pktmbuf_free(m);
 	m = w;
-	if (__atomic_load_n(&sa->dead, __ATOMIC_ACQUIRE))
+	if (sim_fault_hit(p, &p->rx_prng, SIM_FAULT_SPURIOUS_FAIL))
+		r = SIM_XS_rx_fault_spurious_fail;	/* not even looked at */
+	else if (__atomic_load_n(&sa->dead, __ATOMIC_ACQUIRE))
 		r = SIM_XS_rx_sec_dead;
 	else if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO)
 		r = crypto_ingress(p, sa, &g);

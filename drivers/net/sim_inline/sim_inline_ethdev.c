@@ -193,6 +193,7 @@ sim_dev_stop(struct rte_eth_dev *dev)
 	__atomic_store_n(&p->started, false, __ATOMIC_RELEASE);
 	p->wire->stop(p);
 	sim_rx_flush(p);
+	sim_tx_flush_held(p);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -252,6 +253,8 @@ sim_txq_release(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct sim_port *p = dev->data->dev_private;
 
+	if (p->txq[qid] != NULL)
+		rte_pktmbuf_free(p->txq[qid]->held);
 	rte_free(p->txq[qid]);
 	p->txq[qid] = NULL;
 	dev->data->tx_queues[qid] = NULL;
@@ -306,6 +309,7 @@ sim_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -ENOMEM;
 	q->port = p;
 	q->qid = qid;
+	q->prng = sim_prng_txq_seed(p->faults.seed, qid);
 	p->txq[qid] = q;
 	dev->data->tx_queues[qid] = q;
 	return 0;
@@ -422,7 +426,7 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		      xs[SIM_XS_rx_runt];
 	st->oerrors = xs[SIM_XS_tx_oversize] + xs[SIM_XS_tx_bad_mbuf] +
 		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
-		      xs[SIM_XS_tx_sec_dead];
+		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_fault_punt];
 	st->rx_nombuf = p->rx_nombuf;
 	return 0;
 }
@@ -698,6 +702,8 @@ sim_probe(struct rte_vdev_device *vdev)
 	p->da = da;
 	p->wire = wires[da.wire];
 	p->admin_up = true;
+	p->faults = da.faults;
+	p->rx_prng = da.faults.seed;
 	rte_spinlock_init(&p->rx_lock);
 	memcpy(p->rss_key, default_rss_key, sizeof(p->rss_key));
 
@@ -788,4 +794,10 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"port=<ethdev name> "
 	"mac=<xx:xx:xx:xx:xx:xx> "
 	"ring_size=<64..65536> "
-	"max_sa=<1..65536>");
+	"max_sa=<1..65536> "
+	"fault_seed=<u64> "
+	"fault_punt=<0..1> "
+	"fault_spurious_fail=<0..1> "
+	"fault_drop=<0..1> "
+	"fault_dup=<0..1> "
+	"fault_reorder=<0..1>");

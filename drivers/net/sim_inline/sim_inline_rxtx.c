@@ -530,7 +530,8 @@ bad:
  * wire, else the reason it must be dropped (m is left to the caller).
  */
 static enum sim_xstat_id
-egress_one(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **w)
+egress_one(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m,
+	   struct rte_mbuf **w)
 {
 	if (unlikely(!mbuf_sane(m)))
 		return SIM_XS_tx_bad_mbuf;
@@ -538,7 +539,7 @@ egress_one(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **w)
 	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
 		return SIM_XS_tx_oversize;
 	if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
-		int r = sim_sec_egress(p, m, w);
+		int r = sim_sec_egress(p, &q->prng, m, w);
 
 		return r != 0 ? (enum sim_xstat_id)r : SIM_XS_MAX;
 	}
@@ -549,14 +550,97 @@ egress_one(struct sim_port *p, struct rte_mbuf *m, struct rte_mbuf **w)
 }
 
 static uint16_t
-xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
-     uint16_t nb)
+wire_out(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
+	 uint16_t nb)
 {
 	if (p->lpbk) {
 		sim_ingress(p, pkts, nb);
 		return nb;
 	}
 	return p->wire->tx(p, q->qid, pkts, nb);
+}
+
+static inline bool
+wire_faults_on(const struct sim_port *p)
+{
+	return (__atomic_load_n(&p->faults.thr[SIM_FAULT_DROP],
+				__ATOMIC_RELAXED) |
+		__atomic_load_n(&p->faults.thr[SIM_FAULT_DUP],
+				__ATOMIC_RELAXED) |
+		__atomic_load_n(&p->faults.thr[SIM_FAULT_REORDER],
+				__ATOMIC_RELAXED)) != 0;
+}
+
+/*
+ * Put frames on the wire (or the port's own RX in loopback), through the
+ * wire faults when any is enabled. Per frame, in order: fault_drop loses
+ * it; fault_dup puts a copy right after it; otherwise, when the queue holds
+ * nothing back, fault_reorder holds it back. A frame held back goes out
+ * right after the next frame of the queue. Same contract as wire->tx:
+ * returns how many of pkts the NIC took.
+ */
+static uint16_t
+xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
+     uint16_t nb)
+{
+	uint16_t i;
+
+	if (likely(!wire_faults_on(p)))
+		return wire_out(p, q, pkts, nb);
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i], *dup = NULL, *l[3];
+		uint16_t n = 0, k;
+
+		if (sim_fault_hit(p, &q->prng, SIM_FAULT_DROP)) {
+			sim_count(p, SIM_XS_tx_fault_drop, 1);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (sim_fault_hit(p, &q->prng, SIM_FAULT_DUP)) {
+			dup = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+			if (dup != NULL)
+				dup->ol_flags = m->ol_flags;
+		}
+		if (dup == NULL && q->held == NULL &&
+		    sim_fault_hit(p, &q->prng, SIM_FAULT_REORDER)) {
+			sim_count(p, SIM_XS_tx_fault_reorder, 1);
+			q->held = m;
+			continue;
+		}
+		l[n++] = m;
+		if (dup != NULL)
+			l[n++] = dup;
+		if (q->held != NULL)
+			l[n++] = q->held;
+		k = wire_out(p, q, l, n);
+		if (k == 0) {
+			/* Back-pressure: the caller keeps m, we the held one. */
+			rte_pktmbuf_free(dup);
+			return i;
+		}
+		if (dup != NULL) {
+			if (k >= 2)
+				sim_count(p, SIM_XS_tx_fault_dup, 1);
+			else
+				rte_pktmbuf_free(dup);
+		}
+		if (q->held != NULL && k == n)
+			q->held = NULL;
+	}
+	return nb;
+}
+
+void
+sim_tx_flush_held(struct sim_port *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < SIM_MAX_QUEUES; i++) {
+		if (p->txq[i] != NULL && p->txq[i]->held != NULL) {
+			rte_pktmbuf_free(p->txq[i]->held);
+			p->txq[i]->held = NULL;
+		}
+	}
 }
 
 /*
@@ -584,7 +668,7 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 
 		n = 0;
 		while (i + n < nb && n < SIM_BURST) {
-			why = egress_one(p, pkts[i + n], &run[n]);
+			why = egress_one(p, q, pkts[i + n], &run[n]);
 			if (why != SIM_XS_MAX)
 				break;	/* a bad frame ends the run */
 			len[n] = run[n]->pkt_len;

@@ -85,6 +85,7 @@ struct sim_sec {
 };
 
 int sim_sec_init(struct sim_port *p);
+struct sim_sa *sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be);
 void sim_sec_fini(struct sim_port *p);
 extern const struct rte_flow_ops sim_flow_ops;
 
@@ -92,9 +93,10 @@ extern const struct rte_flow_ops sim_flow_ops;
  * TX: the NIC's egress engine for a packet flagged RTE_MBUF_F_TX_SEC_OFFLOAD.
  * Returns 0 with *out set (m itself, or a linear copy of a chained or
  * shared m, which the caller frees once sent), or the xstat id of the
- * reason m must be dropped.
+ * reason m must be dropped. @prng is the TX queue's fault stream
+ * (fault_punt: the engine fails the packet, which is dropped).
  */
-int sim_sec_egress(struct sim_port *p, struct rte_mbuf *m,
+int sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 		   struct rte_mbuf **out);
 /*
  * RX: classify and process a frame off the wire, before it is copied into

@@ -225,6 +225,14 @@ check_options(const struct rte_security_ipsec_xform *x)
 		return -ENOTSUP;
 	if (x->replay_win_sz > SIM_SEC_MAX_REPLAY)
 		return -ENOTSUP;
+	if ((x->direction != RTE_SECURITY_IPSEC_SA_DIR_EGRESS &&
+	     x->direction != RTE_SECURITY_IPSEC_SA_DIR_INGRESS) ||
+	    (x->mode != RTE_SECURITY_IPSEC_SA_MODE_TUNNEL &&
+	     x->mode != RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT) ||
+	    (x->mode == RTE_SECURITY_IPSEC_SA_MODE_TUNNEL &&
+	     x->tunnel.type != RTE_SECURITY_IPSEC_TUNNEL_IPV4 &&
+	     x->tunnel.type != RTE_SECURITY_IPSEC_TUNNEL_IPV6))
+		return -EINVAL;
 	return 0;
 }
 
@@ -256,8 +264,28 @@ build_tunnel_hdr(struct sim_sa *sa)
 }
 
 static int
+session_create(void *device, struct rte_security_session_conf *conf,
+	       struct rte_security_session *sess);
+
+/*
+ * DPDK 22.11's rte_security_session_create() returns NULL without the
+ * driver's reason: leave it in rte_errno (ENOSPC: table full; ENOTSUP;
+ * EINVAL; ENOMEM), as the library itself does not touch it.
+ */
+static int
 sim_session_create(void *device, struct rte_security_session_conf *conf,
 		   struct rte_security_session *sess)
+{
+	int ret = session_create(device, conf, sess);
+
+	if (ret != 0)
+		rte_errno = -ret;
+	return ret;
+}
+
+static int
+session_create(void *device, struct rte_security_session_conf *conf,
+	       struct rte_security_session *sess)
 {
 	struct rte_eth_dev *dev = device;
 	struct sim_port *p = dev->data->dev_private;

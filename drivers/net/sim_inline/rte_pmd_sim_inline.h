@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef RTE_PMD_SIM_INLINE_H
+#define RTE_PMD_SIM_INLINE_H
+
+/**
+ * @file
+ * net_sim_inline private API: the state of the simulated NIC's inline
+ * IPsec engine (its SA table), and fault injection at run time.
+ *
+ * Every function takes an ethdev port id and returns -ENODEV when the port
+ * does not exist or is not a net_sim_inline port. They are control-path
+ * functions: do not call them from the data path of the same port in a
+ * tight loop (they take the engine's table lock).
+ *
+ * Available from dpsec's static driver and from the plugin
+ * (librte_net_sim_inline.so) alike; see doc/sim_inline.md.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** State of one SA in the NIC's table. */
+struct rte_pmd_sim_inline_sa_state {
+	uint32_t spi;		/**< SPI, host order */
+	bool egress;		/**< direction */
+	bool dead;		/**< hard-expired or out of sequence numbers */
+	bool inline_protocol;	/**< action: inline protocol (else crypto) */
+	bool tunnel;		/**< mode: tunnel (else transport) */
+	uint32_t index;		/**< slot in the table (0 .. max_sa-1) */
+	/**
+	 * Egress: the last sequence number used (0: none yet; 64-bit with
+	 * ESN). Ingress: the top of the replay window (highest SN accepted).
+	 */
+	uint64_t seq;
+	uint64_t packets;	/**< packets processed */
+	uint64_t bytes;		/**< payload bytes processed */
+	uint64_t errors;	/**< packets that failed (ingress) or were
+				     refused (egress) */
+};
+
+/**
+ * Fault injection settings (devargs fault_seed, fault_punt,
+ * fault_spurious_fail, fault_drop, fault_dup, fault_reorder).
+ * Probabilities are in [0, 1]; 0 disables a fault.
+ */
+struct rte_pmd_sim_inline_faults {
+	uint64_t seed;		/**< seed of the port's PRNG streams */
+	double punt;		/**< RX: an offloaded packet comes up untouched,
+				     without RTE_MBUF_F_RX_SEC_OFFLOAD; TX: an
+				     offloaded packet is dropped */
+	double spurious_fail;	/**< RX: RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED on a
+				     packet the engine did not process */
+	double drop;		/**< TX: the frame is lost on the wire */
+	double dup;		/**< TX: the frame arrives twice */
+	double reorder;		/**< TX: the frame is held back and sent after
+				     the next frame of the same TX queue */
+};
+
+/**
+ * Print the SA table of @p port to @p f: one line per SA with its index,
+ * SPI, direction, action, mode, sequence number (egress) or replay window
+ * top (ingress), packets, bytes, errors and whether it is dead.
+ *
+ * @return 0, -ENODEV (not a sim_inline port) or -EINVAL (@p f NULL).
+ */
+int rte_pmd_sim_inline_sa_dump(uint16_t port, FILE *f);
+
+/**
+ * State of the SA with SPI @p spi (host order) and direction @p egress on
+ * @p port. When several SAs share the SPI and direction, the one in the
+ * lowest table slot.
+ *
+ * @return 0 with @p st filled in, -ENODEV, -EINVAL (@p st NULL) or
+ * -ENOENT (no such SA).
+ */
+int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
+				struct rte_pmd_sim_inline_sa_state *st);
+
+/**
+ * Change the port's fault injection at run time. The PRNG streams restart
+ * from @p f->seed, so the same settings replay the same sequence of
+ * faults for the same traffic. A frame held back by fault_reorder stays
+ * held until the next frame of its TX queue (or dev_stop).
+ *
+ * @return 0, -ENODEV, or -EINVAL (@p f NULL or a probability outside
+ * [0, 1] or NaN).
+ */
+int rte_pmd_sim_inline_fault_set(uint16_t port,
+				 const struct rte_pmd_sim_inline_faults *f);
+
+/**
+ * Current fault injection settings of @p port.
+ *
+ * @return 0, -ENODEV or -EINVAL (@p f NULL).
+ */
+int rte_pmd_sim_inline_fault_get(uint16_t port,
+				 struct rte_pmd_sim_inline_faults *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_PMD_SIM_INLINE_H */

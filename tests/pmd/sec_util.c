@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "sec_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+
+const uint8_t sec_cipher_key[16] = {
+	0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+	0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+};
+const uint8_t sec_auth_key[32] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+};
+const uint32_t sec_salt = 0xcafebabe;
+
+struct rte_security_ctx *
+sec_ctx(uint16_t port)
+{
+	return rte_eth_dev_get_sec_ctx(port);
+}
+
+struct rte_mempool *
+sec_sess_pool(uint16_t port, unsigned int n)
+{
+	static unsigned int seq;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "t_sess_%u", seq++);
+	return rte_mempool_create(name, n,
+				  rte_security_session_get_size(sec_ctx(port)),
+				  0, 0, NULL, NULL, NULL, NULL, SOCKET_ID_ANY,
+				  0);
+}
+
+void
+sec_conf(const struct sec_sa *sa, bool egress,
+	 struct rte_security_session_conf *conf,
+	 struct rte_crypto_sym_xform xf[2])
+{
+	struct rte_security_ipsec_xform *x = &conf->ipsec;
+
+	memset(conf, 0, sizeof(*conf));
+	memset(xf, 0, 2 * sizeof(*xf));
+	conf->action_type = sa->action;
+	conf->protocol = RTE_SECURITY_PROTOCOL_IPSEC;
+	conf->userdata = (void *)(uintptr_t)sa->userdata;
+	x->spi = sa->spi;
+	x->salt = sec_salt;
+	x->proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
+	x->direction = egress ? RTE_SECURITY_IPSEC_SA_DIR_EGRESS :
+				RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
+	x->mode = sa->tunnel ? RTE_SECURITY_IPSEC_SA_MODE_TUNNEL :
+			       RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT;
+	x->options.esn = sa->esn;
+	x->options.udp_encap = sa->natt;
+	x->esn.value = sa->esn_start;
+	x->replay_win_sz = egress ? 0 : (sa->win ? sa->win : 64);
+	x->life.packets_hard_limit = sa->pkt_hard;
+	if (sa->tunnel && !sa->outer_v6) {
+		x->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+		x->tunnel.ipv4.src_ip.s_addr = rte_cpu_to_be_32(0x0a000001);
+		x->tunnel.ipv4.dst_ip.s_addr = rte_cpu_to_be_32(0x0a000002);
+		x->tunnel.ipv4.ttl = 64;
+	} else if (sa->tunnel) {
+		x->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV6;
+		x->tunnel.ipv6.src_addr.s6_addr[0] = 0xfd;
+		x->tunnel.ipv6.src_addr.s6_addr[15] = 1;
+		x->tunnel.ipv6.dst_addr.s6_addr[0] = 0xfd;
+		x->tunnel.ipv6.dst_addr.s6_addr[15] = 2;
+		x->tunnel.ipv6.hlimit = 64;
+	}
+	if (!sa->cbc) {
+		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
+		xf[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		xf[0].aead.op = egress ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
+					 RTE_CRYPTO_AEAD_OP_DECRYPT;
+		xf[0].aead.key.data = sec_cipher_key;
+		xf[0].aead.key.length = 16;
+		xf[0].aead.digest_length = 16;
+		xf[0].aead.aad_length = sa->esn ? 12 : 8;
+		xf[0].aead.iv.length = 12;
+	} else {
+		xf[0].type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+		xf[0].cipher.algo = RTE_CRYPTO_CIPHER_AES_CBC;
+		xf[0].cipher.op = egress ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
+					   RTE_CRYPTO_CIPHER_OP_DECRYPT;
+		xf[0].cipher.key.data = sec_cipher_key;
+		xf[0].cipher.key.length = 16;
+		xf[0].cipher.iv.length = 16;
+		xf[0].next = &xf[1];
+		xf[1].type = RTE_CRYPTO_SYM_XFORM_AUTH;
+		xf[1].auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		xf[1].auth.op = egress ? RTE_CRYPTO_AUTH_OP_GENERATE :
+					 RTE_CRYPTO_AUTH_OP_VERIFY;
+		xf[1].auth.key.data = sec_auth_key;
+		xf[1].auth.key.length = 32;
+		xf[1].auth.digest_length = 16;
+	}
+	conf->crypto_xform = &xf[0];
+}
+
+void *
+sec_session(uint16_t port, struct rte_mempool *mp, const struct sec_sa *sa,
+	    bool egress)
+{
+	struct rte_security_session_conf conf;
+	struct rte_crypto_sym_xform xf[2];
+
+	sec_conf(sa, egress, &conf, xf);
+	return rte_security_session_create(sec_ctx(port), &conf, mp);
+}
+
+struct rte_flow *
+sec_flow(uint16_t port, void *sess, uint32_t spi)
+{
+	struct rte_flow_attr attr = { .ingress = 1 };
+	struct rte_flow_item_esp esp = { .hdr.spi = rte_cpu_to_be_32(spi) };
+	struct rte_flow_item_esp esp_mask = { .hdr.spi = RTE_BE32(0xffffffff) };
+	struct rte_flow_item pattern[] = {
+		{ .type = RTE_FLOW_ITEM_TYPE_ETH },
+		{ .type = RTE_FLOW_ITEM_TYPE_ESP, .spec = &esp,
+		  .mask = &esp_mask },
+		{ .type = RTE_FLOW_ITEM_TYPE_END },
+	};
+	struct rte_flow_action_security as = { .security_session = sess };
+	struct rte_flow_action actions[] = {
+		{ .type = RTE_FLOW_ACTION_TYPE_SECURITY, .conf = &as },
+		{ .type = RTE_FLOW_ACTION_TYPE_END },
+	};
+	struct rte_flow_error err;
+	struct rte_flow *f = rte_flow_create(port, &attr, pattern, actions,
+					     &err);
+
+	if (f == NULL)
+		fprintf(stderr, "flow for SPI 0x%x: %s\n", spi,
+			err.message ? err.message : "?");
+	return f;
+}
+
+int
+sec_port_start(uint16_t port, struct rte_mempool *rx_pool)
+{
+	struct rte_eth_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY;
+	return test_port_start_simple(port, 1, 1, &conf, rx_pool);
+}
+
+void
+sec_mark(uint16_t port, void *sess, struct rte_mbuf *m)
+{
+	m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	rte_security_set_pkt_metadata(sec_ctx(port), sess, m, NULL);
+}
+
+void
+sec_stats(uint16_t port, void *sess, uint64_t *pkts, uint64_t *errs)
+{
+	struct rte_security_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (rte_security_session_stats_get(sec_ctx(port), sess, &st) != 0) {
+		*pkts = *errs = UINT64_MAX;
+		return;
+	}
+	*pkts = st.ipsec.ipackets + st.ipsec.opackets;
+	*errs = st.ipsec.ierrors + st.ipsec.oerrors;
+}
