@@ -55,6 +55,13 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	ctx->backend = conf->backend;
 	rte_spinlock_init(&ctx->ctl_lock);
 	TAILQ_INIT(&ctx->sas);
+	/* Visible to telemetry from here on: the name is now taken. */
+	ret = ctx_list_add(ctx);
+	if (ret != 0) {
+		rte_free(ctx);
+		rte_errno = -ret;
+		return NULL;
+	}
 
 	snprintf(hname, sizeof(hname), "dpsec_sad_%s", conf->name);
 	hp.name = hname;
@@ -112,6 +119,8 @@ dpsec_free(struct dpsec_ctx *ctx)
 
 	if (ctx == NULL)
 		return;
+	/* First: once out of the list no telemetry callback can hold it. */
+	ctx_list_del(ctx);
 	sa_destroy_all(ctx);
 	offload_ports_free(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)

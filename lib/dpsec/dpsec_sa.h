@@ -33,7 +33,9 @@ enum dpsec_backend {
 
 /** Context configuration. */
 struct dpsec_ctx_conf {
-	const char *name;		/**< unique name (telemetry, memzones) */
+	/** Unique name (memzones; telemetry addresses the context by it,
+	 *  so keep it free of commas). */
+	const char *name;
 	int socket_id;			/**< memory socket, or SOCKET_ID_ANY */
 	uint32_t max_sa;		/**< SAD capacity (inbound + outbound) */
 	enum dpsec_backend backend;	/**< software crypto backend */
@@ -54,6 +56,9 @@ struct dpsec_ctx *dpsec_create(const struct dpsec_ctx_conf *conf);
 /**
  * Destroy a context and every SA in it (keys wiped). No lcore may be inside
  * a dpsec burst on this context. NULL is a no-op.
+ *
+ * @param ctx
+ *   The context, or NULL.
  */
 void dpsec_free(struct dpsec_ctx *ctx);
 
@@ -63,6 +68,10 @@ void dpsec_free(struct dpsec_ctx *ctx);
  * port's security context and makes a session pool for it. Call after the
  * port is configured with RTE_ETH_RX/TX_OFFLOAD_SECURITY if it has them.
  *
+ * @param ctx
+ *   The context.
+ * @param port_id
+ *   An ethdev port.
  * @return
  *   0; -EINVAL (bad port), -EEXIST (already attached), -ENOMEM.
  */
@@ -120,11 +129,21 @@ enum dpsec_offload {
 	DPSEC_OFFLOAD_NONE,	/**< software */
 };
 
-/** Lifetime limits; 0 means no limit. */
+/**
+ * Lifetime limits (RFC 4301 §4.4.2.1); 0 means no limit. The first limit
+ * reached counts. Packets and bytes are checked after each burst that
+ * counts them; seconds are measured from dpsec_sa_create() on the TSC and
+ * checked once per burst on the SA (dpsec_sa_outbound(), and per run of
+ * the SA's packets in dpsec_inbound()) and by dpsec_sa_expire_check(). An
+ * event is therefore raised at the first burst or check after the
+ * deadline: an application whose SAs may sit idle must call
+ * dpsec_sa_expire_check() periodically (e.g. once a second) to learn of
+ * their expiry in time.
+ */
 struct dpsec_lifetime {
-	uint64_t packets;
+	uint64_t packets;		/**< packets processed successfully */
 	uint64_t bytes;			/**< ESP payload bytes (plaintext) */
-	uint64_t seconds;
+	uint64_t seconds;		/**< seconds since creation */
 };
 
 /** SA option flags. */
@@ -138,37 +157,43 @@ enum {
 /** SA configuration. */
 struct dpsec_sa_conf {
 	uint32_t spi;			/**< host order, not 0..255 */
-	enum dpsec_sa_dir dir;
-	enum dpsec_sa_mode mode;
+	enum dpsec_sa_dir dir;		/**< outbound or inbound */
+	enum dpsec_sa_mode mode;	/**< tunnel or transport */
 	/**
 	 * Tunnel: outer source and destination. Transport: the addresses
 	 * used by the SAD key (inbound); family must still be set.
 	 */
 	struct dpsec_addr src, dst;
 	enum dpsec_sad_key sad_key;	/**< inbound lookup key */
-	enum dpsec_cipher cipher;
+	enum dpsec_cipher cipher;	/**< encryption transform */
 	/** Cipher key; for GCM and ChaCha20-Poly1305 the 4-byte salt
 	 *  follows the key (RFC 4106 §8.1, RFC 7634 §2). */
 	const uint8_t *cipher_key;
-	uint16_t cipher_key_len;
-	enum dpsec_auth auth;
-	const uint8_t *auth_key;
-	uint16_t auth_key_len;
+	uint16_t cipher_key_len;	/**< bytes, salt included */
+	enum dpsec_auth auth;		/**< integrity (NONE for AEAD) */
+	const uint8_t *auth_key;	/**< HMAC key (NULL for AEAD) */
+	uint16_t auth_key_len;		/**< bytes */
 	uint32_t flags;			/**< DPSEC_SA_F_* */
 	uint32_t replay_window;		/**< inbound, packets; 0 = off */
 	/** NAT-T UDP ports as the packets carry them, host order: outbound
 	 *  sport is ours; inbound dport is ours, and UDP to another port is
 	 *  not ESP (DPSEC_R_NOT_ESP). */
-	uint16_t natt_sport, natt_dport;
+	uint16_t natt_sport;
+	uint16_t natt_dport;		/**< see natt_sport */
 	uint8_t ttl;			/**< tunnel outer TTL/hop limit; 0=64 */
 	/** Outbound: the first SN is seq_start + 1. Inbound: the replay
 	 *  window starts with seq_start as its top (ESN inference needs the
 	 *  top near the numbers that arrive, RFC 4303 A2.1). */
 	uint64_t seq_start;
-	struct dpsec_lifetime soft;	/**< event DPSEC_EV_SOFT_EXPIRED */
-	struct dpsec_lifetime hard;	/**< SA stops: DPSEC_EV_HARD_EXPIRED */
+	/** Soft limits: DPSEC_EV_SOFT_EXPIRED, state SOFT_EXPIRED; the SA
+	 *  keeps working (rekey now). Not raised once the SA is dead. */
+	struct dpsec_lifetime soft;
+	/** Hard limits: DPSEC_EV_HARD_EXPIRED, state DEAD; its packets are
+	 *  then dropped with DPSEC_R_SA_DEAD (outbound, hard.packets is a
+	 *  shorter sequence space: DPSEC_R_SEQ_OVERFLOW). */
+	struct dpsec_lifetime hard;
 	uint32_t reqid;			/**< policy binding */
-	enum dpsec_offload offload;
+	enum dpsec_offload offload;	/**< where the work should happen */
 	uint16_t port_id;		/**< NIC for offload (if not NONE) */
 	uint64_t userdata;		/**< returned in events and info */
 };
@@ -176,11 +201,16 @@ struct dpsec_sa_conf {
 /**
  * Create an SA, place it (NIC or software) and, inbound, add it to the SAD.
  *
+ * @param ctx
+ *   The context.
+ * @param conf
+ *   The configuration; the keys are copied (the caller may wipe them).
  * @return
  *   The SA, or NULL with rte_errno: EINVAL (bad conf; the log says which
- *   field), ENOTSUP (unsupported algorithm/option, or offload REQUIRE and
- *   the NIC cannot), EEXIST (inbound SAD key taken), ENOSPC (context full),
- *   ENOMEM.
+ *   field), ENOTSUP (the crypto backend cannot do the algorithm, or
+ *   offload REQUIRE and the NIC cannot), EEXIST (inbound SAD key taken),
+ *   ENOSPC (context full), ENOMEM. Every lifetime kind (packets, bytes,
+ *   seconds) is supported.
  */
 struct dpsec_sa *dpsec_sa_create(struct dpsec_ctx *ctx,
 				 const struct dpsec_sa_conf *conf);
@@ -189,6 +219,10 @@ struct dpsec_sa *dpsec_sa_create(struct dpsec_ctx *ctx,
  * Remove an SA: out of the SAD at once, memory and keys wiped once no lcore
  * can still hold it. Packets in flight for it are dropped as NO_SA.
  *
+ * @param ctx
+ *   The context of @p sa.
+ * @param sa
+ *   The SA.
  * @return
  *   0, or -EINVAL for a NULL/foreign SA.
  */
@@ -213,13 +247,22 @@ enum dpsec_placement {
 
 /** Placement reason codes. */
 enum dpsec_place_reason {
+/** @cond INTERNAL */
 #define DPSEC_PLACE_ENUM(n, s) DPSEC_PLACE_R_ ## n,
 	DPSEC_PLACE_REASONS(DPSEC_PLACE_ENUM)
 #undef DPSEC_PLACE_ENUM
-	DPSEC_PLACE_R_MAX
+/** @endcond */
+	DPSEC_PLACE_R_MAX		/**< number of reasons */
 };
 
-/** Text for a placement reason. */
+/**
+ * Text for a placement reason.
+ *
+ * @param r
+ *   A placement reason code.
+ * @return
+ *   A static string ("unknown" for out-of-range codes).
+ */
 const char *dpsec_place_reason_str(enum dpsec_place_reason r);
 
 /** SA life state. */
@@ -231,17 +274,26 @@ enum dpsec_sa_state {
 
 /** What dpsec_sa_info() reports. */
 struct dpsec_sa_info {
-	uint32_t spi;
-	enum dpsec_sa_dir dir;
-	enum dpsec_placement placement;
-	enum dpsec_place_reason place_reason;
-	uint16_t port_id;
-	enum dpsec_sa_state state;
+	uint32_t spi;			/**< host order */
+	enum dpsec_sa_dir dir;		/**< direction */
+	enum dpsec_placement placement;	/**< where its packets go */
+	enum dpsec_place_reason place_reason; /**< why not (or) on the NIC */
+	uint16_t port_id;		/**< conf.port_id */
+	enum dpsec_sa_state state;	/**< life state */
 	uint64_t seq;		/**< outbound: last SN used; inbound: top */
-	uint64_t userdata;
+	uint64_t userdata;		/**< conf.userdata */
 };
 
-/** Fill @p info for @p sa. @return 0 or -EINVAL. */
+/**
+ * Describe an SA.
+ *
+ * @param sa
+ *   The SA.
+ * @param info
+ *   Filled in.
+ * @return
+ *   0, or -EINVAL if an argument is NULL.
+ */
 int dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info);
 
 /** Per-SA counters. */
@@ -251,7 +303,16 @@ struct dpsec_sa_stats {
 	uint64_t drops[DPSEC_R_MAX];	/**< by reason */
 };
 
-/** Read an SA's counters. @return 0 or -EINVAL. */
+/**
+ * Read an SA's counters (also published by telemetry: /dpsec/sa/info).
+ *
+ * @param sa
+ *   The SA.
+ * @param st
+ *   Filled in.
+ * @return
+ *   0, or -EINVAL if an argument is NULL.
+ */
 int dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st);
 
 /** Events raised to the application. */
@@ -263,15 +324,44 @@ enum dpsec_event {
 
 /**
  * Event callback. Called once per SA and event, from the lcore that
- * crossed the limit (inside a burst): keep it short, do not destroy the SA
- * from it.
+ * crossed the limit (inside a burst), or from dpsec_sa_expire_check() on
+ * its caller's thread with the context's control lock held: keep it short
+ * and do not create or destroy SAs from it (hand the event to the control
+ * plane instead).
  */
 typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
 			       enum dpsec_event ev, uint64_t userdata,
 			       void *cb_arg);
 
-/** Register the context's event callback (one; NULL removes it). */
+/**
+ * Register the context's event callback (one; NULL removes it).
+ *
+ * @param ctx
+ *   The context.
+ * @param cb
+ *   The callback, or NULL.
+ * @param arg
+ *   Passed to @p cb as cb_arg.
+ * @return
+ *   0, or -EINVAL if @p ctx is NULL.
+ */
 int dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg);
+
+/**
+ * Check the lifetimes in seconds of every SA of @p ctx now, raising
+ * DPSEC_EV_SOFT_EXPIRED / DPSEC_EV_HARD_EXPIRED (once each, soft first)
+ * for those past a deadline, exactly as a burst on the SA would. Bursts
+ * check their own SA; this is for SAs without traffic, which would
+ * otherwise expire unnoticed: applications call it periodically from the
+ * control path (e.g. once a second). Not for use from inside the event
+ * callback; safe against bursts running on other lcores.
+ *
+ * @param ctx
+ *   The context.
+ * @return
+ *   The number of events raised (>= 0), or -EINVAL if @p ctx is NULL.
+ */
+int dpsec_sa_expire_check(struct dpsec_ctx *ctx);
 
 /**
  * ESP-protect a burst with one outbound SA.
@@ -281,6 +371,12 @@ int dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg);
  * header. Packets that cannot be protected are moved behind the others, in
  * order, with their reason (dpsec_mbuf_reason()).
  *
+ * @param sa
+ *   An outbound SA.
+ * @param pkts
+ *   The packets; reordered as described.
+ * @param nb
+ *   How many.
  * @return
  *   The number of packets protected: pkts[0..ret) go on.
  */
@@ -294,6 +390,12 @@ uint16_t dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[],
  * (tunnel) or the restored IP packets (transport); the rest are moved
  * behind them, in order, with their reason.
  *
+ * @param ctx
+ *   The context whose SAD is searched.
+ * @param pkts
+ *   The packets; reordered as described.
+ * @param nb
+ *   How many.
  * @param sa_out
  *   If not NULL, sa_out[i] receives the SA of good packet i.
  * @return
@@ -303,8 +405,16 @@ uint16_t dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[],
 		       uint16_t nb, struct dpsec_sa *sa_out[]);
 
 /**
- * Find an inbound SA.
+ * Find an inbound SA, most specific SAD key first (RFC 4301 §4.1).
  *
+ * @param ctx
+ *   The context.
+ * @param spi
+ *   SPI, host order.
+ * @param dst
+ *   Destination address, or NULL (SPI-only SAs).
+ * @param src
+ *   Source address, or NULL.
  * @return
  *   The SA, or NULL (rte_errno = ENOENT).
  */

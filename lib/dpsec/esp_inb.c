@@ -74,12 +74,14 @@ struct sad_cache {
 	uint8_t v4;
 	uint8_t addr[32];
 	uint8_t want;			/* 0 SPI only, 1 + dst, 2 + src */
+	struct dpsec_sa *timed;		/* last SA sa_time_check() saw */
 };
 
 static void
 sad_cache_init(const struct dpsec_ctx *ctx, struct sad_cache *c)
 {
 	c->sa = NULL;
+	c->timed = NULL;
 	c->want = ctx->nb_sad_kind[DPSEC_SAD_SPI_DST_SRC] != 0 ? 2 :
 		  ctx->nb_sad_kind[DPSEC_SAD_SPI_DST] != 0 ? 1 : 0;
 }
@@ -224,6 +226,11 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		return DPSEC_R_NO_SA;
 	}
 	p->sa = sa;
+	/* Lifetimes in seconds: once per run of packets of one SA. */
+	if (sa != sc->timed) {
+		sc->timed = sa;
+		sa_time_check(sa);
+	}
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD))
 		return DPSEC_R_SA_DEAD;

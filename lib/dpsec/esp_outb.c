@@ -321,6 +321,8 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
 		return 0;
 	}
+	/* Before the packets: those after a hard deadline are SA_DEAD. */
+	sa_time_check(sa);
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);

@@ -180,6 +180,20 @@ sad_key_fill(struct sad_key *k, const struct dpsec_sa_conf *c)
 		       c->src.family == 4 ? 4 : 16);
 }
 
+/* TSC deadline @seconds after @start; 0 for no limit, UINT64_MAX - 1 for
+ * one too far to represent (never reached, but still "a limit"). */
+static uint64_t
+deadline_tsc(uint64_t start, uint64_t seconds)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	if (seconds == 0)
+		return 0;
+	if (hz == 0 || seconds > (UINT64_MAX - 1 - start) / hz)
+		return UINT64_MAX - 1;
+	return start + seconds * hz;
+}
+
 struct dpsec_sa *
 dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 {
@@ -193,11 +207,6 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		return NULL;
 	}
 	ret = check_conf(c);
-	if (ret == 0 && (c->soft.seconds != 0 || c->hard.seconds != 0)) {
-		DPSEC_LOG(ERR, "SA 0x%08x: lifetimes in seconds are not "
-			  "supported yet", c->spi);
-		ret = -ENOTSUP;
-	}
 	if (ret != 0) {
 		rte_errno = -ret;
 		return NULL;
@@ -247,6 +256,10 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->hard_packets = c->hard.packets;
 	sa->soft_bytes = c->soft.bytes;
 	sa->hard_bytes = c->hard.bytes;
+	sa->soft_tsc = deadline_tsc(sa->created_tsc, c->soft.seconds);
+	sa->hard_tsc = deadline_tsc(sa->created_tsc, c->hard.seconds);
+	sa->time_first = RTE_MIN(sa->soft_tsc ? sa->soft_tsc : UINT64_MAX,
+				 sa->hard_tsc ? sa->hard_tsc : UINT64_MAX);
 
 	if (c->dir == DPSEC_SA_INBOUND &&
 	    dpsec_replay_init(&sa->replay, rsz, c->replay_window,
@@ -402,15 +415,18 @@ dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
 	return 0;
 }
 
-/* Raise an event once per SA. */
-void
+/* Raise an event once per SA; true if this call raised it. */
+bool
 sa_raise(struct dpsec_sa *sa, enum dpsec_event ev)
 {
 	struct dpsec_ctx *ctx = sa->ctx;
 	uint32_t bit = 1u << ev;
 
+	/* Plain load first: after the event, bursts keep asking. */
+	if (__atomic_load_n(&sa->events_sent, __ATOMIC_RELAXED) & bit)
+		return false;
 	if (__atomic_fetch_or(&sa->events_sent, bit, __ATOMIC_ACQ_REL) & bit)
-		return;
+		return false;
 	if (ev != DPSEC_EV_SOFT_EXPIRED)
 		__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
 	else
@@ -419,6 +435,43 @@ sa_raise(struct dpsec_sa *sa, enum dpsec_event ev)
 			false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	if (ctx->event_cb != NULL)
 		ctx->event_cb(ctx, sa, ev, sa->conf.userdata, ctx->event_arg);
+	return true;
+}
+
+/*
+ * Time lifetimes at TSC @now: soft before hard, like sa_account(), so an
+ * SA first looked at after both deadlines still reports them in order.
+ * Returns the number of events raised.
+ */
+unsigned int
+sa_expire_time(struct dpsec_sa *sa, uint64_t now)
+{
+	unsigned int n = 0;
+
+	if (sa->soft_tsc != 0 && now >= sa->soft_tsc &&
+	    __atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) != DPSEC_SA_DEAD)
+		n += sa_raise(sa, DPSEC_EV_SOFT_EXPIRED);
+	if (sa->hard_tsc != 0 && now >= sa->hard_tsc)
+		n += sa_raise(sa, DPSEC_EV_HARD_EXPIRED);
+	return n;
+}
+
+int
+dpsec_sa_expire_check(struct dpsec_ctx *ctx)
+{
+	struct dpsec_sa *sa;
+	uint64_t now;
+	int n = 0;
+
+	if (ctx == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&ctx->ctl_lock);
+	now = rte_get_tsc_cycles();
+	TAILQ_FOREACH(sa, &ctx->sas, next)
+		if (now >= sa->time_first)
+			n += (int)sa_expire_time(sa, now);
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return n;
 }
 
 /* Count a burst's good packets and check the volume lifetimes. */

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
@@ -86,6 +88,8 @@ struct dpsec_ctx {
 	TAILQ_HEAD(, dpsec_sa) sas;	/* every SA, for dpsec_free() */
 	struct dpsec_port ports[RTE_MAX_ETHPORTS];
 	struct dpsec_crypto_engine *engine[RTE_MAX_LCORE];
+	TAILQ_ENTRY(dpsec_ctx) list;	/* every context (telemetry.c) */
+	bool listed;			/* ... under its mutex */
 };
 
 /* Reason counters, bumped once per burst per reason seen. */
@@ -127,6 +131,9 @@ struct dpsec_sa {
 	struct sad_key sad_key;
 	TAILQ_ENTRY(dpsec_sa) next;
 	uint64_t created_tsc;
+	/* Lifetimes in seconds as TSC deadlines (0: none); time_first is
+	 * the earlier one, UINT64_MAX when there is none (sa_time_check). */
+	uint64_t soft_tsc, hard_tsc, time_first;
 
 	/* Written by the data path. */
 	alignas(64) uint64_t seq;	/* outbound: last SN handed out */
@@ -146,8 +153,29 @@ void offload_ports_free(struct dpsec_ctx *ctx);
 
 /* sa.c */
 void sa_destroy_all(struct dpsec_ctx *ctx);
-void sa_raise(struct dpsec_sa *sa, enum dpsec_event ev);
+bool sa_raise(struct dpsec_sa *sa, enum dpsec_event ev);
 void sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes);
+unsigned int sa_expire_time(struct dpsec_sa *sa, uint64_t now);
+
+/* telemetry.c: the global list of contexts, by name. */
+int ctx_list_add(struct dpsec_ctx *ctx);
+void ctx_list_del(struct dpsec_ctx *ctx);
+
+/*
+ * Lifetimes in seconds, checked once per burst (per run of one SA's
+ * packets inbound): one TSC read, and only for SAs that have one.
+ */
+static inline void
+sa_time_check(struct dpsec_sa *sa)
+{
+	uint64_t now;
+
+	if (likely(sa->time_first == UINT64_MAX))
+		return;
+	now = rte_get_tsc_cycles();
+	if (unlikely(now >= sa->time_first))
+		sa_expire_time(sa, now);
+}
 
 static inline struct dpsec_crypto_engine *
 ctx_engine(struct dpsec_ctx *ctx)

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SAs on sim_inline's inline crypto engine while the NIC misbehaves
+ * (fault devargs): punts, spurious failures, wire drops, duplicates and
+ * reordering, plus forgeries and a port stop/start mid-stream. Every valid
+ * packet is delivered at most once and never lost without a reason, no
+ * forgery or replay is delivered, and the mempools come back full.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dpsec_sa.h"
+#include "eal_fixture.h"
+#include "esp_test.h"
+
+enum { P0 = 0, P1 = 1, N = 3000, BURST = 32, FORGE_EVERY = 97 };
+
+static struct rte_mempool *pool;
+static struct dpsec_ctx *ctx;
+static struct espt_keys keys;
+static uint8_t seen[N];
+
+static uint64_t
+xs(uint16_t port, const char *name)
+{
+	uint64_t id, v = 0;
+
+	assert_int_equal(rte_eth_xstats_get_id_by_name(port, name, &id), 0);
+	assert_int_equal(rte_eth_xstats_get_by_id(port, &id, &v, 1), 1);
+	return v;
+}
+
+static void
+port_start(uint16_t port)
+{
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
+		.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY,
+	};
+
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 1024, 0, NULL, pool),
+			 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 1024, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
+}
+
+static void
+add_l2(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *e = (struct rte_ether_hdr *)
+		rte_pktmbuf_prepend(m, sizeof(*e));
+
+	assert_non_null(e);
+	memset(e, 0, sizeof(*e));
+	e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*e);
+}
+
+struct tally {
+	uint64_t delivered, reason[DPSEC_R_MAX];
+};
+
+/* Receive what port 1 has, run it through dpsec, check and count. */
+static void
+drain(struct tally *t)
+{
+	struct rte_mbuf *rx[BURST];
+	uint16_t n, g, i;
+
+	while ((n = rte_eth_rx_burst(P1, 0, rx, BURST)) > 0) {
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_adj(rx[i], RTE_ETHER_HDR_LEN);
+		g = dpsec_inbound(ctx, rx, n, NULL);
+		for (i = 0; i < g; i++) {
+			uint32_t tag = espt_mbuf_tag(rx[i]);
+
+			if (tag >= N)
+				fail_msg("delivered a packet that was never "
+					 "sent (tag %u): a forgery got through",
+					 tag);
+			if (seen[tag]++)
+				fail_msg("tag %u delivered twice", tag);
+			t->delivered++;
+		}
+		for (i = g; i < n; i++)
+			t->reason[dpsec_mbuf_reason(rx[i])]++;
+		rte_pktmbuf_free_bulk(rx, n);
+	}
+}
+
+static void
+test_fault_matrix(void **state)
+{
+	struct dpsec_sa *o, *in;
+	struct dpsec_sa_conf c;
+	struct tally t = { 0 };
+	uint8_t buf[ESPT_PKT_MAX];
+	uint64_t forged = 0, sent = 0, r;
+	unsigned int next = 0, i;
+
+	(void)state;
+	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_OUTBOUND,
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900, DPSEC_SA_F_ESN);
+	c.offload = DPSEC_OFFLOAD_REQUIRE;
+	c.port_id = P0;
+	o = dpsec_sa_create(ctx, &c);
+	assert_non_null(o);
+	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900, DPSEC_SA_F_ESN);
+	c.offload = DPSEC_OFFLOAD_REQUIRE;
+	c.port_id = P1;
+	c.replay_window = 128;
+	in = dpsec_sa_create(ctx, &c);
+	assert_non_null(in);
+
+	while (next < N) {
+		struct rte_mbuf *m[BURST];
+		uint16_t n = 0, k;
+
+		while (n < BURST && next < N) {
+			size_t len = espt_pkt_build(buf, 4, 17,
+						    (uint16_t)(64 + next % 700),
+						    next);
+
+			m[n++] = espt_mbuf(pool, buf, len);
+			next++;
+		}
+		assert_int_equal(dpsec_sa_outbound(o, m, n), n);
+		for (k = 0; k < n; k++)
+			add_l2(m[k]);
+		k = rte_eth_tx_burst(P0, 0, m, n);
+		assert_int_equal(k, n);
+		sent += n;
+		/* A forgery now and then: a genuine ciphertext with a bit
+		 * flipped, injected as if the NIC had punted it. */
+		if (next % FORGE_EVERY < BURST) {
+			struct dpsec_sa_info info;
+			struct dpsec_sa_conf sc;
+			struct dpsec_sa *sw;
+			struct rte_mbuf *f;
+
+			/* Ahead of the window, so only the ICV can stop it. */
+			assert_int_equal(dpsec_sa_info(o, &info), 0);
+			espt_conf(&sc, espt_alg_find("gcm128"), &keys,
+				  DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+				  ESPT_SPI + 0x900, DPSEC_SA_F_ESN);
+			sc.seq_start = info.seq + 1000;
+			sw = dpsec_sa_create(ctx, &sc);
+			assert_non_null(sw);
+			f = espt_mbuf(pool, buf, espt_pkt_build(buf, 4, 17, 80,
+								N + next));
+			assert_int_equal(dpsec_sa_outbound(sw, &f, 1), 1);
+			rte_pktmbuf_mtod(f, uint8_t *)[50] ^= 1;
+			assert_int_equal(dpsec_inbound(ctx, &f, 1, NULL), 0);
+			assert_int_equal(dpsec_mbuf_reason(f), DPSEC_R_AUTH);
+			rte_pktmbuf_free(f);
+			assert_int_equal(dpsec_sa_destroy(ctx, sw), 0);
+			forged++;
+		}
+		drain(&t);
+		/* A port reset half-way: the SAs live on. */
+		if (next == N / 2) {
+			assert_int_equal(rte_eth_dev_stop(P1), 0);
+			assert_int_equal(rte_eth_dev_start(P1), 0);
+		}
+	}
+	for (i = 0; i < 100; i++) {
+		drain(&t);
+		rte_delay_ms(1);
+	}
+
+	{
+		uint64_t wire_drop = xs(P0, "tx_fault_drop");
+		uint64_t dup = xs(P0, "tx_fault_dup");
+		uint64_t punt = xs(P1, "rx_fault_punt");
+		uint64_t spurious = xs(P1, "rx_fault_spurious_fail");
+		uint64_t stop = xs(P1, "rx_stop_discard");
+		uint64_t lost = sent - t.delivered;
+
+		printf("sent %lu delivered %lu: wire drops %lu, dups %lu, "
+		       "punts %lu, spurious %lu, NIC_FAILED %lu, REPLAY %lu, "
+		       "stop discards %lu, forgeries %lu\n",
+		       (unsigned long)sent, (unsigned long)t.delivered,
+		       (unsigned long)wire_drop, (unsigned long)dup,
+		       (unsigned long)punt, (unsigned long)spurious,
+		       (unsigned long)t.reason[DPSEC_R_NIC_FAILED],
+		       (unsigned long)t.reason[DPSEC_R_REPLAY],
+		       (unsigned long)stop, (unsigned long)forged);
+		/* The faults happened, through both paths. */
+		assert_true(wire_drop > 0 && dup > 0 && punt > 0 && spurious > 0);
+		assert_true(forged > 0);
+		/* Nothing dropped for any reason but the faults. */
+		for (r = 0; r < DPSEC_R_MAX; r++)
+			if (r != DPSEC_R_NIC_FAILED && r != DPSEC_R_REPLAY &&
+			    t.reason[r] != 0)
+				fail_msg("%lu packets dropped as %s",
+					 (unsigned long)t.reason[r],
+					 dpsec_reason_str(r));
+		/* Spurious failures are dropped as NIC_FAILED, never retried
+		 * (invariant 3); duplicates are replays (invariant 2). */
+		assert_int_equal(t.reason[DPSEC_R_NIC_FAILED], spurious);
+		assert_true(t.reason[DPSEC_R_REPLAY] <= dup);
+		/* Every valid packet arrived once unless the wire lost it,
+		 * the NIC failed it or the port reset discarded it. */
+		assert_true(lost <= wire_drop + spurious + stop);
+		assert_true(t.delivered + wire_drop + spurious + stop >= sent);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
+static int
+setup(void **state)
+{
+	static const char *const args[] = {
+		"--vdev", "net_sim_inline0,fault_seed=7,fault_drop=0.02,"
+			  "fault_dup=0.03,fault_reorder=0.05",
+		"--vdev", "net_sim_inline1,fault_seed=11,fault_punt=0.2,"
+			  "fault_spurious_fail=0.01",
+	};
+
+	(void)state;
+	if (test_eal_init("lib-faults", args, RTE_DIM(args)) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("faults", 8191, 64, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	port_start(P0);
+	port_start(P1);
+	espt_keys_fill(&keys, 11);
+	ctx = espt_ctx("faults", DPSEC_BACKEND_IPSEC_MB, 64);
+	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||
+	    dpsec_port_attach(ctx, P1) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	int ret = 0;
+
+	(void)state;
+	dpsec_free(ctx);
+	rte_eth_dev_stop(P0);
+	rte_eth_dev_stop(P1);
+	rte_eth_dev_close(P0);
+	rte_eth_dev_close(P1);
+	if (rte_mempool_avail_count(pool) != pool->size) {
+		fprintf(stderr, "mbufs leaked: %u of %u back\n",
+			rte_mempool_avail_count(pool), pool->size);
+		ret = -1;
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return ret;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fault_matrix),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
