@@ -66,6 +66,8 @@ struct rte_pmd_sim_inline_faults {
  * SPI, direction, action, mode, sequence number (egress) or replay window
  * top (ingress), packets, bytes, errors and whether it is dead.
  *
+ * @param port A port id.
+ * @param f Where to print.
  * @return 0, -ENODEV (not a sim_inline port) or -EINVAL (@p f NULL).
  */
 int rte_pmd_sim_inline_sa_dump(uint16_t port, FILE *f);
@@ -75,6 +77,10 @@ int rte_pmd_sim_inline_sa_dump(uint16_t port, FILE *f);
  * @p port. When several SAs share the SPI and direction, the one in the
  * lowest table slot.
  *
+ * @param port A port id.
+ * @param spi The SA's SPI, host order.
+ * @param egress true for an egress SA, false for ingress.
+ * @param st Filled with the SA's state.
  * @return 0 with @p st filled in, -ENODEV, -EINVAL (@p st NULL) or
  * -ENOENT (no such SA).
  */
@@ -87,6 +93,8 @@ int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
  * faults for the same traffic. A frame held back by fault_reorder stays
  * held until the next frame of its TX queue (or dev_stop).
  *
+ * @param port A port id.
+ * @param f The new settings.
  * @return 0, -ENODEV, or -EINVAL (@p f NULL or a probability outside
  * [0, 1] or NaN).
  */
@@ -96,6 +104,8 @@ int rte_pmd_sim_inline_fault_set(uint16_t port,
 /**
  * Current fault injection settings of @p port.
  *
+ * @param port A port id.
+ * @param f Filled with the settings.
  * @return 0, -ENODEV or -EINVAL (@p f NULL).
  */
 int rte_pmd_sim_inline_fault_get(uint16_t port,
