@@ -301,13 +301,16 @@ offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
 	else {
 		if (pt->has_xs_table_full)
 			full = xstat(c->port_id, pt->xs_table_full);
+		rte_errno = 0;
 		sa->sess = rte_security_session_create(pt->sec, &s.sc,
 						       pt->sess_mp);
 		if (sa->sess == NULL) {
-			/* 22.11 drops the driver's errno; a NIC that counts
-			 * refusals for a full table tells us which it was. */
-			sa->place_reason = pt->has_xs_table_full &&
-				xstat(c->port_id, pt->xs_table_full) > full ?
+			/* 22.11 drops the driver's error code: a driver that
+			 * sets rte_errno, or counts refusals for a full table,
+			 * tells us which it was. */
+			sa->place_reason = rte_errno == ENOSPC ||
+				(pt->has_xs_table_full &&
+				 xstat(c->port_id, pt->xs_table_full) > full) ?
 				DPSEC_PLACE_R_TABLE_FULL :
 				DPSEC_PLACE_R_SESSION_FAILED;
 		} else if (c->dir == DPSEC_SA_INBOUND &&
