@@ -124,18 +124,19 @@ esp_aad(uint8_t *aad, const struct sim_sa *sa, uint64_t seq)
 }
 
 /*
- * Encrypt ESP in place: esp points at the ESP header, the payload (with
- * padding and trailer) is plen bytes after the IV, the ICV follows.
+ * Encrypt (and write the ICV) or verify (and decrypt) ESP in place: esp
+ * points at the ESP header; len bytes of payload, padding and trailer
+ * follow the IV; the ICV follows them.
  */
 static int
-esp_seal(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
-	 uint32_t plen, uint64_t seq)
+esp_crypt(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
+	  uint32_t len, uint64_t seq, enum dpsec_crypto_dir dir)
 {
-	uint8_t *iv = esp + ESP_HDR, *pl = iv + sa->iv_len, *icv = pl + plen;
+	uint8_t *iv = esp + ESP_HDR, *pl = iv + sa->iv_len, *icv = pl + len;
 	uint8_t nonce[12], aad[12], tag[16];
 	struct dpsec_crypto_op op = {
-		.key = sa->key, .dir = DPSEC_CRYPTO_ENCRYPT,
-		.src = pl, .dst = pl, .len = plen,
+		.key = sa->key, .dir = dir,
+		.src = pl, .dst = pl, .len = len, .icv = icv,
 	};
 	int ret;
 
@@ -145,65 +146,24 @@ esp_seal(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
 		op.iv = nonce;
 		op.aad = aad;
 		op.aad_len = esp_aad(aad, sa, seq);
-		op.icv = icv;
 		return run_op(sec, &op);
 	}
 	op.iv = iv;
 	op.auth_src = esp;
-	op.auth_len = ESP_HDR + sa->iv_len + plen;
-	op.icv = icv;
-	if (sa->esn) {
-		/* RFC 4303 §2.2.1: SN high bits MACed, not sent. */
-		uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
-
-		memcpy(icv, &hi, 4);
-		op.auth_len += 4;
-		op.icv = tag;
-	}
+	op.auth_len = ESP_HDR + sa->iv_len + len;
+	if (!sa->esn)
+		return run_op(sec, &op);
+	/* RFC 4303 §2.2.1: the SN high bits are MACed after the payload but
+	 * not sent; they borrow the ICV's place, whose bytes wait in tag. */
+	if (dir == DPSEC_CRYPTO_DECRYPT)
+		memcpy(tag, icv, sa->icv_len);
+	put_be32(icv, (uint32_t)(seq >> 32));
+	op.auth_len += 4;
+	op.icv = tag;
 	ret = run_op(sec, &op);
-	if (ret == 0 && op.icv == tag)
+	if (ret == 0 || dir == DPSEC_CRYPTO_DECRYPT)
 		memcpy(icv, tag, sa->icv_len);
 	return ret;
-}
-
-/* Verify and decrypt in place; ct_len covers payload, padding, trailer. */
-static int
-esp_open(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
-	 uint32_t ct_len, uint64_t seq)
-{
-	uint8_t *iv = esp + ESP_HDR, *ct = iv + sa->iv_len, *icv = ct + ct_len;
-	uint8_t nonce[12], aad[12], saved[16];
-	struct dpsec_crypto_op op = {
-		.key = sa->key, .dir = DPSEC_CRYPTO_DECRYPT,
-		.src = ct, .dst = ct, .len = ct_len,
-	};
-	int ret;
-
-	if (sa->aead) {
-		memcpy(nonce, sa->salt, 4);
-		memcpy(nonce + 4, iv, 8);
-		op.iv = nonce;
-		op.aad = aad;
-		op.aad_len = esp_aad(aad, sa, seq);
-		op.icv = icv;
-		return run_op(sec, &op);
-	}
-	op.iv = iv;
-	op.auth_src = esp;
-	op.auth_len = ESP_HDR + sa->iv_len + ct_len;
-	op.icv = icv;
-	if (sa->esn) {
-		uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
-
-		memcpy(saved, icv, sa->icv_len);
-		memcpy(icv, &hi, 4);
-		op.auth_len += 4;
-		op.icv = saved;
-		ret = run_op(sec, &op);
-		memcpy(icv, saved, sa->icv_len);
-		return ret;
-	}
-	return run_op(sec, &op);
 }
 
 static uint8_t
@@ -394,7 +354,7 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		   RAND_bytes(esp + ESP_HDR, sa->iv_len) != 1) {
 		return SIM_XS_tx_sec_bad;
 	}
-	if (esp_seal(p->sec, sa, esp, padded, seq) != 0)
+	if (esp_crypt(p->sec, sa, esp, padded, seq, DPSEC_CRYPTO_ENCRYPT) != 0)
 		return SIM_XS_tx_sec_bad;
 
 	/* Back on the wire: the Ethernet header, with the outer type. */
@@ -454,7 +414,8 @@ crypto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		sa->seq = RTE_MAX(sa->seq, seq);
 		rte_spinlock_unlock(&sa->lock);
 	}
-	if (esp_seal(p->sec, sa, ip + esp_off, plen, seq) != 0)
+	if (esp_crypt(p->sec, sa, ip + esp_off, plen, seq,
+		      DPSEC_CRYPTO_ENCRYPT) != 0)
 		return SIM_XS_tx_sec_bad;
 	sa_account(sa, plen);
 	return 0;
@@ -693,7 +654,7 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	 */
 	ct = esp + ESP_HDR + sa->iv_len;
 	memcpy(saved, ct, ct_len);
-	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0) {
+	if (esp_crypt(p->sec, sa, esp, ct_len, seq, DPSEC_CRYPTO_DECRYPT) != 0) {
 		r = SIM_XS_rx_sec_icv_fail;
 		goto restore;
 	}
@@ -789,7 +750,7 @@ crypto_ingress(struct sim_port *p, struct sim_sa *sa, struct ing *g)
 	if (dpsec_replay_check(sa->replay, get_be32(esp + 4), &seq) != 0)
 		seq = get_be32(esp + 4);
 	memcpy(saved, ct, ct_len);
-	if (esp_open(p->sec, sa, esp, ct_len, seq) != 0) {
+	if (esp_crypt(p->sec, sa, esp, ct_len, seq, DPSEC_CRYPTO_DECRYPT) != 0) {
 		memcpy(ct, saved, ct_len);	/* delivered as received */
 		return SIM_XS_rx_sec_icv_fail;
 	}
