@@ -52,10 +52,13 @@
 #include "dpsec_sa.h"
 
 #define SPI		0x1000u
-#define OUTER_SRC	RTE_IPV4(192, 0, 2, 1)
-#define OUTER_DST	RTE_IPV4(192, 0, 2, 2)
-#define INNER_SRC	RTE_IPV4(10, 0, 0, 1)
-#define INNER_DST	RTE_IPV4(10, 0, 1, 1)
+/* DPDK 22.11's RTE_IPV4 shifts a signed int: UB for octets >= 128. */
+#define IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
+			  (uint32_t)(c) << 8 | (uint32_t)(d))
+#define OUTER_SRC	IPV4(192, 0, 2, 1)
+#define OUTER_DST	IPV4(192, 0, 2, 2)
+#define INNER_SRC	IPV4(10, 0, 0, 1)
+#define INNER_DST	IPV4(10, 0, 1, 1)
 #define ESP_OFF		20u	/* outer IPv4 header, no options */
 #define ESP_HDR		8u
 #define GCM_IV		8u
@@ -200,6 +203,17 @@ tset_alloc(struct tset *t)
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
+}
+
+static void
+tset_free(struct tset *t)
+{
+	unsigned int i;
+
+	for (i = 0; t->p != NULL && i < nb_pkt; i++)
+		free(t->p[i].data);
+	free(t->p);
+	t->p = NULL;
 }
 
 /* Put mbufs back to the template's bytes (untimed). */
@@ -1347,6 +1361,16 @@ main(int argc, char **argv)
 	dpsec_free(dp_ctx);
 	nic_close();
 	rte_cryptodev_stop(rs_out.crypto.dev_id);
+	for (z = 0; z < opt.nb_sizes; z++) {
+		tset_free(&sz[z].inner);
+		tset_free(&sz[z].dp_esp);
+		tset_free(&sz[z].rte_esp);
+		tset_free(&sz[z].nic_in);
+	}
+	free(sz);
+	free(res);
+	free(res_nic);
+	free(restore_ns);
 	rte_eal_cleanup();
 	return 0;
 }
