@@ -63,6 +63,15 @@ static const struct dpsec_crypto_auth_info auth_tbl[DPSEC_CRYPTO_AUTH_MAX] = {
 		.name = "hmac-sha256-128", .key_len = 32, .icv_len = 16,
 		.digest_len = 32, .block_size = 64,
 	},
+	/* RFC 4868 2.1.1/2.6: key = full digest length, ICV = half. */
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA384_192] = {
+		.name = "hmac-sha384-192", .key_len = 48, .icv_len = 24,
+		.digest_len = 48, .block_size = 128,
+	},
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA512_256] = {
+		.name = "hmac-sha512-256", .key_len = 64, .icv_len = 32,
+		.digest_len = 64, .block_size = 128,
+	},
 };
 
 static const char *const backend_names[DPSEC_CRYPTO_BACKEND_MAX] = {

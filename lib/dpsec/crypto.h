@@ -52,6 +52,8 @@ enum dpsec_crypto_auth {
 	DPSEC_CRYPTO_AUTH_NULL = 0,		/**< None (AEAD) */
 	DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,		/**< RFC 2404 */
 	DPSEC_CRYPTO_AUTH_HMAC_SHA256_128,	/**< RFC 4868 */
+	DPSEC_CRYPTO_AUTH_HMAC_SHA384_192,	/**< RFC 4868 */
+	DPSEC_CRYPTO_AUTH_HMAC_SHA512_256,	/**< RFC 4868 */
 	DPSEC_CRYPTO_AUTH_MAX			/**< Number of algorithms */
 };
 
@@ -73,9 +75,11 @@ enum {
 	DPSEC_CRYPTO_NONCE_LEN = 12,	/**< AEAD nonce (salt || IV) */
 	DPSEC_CRYPTO_CBC_IV_LEN = 16,	/**< AES-CBC IV */
 	DPSEC_CRYPTO_AAD_MAX = 64,	/**< Largest AAD accepted */
-	DPSEC_CRYPTO_ICV_MAX = 16,	/**< Largest ICV produced */
+	DPSEC_CRYPTO_ICV_MAX = 32,	/**< Largest ICV (HMAC-SHA512-256) */
 	DPSEC_CRYPTO_CKEY_MAX = 32,	/**< Largest cipher key */
 	DPSEC_CRYPTO_AKEY_MAX = 4096,	/**< Largest HMAC key accepted */
+	DPSEC_CRYPTO_HBLK_MAX = 128,	/**< Largest hash block (SHA-512) */
+	DPSEC_CRYPTO_DIGEST_MAX = 64,	/**< Largest full digest (SHA-512) */
 };
 
 /** Static description of a cipher. */
@@ -151,14 +155,20 @@ struct dpsec_crypto_key {
 	} c;
 	/** Backend-specific HMAC key material. */
 	union {
-		/** IPsec-MB: hash states after H(K ^ ipad), H(K ^ opad). */
+		/**
+		 * IPsec-MB: hash states after H(K ^ ipad), H(K ^ opad); the
+		 * SHA-384/512 state is 64 bytes (eight 64-bit words).
+		 */
 		struct {
-			alignas(16) uint8_t ipad[32];	/**< Inner state */
-			alignas(16) uint8_t opad[32];	/**< Outer state */
+			alignas(16) uint8_t ipad[DPSEC_CRYPTO_DIGEST_MAX]; /**< Inner */
+			alignas(16) uint8_t opad[DPSEC_CRYPTO_DIGEST_MAX]; /**< Outer */
 		} mb;
-		/** OpenSSL: the key, hashed first if longer than a block. */
+		/**
+		 * OpenSSL: the key, hashed first if longer than the hash
+		 * block (64 bytes for SHA-1/256, 128 for SHA-384/512).
+		 */
 		struct {
-			uint8_t key[64];	/**< HMAC key */
+			uint8_t key[DPSEC_CRYPTO_HBLK_MAX];	/**< HMAC key */
 			uint8_t len;		/**< Its length */
 		} ossl;
 	} a;

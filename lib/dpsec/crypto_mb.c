@@ -28,8 +28,10 @@
 
 _Static_assert(sizeof(struct gcm_key_data) <= DPSEC_CRYPTO_GCM_KEY_SZ,
 		"DPSEC_CRYPTO_GCM_KEY_SZ too small for struct gcm_key_data");
-_Static_assert(IMB_SHA1_DIGEST_SIZE_IN_BYTES <= 32 &&
-		IMB_SHA256_DIGEST_SIZE_IN_BYTES <= 32, "HMAC state size");
+/* The one-block SHA-384 call writes the full 64-byte SHA-512 state. */
+_Static_assert(IMB_SHA512_DIGEST_SIZE_IN_BYTES <= DPSEC_CRYPTO_DIGEST_MAX &&
+		IMB_SHA_512_BLOCK_SIZE <= DPSEC_CRYPTO_HBLK_MAX,
+		"HMAC state size");
 
 struct mb_engine {
 	struct dpsec_crypto_engine base;
@@ -105,43 +107,67 @@ key_mgr_release(void)
 	key_mgr = NULL;
 }
 
+/* One compression of a full block from the initial state (no padding). */
+static void
+hash_one_block(IMB_MGR *mgr, enum dpsec_crypto_auth auth, const uint8_t *blk,
+		uint8_t *state)
+{
+	switch (auth) {
+	case DPSEC_CRYPTO_AUTH_HMAC_SHA1_96:
+		IMB_SHA1_ONE_BLOCK(mgr, blk, state);
+		break;
+	case DPSEC_CRYPTO_AUTH_HMAC_SHA256_128:
+		IMB_SHA256_ONE_BLOCK(mgr, blk, state);
+		break;
+	case DPSEC_CRYPTO_AUTH_HMAC_SHA384_192:
+		IMB_SHA384_ONE_BLOCK(mgr, blk, state);
+		break;
+	default:
+		IMB_SHA512_ONE_BLOCK(mgr, blk, state);
+		break;
+	}
+}
+
 /*
  * HMAC precompute (RFC 2104): the hash states after one block of K ^ ipad
- * and K ^ opad, which the job API resumes from.
+ * and K ^ opad, which the job API resumes from. SHA-1/256 have 64-byte
+ * blocks, SHA-384/512 128-byte ones; a longer key is hashed first.
  */
 static void
 hmac_precompute(IMB_MGR *mgr, enum dpsec_crypto_auth auth, const uint8_t *akey,
 		uint16_t akey_len, uint8_t *ipad, uint8_t *opad)
 {
-	uint8_t blk[64], hk[IMB_SHA256_DIGEST_SIZE_IN_BYTES];
+	uint8_t blk[DPSEC_CRYPTO_HBLK_MAX], hk[DPSEC_CRYPTO_DIGEST_MAX];
+	const struct dpsec_crypto_auth_info *ai = dpsec_crypto_auth_info_get(auth);
+	size_t bsz = ai->block_size, klen = akey_len, i;
 	const uint8_t *k = akey;
-	size_t klen = akey_len, i;
-	int sha1 = auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96;
 
-	if (klen > sizeof(blk)) {
-		if (sha1) {
+	if (klen > bsz) {
+		switch (auth) {
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA1_96:
 			IMB_SHA1(mgr, akey, akey_len, hk);
-			klen = IMB_SHA1_DIGEST_SIZE_IN_BYTES;
-		} else {
+			break;
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA256_128:
 			IMB_SHA256(mgr, akey, akey_len, hk);
-			klen = IMB_SHA256_DIGEST_SIZE_IN_BYTES;
+			break;
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA384_192:
+			IMB_SHA384(mgr, akey, akey_len, hk);
+			break;
+		default:
+			IMB_SHA512(mgr, akey, akey_len, hk);
+			break;
 		}
+		klen = ai->digest_len;
 		k = hk;
 	}
 	memset(blk, 0, sizeof(blk));
 	memcpy(blk, k, klen);
-	for (i = 0; i < sizeof(blk); i++)
+	for (i = 0; i < bsz; i++)
 		blk[i] ^= 0x36;
-	if (sha1)
-		IMB_SHA1_ONE_BLOCK(mgr, blk, ipad);
-	else
-		IMB_SHA256_ONE_BLOCK(mgr, blk, ipad);
-	for (i = 0; i < sizeof(blk); i++)
+	hash_one_block(mgr, auth, blk, ipad);
+	for (i = 0; i < bsz; i++)
 		blk[i] ^= 0x36 ^ 0x5c;
-	if (sha1)
-		IMB_SHA1_ONE_BLOCK(mgr, blk, opad);
-	else
-		IMB_SHA256_ONE_BLOCK(mgr, blk, opad);
+	hash_one_block(mgr, auth, blk, opad);
 	OPENSSL_cleanse(blk, sizeof(blk));
 	OPENSSL_cleanse(hk, sizeof(hk));
 }
@@ -197,6 +223,14 @@ dpsec_crypto_mb_key_init(struct dpsec_crypto_key *key, const uint8_t *ckey,
 	pthread_mutex_unlock(&key_mgr_lock);
 	return 0;
 }
+
+static const IMB_HASH_ALG mb_hash_alg[DPSEC_CRYPTO_AUTH_MAX] = {
+	[DPSEC_CRYPTO_AUTH_NULL] = IMB_AUTH_NULL,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA1_96] = IMB_AUTH_HMAC_SHA_1,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA256_128] = IMB_AUTH_HMAC_SHA_256,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA384_192] = IMB_AUTH_HMAC_SHA_384,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA512_256] = IMB_AUTH_HMAC_SHA_512,
+};
 
 static inline const uint8_t *
 or_empty(const uint8_t *p)
@@ -270,10 +304,7 @@ job_fill(IMB_JOB *job, struct dpsec_crypto_op *op, uint8_t *scratch)
 		job->cipher_start_src_offset_in_bytes = src - base;
 		job->hash_start_src_offset_in_bytes = asrc - base;
 		job->msg_len_to_hash_in_bytes = op->auth_len;
-		if (k->auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96)
-			job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-		else
-			job->hash_alg = IMB_AUTH_HMAC_SHA_256;
+		job->hash_alg = mb_hash_alg[k->auth];
 		job->u.HMAC._hashed_auth_key_xor_ipad = k->a.mb.ipad;
 		job->u.HMAC._hashed_auth_key_xor_opad = k->a.mb.opad;
 		if (k->kind == DPSEC_CRYPTO_KIND_CBC_HMAC && op->len != 0) {

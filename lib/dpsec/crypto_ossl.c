@@ -24,7 +24,7 @@
 
 #include <rte_branch_prediction.h>
 
-enum { MAC_SHA1, MAC_SHA256, MAC_NB };
+enum { MAC_SHA1, MAC_SHA256, MAC_SHA384, MAC_SHA512, MAC_NB };
 
 struct ossl_engine {
 	struct dpsec_crypto_engine base;
@@ -50,6 +50,16 @@ static const char *const cipher_names[DPSEC_CRYPTO_CIPHER_MAX] = {
 static const char *const mac_digests[MAC_NB] = {
 	[MAC_SHA1] = "SHA1",
 	[MAC_SHA256] = "SHA256",
+	[MAC_SHA384] = "SHA384",
+	[MAC_SHA512] = "SHA512",
+};
+
+/* MAC context (and digest) of each integrity algorithm. */
+static const uint8_t mac_of_auth[DPSEC_CRYPTO_AUTH_MAX] = {
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA1_96] = MAC_SHA1,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA256_128] = MAC_SHA256,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA384_192] = MAC_SHA384,
+	[DPSEC_CRYPTO_AUTH_HMAC_SHA512_256] = MAC_SHA512,
 };
 
 static uint8_t empty_buf[16];
@@ -58,6 +68,7 @@ int
 dpsec_crypto_ossl_key_init(struct dpsec_crypto_key *key, const uint8_t *ckey,
 		const uint8_t *akey, uint16_t akey_len)
 {
+	const struct dpsec_crypto_auth_info *ai;
 	const EVP_MD *md;
 	unsigned int len;
 
@@ -66,9 +77,22 @@ dpsec_crypto_ossl_key_init(struct dpsec_crypto_key *key, const uint8_t *ckey,
 	if (key->auth == DPSEC_CRYPTO_AUTH_NULL)
 		return 0;
 	/* RFC 2104 2: a key longer than the block is hashed first. */
-	if (akey_len > sizeof(key->a.ossl.key)) {
-		md = key->auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 ?
-			EVP_sha1() : EVP_sha256();
+	ai = dpsec_crypto_auth_info_get(key->auth);
+	if (akey_len > ai->block_size) {
+		switch (key->auth) {
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA1_96:
+			md = EVP_sha1();
+			break;
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA256_128:
+			md = EVP_sha256();
+			break;
+		case DPSEC_CRYPTO_AUTH_HMAC_SHA384_192:
+			md = EVP_sha384();
+			break;
+		default:
+			md = EVP_sha512();
+			break;
+		}
 		if (!EVP_Digest(akey, akey_len, key->a.ossl.key, &len, md,
 				NULL))
 			return -ENOTSUP;
@@ -163,9 +187,10 @@ do_cbc(struct ossl_engine *oe, struct dpsec_crypto_op *op)
 
 static int
 hmac(struct ossl_engine *oe, const struct dpsec_crypto_key *k,
-		const uint8_t *data, uint32_t len, uint8_t out[32])
+		const uint8_t *data, uint32_t len,
+		uint8_t out[DPSEC_CRYPTO_DIGEST_MAX])
 {
-	int i = k->auth == DPSEC_CRYPTO_AUTH_HMAC_SHA1_96 ? MAC_SHA1 : MAC_SHA256;
+	int i = mac_of_auth[k->auth];
 	EVP_MAC_CTX *m = oe->mctx[i];
 	size_t outl;
 	int ok;
@@ -182,7 +207,8 @@ hmac(struct ossl_engine *oe, const struct dpsec_crypto_key *k,
 	if (ok != 1 ||
 			EVP_MAC_update(m, data != NULL ? data : empty_buf,
 				len) != 1 ||
-			EVP_MAC_final(m, out, &outl, 32) != 1) {
+			EVP_MAC_final(m, out, &outl,
+				DPSEC_CRYPTO_DIGEST_MAX) != 1) {
 		oe->mctx_key_id[i] = 0;
 		return -EINVAL;
 	}
@@ -193,7 +219,7 @@ static int
 do_hmac(struct ossl_engine *oe, struct dpsec_crypto_op *op)
 {
 	const struct dpsec_crypto_key *k = op->key;
-	uint8_t md[32];
+	uint8_t md[DPSEC_CRYPTO_DIGEST_MAX];
 	int rc;
 
 	if (op->dir == DPSEC_CRYPTO_ENCRYPT) {

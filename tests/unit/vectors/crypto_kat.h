@@ -219,6 +219,73 @@ static const struct kat_hmac kat_hmac[] = {
 	  "used by the HMAC algorithm.",
 	  "9b09ffa71b942fcb27635fbcd5b0e944 bfdc63644f0713938a7f51535c3a35e2",
 	  1 },
+	/*
+	 * RFC 4231 4: HMAC-SHA-384 and HMAC-SHA-512, test cases 1-7, the
+	 * vectors RFC 4868 2.7.2 points to. Keys of test cases 6-7 (131
+	 * bytes) exceed the 128-byte block and are hashed first.
+	 */
+	{ "rfc4231-1-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192,
+	  "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
+	  "afd03944d84895626b0825f4ab46907f 15f9dadbe4101ec682aa034c7cebc59c"
+	  "faea9ea9076ede7f4af152e8b2fa9cb6", 1 },
+	{ "rfc4231-2-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, "4a656665",
+	  "what do ya want for nothing?",
+	  "af45d2e376484031617f78d2b58a6b1b 9c7ef464f5a01b47e42ec3736322445e"
+	  "8e2240ca5e69e2c78b3239ecfab21649", 1 },
+	{ "rfc4231-3-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, AA20, DD50,
+	  "88062608d3e6ad8a0aa2ace014c8a86f 0aa635d947ac9febe83ef4e55966144b"
+	  "2a5ab39dc13814b94e3ab6e101a34f27", 0 },
+	{ "rfc4231-4-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, K25, CD50,
+	  "3e8a69b7783c25851933ab6290af6ca7 7a9981480850009cc5577c6e1f573b4e"
+	  "6801dd23c4a7d679ccf8a386c674cffb", 0 },
+	/* Test case 5 only gives the 128-bit truncation (shorter than the
+	 * ICV: the first 16 bytes are compared). */
+	{ "rfc4231-5-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192,
+	  "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c", "Test With Truncation",
+	  "3abf34c3503b2a23a46efc619baef897", 1 },
+	{ "rfc4231-6-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, AA131,
+	  "Test Using Larger Than Block-Size Key - Hash Key First",
+	  "4ece084485813e9088d2c63a041bc5b4 4f9ef1012a2b588f3cd11f05033ac4c6"
+	  "0c2ef6ab4030fe8296248df163f44952", 1 },
+	{ "rfc4231-7-sha384", DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, AA131,
+	  "This is a test using a larger than block-size key and a larger "
+	  "than block-size data. The key needs to be hashed before being "
+	  "used by the HMAC algorithm.",
+	  "6617178e941f020d351e2f254e8fd32c 602420feb0b8fb9adccebb82461e99c5"
+	  "a678cc31e799176d3860e6110c46523e", 1 },
+	{ "rfc4231-1-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256,
+	  "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "Hi There",
+	  "87aa7cdea5ef619d4ff0b4241a1d6cb0 2379f4e2ce4ec2787ad0b30545e17cde"
+	  "daa833b7d6b8a702038b274eaea3f4e4 be9d914eeb61f1702e696c203a126854",
+	  1 },
+	{ "rfc4231-2-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, "4a656665",
+	  "what do ya want for nothing?",
+	  "164b7a7bfcf819e2e395fbe73b56e0a3 87bd64222e831fd610270cd7ea250554"
+	  "9758bf75c05a994a6d034f65f8f0e6fd caeab1a34d4a6b4b636e070a38bce737",
+	  1 },
+	{ "rfc4231-3-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, AA20, DD50,
+	  "fa73b0089d56a284efb0f0756c890be9 b1b5dbdd8ee81a3655f83e33b2279d39"
+	  "bf3e848279a722c806b485a47e67c807 b946a337bee8942674278859e13292fb",
+	  0 },
+	{ "rfc4231-4-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, K25, CD50,
+	  "b0ba465637458c6990e5a8c5f61d4af7 e576d97ff94b872de76f8050361ee3db"
+	  "a91ca5c11aa25eb4d679275cc5788063 a5f19741120c4f2de2adebeb10a298dd",
+	  0 },
+	{ "rfc4231-5-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256,
+	  "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c", "Test With Truncation",
+	  "415fad6271580a531d4179bc891d87a6", 1 },
+	{ "rfc4231-6-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, AA131,
+	  "Test Using Larger Than Block-Size Key - Hash Key First",
+	  "80b24263c7c1a3ebb71493c1dd7be8b4 9b46d1f41b4aeec1121b013783f8f352"
+	  "6b56d037e05f2598bd0fd2215d6a1e52 95e64f73f63f0aec8b915a985d786598",
+	  1 },
+	{ "rfc4231-7-sha512", DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, AA131,
+	  "This is a test using a larger than block-size key and a larger "
+	  "than block-size data. The key needs to be hashed before being "
+	  "used by the HMAC algorithm.",
+	  "e37b6a775dc87dbaa4dfa9f96e5e3ffd debd71f8867289865df5a32d20cdc944"
+	  "b6022cac3c4982b10d5eeb55c3e4de15 134676fb6de0446065c97440fa8c6a58",
+	  1 },
 };
 
 #endif /* DPSEC_TEST_CRYPTO_KAT_H */
