@@ -104,6 +104,8 @@ enum dpsec_auth {
 	DPSEC_AUTH_NONE = 0,
 	DPSEC_AUTH_HMAC_SHA1_96,	/**< RFC 2404 */
 	DPSEC_AUTH_HMAC_SHA256_128,	/**< RFC 4868 */
+	DPSEC_AUTH_HMAC_SHA384_192,	/**< RFC 4868: 48-byte key, 24-byte ICV */
+	DPSEC_AUTH_HMAC_SHA512_256,	/**< RFC 4868: 64-byte key, 32-byte ICV */
 };
 
 /** An IPv4 or IPv6 address, network byte order. */
@@ -243,7 +245,8 @@ enum dpsec_placement {
 	X(NO_SEC_CTX,	"port has no security context") \
 	X(UNSUPPORTED,	"NIC does not support this algorithm/option combination") \
 	X(TABLE_FULL,	"NIC SA table full") \
-	X(SESSION_FAILED, "NIC refused the session")
+	X(SESSION_FAILED, "NIC refused the session") \
+	X(MOVED,	"moved to software by dpsec_sa_move()")
 
 /** Placement reason codes. */
 enum dpsec_place_reason {
@@ -264,6 +267,30 @@ enum dpsec_place_reason {
  *   A static string ("unknown" for out-of-range codes).
  */
 const char *dpsec_place_reason_str(enum dpsec_place_reason r);
+
+/**
+ * Move an SA between its NIC and software while traffic runs.
+ *
+ * Software owns the SA's sequence numbers and replay window wherever the
+ * crypto runs, so a move reuses no number and lets no replay through
+ * (invariants 1 and 2). Packets in flight are safe: frames marked for the
+ * NIC before a move to software are still encrypted by it, and packets
+ * the NIC decrypted before it are still accepted, because the NIC session
+ * lives until the SA is destroyed; only the inbound flow rule goes.
+ * Control path.
+ *
+ * @param ctx
+ *   The SA's context.
+ * @param sa
+ *   The SA.
+ * @param to_nic
+ *   true: back onto the NIC; false: to software.
+ * @return
+ *   0 (also when the SA is already there); -EINVAL (bad arguments);
+ *   -ENOTSUP (to_nic for an SA that was not placed on a NIC when it was
+ *   created - its keys are no longer kept - or the flow rule is refused).
+ */
+int dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic);
 
 /** SA life state. */
 enum dpsec_sa_state {

@@ -392,16 +392,18 @@ count_drop(struct dpsec_sa *sa, enum dpsec_reason r)
 }
 
 /*
- * Did the NIC decrypt this packet? Its flags count only for an SA we
- * placed on the port it came in on: a NIC cannot vouch for an SA it
- * does not hold. A failure it reports is final (invariant 3).
+ * Did the NIC decrypt this packet? Its flags count only for an SA that
+ * has a session on the port it came in on: a NIC cannot vouch for an SA
+ * it does not hold. (Not the current placement: packets the NIC decrypted
+ * just before dpsec_sa_move() took the SA to software are still good.)
+ * A failure it reports is final (invariant 3).
  */
 static inline bool
 nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
 	    uint8_t *reason)
 {
 	if (!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
-	    p->sa->placement != DPSEC_PLACE_INLINE_CRYPTO ||
+	    p->sa->sess == NULL ||
 	    m->port != p->sa->conf.port_id)
 		return false;
 	*reason = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) ?

@@ -190,7 +190,10 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	uint8_t rnd[DPSEC_MAX_BURST * 16];
 	bool esn = sa->flags & DPSEC_SA_F_ESN;
 	uint64_t first = 0;
-	uint16_t i, k, nops = 0, take, good = 0, nic = 0;
+	uint16_t i, k, nops = 0, take, good = 0, nb_nic = 0;
+	/* Read once: dpsec_sa_move() may change it under us. */
+	bool nic = __atomic_load_n(&sa->placement, __ATOMIC_ACQUIRE) ==
+		   DPSEC_PLACE_INLINE_CRYPTO;
 
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD)) {
@@ -221,7 +224,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 			continue;
 		iv = esp + ESP_HDR_LEN;
 		pl = iv + sa->iv_len;
-		if (sa->placement == DPSEC_PLACE_INLINE_CRYPTO) {
+		if (nic) {
 			/* Software framed it (our SN space, our IV); the NIC
 			 * encrypts and writes the ICV on the way out. */
 			if (sa->aead) {
@@ -235,7 +238,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 						      NULL);
 			m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
 			*bytes += inner[nops];
-			nic++;
+			nb_nic++;
 			continue;
 		}
 		memset(o, 0, sizeof(*o));
@@ -296,7 +299,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 		*bytes += inner[k];
 		good++;
 	}
-	return good + nic;
+	return good + nb_nic;
 }
 
 uint16_t

@@ -197,8 +197,22 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 	ax->type = RTE_CRYPTO_SYM_XFORM_AUTH;
 	ax->auth.op = c->dir == DPSEC_SA_OUTBOUND ?
 		      RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
-	ax->auth.algo = c->auth == DPSEC_AUTH_HMAC_SHA1_96 ?
-			RTE_CRYPTO_AUTH_SHA1_HMAC : RTE_CRYPTO_AUTH_SHA256_HMAC;
+	switch (c->auth) {
+	case DPSEC_AUTH_HMAC_SHA1_96:
+		ax->auth.algo = RTE_CRYPTO_AUTH_SHA1_HMAC;
+		break;
+	case DPSEC_AUTH_HMAC_SHA256_128:
+		ax->auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		break;
+	case DPSEC_AUTH_HMAC_SHA384_192:
+		ax->auth.algo = RTE_CRYPTO_AUTH_SHA384_HMAC;
+		break;
+	case DPSEC_AUTH_HMAC_SHA512_256:
+		ax->auth.algo = RTE_CRYPTO_AUTH_SHA512_HMAC;
+		break;
+	default:
+		return -ENOTSUP;
+	}
 	ax->auth.key.data = c->auth_key;
 	ax->auth.key.length = c->auth_key_len;
 	ax->auth.digest_length = sa->icv_len;
@@ -348,4 +362,41 @@ offload_unplace(struct dpsec_sa *sa)
 	sa->flow = NULL;
 	sa->sess = NULL;
 	sa->placement = DPSEC_PLACE_SW;
+}
+
+int
+dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic)
+{
+	struct rte_flow_error err;
+	int ret = 0;
+
+	if (ctx == NULL || sa == NULL || sa->ctx != ctx)
+		return -EINVAL;
+	rte_spinlock_lock(&ctx->ctl_lock);
+	if (!to_nic && sa->placement != DPSEC_PLACE_SW) {
+		/* New packets go to software from now on; the session
+		 * stays for frames already marked or decrypted. */
+		__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
+				 __ATOMIC_RELEASE);
+		sa->place_reason = DPSEC_PLACE_R_MOVED;
+		if (sa->flow != NULL) {
+			rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
+			sa->flow = NULL;
+		}
+	} else if (to_nic && sa->placement == DPSEC_PLACE_SW) {
+		if (sa->sess == NULL) {
+			ret = -ENOTSUP;
+		} else if (sa->dir == DPSEC_SA_INBOUND &&
+			   (sa->flow = ingress_flow(&sa->conf,
+						    sa->sess)) == NULL) {
+			ret = -ENOTSUP;
+		} else {
+			sa->place_reason = DPSEC_PLACE_R_NONE;
+			__atomic_store_n(&sa->placement,
+					 DPSEC_PLACE_INLINE_CRYPTO,
+					 __ATOMIC_RELEASE);
+		}
+	}
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return ret;
 }

@@ -45,7 +45,7 @@ enum {
 	DPSEC_MAX_BURST = 64,		/* bursts are processed in chunks */
 	DPSEC_MAX_HDR = 40 + 8,		/* outer IPv6 + UDP */
 	DPSEC_MAX_IV = 16,
-	DPSEC_MAX_ICV = 16,
+	DPSEC_MAX_ICV = DPSEC_CRYPTO_ICV_MAX,	/* HMAC-SHA512-256: 32 */
 	DPSEC_MAX_REPLAY_WINDOW = 1u << 20,
 	DPSEC_QSBR_THREADS = 2 * RTE_MAX_LCORE,	/* lcore ids, then SPD ids */
 };

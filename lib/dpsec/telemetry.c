@@ -53,6 +53,8 @@ static const char *const auth_name[] = {
 	[DPSEC_AUTH_NONE] = "none",
 	[DPSEC_AUTH_HMAC_SHA1_96] = "hmac-sha1-96",
 	[DPSEC_AUTH_HMAC_SHA256_128] = "hmac-sha256-128",
+	[DPSEC_AUTH_HMAC_SHA384_192] = "hmac-sha384-192",
+	[DPSEC_AUTH_HMAC_SHA512_256] = "hmac-sha512-256",
 };
 
 static const char *const placement_name[] = {

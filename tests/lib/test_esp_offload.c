@@ -325,6 +325,88 @@ test_one_window(void **state)
 	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
 }
 
+/*
+ * The same traffic with the SAs on the NIC, in software, and moved
+ * between the two mid-stream, in both directions: identical plaintext out,
+ * every packet delivered once, and the sequence numbers seen on the wire
+ * strictly 1, 2, 3, ... (none reused across the moves).
+ */
+static void
+test_move_midstream(void **state)
+{
+	/* Placement of (outbound, inbound) for each phase. */
+	static const bool phase[][2] = {
+		{ true, true }, { false, true }, { false, false },
+		{ true, false }, { true, true }, { false, true }, { true, true },
+	};
+	enum { PER = 16 };
+	struct dpsec_sa *o, *in;
+	uint64_t tx0 = xs(P0, "sec_tx_packets"), rx0 = xs(P1, "sec_rx_packets");
+	uint32_t next_sn = 1;
+	unsigned int ph, i, nb_nic_out = 0, nb_nic_in = 0;
+
+	(void)state;
+	o = sa_make("gcm256", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 6,
+		    ESPT_SPI + 0x500, 0, DPSEC_OFFLOAD_REQUIRE);
+	in = sa_make("gcm256", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 6,
+		     ESPT_SPI + 0x500, 0, DPSEC_OFFLOAD_REQUIRE);
+	for (ph = 0; ph < RTE_DIM(phase); ph++) {
+		uint8_t orig[PER][ESPT_PKT_MAX];
+		size_t len[PER];
+		struct rte_mbuf *m[PER], *rx[PER];
+
+		assert_int_equal(dpsec_sa_move(ctx, o, phase[ph][0]), 0);
+		assert_int_equal(dpsec_sa_move(ctx, in, phase[ph][1]), 0);
+		place_is(o, phase[ph][0] ? DPSEC_PLACE_INLINE_CRYPTO :
+			 DPSEC_PLACE_SW, phase[ph][0] ? DPSEC_PLACE_R_NONE :
+			 DPSEC_PLACE_R_MOVED);
+		nb_nic_out += phase[ph][0] ? PER : 0;
+		nb_nic_in += phase[ph][1] ? PER : 0;
+		for (i = 0; i < PER; i++) {
+			len[i] = espt_pkt_build(orig[i], 4, 17,
+						(uint16_t)(80 + 13 * i), ph * PER + i);
+			m[i] = espt_mbuf(pool, orig[i], len[i]);
+		}
+		assert_int_equal(dpsec_sa_outbound(o, m, PER), PER);
+		assert_int_equal(wire(m, PER, rx), PER);
+		for (i = 0; i < PER; i++) {
+			/* Outer IPv6 (40) then the ESP header: SN at +4. */
+			const uint8_t *esp = rte_pktmbuf_mtod_offset(rx[i],
+					const uint8_t *, 40);
+			uint32_t sn = (uint32_t)esp[4] << 24 | esp[5] << 16 |
+				      esp[6] << 8 | esp[7];
+
+			assert_int_equal(sn, next_sn);
+			next_sn++;
+			assert_int_equal(!!(rx[i]->ol_flags &
+					    RTE_MBUF_F_RX_SEC_OFFLOAD),
+					 phase[ph][1]);
+		}
+		assert_int_equal(dpsec_inbound(ctx, rx, PER, NULL), PER);
+		for (i = 0; i < PER; i++) {
+			if (!espt_mbuf_equals(rx[i], orig[i], len[i]))
+				fail_msg("phase %u packet %u differs", ph, i);
+			rte_pktmbuf_free(rx[i]);
+		}
+	}
+	/* Each side did exactly the work of the phases it was placed for. */
+	assert_int_equal(xs(P0, "sec_tx_packets") - tx0, nb_nic_out);
+	assert_int_equal(xs(P1, "sec_rx_packets") - rx0, nb_nic_in);
+	/* An SA born in software cannot go to the NIC: no keys are kept. */
+	{
+		struct dpsec_sa *sw = sa_make("gcm256", DPSEC_SA_OUTBOUND,
+					      DPSEC_SA_TUNNEL, 6,
+					      ESPT_SPI + 0x501, 0,
+					      DPSEC_OFFLOAD_NONE);
+
+		assert_int_equal(dpsec_sa_move(ctx, sw, true), -ENOTSUP);
+		assert_int_equal(dpsec_sa_move(ctx, sw, false), 0);
+		assert_int_equal(dpsec_sa_destroy(ctx, sw), 0);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -377,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_place_reasons),
 		cmocka_unit_test(test_one_window),
+		cmocka_unit_test(test_move_midstream),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
