@@ -186,9 +186,9 @@ test_bad_configs(void **state)
 			xf[1].auth.key.length = 32;
 			xf[1].auth.digest_length = 16;
 			break;
-		case 2: what = "HMAC-SHA384";
+		case 2: what = "HMAC-SHA384 with a 16-byte digest";
 			xf[1].auth.algo = RTE_CRYPTO_AUTH_SHA384_HMAC;
-			xf[1].auth.digest_length = 24; break;
+			xf[1].auth.digest_length = 16; break;
 		case 3: what = "SHA256 with a 12-byte digest";
 			xf[1].auth.digest_length = 12; break;
 		case 4: what = "CBC without integrity";
@@ -202,7 +202,8 @@ test_bad_configs(void **state)
 			conf.ipsec.replay_win_sz = 4097; break;
 		case 8: what = "unsupported option ecn";
 			conf.ipsec.options.ecn = 1; break;
-		case 9: what = "option ip_reassembly_en";
+		case 9: what = "ingress ip_reassembly_en, reassembly off";
+			conf.ipsec.direction = RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 			conf.ipsec.options.ip_reassembly_en = 1; break;
 		case 10: what = "two cipher transforms";
 			xf[1] = xf[0]; xf[1].next = NULL; break;

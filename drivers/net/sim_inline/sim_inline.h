@@ -153,7 +153,10 @@ int sim_parse_prob(const char *s, double *v);
 	X(tx_fault_punt) \
 	X(tx_fault_drop) \
 	X(tx_fault_dup) \
-	X(tx_fault_reorder)
+	X(tx_fault_reorder) \
+	X(rx_reass_ok) \
+	X(rx_reass_incomplete) \
+	X(rx_reass_drop)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
@@ -164,6 +167,7 @@ enum sim_xstat_id {
 
 struct sim_port;
 struct sim_sec;
+struct sim_reass;
 
 struct sim_rxq {
 	struct sim_port *port;
@@ -226,6 +230,7 @@ struct sim_port {
 	uint16_t reta[SIM_RETA_SIZE];
 
 	struct sim_sec *sec;		/* the inline IPsec engine */
+	struct sim_reass *reass;	/* inline IP reassembly, once set */
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 
@@ -266,5 +271,50 @@ void sim_rx_flush(struct sim_port *p);
 /* Free the frames TX queues hold back for fault_reorder (dev_stop). */
 void sim_tx_flush_held(struct sim_port *p);
 uint32_t sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m);
+
+/*
+ * sim_inline_reass.c: inline IP reassembly of the inner packets of
+ * inline-protocol SAs with ip_reassembly_en (rte_eth_ip_reassembly_*).
+ */
+enum {
+	SIM_REASS_MAX_FRAGS = 8,	/* capability max_frags */
+	SIM_REASS_MAX_TIMEOUT_MS = 15000,	/* capability timeout_ms */
+	SIM_REASS_CTX = 64,		/* datagrams in flight per port */
+};
+
+/* A set of fragments the NIC gives up on, in arrival order. */
+struct sim_reass_set {
+	struct rte_mbuf *m[SIM_REASS_MAX_FRAGS];
+	uint16_t n;
+	uint16_t time_spent;		/* ms since the first fragment */
+};
+
+int sim_reass_capability_get(struct rte_eth_dev *dev,
+			     struct rte_eth_ip_reassembly_params *capa);
+int sim_reass_conf_get(struct rte_eth_dev *dev,
+		       struct rte_eth_ip_reassembly_params *conf);
+int sim_reass_conf_set(struct rte_eth_dev *dev,
+		       const struct rte_eth_ip_reassembly_params *conf);
+/* Is reassembly configured (conf_set with non-zero flags)? */
+bool sim_reass_enabled(const struct sim_port *p);
+/*
+ * Offer a frame an SA with ip_reassembly_en has just decapsulated (linear,
+ * one segment). Returns m when it is not a fragment the port reassembles,
+ * NULL when m was taken (held, or now in *out), or a new mbuf holding the
+ * reassembled packet (the fragments are freed). *out gets a set to
+ * deliver as incomplete, or n = 0.
+ */
+struct rte_mbuf *sim_reass_input(struct sim_port *p, const void *sa,
+				 struct rte_mbuf *m, struct sim_reass_set *out);
+/* Take out one set whose timeout passed; false when there is none. */
+bool sim_reass_expired(struct sim_port *p, struct sim_reass_set *out);
+/* Flag @m (delivered copy of an incomplete set's fragment) with the
+ * incomplete dynflag; its dynfield links @next, @left fragments follow. */
+void sim_reass_link(const struct sim_port *p, struct rte_mbuf *m,
+		    struct rte_mbuf *next, uint16_t left, uint16_t time_spent);
+/* Drop held fragments (of SA @sa, or all for NULL), counting them in
+ * @why. */
+void sim_reass_flush(struct sim_port *p, const void *sa, enum sim_xstat_id why);
+void sim_reass_fini(struct sim_port *p);
 
 #endif /* SIM_INLINE_H */

@@ -133,7 +133,7 @@ esp_crypt(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
 	  uint32_t len, uint64_t seq, enum dpsec_crypto_dir dir)
 {
 	uint8_t *iv = esp + ESP_HDR, *pl = iv + sa->iv_len, *icv = pl + len;
-	uint8_t nonce[12], aad[12], tag[16];
+	uint8_t nonce[12], aad[12], tag[DPSEC_CRYPTO_ICV_MAX];
 	struct dpsec_crypto_op op = {
 		.key = sa->key, .dir = dir,
 		.src = pl, .dst = pl, .len = len, .icv = icv,
@@ -764,7 +764,8 @@ crypto_ingress(struct sim_port *p, struct sim_sa *sa, struct ing *g)
 }
 
 struct rte_mbuf *
-sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m)
+sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
+		struct sim_sa **reass_sa)
 {
 	struct sim_sec *sec = p->sec;
 	struct rte_flow *f;
@@ -776,6 +777,7 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m)
 
 	/* Whatever the sender's TX flags were, they are not ours. */
 	m->ol_flags = 0;
+	*reass_sa = NULL;
 	if (sec == NULL || TAILQ_EMPTY(&sec->flows))
 		return m;
 	w = linear(sec, m);
@@ -833,6 +835,9 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m)
 		sa_error(sa);
 	} else {
 		sim_count(p, SIM_XS_sec_rx_packets, 1);
+		if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL &&
+		    sa->x.options.ip_reassembly_en && sim_reass_enabled(p))
+			*reass_sa = sa;
 	}
 	if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
 		*rte_security_dynfield(m) = sa->userdata;

@@ -194,6 +194,7 @@ sim_dev_stop(struct rte_eth_dev *dev)
 	p->wire->stop(p);
 	sim_rx_flush(p);
 	sim_tx_flush_held(p);
+	sim_reass_flush(p, NULL, SIM_XS_rx_stop_discard);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -609,6 +610,7 @@ sim_dev_close(struct rte_eth_dev *dev)
 	}
 	p->wire->close(p);
 	sim_rx_flush(p);
+	sim_reass_fini(p);
 	sim_sec_fini(p);
 	rte_ring_free(p->wire_ring);
 	p->wire_ring = NULL;
@@ -655,6 +657,9 @@ static const struct eth_dev_ops sim_ops = {
 	.rss_hash_conf_get = sim_rss_hash_conf_get,
 	.reta_update = sim_reta_update,
 	.reta_query = sim_reta_query,
+	.ip_reassembly_capability_get = sim_reass_capability_get,
+	.ip_reassembly_conf_get = sim_reass_conf_get,
+	.ip_reassembly_conf_set = sim_reass_conf_set,
 };
 
 static unsigned long

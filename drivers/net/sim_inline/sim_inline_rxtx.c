@@ -148,16 +148,19 @@ sim_rss_hash(const struct sim_port *p, const struct rte_mbuf *m)
 
 /*
  * Copy a frame into the RX queue's mempool, as the NIC's DMA would, chaining
- * mbufs when the frame is larger than one and scatter is on.
+ * mbufs when the frame is larger than one and scatter is on (or @chain: a
+ * reassembled packet, which NICs deliver as a chain of buffers).
  */
 static struct rte_mbuf *
-copy_frame(struct sim_port *p, const struct rte_mbuf *m, struct sim_rxq *q)
+copy_frame(struct sim_port *p, const struct rte_mbuf *m, struct sim_rxq *q,
+	   bool chain)
 {
 	struct rte_mbuf *d, *cur, *seg;
 	uint32_t off = 0, len = m->pkt_len;
 	uint16_t room = rte_pktmbuf_data_room_size(q->mp) - RTE_PKTMBUF_HEADROOM;
 
-	if (len > room && !(p->rx_offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+	if (len > room && !chain &&
+	    !(p->rx_offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
 		sim_count(p, SIM_XS_rx_no_scatter, 1);
 		return NULL;
 	}
@@ -278,19 +281,137 @@ mac_accept(const struct rte_eth_dev_data *data, const struct rte_ether_addr *dst
 	return false;
 }
 
-/* One frame through the RX engine; src is consumed. */
+/* Frames ready for the RX queues, enqueued in bursts. */
+struct rx_batch {
+	struct rte_mbuf *out[SIM_MAX_QUEUES][SIM_BURST];
+	uint16_t nq[SIM_MAX_QUEUES];
+};
+
+static void
+batch_flush(struct sim_port *p, struct rx_batch *b)
+{
+	uint16_t q, k;
+
+	for (q = 0; q < SIM_MAX_QUEUES; q++) {
+		if (b->nq[q] == 0)
+			continue;
+		k = rte_ring_enqueue_burst(p->rxq[q]->ring,
+					   (void **)b->out[q], b->nq[q], NULL);
+		if (k < b->nq[q]) {
+			sim_count(p, SIM_XS_rx_queue_full, b->nq[q] - k);
+			rte_pktmbuf_free_bulk(&b->out[q][k], b->nq[q] - k);
+		}
+		b->nq[q] = 0;
+	}
+}
+
+static void
+batch_put(struct sim_port *p, struct rx_batch *b, uint16_t q,
+	  struct rte_mbuf *d)
+{
+	if (b->nq[q] == SIM_BURST)
+		batch_flush(p, b);
+	b->out[q][b->nq[q]++] = d;
+}
+
+/*
+ * The RX engine after IPsec: packet type, RSS (unless @pick_q is false:
+ * *qid is then kept), the DMA into the queue's pool and the flags. src is
+ * not consumed. @chain: see copy_frame().
+ */
 static struct rte_mbuf *
-ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
+to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
+	 bool pick_q, bool chain)
 {
 	const struct rte_eth_dev_data *data = p->dev->data;
 	struct rte_net_hdr_lens hl;
-	struct rte_ether_hdr eb;
-	const struct rte_ether_hdr *eh;
-	struct rte_mbuf *d = NULL;
+	struct rte_mbuf *d;
 	struct sim_rxq *q;
 	uint32_t ptype, hash = 0;
 	uint16_t nb_rxq = data->nb_rx_queues;
 	bool hashed = false;
+
+	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
+	if (p->rss_hf != 0) {
+		/* Frames RSS does not cover go to queue 0, as on NICs. */
+		hash = rss_hash(p, src, ptype, &hl, &hashed);
+		if (pick_q && hashed && nb_rxq > 1)
+			*qid = p->reta[hash % SIM_RETA_SIZE];
+	}
+	if (*qid >= nb_rxq || p->rxq[*qid] == NULL)
+		*qid = 0;
+	q = p->rxq[*qid];
+	if (unlikely(q == NULL)) {
+		sim_count(p, SIM_XS_rx_stop_discard, 1);
+		return NULL;
+	}
+	d = copy_frame(p, src, q, chain);
+	if (d == NULL)
+		return NULL;
+	d->port = data->port_id;
+	d->packet_type = ptype;
+	d->ol_flags = rx_cksum_flags(p, d, ptype, &hl);
+	if (src->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) {
+		/* The engine's verdict, and its checksum checks if it ran
+		 * them, take precedence. */
+		uint64_t sf = src->ol_flags;
+
+		if (sf & RTE_MBUF_F_RX_IP_CKSUM_MASK)
+			d->ol_flags &= ~RTE_MBUF_F_RX_IP_CKSUM_MASK;
+		if (sf & RTE_MBUF_F_RX_L4_CKSUM_MASK)
+			d->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
+		d->ol_flags |= sf;
+		*rte_security_dynfield(d) = *rte_security_dynfield(src);
+	}
+	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+		d->hash.rss = hash;
+		d->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+	return d;
+}
+
+/*
+ * A set of fragments the reassembly gave up on: each one goes through the
+ * rest of the RX engine on its own, all to the first one's queue; only the
+ * first is enqueued, the others hang off its reassembly dynfield. The set
+ * is consumed.
+ */
+static void
+deliver_set(struct sim_port *p, struct rx_batch *b, struct sim_reass_set *s)
+{
+	struct rte_mbuf *d[SIM_REASS_MAX_FRAGS];
+	uint16_t qid = 0, i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		d[i] = to_queue(p, s->m[i], &qid, i == 0, false);
+		if (d[i] == NULL)
+			break;
+		n++;
+	}
+	if (n < s->n) {
+		rte_pktmbuf_free_bulk(d, n);
+		sim_count(p, SIM_XS_rx_reass_drop, s->n);
+	} else {
+		for (i = 0; i < n; i++)
+			sim_reass_link(p, d[i], i + 1 < n ? d[i + 1] : NULL,
+				       (uint16_t)(n - 1 - i), s->time_spent);
+		batch_put(p, b, qid, d[0]);
+	}
+	rte_pktmbuf_free_bulk(s->m, s->n);
+	s->n = 0;
+}
+
+/* One frame through the RX engine; src is consumed. */
+static void
+ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
+{
+	const struct rte_eth_dev_data *data = p->dev->data;
+	struct rte_ether_hdr eb;
+	const struct rte_ether_hdr *eh;
+	struct sim_sa *rsa = NULL;
+	struct rte_mbuf *d;
+	uint16_t qid = 0;
+	bool whole = false;
 
 	if (unlikely(!__atomic_load_n(&p->started, __ATOMIC_ACQUIRE))) {
 		sim_count(p, SIM_XS_rx_stop_discard, 1);
@@ -311,81 +432,44 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid)
 	}
 	/* The inline IPsec engine sees the frame before RSS and the DMA. */
 	if (p->rx_offloads & RTE_ETH_RX_OFFLOAD_SECURITY)
-		src = sim_sec_ingress(p, src);
+		src = sim_sec_ingress(p, src, &rsa);
 	else
 		src->ol_flags = 0;
-	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
-	if (p->rss_hf != 0) {
-		/* Frames RSS does not cover go to queue 0, as on NICs. */
-		hash = rss_hash(p, src, ptype, &hl, &hashed);
-		if (hashed && nb_rxq > 1)
-			*qid = p->reta[hash % SIM_RETA_SIZE];
-	}
-	if (*qid >= nb_rxq || p->rxq[*qid] == NULL)
-		*qid = 0;
-	q = p->rxq[*qid];
-	if (unlikely(q == NULL)) {
-		sim_count(p, SIM_XS_rx_stop_discard, 1);
-		goto out;
-	}
-	d = copy_frame(p, src, q);
-	if (d == NULL)
-		goto out;
-	d->port = data->port_id;
-	d->packet_type = ptype;
-	d->ol_flags = rx_cksum_flags(p, d, ptype, &hl);
-	if (src->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) {
-		/* The engine's verdict, and its checksum checks if it ran
-		 * them, take precedence. */
-		uint64_t sf = src->ol_flags;
+	if (rsa != NULL) {
+		/* An SA with ip_reassembly_en: inner fragments are held. */
+		struct sim_reass_set set;
+		struct rte_mbuf *m = sim_reass_input(p, rsa, src, &set);
 
-		if (sf & RTE_MBUF_F_RX_IP_CKSUM_MASK)
-			d->ol_flags &= ~RTE_MBUF_F_RX_IP_CKSUM_MASK;
-		if (sf & RTE_MBUF_F_RX_L4_CKSUM_MASK)
-			d->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
-		d->ol_flags |= sf;
-		*rte_security_dynfield(d) = *rte_security_dynfield(src);
+		if (set.n != 0)
+			deliver_set(p, b, &set);
+		if (m == NULL)
+			return;
+		whole = m != src;
+		src = m;
 	}
-	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
-		d->hash.rss = hash;
-		d->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
-	}
+	d = to_queue(p, src, &qid, true, whole);
+	if (d != NULL)
+		batch_put(p, b, qid, d);
 out:
 	rte_pktmbuf_free(src);
-	return d;
 }
 
 void
 sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 {
-	struct rte_mbuf *out[SIM_MAX_QUEUES][SIM_BURST];
-	uint16_t nq[SIM_MAX_QUEUES];
-	uint16_t i, q, k, n;
+	struct rx_batch b;
+	struct sim_reass_set set;
+	uint16_t i;
 
-	while (nb > 0) {
-		n = RTE_MIN(nb, (uint16_t)SIM_BURST);
-		memset(nq, 0, sizeof(nq));
-		for (i = 0; i < n; i++) {
-			struct rte_mbuf *d;
-
-			q = 0;
-			d = ingress_one(p, pkts[i], &q);
-			if (d != NULL)
-				out[q][nq[q]++] = d;
-		}
-		for (q = 0; q < SIM_MAX_QUEUES; q++) {
-			if (nq[q] == 0)
-				continue;
-			k = rte_ring_enqueue_burst(p->rxq[q]->ring,
-						   (void **)out[q], nq[q], NULL);
-			if (k < nq[q]) {
-				sim_count(p, SIM_XS_rx_queue_full, nq[q] - k);
-				rte_pktmbuf_free_bulk(&out[q][k], nq[q] - k);
-			}
-		}
-		pkts += n;
-		nb -= n;
-	}
+	memset(b.nq, 0, sizeof(b.nq));
+	for (i = 0; i < nb; i++)
+		ingress_one(p, pkts[i], &b);
+	/* Reassembly timeouts: the sets waiting too long come up as they
+	 * are. */
+	if (p->reass != NULL && __atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
+		while (sim_reass_expired(p, &set))
+			deliver_set(p, &b, &set);
+	batch_flush(p, &b);
 }
 
 uint16_t
@@ -400,7 +484,7 @@ sim_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 	/* One poller at a time plays the NIC's RX engine for all queues. */
 	if (rte_spinlock_trylock(&p->rx_lock)) {
 		n = p->wire->rx(p, w, SIM_BURST);
-		if (n > 0)
+		if (n > 0 || p->reass != NULL)
 			sim_ingress(p, w, n);
 		rte_spinlock_unlock(&p->rx_lock);
 	}

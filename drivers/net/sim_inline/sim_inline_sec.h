@@ -103,8 +103,11 @@ int sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
  * an RX queue. Returns the frame to deliver (m, or a linear copy when m was
  * chained or shared; m is then freed), with RTE_MBUF_F_RX_SEC_* and
  * checksum flags in ol_flags and, for inline protocol, the session
- * userdata in the security dynfield.
+ * userdata in the security dynfield. *reass_sa is set to the SA when it
+ * accepted the packet and asks for IP reassembly (ip_reassembly_en, port
+ * configured), else NULL.
  */
-struct rte_mbuf *sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m);
+struct rte_mbuf *sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
+				 struct sim_sa **reass_sa);
 
 #endif /* SIM_INLINE_SEC_H */

@@ -57,6 +57,18 @@ static const struct rte_cryptodev_capabilities sim_crypto_caps[] = {
 			.key_size = { .min = 1, .max = 64, .increment = 1 },
 			.digest_size = { .min = 16, .max = 16, .increment = 0 },
 			.iv_size = { 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AUTH, .auth = {
+			.algo = RTE_CRYPTO_AUTH_SHA384_HMAC, .block_size = 128,
+			.key_size = { .min = 1, .max = 128, .increment = 1 },
+			.digest_size = { .min = 24, .max = 24, .increment = 0 },
+			.iv_size = { 0 } } } },
+	{ .op = RTE_CRYPTO_OP_TYPE_SYMMETRIC, .sym = {
+		.xform_type = RTE_CRYPTO_SYM_XFORM_AUTH, .auth = {
+			.algo = RTE_CRYPTO_AUTH_SHA512_HMAC, .block_size = 128,
+			.key_size = { .min = 1, .max = 128, .increment = 1 },
+			.digest_size = { .min = 32, .max = 32, .increment = 0 },
+			.iv_size = { 0 } } } },
 	{ .op = RTE_CRYPTO_OP_TYPE_UNDEFINED },
 };
 
@@ -168,6 +180,12 @@ parse_crypto(const struct rte_crypto_sym_xform *x, enum dpsec_crypto_cipher *c,
 	else if (ax->algo == RTE_CRYPTO_AUTH_SHA256_HMAC &&
 		 ax->digest_length == 16)
 		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128;
+	else if (ax->algo == RTE_CRYPTO_AUTH_SHA384_HMAC &&
+		 ax->digest_length == 24)
+		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA384_192;
+	else if (ax->algo == RTE_CRYPTO_AUTH_SHA512_HMAC &&
+		 ax->digest_length == 32)
+		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA512_256;
 	else
 		return -ENOTSUP;
 	*ckey = cx->key.data;
@@ -218,6 +236,7 @@ check_options(const struct rte_security_ipsec_xform *x)
 	o.dec_ttl = o.stats = o.iv_gen_disable = o.udp_ports_verify = 0;
 	o.ip_csum_enable = o.l4_csum_enable = 0;
 	o.tunnel_hdr_verify = 0;
+	o.ip_reassembly_en = 0;	/* checked in session_create */
 	memset(&none, 0, sizeof(none));
 	if (memcmp(&o, &none, sizeof(o)) != 0)
 		return -ENOTSUP;
@@ -307,6 +326,14 @@ session_create(void *device, struct rte_security_session_conf *conf,
 	    conf->protocol != RTE_SECURITY_PROTOCOL_IPSEC)
 		return -ENOTSUP;
 	ret = check_options(x);
+	/* ip_reassembly_en on ingress: inline protocol, on a port whose
+	 * reassembly is configured (rte_eth_ip_reassembly_conf_set). Egress
+	 * SAs ignore it. */
+	if (ret == 0 && x->options.ip_reassembly_en &&
+	    x->direction == RTE_SECURITY_IPSEC_SA_DIR_INGRESS &&
+	    (conf->action_type != RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL ||
+	     !sim_reass_enabled(p)))
+		ret = -ENOTSUP;
 	if (ret == 0)
 		ret = parse_crypto(conf->crypto_xform, &c, &ckey, &ckey_len,
 				   &a, &akey, &akey_len, &icv_len);
@@ -462,6 +489,7 @@ sim_session_destroy(void *device, struct rte_security_session *sess)
 	sec->table[sa->table_idx] = NULL;
 	sec->nb_sa--;
 	rte_spinlock_unlock(&sec->lock);
+	sim_reass_flush(p, sa, SIM_XS_rx_reass_drop);	/* its fragments */
 
 	dpsec_crypto_key_wipe(sa->key);
 	rte_free(sa->key);
