@@ -36,7 +36,8 @@ static const char *const doc_xstats[] = {
 	"rx_mac_filtered", "rx_runt", "rx_oversize", "rx_no_scatter", "rx_queue_full",
 	"rx_ip_cksum_bad", "rx_l4_cksum_bad", "rx_stop_discard",
 	"tx_ip_cksum_offload", "tx_l4_cksum_offload", "tx_oversize",
-	"tx_bad_mbuf", "tx_link_down", "lsc_events",
+	"tx_bad_mbuf", "tx_link_down", "lsc_events", "tx_tso_segments",
+	"tx_tso_wire_full",
 };
 
 /* ---- LSC ---- */

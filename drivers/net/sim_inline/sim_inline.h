@@ -156,7 +156,9 @@ int sim_parse_prob(const char *s, double *v);
 	X(tx_fault_reorder) \
 	X(rx_reass_ok) \
 	X(rx_reass_incomplete) \
-	X(rx_reass_drop)
+	X(rx_reass_drop) \
+	X(tx_tso_segments) \
+	X(tx_tso_wire_full)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,

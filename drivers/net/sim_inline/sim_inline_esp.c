@@ -466,6 +466,24 @@ valid_sa(struct sim_sec *sec, uint64_t md)
 }
 
 int
+sim_sec_tso_check(struct sim_port *p, const struct rte_mbuf *m)
+{
+	struct sim_sa *sa;
+
+	if (p->sec == NULL || !(p->tx_offloads & RTE_ETH_TX_OFFLOAD_SECURITY) ||
+	    !rte_security_dynfield_is_registered())
+		return SIM_XS_tx_sec_bad;
+	sa = valid_sa(p->sec,
+		      *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m));
+	if (sa == NULL || !sa->egress ||
+	    sa->action != RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
+		return SIM_XS_tx_sec_bad;
+	if (__atomic_load_n(&sa->dead, __ATOMIC_ACQUIRE))
+		return SIM_XS_tx_sec_dead;
+	return 0;
+}
+
+int
 sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 	       struct rte_mbuf **out)
 {

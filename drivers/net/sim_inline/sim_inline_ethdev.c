@@ -53,7 +53,7 @@ static const uint8_t default_rss_key[SIM_RSS_KEY_SIZE] = {
 #define SIM_TX_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
 	RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
 	RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_SECURITY | \
-	RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+	RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE | RTE_ETH_TX_OFFLOAD_TCP_TSO)
 
 bool
 sim_is_sim_port(const struct rte_eth_dev *dev)
@@ -427,7 +427,8 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		      xs[SIM_XS_rx_runt];
 	st->oerrors = xs[SIM_XS_tx_oversize] + xs[SIM_XS_tx_bad_mbuf] +
 		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
-		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_fault_punt];
+		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_fault_punt] +
+		      xs[SIM_XS_tx_tso_wire_full];
 	st->rx_nombuf = p->rx_nombuf;
 	return 0;
 }

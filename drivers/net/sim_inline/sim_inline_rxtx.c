@@ -633,6 +633,163 @@ egress_one(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m,
 	return SIM_XS_MAX;
 }
 
+/* --- TSO ------------------------------------------------------------ */
+
+enum { SIM_TSO_MAX_SEGS = 64, SIM_TSO_MAX_HDR = 256 };
+
+/* Does the NIC segment this packet? TSO asked and enabled on the port. */
+static inline bool
+tso_wanted(const struct sim_port *p, const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
+	       (p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO);
+}
+
+/* Append @len bytes of @src at @off to the chain @head (tail *cur). */
+static int
+seg_append(struct rte_mbuf *head, struct rte_mbuf **cur,
+	   const struct rte_mbuf *src, uint32_t off, uint32_t len)
+{
+	while (len > 0) {
+		struct rte_mbuf *c = *cur;
+		uint32_t n;
+		uint8_t *dst;
+		const void *from;
+
+		if (rte_pktmbuf_tailroom(c) == 0) {
+			struct rte_mbuf *nx = rte_pktmbuf_alloc(head->pool);
+
+			if (nx == NULL)
+				return -1;
+			c->next = nx;
+			head->nb_segs++;
+			*cur = c = nx;
+		}
+		n = RTE_MIN((uint32_t)rte_pktmbuf_tailroom(c), len);
+		dst = rte_pktmbuf_mtod_offset(c, uint8_t *, c->data_len);
+		from = rte_pktmbuf_read(src, off, n, dst);
+		if (from == NULL)
+			return -1;
+		if (from != dst)
+			memcpy(dst, from, n);
+		c->data_len += n;
+		head->pkt_len += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * The NIC's TSO: cut @m (headers l2_len + l3_len + l4_len, then the TCP
+ * payload) into segments of at most tso_segsz payload bytes, each with its
+ * own headers: IPv4 total length, ID + k and header checksum, IPv6 payload
+ * length, TCP sequence number + offset, PSH/FIN on the last only, CWR on
+ * the first only, TCP checksum. The segments come from m's pool; m is
+ * left alone. SIM_XS_MAX and *nb set, else the xstat to count.
+ */
+static enum sim_xstat_id
+tso_segment(struct rte_mbuf *m, struct rte_mbuf **segs, uint16_t *nb)
+{
+	uint8_t hb[SIM_TSO_MAX_HDR], *ip, *th;
+	const uint8_t *h;
+	uint32_t l2 = m->l2_len, l3 = m->l3_len, l4 = m->l4_len;
+	uint32_t hdr = l2 + l3 + l4, mss = m->tso_segsz, plen, off, seq;
+	uint16_t n, k, id = 0;
+	bool v4;
+
+	*nb = 0;
+	if (l2 < RTE_ETHER_HDR_LEN || l3 < sizeof(struct rte_ipv4_hdr) ||
+	    l4 < sizeof(struct rte_tcp_hdr) || mss == 0 ||
+	    hdr > sizeof(hb) || hdr > m->pkt_len)
+		return SIM_XS_tx_bad_mbuf;
+	h = rte_pktmbuf_read(m, 0, hdr, hb);
+	if (h == NULL)
+		return SIM_XS_tx_bad_mbuf;
+	if (h != hb)
+		memcpy(hb, h, hdr);
+	ip = hb + l2;
+	th = ip + l3;
+	v4 = (ip[0] >> 4) == 4;
+	if (v4) {
+		const struct rte_ipv4_hdr *h4 = (const void *)ip;
+
+		if (h4->next_proto_id != IPPROTO_TCP ||
+		    rte_ipv4_hdr_len(h4) != l3)
+			return SIM_XS_tx_bad_mbuf;
+		id = rte_be_to_cpu_16(h4->packet_id);
+	} else if ((ip[0] >> 4) == 6) {
+		if (l3 == sizeof(struct rte_ipv6_hdr) &&
+		    ((const struct rte_ipv6_hdr *)ip)->proto != IPPROTO_TCP)
+			return SIM_XS_tx_bad_mbuf;
+	} else {
+		return SIM_XS_tx_bad_mbuf;
+	}
+	if ((uint32_t)((th[12] >> 4) * 4) != l4)
+		return SIM_XS_tx_bad_mbuf;
+	plen = m->pkt_len - hdr;
+	n = plen == 0 ? 1 : (uint16_t)RTE_MIN((plen + mss - 1) / mss,
+					       (uint32_t)SIM_TSO_MAX_SEGS + 1);
+	if (n > SIM_TSO_MAX_SEGS || (v4 && l3 + l4 + RTE_MIN(plen, mss) > 65535))
+		return SIM_XS_tx_bad_mbuf;
+	memcpy(&seq, th + 4, 4);
+	seq = rte_be_to_cpu_32(seq);
+
+	for (k = 0, off = 0; k < n; k++, off += mss) {
+		uint32_t len = RTE_MIN(mss, plen - off);
+		struct rte_mbuf *s = rte_pktmbuf_alloc(m->pool), *cur = s;
+		uint8_t *sip, *sth, fl;
+		uint32_t v;
+		uint16_t ck;
+
+		if (s == NULL || seg_append(s, &cur, m, 0, hdr) != 0 ||
+		    seg_append(s, &cur, m, hdr + off, len) != 0 ||
+		    s->data_len < hdr) {
+			rte_pktmbuf_free(s);
+			rte_pktmbuf_free_bulk(segs, k);
+			return SIM_XS_tx_bad_mbuf;
+		}
+		sip = rte_pktmbuf_mtod_offset(s, uint8_t *, l2);
+		sth = sip + l3;
+		if (v4) {
+			struct rte_ipv4_hdr *h4 = (struct rte_ipv4_hdr *)sip;
+
+			h4->total_length = rte_cpu_to_be_16((uint16_t)(l3 + l4 +
+								       len));
+			h4->packet_id = rte_cpu_to_be_16((uint16_t)(id + k));
+			h4->hdr_checksum = 0;
+			h4->hdr_checksum = rte_ipv4_cksum(h4);
+		} else {
+			struct rte_ipv6_hdr *h6 = (struct rte_ipv6_hdr *)sip;
+
+			h6->payload_len = rte_cpu_to_be_16((uint16_t)(l3 -
+				sizeof(*h6) + l4 + len));
+		}
+		v = rte_cpu_to_be_32(seq + off);
+		memcpy(sth + 4, &v, 4);
+		fl = sth[13];
+		if (k + 1 < n)
+			fl &= (uint8_t)~(RTE_TCP_PSH_FLAG | RTE_TCP_FIN_FLAG);
+		if (k > 0)
+			fl &= (uint8_t)~RTE_TCP_CWR_FLAG;
+		sth[13] = fl;
+		memset(sth + 16, 0, 2);
+		ck = v4 ? rte_ipv4_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3) :
+			  rte_ipv6_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3);
+		memcpy(sth + 16, &ck, 2);
+		s->port = m->port;
+		s->ol_flags = m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD;
+		s->l2_len = l2;
+		s->l3_len = l3;
+		s->l4_len = l4;
+		if (rte_security_dynfield_is_registered())
+			*rte_security_dynfield(s) = *rte_security_dynfield(m);
+		segs[k] = s;
+	}
+	*nb = n;
+	return SIM_XS_MAX;
+}
+
 static uint16_t
 wire_out(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
 	 uint16_t nb)
@@ -714,6 +871,72 @@ xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
 	return nb;
 }
 
+/*
+ * One TSO packet: its segments go through the engine (ESP with their own
+ * sequence numbers for an SA) and on the wire as frames of their own; a
+ * segment the engine fails is dropped alone. Returns false on back-pressure
+ * (the wire took none of them: the caller keeps m), else m is consumed.
+ */
+static bool
+tx_tso(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *segs[SIM_TSO_MAX_SEGS], *out[SIM_TSO_MAX_SEGS];
+	uint32_t len[SIM_TSO_MAX_SEGS];
+	enum sim_xstat_id why = SIM_XS_MAX;
+	uint16_t n = 0, k, g = 0, sent;
+	uint64_t bytes = 0;
+
+	if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
+		int r = sim_sec_tso_check(p, m);
+
+		if (r != 0)
+			why = (enum sim_xstat_id)r;
+	}
+	if (why == SIM_XS_MAX && !mbuf_sane(m))
+		why = SIM_XS_tx_bad_mbuf;
+	if (why == SIM_XS_MAX)
+		why = tso_segment(m, segs, &n);
+	if (why != SIM_XS_MAX) {
+		sim_count(p, why, 1);
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	for (k = 0; k < n; k++) {
+		struct rte_mbuf *w = segs[k];
+
+		if (segs[k]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
+			int r = sim_sec_egress(p, &q->prng, segs[k], &w);
+
+			if (r != 0) {
+				sim_count(p, (enum sim_xstat_id)r, 1);
+				rte_pktmbuf_free(segs[k]);
+				continue;
+			}
+			if (w != segs[k])
+				rte_pktmbuf_free(segs[k]);
+		}
+		len[g] = w->pkt_len;
+		out[g++] = w;
+	}
+	sent = g > 0 ? xmit(p, q, out, g) : 0;
+	if (g > 0 && sent == 0) {
+		rte_pktmbuf_free_bulk(out, g);
+		return false;
+	}
+	if (sent < g) {
+		/* The wire took only part of the packet: the rest is lost. */
+		sim_count(p, SIM_XS_tx_tso_wire_full, g - sent);
+		rte_pktmbuf_free_bulk(&out[sent], g - sent);
+	}
+	for (k = 0; k < sent; k++)
+		bytes += len[k];
+	sim_count(p, SIM_XS_tx_tso_segments, sent);
+	q->pkts += sent;
+	q->bytes += bytes;
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 void
 sim_tx_flush_held(struct sim_port *p)
 {
@@ -751,7 +974,8 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 		enum sim_xstat_id why = SIM_XS_MAX;
 
 		n = 0;
-		while (i + n < nb && n < SIM_BURST) {
+		while (i + n < nb && n < SIM_BURST &&
+		       !tso_wanted(p, pkts[i + n])) {
 			why = egress_one(p, q, pkts[i + n], &run[n]);
 			if (why != SIM_XS_MAX)
 				break;	/* a bad frame ends the run */
@@ -781,6 +1005,11 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 			 * caller would still own it. */
 			sim_count(p, why, 1);
 			rte_pktmbuf_free(pkts[i++]);
+		} else if (i < nb && tso_wanted(p, pkts[i])) {
+			/* The NIC cuts it into frames of its own. */
+			if (!tx_tso(p, q, pkts[i]))
+				return i;	/* wire full: back-pressure */
+			i++;
 		}
 	}
 	return nb;

@@ -96,6 +96,11 @@ extern const struct rte_flow_ops sim_flow_ops;
  * reason m must be dropped. @prng is the TX queue's fault stream
  * (fault_punt: the engine fails the packet, which is dropped).
  */
+/*
+ * TSO through an SA: 0 when the packet's session is a live inline-protocol
+ * egress SA the engine may segment for, else the xstat to count.
+ */
+int sim_sec_tso_check(struct sim_port *p, const struct rte_mbuf *m);
 int sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 		   struct rte_mbuf **out);
 /*
