@@ -123,6 +123,7 @@ send_protected(struct sim_pair *sp, void *s, const uint8_t *buf, size_t len)
 static void
 test_roundtrip_matrix(void **state)
 {
+	uint64_t rx_bytes = 0;
 	struct sim_pair *sp = *state;
 	static uint8_t orig[24][FRAME];
 	size_t olen[24];
@@ -162,6 +163,8 @@ test_roundtrip_matrix(void **state)
 			fail_msg("combo %u: %u of %u frames", c, got, n);
 		for (uint16_t k = 0; k < got; k++) {
 			struct rte_mbuf *m = rx[k];
+
+			rx_bytes += m->pkt_len;
 			uint32_t tag = test_frame_tag(m);
 			uint32_t l3 = m->packet_type & RTE_PTYPE_L3_MASK;
 
@@ -208,6 +211,8 @@ test_roundtrip_matrix(void **state)
 			sec_ctx(sp->port[1]), in), 0);
 	}
 	assert_int_equal(test_xstat(sp->port[1], "sec_rx_packets"), 32 * n);
+	/* The engine's byte counter is the decrypted frames' bytes. */
+	assert_int_equal(test_xstat(sp->port[1], "sec_rx_bytes"), rx_bytes);
 	assert_int_equal(test_xstat(sp->port[0], "sec_tx_packets"), 32 * n);
 	assert_int_equal(test_xstat(sp->port[1], "rx_sec_icv_fail"), 0);
 }

@@ -140,6 +140,8 @@ int sim_parse_prob(const char *s, double *v);
 	X(sec_table_full) \
 	X(sec_tx_packets) \
 	X(sec_rx_packets) \
+	X(sec_tx_bytes) \
+	X(sec_rx_bytes) \
 	X(tx_sec_bad) \
 	X(tx_sec_dead) \
 	X(rx_sec_bad) \

@@ -518,6 +518,7 @@ sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 			rte_pktmbuf_free(w);
 		return r;
 	}
+	sim_count(p, SIM_XS_sec_tx_bytes, w->pkt_len);
 	*out = w;
 	return 0;
 }
@@ -853,6 +854,7 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
 		sa_error(sa);
 	} else {
 		sim_count(p, SIM_XS_sec_rx_packets, 1);
+		sim_count(p, SIM_XS_sec_rx_bytes, m->pkt_len);
 		if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL &&
 		    sa->x.options.ip_reassembly_en && sim_reass_enabled(p))
 			*reass_sa = sa;

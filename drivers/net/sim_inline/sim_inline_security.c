@@ -76,7 +76,8 @@ static const struct rte_cryptodev_capabilities sim_crypto_caps[] = {
 	.esn = 1, .udp_encap = 1, .copy_dscp = 1, .copy_flabel = 1, \
 	.copy_df = 1, .dec_ttl = 1, .stats = 1, .iv_gen_disable = 1, \
 	.tunnel_hdr_verify = RTE_SECURITY_IPSEC_TUNNEL_VERIFY_SRC_DST_ADDR, \
-	.udp_ports_verify = 1, .ip_csum_enable = 1, .l4_csum_enable = 1 }
+	.udp_ports_verify = 1, .ip_csum_enable = 1, .l4_csum_enable = 1, \
+	.ip_reassembly_en = 1 }
 
 #define SIM_CAP(act, m, dir) { \
 	.action = RTE_SECURITY_ACTION_TYPE_ ## act, \
