@@ -238,7 +238,7 @@ or_empty(const uint8_t *p)
 	return p != NULL ? p : empty_buf;
 }
 
-/* Fill one job for an op that passed dpsec_crypto_op_check(). */
+/* Fill one job for a non-GCM op that passed dpsec_crypto_op_check(). */
 static inline void
 job_fill(IMB_JOB *job, struct dpsec_crypto_op *op, uint8_t *scratch)
 {
@@ -253,24 +253,8 @@ job_fill(IMB_JOB *job, struct dpsec_crypto_op *op, uint8_t *scratch)
 	job->auth_tag_output_len_in_bytes = k->icv_len;
 	job->msg_len_to_cipher_in_bytes = op->len;
 
+	/* AES-GCM never comes here: mb_burst() calls gcm_direct() for it. */
 	switch (k->kind) {
-	case DPSEC_CRYPTO_KIND_GCM:
-		job->cipher_mode = IMB_CIPHER_GCM;
-		job->hash_alg = IMB_AUTH_AES_GMAC;
-		job->enc_keys = k->c.mb_gcm;
-		job->dec_keys = k->c.mb_gcm;
-		job->key_len_in_bytes = k->ckey_len;
-		job->src = or_empty(op->src);
-		job->dst = op->dst != NULL ? op->dst : empty_buf;
-		job->cipher_start_src_offset_in_bytes = 0;
-		job->hash_start_src_offset_in_bytes = 0;
-		job->msg_len_to_hash_in_bytes = op->len;
-		job->iv = op->iv;
-		job->iv_len_in_bytes = DPSEC_CRYPTO_NONCE_LEN;
-		job->u.GCM.aad = or_empty(op->aad);
-		job->u.GCM.aad_len_in_bytes = op->aad_len;
-		job->u.GCM.ctx = NULL;
-		break;
 	case DPSEC_CRYPTO_KIND_CHACHA:
 		job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
 		job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
