@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "esp_test.h"
+#include "eal_fixture.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 #include <openssl/rand.h>
 
 #include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_tcp.h>
@@ -621,4 +625,35 @@ espt_reseal(const struct espt_ref *r, uint8_t *pkt, size_t len,
 		u->dgram_len = rte_cpu_to_be_16((uint16_t)(nlen - w.l3));
 	}
 	return nlen;
+}
+
+int
+espt_sec_port_start(uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
+		.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY,
+	};
+	int ret = test_port_start_simple(port, 1, 1, &conf, mp);
+
+	return ret != 0 ? ret : rte_eth_promiscuous_enable(port);
+}
+
+int
+espt_add_l2(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *e;
+	uint8_t ver;
+
+	if (m->data_len == 0)
+		return -EINVAL;
+	ver = rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4;
+	e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*e));
+	if (e == NULL)
+		return -ENOSPC;
+	memset(e, 0, sizeof(*e));
+	e->ether_type = rte_cpu_to_be_16(ver == 4 ? RTE_ETHER_TYPE_IPV4 :
+						    RTE_ETHER_TYPE_IPV6);
+	m->l2_len = sizeof(*e);
+	return 0;
 }

@@ -154,4 +154,14 @@ size_t espt_reseal(const struct espt_ref *r, uint8_t *pkt, size_t len,
 /* Set the IPv4 total length / IPv6 payload length (and checksum). */
 void espt_ip_set_len(uint8_t *pkt, size_t len);
 
+/*
+ * For the tests that run SAs on sim_inline: configure and start @port
+ * (one queue each way, RX/TX security offloads, promiscuous, RX from
+ * @mp). Returns 0 or a negative errno.
+ */
+int espt_sec_port_start(uint16_t port, struct rte_mempool *mp);
+/* Prepend an Ethernet header (zero MACs, type from the IP version) and set
+ * l2_len, as an application does before rte_eth_tx_burst. 0 or -ENOSPC. */
+int espt_add_l2(struct rte_mbuf *m);
+
 #endif /* DPSEC_TEST_ESP_TEST_H */

@@ -29,44 +29,6 @@ static struct dpsec_ctx *ctx;
 static struct espt_keys keys;
 static uint8_t seen[N];
 
-static uint64_t
-xs(uint16_t port, const char *name)
-{
-	uint64_t id, v = 0;
-
-	assert_int_equal(rte_eth_xstats_get_id_by_name(port, name, &id), 0);
-	assert_int_equal(rte_eth_xstats_get_by_id(port, &id, &v, 1), 1);
-	return v;
-}
-
-static void
-port_start(uint16_t port)
-{
-	struct rte_eth_conf conf = {
-		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
-		.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY,
-	};
-
-	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
-	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 1024, 0, NULL, pool),
-			 0);
-	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 1024, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
-}
-
-static void
-add_l2(struct rte_mbuf *m)
-{
-	struct rte_ether_hdr *e = (struct rte_ether_hdr *)
-		rte_pktmbuf_prepend(m, sizeof(*e));
-
-	assert_non_null(e);
-	memset(e, 0, sizeof(*e));
-	e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	m->l2_len = sizeof(*e);
-}
-
 struct tally {
 	uint64_t delivered, reason[DPSEC_R_MAX];
 };
@@ -138,7 +100,7 @@ test_fault_matrix(void **state)
 		}
 		assert_int_equal(dpsec_sa_outbound(o, m, n), n);
 		for (k = 0; k < n; k++)
-			add_l2(m[k]);
+			assert_int_equal(espt_add_l2(m[k]), 0);
 		k = rte_eth_tx_burst(P0, 0, m, n);
 		assert_int_equal(k, n);
 		sent += n;
@@ -181,11 +143,11 @@ test_fault_matrix(void **state)
 	}
 
 	{
-		uint64_t wire_drop = xs(P0, "tx_fault_drop");
-		uint64_t dup = xs(P0, "tx_fault_dup");
-		uint64_t punt = xs(P1, "rx_fault_punt");
-		uint64_t spurious = xs(P1, "rx_fault_spurious_fail");
-		uint64_t stop = xs(P1, "rx_stop_discard");
+		uint64_t wire_drop = test_xstat(P0, "tx_fault_drop");
+		uint64_t dup = test_xstat(P0, "tx_fault_dup");
+		uint64_t punt = test_xstat(P1, "rx_fault_punt");
+		uint64_t spurious = test_xstat(P1, "rx_fault_spurious_fail");
+		uint64_t stop = test_xstat(P1, "rx_stop_discard");
 		uint64_t lost = sent - t.delivered;
 
 		printf("sent %lu delivered %lu: wire drops %lu, dups %lu, "
@@ -237,8 +199,9 @@ setup(void **state)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return -1;
-	port_start(P0);
-	port_start(P1);
+	if (espt_sec_port_start(P0, pool) != 0 ||
+	    espt_sec_port_start(P1, pool) != 0)
+		return -1;
 	espt_keys_fill(&keys, 11);
 	ctx = espt_ctx("faults", DPSEC_BACKEND_IPSEC_MB, 64);
 	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||

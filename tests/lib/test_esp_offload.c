@@ -29,31 +29,6 @@ static struct rte_mempool *pool;
 static struct dpsec_ctx *ctx;
 static struct espt_keys keys;
 
-static uint64_t
-xs(uint16_t port, const char *name)
-{
-	uint64_t id, v = 0;
-
-	assert_int_equal(rte_eth_xstats_get_id_by_name(port, name, &id), 0);
-	assert_int_equal(rte_eth_xstats_get_by_id(port, &id, &v, 1), 1);
-	return v;
-}
-
-static void
-port_start(uint16_t port)
-{
-	struct rte_eth_conf conf = {
-		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
-		.txmode.offloads = RTE_ETH_TX_OFFLOAD_SECURITY,
-	};
-
-	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
-	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 512, 0, NULL, pool), 0);
-	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 512, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
-}
-
 /* Put IP packets on port 0's wire with an Ethernet header; collect them
  * from port 1 with it stripped again. */
 static uint16_t
@@ -61,17 +36,8 @@ wire(struct rte_mbuf *m[], uint16_t n, struct rte_mbuf *out[])
 {
 	uint16_t i, got = 0, tries;
 
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *e = (struct rte_ether_hdr *)
-			rte_pktmbuf_prepend(m[i], sizeof(*e));
-
-		assert_non_null(e);
-		memset(e, 0, sizeof(*e));
-		e->ether_type = rte_cpu_to_be_16(
-			(rte_pktmbuf_mtod_offset(m[i], uint8_t *, 14)[0] >> 4) == 4 ?
-			RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
-		m[i]->l2_len = sizeof(*e);
-	}
+	for (i = 0; i < n; i++)
+		assert_int_equal(espt_add_l2(m[i]), 0);
 	assert_int_equal(rte_eth_tx_burst(P0, 0, m, n), n);
 	for (tries = 0; got < n && tries < 1000; tries++)
 		got += rte_eth_rx_burst(P1, 0, out + got, n - got);
@@ -146,8 +112,8 @@ test_offload_roundtrip(void **state)
 					      DPSEC_OFFLOAD_AUTO);
 		struct rte_mbuf *m[NB], *rx[NB];
 		struct dpsec_sa *sas[NB];
-		uint64_t tx0 = xs(P0, "sec_tx_packets");
-		uint64_t rx0 = xs(P1, "sec_rx_packets");
+		uint64_t tx0 = test_xstat(P0, "sec_tx_packets");
+		uint64_t rx0 = test_xstat(P1, "sec_rx_packets");
 		uint16_t i, n;
 
 		place_is(o, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
@@ -176,13 +142,13 @@ test_offload_roundtrip(void **state)
 			rte_pktmbuf_free(rx[i]);
 		}
 		/* The NIC, not software, did the crypto. */
-		assert_int_equal(xs(P0, "sec_tx_packets") - tx0, NB);
-		assert_int_equal(xs(P1, "sec_rx_packets") - rx0, NB);
+		assert_int_equal(test_xstat(P0, "sec_tx_packets") - tx0, NB);
+		assert_int_equal(test_xstat(P1, "sec_rx_packets") - rx0, NB);
 		assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
 		assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
 	}
-	assert_int_equal(xs(P0, "sec_sessions"), 0);
-	assert_int_equal(xs(P1, "sec_sessions"), 0);
+	assert_int_equal(test_xstat(P0, "sec_sessions"), 0);
+	assert_int_equal(test_xstat(P1, "sec_sessions"), 0);
 }
 
 /* A full NIC table: AUTO falls back to software and says why; REQUIRE
@@ -341,7 +307,7 @@ test_move_midstream(void **state)
 	};
 	enum { PER = 16 };
 	struct dpsec_sa *o, *in;
-	uint64_t tx0 = xs(P0, "sec_tx_packets"), rx0 = xs(P1, "sec_rx_packets");
+	uint64_t tx0 = test_xstat(P0, "sec_tx_packets"), rx0 = test_xstat(P1, "sec_rx_packets");
 	uint32_t next_sn = 1;
 	unsigned int ph, i, nb_nic_out = 0, nb_nic_in = 0;
 
@@ -390,8 +356,8 @@ test_move_midstream(void **state)
 		}
 	}
 	/* Each side did exactly the work of the phases it was placed for. */
-	assert_int_equal(xs(P0, "sec_tx_packets") - tx0, nb_nic_out);
-	assert_int_equal(xs(P1, "sec_rx_packets") - rx0, nb_nic_in);
+	assert_int_equal(test_xstat(P0, "sec_tx_packets") - tx0, nb_nic_out);
+	assert_int_equal(test_xstat(P1, "sec_rx_packets") - rx0, nb_nic_in);
 	/* An SA born in software cannot go to the NIC: no keys are kept. */
 	{
 		struct dpsec_sa *sw = sa_make("gcm256", DPSEC_SA_OUTBOUND,
@@ -422,8 +388,9 @@ setup(void **state)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return -1;
-	port_start(P0);
-	port_start(P1);
+	if (espt_sec_port_start(P0, pool) != 0 ||
+	    espt_sec_port_start(P1, pool) != 0)
+		return -1;
 	espt_keys_fill(&keys, 7);
 	ctx = espt_ctx("offload", DPSEC_BACKEND_IPSEC_MB, 64);
 	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||
