@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -174,4 +175,112 @@ sec_stats(uint16_t port, void *sess, uint64_t *pkts, uint64_t *errs)
 	}
 	*pkts = st.ipsec.ipackets + st.ipsec.opackets;
 	*errs = st.ipsec.ierrors + st.ipsec.oerrors;
+}
+
+int
+sec_pair_setup(void **state, const char *args0, const char *args1,
+	       struct rte_mempool *sess_mp[2], unsigned int nb_sess)
+{
+	struct sim_pair *sp = calloc(1, sizeof(*sp));
+
+	*state = sp;
+	if (sp == NULL || sim_pair_create(sp, 0, args0, 1, args1) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (sec_port_start(sp->port[i], sp->rx_pool[i]) != 0)
+			return -1;
+		sess_mp[i] = sec_sess_pool(sp->port[i], nb_sess);
+		if (sess_mp[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sec_pair_teardown(void **state, struct rte_mempool *sess_mp[2])
+{
+	/* Close the ports first: sessions they still hold get wiped. */
+	int ret = sim_pair_teardown(state);
+
+	for (int i = 0; i < 2; i++) {
+		if (sess_mp[i] != NULL &&
+		    rte_mempool_avail_count(sess_mp[i]) != sess_mp[i]->size) {
+			fprintf(stderr, "session pool %d: %u of %u back\n", i,
+				rte_mempool_avail_count(sess_mp[i]),
+				sess_mp[i]->size);
+			ret = -1;
+		}
+		rte_mempool_free(sess_mp[i]);
+		sess_mp[i] = NULL;
+	}
+	return ret;
+}
+
+int
+sec_sa_pair_make(const struct sim_pair *sp,
+		 struct rte_mempool *const sess_mp[2],
+		 const struct sec_sa *sa, const struct sec_sa *in_sa,
+		 struct sec_sa_pair *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->spi = sa->spi;
+	p->out = sec_session(sp->port[0], sess_mp[0], sa, true);
+	p->in = sec_session(sp->port[1], sess_mp[1],
+			    in_sa != NULL ? in_sa : sa, false);
+	if (p->out == NULL || p->in == NULL)
+		return -1;
+	p->fl = sec_flow(sp->port[1], p->in, sa->spi);
+	return p->fl != NULL ? 0 : -1;
+}
+
+int
+sec_sa_pair_free(const struct sim_pair *sp, struct sec_sa_pair *p)
+{
+	int ret = 0, r;
+
+	if (p->fl != NULL)
+		ret = rte_flow_destroy(sp->port[1], p->fl, NULL);
+	r = rte_security_session_destroy(sec_ctx(sp->port[1]), p->in);
+	ret = ret != 0 ? ret : r;
+	r = rte_security_session_destroy(sec_ctx(sp->port[0]), p->out);
+	ret = ret != 0 ? ret : r;
+	memset(p, 0, sizeof(*p));
+	return ret;
+}
+
+uint16_t
+sec_send_tagged(const struct sim_pair *sp, void *sess, uint32_t tag0,
+		uint16_t n)
+{
+	struct rte_mbuf *m[SEC_SEND_MAX];
+	uint16_t sent;
+
+	if (n > SEC_SEND_MAX)
+		return 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct test_frame f;
+
+		sim_frame_init(&f, sp->port[0], sp->port[1], 4, TEST_L4_UDP,
+			       64, tag0 + i);
+		m[i] = test_frame_mbuf(sp->tx_pool, &f);
+		if (m[i] == NULL) {
+			test_free_bulk(m, i);
+			return 0;
+		}
+		if (sess != NULL)
+			sec_mark(sp->port[0], sess, m[i]);
+	}
+	sent = test_tx_all(sp->port[0], 0, m, n, 1000);
+	test_free_bulk(m + sent, n - sent);
+	return sent;
+}
+
+uint16_t
+sec_recv(uint16_t port, struct rte_mbuf **pkts, uint16_t want, uint16_t cap)
+{
+	uint16_t got = test_rx_poll(port, 0, pkts, want, cap,
+				    TEST_RX_TIMEOUT_MS);
+
+	return got + test_rx_poll(port, 0, pkts + got, cap - got, cap - got,
+				  TEST_QUIET_MS);
 }

@@ -50,6 +50,47 @@ void sec_mark(uint16_t port, void *sess, struct rte_mbuf *m);
 /* Session stats: packets and errors. */
 void sec_stats(uint16_t port, void *sess, uint64_t *pkts, uint64_t *errs);
 
+/*
+ * CMocka setup: net_sim_inline0 (@args0) and net_sim_inline1 (@args1) in
+ * *state, both started by sec_port_start(), and a pool of @nb_sess
+ * sessions for each in @sess_mp. 0 or -1.
+ */
+int sec_pair_setup(void **state, const char *args0, const char *args1,
+		   struct rte_mempool *sess_mp[2], unsigned int nb_sess);
+/* CMocka teardown: close the ports (sim_pair_teardown), then check that
+ * every session went back to @sess_mp and free the pools. 0 or -1. */
+int sec_pair_teardown(void **state, struct rte_mempool *sess_mp[2]);
+
+/* An SA twice: egress on port 0, ingress on port 1 with its flow rule. */
+struct sec_sa_pair {
+	void *out, *in;
+	struct rte_flow *fl;
+	uint32_t spi;
+};
+
+/* Create @p for @sa (sessions from @sess_mp[0], [1]); the ingress side
+ * is @in_sa when it differs (action, lifetime), NULL: @sa. 0 or -1. */
+int sec_sa_pair_make(const struct sim_pair *sp,
+		     struct rte_mempool *const sess_mp[2],
+		     const struct sec_sa *sa, const struct sec_sa *in_sa,
+		     struct sec_sa_pair *p);
+/* Destroy the rule and both sessions of @p. 0 or the first error. */
+int sec_sa_pair_free(const struct sim_pair *sp, struct sec_sa_pair *p);
+
+enum { SEC_SEND_MAX = 128 };
+
+/*
+ * Send @n (at most SEC_SEND_MAX) IPv4/UDP frames with 64 bytes of payload,
+ * tagged @tag0, @tag0 + 1, ..., from port 0 to port 1, protected by @sess
+ * unless it is NULL. Returns how many the port took.
+ */
+uint16_t sec_send_tagged(const struct sim_pair *sp, void *sess,
+			 uint32_t tag0, uint16_t n);
+/* Receive on queue 0 of @port until @want frames came (or
+ * TEST_RX_TIMEOUT_MS), then until TEST_QUIET_MS pass without any. */
+uint16_t sec_recv(uint16_t port, struct rte_mbuf **pkts, uint16_t want,
+		  uint16_t cap);
+
 /* Keys used by every SA of the tests. */
 extern const uint8_t sec_cipher_key[16];
 extern const uint8_t sec_auth_key[32];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_ether.h>
 
 struct rte_mempool *
@@ -151,4 +152,11 @@ sim_pair_teardown(void **state)
 	free(sp);
 	*state = NULL;
 	return ret;
+}
+
+int
+sim_eal_teardown(void **state)
+{
+	(void)state;
+	return rte_eal_cleanup();
 }

@@ -50,5 +50,7 @@ void sim_frame_init(struct test_frame *f, uint16_t from, uint16_t to,
 int sim_pair_setup(void **state);
 int sim_state_setup(void **state);
 int sim_pair_teardown(void **state);
+/* CMocka group teardown of the suite's programs: rte_eal_cleanup(). */
+int sim_eal_teardown(void **state);
 
 #endif /* DPSEC_TEST_SIM_PAIR_H */

@@ -116,6 +116,14 @@ test_bad_devargs(void **state)
 		"wire=port,port=",
 		"wire=pcap,rx_pcap=/nonexistent/file",
 		"wire=pcap,tx_pcap=/nonexistent/dir/out.pcap",
+		"sec_reset_on_stop=2",			/* 0 or 1 only */
+		"sec_reset_on_stop=",
+		"sec_reset_on_stop=yes",
+		"sec_reset_on_stop=true",
+		"sec_reset_on_stop=01",
+		"sec_reset_on_stop=-1",
+		"sec_reset_on_stop=1 ",
+		"sec_reset_on_stop=0,sec_reset_on_stop=1",	/* twice */
 	};
 
 	(void)state;
@@ -145,6 +153,10 @@ test_good_devargs(void **state)
 		pcap_both,
 		"wire=port,port=net_ring0",
 		"wire=port,port=net_ring0,mac=02:00:00:00:00:02",
+		"sec_reset_on_stop=0",
+		"sec_reset_on_stop=1",
+		"wire=port,port=net_ring0,sec_reset_on_stop=1",
+		"max_sa=16,sec_reset_on_stop=1,ring_size=128",
 	};
 
 	(void)state;

@@ -37,40 +37,13 @@ static struct rte_mempool *sess_mp[2];
 static int
 dp_setup(void **state)
 {
-	struct sim_pair *sp;
-
-	if (sim_pair_setup(state) != 0)
-		return -1;
-	sp = *state;
-	if (sec_port_start(sp->port[0], sp->rx_pool[0]) != 0 ||
-	    sec_port_start(sp->port[1], sp->rx_pool[1]) != 0)
-		return -1;
-	sess_mp[0] = sec_sess_pool(sp->port[0], 16);
-	sess_mp[1] = sec_sess_pool(sp->port[1], 16);
-	return sess_mp[0] != NULL && sess_mp[1] != NULL ? 0 : -1;
+	return sec_pair_setup(state, NULL, NULL, sess_mp, 16);
 }
 
 static int
 dp_teardown(void **state)
 {
-	struct sim_pair *sp = *state;
-	int ret;
-
-	/* Close the ports first: sessions they still hold get wiped. */
-	ret = sim_pair_teardown(state);
-	(void)sp;
-	for (int i = 0; i < 2; i++) {
-		if (sess_mp[i] != NULL && rte_mempool_avail_count(sess_mp[i]) !=
-		    sess_mp[i]->size) {
-			fprintf(stderr, "session pool %d: %u of %u back\n", i,
-				rte_mempool_avail_count(sess_mp[i]),
-				sess_mp[i]->size);
-			ret = -1;
-		}
-		rte_mempool_free(sess_mp[i]);
-		sess_mp[i] = NULL;
-	}
-	return ret;
+	return sec_pair_teardown(state, sess_mp);
 }
 
 /* Receive @want frames on @port (then a quiet period); returns the count. */

@@ -36,18 +36,7 @@ static struct rte_mempool *sess_mp[2];
 static int
 pair_setup_args(void **state, const char *a0, const char *a1)
 {
-	struct sim_pair *sp = calloc(1, sizeof(*sp));
-
-	if (sp == NULL)
-		return -1;
-	*state = sp;
-	if (sim_pair_create(sp, 0, a0, 1, a1) != 0 ||
-	    sec_port_start(sp->port[0], sp->rx_pool[0]) != 0 ||
-	    sec_port_start(sp->port[1], sp->rx_pool[1]) != 0)
-		return -1;
-	sess_mp[0] = sec_sess_pool(sp->port[0], 8);
-	sess_mp[1] = sec_sess_pool(sp->port[1], 8);
-	return sess_mp[0] != NULL && sess_mp[1] != NULL ? 0 : -1;
+	return sec_pair_setup(state, a0, a1, sess_mp, 8);
 }
 
 static int
@@ -72,26 +61,11 @@ wire_setup(void **state)
 static int
 f_teardown(void **state)
 {
-	int ret = sim_pair_teardown(state);
-
-	for (int i = 0; i < 2; i++) {
-		if (sess_mp[i] != NULL &&
-		    rte_mempool_avail_count(sess_mp[i]) != sess_mp[i]->size)
-			ret = -1;
-		rte_mempool_free(sess_mp[i]);
-		sess_mp[i] = NULL;
-	}
-	return ret;
+	return sec_pair_teardown(state, sess_mp);
 }
 
-struct sa_pair {
-	void *out, *in;
-	struct rte_flow *fl;
-	uint32_t spi;
-};
-
 static void
-sa_pair_make(struct sim_pair *sp, struct sa_pair *p, uint32_t spi)
+sa_pair_make(struct sim_pair *sp, struct sec_sa_pair *p, uint32_t spi)
 {
 	struct sec_sa sa = {
 		.action = RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL,
@@ -99,43 +73,20 @@ sa_pair_make(struct sim_pair *sp, struct sa_pair *p, uint32_t spi)
 		.win = 1024,
 	};
 
-	p->spi = spi;
-	p->out = sec_session(sp->port[0], sess_mp[0], &sa, true);
-	p->in = sec_session(sp->port[1], sess_mp[1], &sa, false);
-	assert_non_null(p->out);
-	assert_non_null(p->in);
-	p->fl = sec_flow(sp->port[1], p->in, spi);
-	assert_non_null(p->fl);
+	assert_int_equal(sec_sa_pair_make(sp, sess_mp, &sa, NULL, p), 0);
 }
 
 static void
-sa_pair_free(struct sim_pair *sp, struct sa_pair *p)
+sa_pair_free(struct sim_pair *sp, struct sec_sa_pair *p)
 {
-	assert_int_equal(rte_flow_destroy(sp->port[1], p->fl, NULL), 0);
-	assert_int_equal(rte_security_session_destroy(sec_ctx(sp->port[1]),
-						      p->in), 0);
-	assert_int_equal(rte_security_session_destroy(sec_ctx(sp->port[0]),
-						      p->out), 0);
+	assert_int_equal(sec_sa_pair_free(sp, p), 0);
 }
 
 /* Send @n frames tagged @tag0.. (protected by @sess when not NULL). */
 static void
 send_tagged(struct sim_pair *sp, void *sess, uint32_t tag0, uint32_t n)
 {
-	struct rte_mbuf *m[BATCH];
-
-	assert_true(n <= BATCH);
-	for (uint32_t i = 0; i < n; i++) {
-		struct test_frame f;
-
-		sim_frame_init(&f, sp->port[0], sp->port[1], 4, TEST_L4_UDP,
-			       64, tag0 + i);
-		m[i] = test_frame_mbuf(sp->tx_pool, &f);
-		assert_non_null(m[i]);
-		if (sess != NULL)
-			sec_mark(sp->port[0], sess, m[i]);
-	}
-	assert_int_equal(test_tx_all(sp->port[0], 0, m, (uint16_t)n, 1000), n);
+	assert_int_equal(sec_send_tagged(sp, sess, tag0, (uint16_t)n), n);
 }
 
 /* Frames may be lost: no long wait, a quiet period ends the poll. */
@@ -148,17 +99,12 @@ recv_lossy(uint16_t port)
 static uint16_t
 recv_some(uint16_t port, uint16_t want)
 {
-	uint16_t got = test_rx_poll(port, 0, rx, want, MAX_PKTS,
-				    TEST_RX_TIMEOUT_MS);
-
-	got += test_rx_poll(port, 0, rx + got, MAX_PKTS, MAX_PKTS - got,
-			    TEST_QUIET_MS);
-	return got;
+	return sec_recv(port, rx, want, MAX_PKTS);
 }
 
 /* Send @n protected frames through @p, 1 bit per frame: punted? */
 static unsigned int
-run_punt(struct sim_pair *sp, struct sa_pair *p, unsigned int n,
+run_punt(struct sim_pair *sp, struct sec_sa_pair *p, unsigned int n,
 	 bool *punted)
 {
 	unsigned int done = 0, np = 0;
@@ -200,7 +146,7 @@ test_rx_punt(void **state)
 	static bool first[1000], second[1000];
 	struct rte_pmd_sim_inline_faults f;
 	struct rte_pmd_sim_inline_sa_state st;
-	struct sa_pair p;
+	struct sec_sa_pair p;
 	unsigned int n1, n2;
 
 	assert_int_equal(rte_pmd_sim_inline_fault_get(sp->port[1], &f), 0);
@@ -249,7 +195,7 @@ test_spurious_fail(void **state)
 	struct sim_pair *sp = *state;
 	struct rte_pmd_sim_inline_faults f = { .seed = 7, .spurious_fail = 0.3 };
 	struct rte_pmd_sim_inline_sa_state st;
-	struct sa_pair p;
+	struct sec_sa_pair p;
 	unsigned int nf = 0, done = 0;
 	uint64_t pk, er;
 
@@ -300,7 +246,7 @@ test_tx_punt(void **state)
 	struct rte_pmd_sim_inline_faults f = { .seed = 1, .punt = 0.5 };
 	struct rte_pmd_sim_inline_sa_state st;
 	struct rte_eth_stats es;
-	struct sa_pair p;
+	struct sec_sa_pair p;
 	unsigned int got = 0;
 
 	assert_int_equal(rte_pmd_sim_inline_fault_set(sp->port[0], &f), 0);

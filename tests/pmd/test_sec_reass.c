@@ -5,7 +5,8 @@
  * ip_reassembly_en) and reassembles. Capability and configuration
  * (rte_eth_ip_reassembly_*), session option checks, a complete set
  * delivered as one packet, an incomplete set (timeout) and an overlapping
- * set delivered as fragments linked by the reassembly dynfield.
+ * set delivered as fragments linked by the reassembly dynfield, and the
+ * ESP sequence number each reports (RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN).
  * Contract: doc/sim_inline.md, "Inline IP reassembly".
  */
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <rte_security.h>
 
 #include "eal_fixture.h"
+#include "rte_pmd_sim_inline.h"
 #include "sec_util.h"
 #include "sim_pair.h"
 
@@ -40,32 +42,13 @@ static struct rte_mempool *sess_mp[2];
 static int
 reass_setup(void **state)
 {
-	struct sim_pair *sp;
-
-	if (sim_pair_setup(state) != 0)
-		return -1;
-	sp = *state;
-	if (sec_port_start(sp->port[0], sp->rx_pool[0]) != 0 ||
-	    sec_port_start(sp->port[1], sp->rx_pool[1]) != 0)
-		return -1;
-	sess_mp[0] = sec_sess_pool(sp->port[0], 16);
-	sess_mp[1] = sec_sess_pool(sp->port[1], 16);
-	return sess_mp[0] != NULL && sess_mp[1] != NULL ? 0 : -1;
+	return sec_pair_setup(state, NULL, NULL, sess_mp, 16);
 }
 
 static int
 reass_teardown(void **state)
 {
-	int ret = sim_pair_teardown(state);
-
-	for (int i = 0; i < 2; i++) {
-		if (sess_mp[i] != NULL && rte_mempool_avail_count(sess_mp[i]) !=
-		    sess_mp[i]->size)
-			ret = -1;
-		rte_mempool_free(sess_mp[i]);
-		sess_mp[i] = NULL;
-	}
-	return ret;
+	return sec_pair_teardown(state, sess_mp);
 }
 
 static void *
@@ -263,6 +246,17 @@ incomplete_flag(void)
 	return RTE_BIT64(bit);
 }
 
+/* The ESP SN the engine reported for @m. */
+static uint64_t
+esp_sn(const struct rte_mbuf *m)
+{
+	int off = rte_mbuf_dynfield_lookup(RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN,
+					   NULL);
+
+	assert_true(off >= 0);
+	return *RTE_MBUF_DYNFIELD(m, off, const uint64_t *);
+}
+
 static rte_eth_ip_reassembly_dynfield_t *
 dynfield(struct rte_mbuf *m)
 {
@@ -275,11 +269,13 @@ dynfield(struct rte_mbuf *m)
 
 /*
  * Receive one incomplete set: the fragments @want[0..n) in order, each a
- * decrypted copy of what was sent. Frees it. Returns time_spent.
+ * decrypted copy of what was sent, reporting its own SN (@sn0 + i). Frees
+ * it. Returns time_spent.
  */
 static uint16_t
 check_incomplete(struct sim_pair *sp, const struct frag *want,
-		 const unsigned int *order, unsigned int n, uint64_t userdata)
+		 const unsigned int *order, unsigned int n, uint64_t userdata,
+		 uint64_t sn0)
 {
 	uint64_t flag = incomplete_flag();
 	struct rte_mbuf *m, *next;
@@ -298,6 +294,7 @@ check_incomplete(struct sim_pair *sp, const struct frag *want,
 		assert_true(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
 		assert_false(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
 		assert_int_equal(*rte_security_dynfield(m), userdata);
+		assert_int_equal(esp_sn(m), sn0 + i);
 		assert_true(test_mbuf_equals(m, want[order[i]].b,
 					     want[order[i]].len));
 		assert_int_equal(d->nb_frags, n - 1 - i);
@@ -364,6 +361,9 @@ test_complete_incomplete(void **state)
 		assert_false(rx[0]->ol_flags &
 			     (RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED | flag));
 		assert_int_equal(*rte_security_dynfield(rx[0]), flag_ud);
+		/* The SN of the first fragment (offset 0), sent at place
+		 * 0 (in order) or 1 (out of order) of this set. */
+		assert_int_equal(esp_sn(rx[0]), 1 + 5 * v + (v >> 1));
 		assert_true(rx[0]->nb_segs > 1);
 		assert_int_equal(rx[0]->pkt_len, len);
 		assert_true(test_mbuf_equals(rx[0], orig, len));
@@ -386,7 +386,7 @@ test_complete_incomplete(void **state)
 
 		send_protected(sp, out, &fr[2]);
 		send_protected(sp, out, &fr[0]);
-		assert_true(check_incomplete(sp, fr, order, 2, flag_ud) >=
+		assert_true(check_incomplete(sp, fr, order, 2, flag_ud, 21) >=
 			    TIMEOUT_MS - 1);
 		assert_true(rte_get_timer_cycles() - t0 >=
 			    test_ms_to_cycles(TIMEOUT_MS - 1));
@@ -397,7 +397,7 @@ test_complete_incomplete(void **state)
 
 		for (unsigned int i = 0; i < 4; i++)
 			send_protected(sp, out, &fr[order[i]]);
-		assert_true(check_incomplete(sp, fr, order, 4, flag_ud) <
+		assert_true(check_incomplete(sp, fr, order, 4, flag_ud, 23) <
 			    TIMEOUT_MS);
 	}
 	assert_int_equal(test_xstat(sp->port[1], "rx_reass_incomplete"), 2);
@@ -463,8 +463,16 @@ test_off(void **state)
 static int
 group_setup(void **state)
 {
+	/* As dpsec does, before any session: the SN the engine reports. */
+	static const struct rte_mbuf_dynfield sn = {
+		.name = RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN,
+		.size = sizeof(uint64_t), .align = __alignof__(uint64_t),
+	};
+
 	(void)state;
-	return test_eal_init("pmd-sec-reass", NULL, 0) < 0 ? -1 : 0;
+	if (test_eal_init("pmd-sec-reass", NULL, 0) < 0)
+		return -1;
+	return rte_mbuf_dynfield_register(&sn) < 0 ? -1 : 0;
 }
 
 static int

@@ -5,7 +5,9 @@
 /**
  * @file
  * net_sim_inline private API: the state of the simulated NIC's inline
- * IPsec engine (its SA table), and fault injection at run time.
+ * IPsec engine (its SA table), a reset of that engine, fault injection at
+ * run time, and the mbuf dynamic field in which the engine reports each
+ * received packet's ESP sequence number.
  *
  * Every function takes an ethdev port id and returns -ENODEV when the port
  * does not exist or is not a net_sim_inline port. They are control-path
@@ -23,6 +25,27 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/**
+ * Name of the mbuf dynamic field (a uint64_t: size 8, align 8) in which
+ * the inline IPsec engine reports the ESP sequence number of each packet
+ * it accepted on an inline-protocol ingress SA: the full 64-bit number it
+ * authenticated (with ESN, the high half it inferred, RFC 4303 A2.1).
+ *
+ * The application registers the field (rte_mbuf_dynfield_register())
+ * before it creates its ingress inline-protocol sessions: the driver
+ * looks the name up at each such session create and keeps the offset for
+ * the port; it never registers the field itself, nor looks it up per
+ * packet. The field is written only in packets delivered with
+ * RTE_MBUF_F_RX_SEC_OFFLOAD and without RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED,
+ * on an inline-protocol SA; never for inline crypto, failed or untouched
+ * packets (their field keeps whatever the mbuf held). A packet
+ * reassembled by inline IP reassembly reports the number of its first
+ * fragment (offset 0); fragments of an incomplete set each report their
+ * own. A field registered with another size, or at an offset not aligned
+ * to 8, is not filled.
+ */
+#define RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN "dpsec_esp_sn"
 
 /** State of one SA in the NIC's table. */
 struct rte_pmd_sim_inline_sa_state {
@@ -86,6 +109,32 @@ int rte_pmd_sim_inline_sa_dump(uint16_t port, FILE *f);
  */
 int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
 				struct rte_pmd_sim_inline_sa_state *st);
+
+/**
+ * Reset the port's inline IPsec engine, as a NIC or firmware reset does
+ * (devarg sec_reset_on_stop=1 does the same in rte_eth_dev_stop()).
+ *
+ * Every SA leaves the engine's table: its slot is free for a new session,
+ * rte_pmd_sim_inline_sa_state() returns -ENOENT for it and
+ * rte_pmd_sim_inline_sa_dump() omits it. Every rte_flow SECURITY rule stops
+ * matching: ESP such a rule steered comes up untouched, without
+ * RTE_MBUF_F_RX_SEC_OFFLOAD, as with no rule. A packet sent with a lost
+ * session (RTE_MBUF_F_TX_SEC_OFFLOAD and its metadata) is dropped, never
+ * sent in the clear, and counted in the xstat tx_sec_lost (and oerrors).
+ * Inner fragments held for inline IP reassembly are dropped
+ * (rx_reass_drop).
+ *
+ * The session and flow handles the application holds stay valid:
+ * rte_security_session_destroy(), rte_flow_destroy() and rte_flow_flush()
+ * succeed on them and free what is left (keys wiped).
+ * rte_security_session_update() on a lost session returns -ENOENT,
+ * rte_security_session_stats_get() still reports its counters, and
+ * rte_flow_create() refuses it (-EINVAL).
+ *
+ * @param port A port id.
+ * @return 0 or -ENODEV (not a sim_inline port).
+ */
+int rte_pmd_sim_inline_sec_reset(uint16_t port);
 
 /**
  * Change the port's fault injection at run time. The PRNG streams restart

@@ -107,6 +107,7 @@ struct sim_devargs {
 	bool mac_set;
 	uint32_t ring_size;
 	uint32_t max_sa;
+	bool sec_reset_on_stop;		/* dev_stop resets the engine */
 	struct sim_fault_cfg faults;
 };
 
@@ -144,6 +145,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(sec_rx_bytes) \
 	X(tx_sec_bad) \
 	X(tx_sec_dead) \
+	X(tx_sec_lost) \
 	X(rx_sec_bad) \
 	X(rx_sec_replay) \
 	X(rx_sec_icv_fail) \
@@ -178,12 +180,14 @@ struct sim_rxq {
 	struct rte_mempool *mp;
 	struct rte_ring *ring;		/* frames steered to this queue */
 	uint16_t qid;
+	uint16_t nb_desc;		/* as set up (rxq_info_get) */
 	uint64_t pkts, bytes, nombuf;
 } __rte_cache_aligned;
 
 struct sim_txq {
 	struct sim_port *port;
 	uint16_t qid;
+	uint16_t nb_desc;		/* as set up (txq_info_get) */
 	uint64_t pkts, bytes, errors;
 	uint64_t prng;			/* fault stream of this queue */
 	struct rte_mbuf *held;		/* fault_reorder: the frame held back */
@@ -289,6 +293,7 @@ enum {
 /* A set of fragments the NIC gives up on, in arrival order. */
 struct sim_reass_set {
 	struct rte_mbuf *m[SIM_REASS_MAX_FRAGS];
+	uint64_t sn[SIM_REASS_MAX_FRAGS];	/* their ESP SNs */
 	uint16_t n;
 	uint16_t time_spent;		/* ms since the first fragment */
 };
@@ -305,11 +310,13 @@ bool sim_reass_enabled(const struct sim_port *p);
  * Offer a frame an SA with ip_reassembly_en has just decapsulated (linear,
  * one segment). Returns m when it is not a fragment the port reassembles,
  * NULL when m was taken (held, or now in *out), or a new mbuf holding the
- * reassembled packet (the fragments are freed). *out gets a set to
- * deliver as incomplete, or n = 0.
+ * reassembled packet (the fragments are freed). *sn is m's ESP SN; for a
+ * reassembled packet it becomes the SN of the fragment at offset 0, whose
+ * headers it carries. *out gets a set to deliver as incomplete, or n = 0.
  */
 struct rte_mbuf *sim_reass_input(struct sim_port *p, const void *sa,
-				 struct rte_mbuf *m, struct sim_reass_set *out);
+				 struct rte_mbuf *m, uint64_t *sn,
+				 struct sim_reass_set *out);
 /* Take out one set whose timeout passed; false when there is none. */
 bool sim_reass_expired(struct sim_port *p, struct sim_reass_set *out);
 /* Flag @m (delivered copy of an incomplete set's fragment) with the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * net_sim_inline's private API (rte_pmd_sim_inline.h): the SA table and
- * fault injection, for tests and debugging.
+ * net_sim_inline's private API (rte_pmd_sim_inline.h): the SA table, its
+ * reset, and fault injection, for tests and debugging.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -109,6 +109,17 @@ rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
 	}
 	rte_spinlock_unlock(&sec->lock);
 	return ret;
+}
+
+int
+rte_pmd_sim_inline_sec_reset(uint16_t port)
+{
+	struct sim_port *p = sim_port_of(port);
+
+	if (p == NULL || p->sec == NULL)
+		return -ENODEV;
+	sim_sec_reset(p);
+	return 0;
 }
 
 static bool

@@ -29,6 +29,7 @@ static const struct {
 	{ "mac", ANY_WIRE },
 	{ "ring_size", ANY_WIRE },
 	{ "max_sa", ANY_WIRE },
+	{ "sec_reset_on_stop", ANY_WIRE },
 	{ "fault_seed", ANY_WIRE },
 	{ "fault_punt", ANY_WIRE },
 	{ "fault_spurious_fail", ANY_WIRE },
@@ -178,8 +179,9 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
 			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa, "
-			     "fault_seed, fault_punt, fault_spurious_fail, "
-			     "fault_drop, fault_dup, fault_reorder)",
+			     "sec_reset_on_stop, fault_seed, fault_punt, "
+			     "fault_spurious_fail, fault_drop, fault_dup, "
+			     "fault_reorder)",
 			     name, pr->key);
 		if (seen[k])
 			FAIL("%s: devarg '%s' given twice", name, pr->key);
@@ -253,6 +255,11 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			    da->max_sa < 1 || da->max_sa > SIM_MAX_SA)
 				FAIL("%s: devarg 'max_sa' must be in 1..%u, "
 				     "not '%s'", name, SIM_MAX_SA, val);
+		} else if (strcmp(key, "sec_reset_on_stop") == 0) {
+			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
+				FAIL("%s: devarg 'sec_reset_on_stop' must be 0 "
+				     "or 1, not '%s'", name, val);
+			da->sec_reset_on_stop = val[0] == '1';
 		} else if (strcmp(key, "fault_seed") == 0) {
 			if (parse_u64(val, &da->faults.seed) != 0)
 				FAIL("%s: devarg 'fault_seed' must be an "

@@ -12,6 +12,7 @@
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_net.h>
 #include <rte_udp.h>
 
@@ -173,6 +174,27 @@ tos_of(const uint8_t *ip)
 		return ((const struct rte_ipv4_hdr *)ip)->type_of_service;
 	return (uint8_t)(rte_be_to_cpu_32(
 		((const struct rte_ipv6_hdr *)ip)->vtc_flow) >> 20);
+}
+
+static void ipv4_fix(struct rte_ipv4_hdr *h, uint32_t len);
+
+/* Set the DSCP of an IPv4/IPv6 header to that of @tos, keeping its ECN. */
+static void
+inner_dscp_set(uint8_t *ip, uint8_t tos)
+{
+	if ((ip[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->type_of_service = (uint8_t)((tos & ~3u) |
+					       (h->type_of_service & 3u));
+		ipv4_fix(h, rte_be_to_cpu_16(h->total_length));
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+		uint32_t v = rte_be_to_cpu_32(h->vtc_flow);
+
+		v = (v & ~(0xfcu << 20)) | ((uint32_t)(tos & ~3u) << 20);
+		h->vtc_flow = rte_cpu_to_be_32(v);
+	}
 }
 
 static void
@@ -465,21 +487,43 @@ valid_sa(struct sim_sec *sec, uint64_t md)
 	return NULL;
 }
 
-int
-sim_sec_tso_check(struct sim_port *p, const struct rte_mbuf *m)
+/*
+ * The live egress SA in @m's security dynfield: 0 and *sap set, else the
+ * xstat of the reason m must be dropped. A session a reset took out of
+ * the NIC drops the packet: it is never sent in the clear.
+ */
+static int
+egress_sa(struct sim_port *p, const struct rte_mbuf *m, struct sim_sa **sap)
 {
 	struct sim_sa *sa;
+	uint64_t md;
 
 	if (p->sec == NULL || !(p->tx_offloads & RTE_ETH_TX_OFFLOAD_SECURITY) ||
 	    !rte_security_dynfield_is_registered())
 		return SIM_XS_tx_sec_bad;
-	sa = valid_sa(p->sec,
-		      *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m));
-	if (sa == NULL || !sa->egress ||
-	    sa->action != RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
+	md = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
+	sa = valid_sa(p->sec, md);
+	if (sa == NULL)
+		return sim_sec_is_lost(p->sec, md) ? SIM_XS_tx_sec_lost :
+						     SIM_XS_tx_sec_bad;
+	if (!sa->egress)
 		return SIM_XS_tx_sec_bad;
 	if (__atomic_load_n(&sa->dead, __ATOMIC_ACQUIRE))
 		return SIM_XS_tx_sec_dead;
+	*sap = sa;
+	return 0;
+}
+
+int
+sim_sec_tso_check(struct sim_port *p, const struct rte_mbuf *m)
+{
+	struct sim_sa *sa;
+	int r = egress_sa(p, m, &sa);
+
+	if (r != 0)
+		return r;
+	if (sa->action != RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
+		return SIM_XS_tx_sec_bad;
 	return 0;
 }
 
@@ -492,14 +536,9 @@ sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 	uint32_t l2 = m->l2_len ? m->l2_len : RTE_ETHER_HDR_LEN;
 	int r;
 
-	if (p->sec == NULL || !(p->tx_offloads & RTE_ETH_TX_OFFLOAD_SECURITY) ||
-	    !rte_security_dynfield_is_registered())
-		return SIM_XS_tx_sec_bad;
-	sa = valid_sa(p->sec, *rte_security_dynfield(m));
-	if (sa == NULL || !sa->egress)
-		return SIM_XS_tx_sec_bad;
-	if (__atomic_load_n(&sa->dead, __ATOMIC_ACQUIRE))
-		return SIM_XS_tx_sec_dead;
+	r = egress_sa(p, m, &sa);
+	if (r != 0)
+		return r;
 	if (m->pkt_len < l2 + sizeof(struct rte_ipv4_hdr) || l2 > 30)
 		return SIM_XS_tx_sec_bad;
 	/* The engine fails it: a NIC cannot send it in the clear. */
@@ -538,6 +577,8 @@ flow_match(const struct rte_flow *f, const struct ing *g)
 	const uint8_t *dst, *src;
 	unsigned int alen = g->v4 ? 4 : 16;
 
+	if (f->lost)
+		return false;	/* a reset took the rule out of the NIC */
 	if ((f->family == 4 && !g->v4) || (f->family == 6 && g->v4))
 		return false;
 	if (f->udp && !g->udp)
@@ -634,10 +675,13 @@ tunnel_ok(const struct sim_sa *sa, const struct ing *g)
 		      &t->ipv6.src_addr, 16) == 0;
 }
 
-/* Inline protocol ingress; returns 0 or the xstat of the failure. */
+/*
+ * Inline protocol ingress; returns 0 with *sn the 64-bit SN authenticated,
+ * or the xstat of the failure.
+ */
 static int
 proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
-	      struct ing *g)
+	      struct ing *g, uint64_t *sn)
 {
 	uint8_t *esp = g->ip + g->esp_off, *ct, pad, nh;
 	uint8_t saved[SIM_JUMBO_ROOM];	/* the received bytes, until accepted */
@@ -705,13 +749,17 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	/* Accepted. Drop trailer, ICV and any link padding after it. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - (g->l2 + hdr + len)));
 	if (sa->tunnel) {
-		uint8_t l2h[32];
+		uint8_t l2h[32], otos = tos_of(g->ip);
 
 		memcpy(l2h, g->ip - g->l2, g->l2);
 		rte_pktmbuf_adj(m, (uint16_t)hdr);
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), l2h, g->l2);
 		g->ip = rte_pktmbuf_mtod_offset(m, uint8_t *, g->l2);
 		g->v4 = nh == NH_IPV4;
+		/* copy_dscp on decapsulation: outer DSCP to the inner
+		 * header (rte_security.h), the inner ECN kept. */
+		if (sa->x.options.copy_dscp)
+			inner_dscp_set(g->ip, otos);
 	} else {
 		uint8_t *d = g->ip - g->l2;
 
@@ -745,6 +793,7 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		}
 	}
 	sa_account(sa, len);
+	*sn = seq;
 	return 0;
 restore:
 	memcpy(ct, saved, ct_len);
@@ -782,9 +831,20 @@ crypto_ingress(struct sim_port *p, struct sim_sa *sa, struct ing *g)
 	return 0;
 }
 
+void
+sim_sec_rx_sn_set(const struct sim_port *p, struct rte_mbuf *m, uint64_t sn)
+{
+	int off;
+
+	if (sn == 0 || p->sec == NULL)
+		return;
+	off = __atomic_load_n(&p->sec->esp_sn_off, __ATOMIC_RELAXED);
+	if (off >= 0)
+		*RTE_MBUF_DYNFIELD(m, off, uint64_t *) = sn;
+}
+
 struct rte_mbuf *
-sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
-		struct sim_sa **reass_sa)
+sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m, struct sim_sec_rx *rx)
 {
 	struct sim_sec *sec = p->sec;
 	struct rte_flow *f;
@@ -792,11 +852,13 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
 	struct rte_mbuf *w;
 	struct ing g;
 	bool hit = false;
+	uint64_t sn = 0;
 	int r;
 
 	/* Whatever the sender's TX flags were, they are not ours. */
 	m->ol_flags = 0;
-	*reass_sa = NULL;
+	rx->reass_sa = NULL;
+	rx->esp_sn = 0;
 	if (sec == NULL || TAILQ_EMPTY(&sec->flows))
 		return m;
 	w = linear(sec, m);
@@ -845,7 +907,7 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
 	else if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO)
 		r = crypto_ingress(p, sa, &g);
 	else
-		r = proto_ingress(p, sa, m, &g);
+		r = proto_ingress(p, sa, m, &g, &sn);
 
 	m->ol_flags |= RTE_MBUF_F_RX_SEC_OFFLOAD;
 	if (r != 0) {
@@ -855,9 +917,10 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
 	} else {
 		sim_count(p, SIM_XS_sec_rx_packets, 1);
 		sim_count(p, SIM_XS_sec_rx_bytes, m->pkt_len);
+		rx->esp_sn = sn;	/* 0 for inline crypto */
 		if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL &&
 		    sa->x.options.ip_reassembly_en && sim_reass_enabled(p))
-			*reass_sa = sa;
+			rx->reass_sa = sa;
 	}
 	if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
 		*rte_security_dynfield(m) = sa->userdata;

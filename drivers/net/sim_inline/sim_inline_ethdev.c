@@ -195,6 +195,8 @@ sim_dev_stop(struct rte_eth_dev *dev)
 	sim_rx_flush(p);
 	sim_tx_flush_held(p);
 	sim_reass_flush(p, NULL, SIM_XS_rx_stop_discard);
+	if (p->da.sec_reset_on_stop)
+		sim_sec_reset(p);	/* the NIC forgets its SAs */
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -270,7 +272,6 @@ sim_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	char name[RTE_RING_NAMESIZE];
 	struct sim_rxq *q;
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
 	if (mp == NULL)
 		return -EINVAL;
@@ -289,6 +290,7 @@ sim_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	q->port = p;
 	q->mp = mp;
 	q->qid = qid;
+	q->nb_desc = nb_desc;
 	p->rxq[qid] = q;
 	dev->data->rx_queues[qid] = q;
 	return 0;
@@ -301,7 +303,6 @@ sim_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct sim_port *p = dev->data->dev_private;
 	struct sim_txq *q;
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
 	sim_txq_release(dev, qid);
 	q = rte_zmalloc_socket("sim_txq", sizeof(*q), RTE_CACHE_LINE_SIZE,
@@ -310,10 +311,38 @@ sim_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -ENOMEM;
 	q->port = p;
 	q->qid = qid;
+	q->nb_desc = nb_desc;
 	q->prng = sim_prng_txq_seed(p->faults.seed, qid);
 	p->txq[qid] = q;
 	dev->data->tx_queues[qid] = q;
 	return 0;
+}
+
+/*
+ * Queue info: the descriptors the application asked for. A TX queue holds
+ * no frames once tx_burst returns (but one held back by fault_reorder),
+ * so nb_desc bounds what it can still have queued, as on a real NIC.
+ */
+static void
+sim_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		 struct rte_eth_rxq_info *qi)
+{
+	const struct sim_rxq *q = dev->data->rx_queues[qid];
+
+	qi->mp = q->mp;
+	qi->nb_desc = q->nb_desc;
+	qi->scattered_rx = dev->data->scattered_rx;
+	qi->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void
+sim_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		 struct rte_eth_txq_info *qi)
+{
+	const struct sim_txq *q = dev->data->tx_queues[qid];
+
+	qi->nb_desc = q->nb_desc;
+	qi->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
 
 static int
@@ -427,8 +456,8 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		      xs[SIM_XS_rx_runt];
 	st->oerrors = xs[SIM_XS_tx_oversize] + xs[SIM_XS_tx_bad_mbuf] +
 		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
-		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_fault_punt] +
-		      xs[SIM_XS_tx_tso_wire_full];
+		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_sec_lost] +
+		      xs[SIM_XS_tx_fault_punt] + xs[SIM_XS_tx_tso_wire_full];
 	st->rx_nombuf = p->rx_nombuf;
 	return 0;
 }
@@ -647,6 +676,8 @@ static const struct eth_dev_ops sim_ops = {
 	.mac_addr_remove = sim_mac_addr_remove,
 	.rx_queue_setup = sim_rx_queue_setup,
 	.tx_queue_setup = sim_tx_queue_setup,
+	.rxq_info_get = sim_rxq_info_get,
+	.txq_info_get = sim_txq_info_get,
 	.rx_queue_release = sim_rxq_release,
 	.tx_queue_release = sim_txq_release,
 	.stats_get = sim_stats_get,
@@ -801,6 +832,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"mac=<xx:xx:xx:xx:xx:xx> "
 	"ring_size=<64..65536> "
 	"max_sa=<1..65536> "
+	"sec_reset_on_stop=<0|1> "
 	"fault_seed=<u64> "
 	"fault_punt=<0..1> "
 	"fault_spurious_fail=<0..1> "

@@ -26,6 +26,7 @@ enum { IPV6_FRAG_HDR = 8, MAX_IP_PAYLOAD = 65535 };
 
 struct frag {
 	struct rte_mbuf *m;
+	uint64_t sn;		/* ESP SN of the packet that carried it */
 	uint32_t off, len;	/* of the fragment's data in the datagram */
 	uint16_t l2, l3;	/* header lengths (l3: up to the data) */
 };
@@ -325,8 +326,10 @@ give_up(struct sim_port *p, struct ctx *c, uint64_t now,
 {
 	uint16_t i;
 
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		out->m[i] = c->f[i].m;
+		out->sn[i] = c->f[i].sn;
+	}
 	out->n = c->n;
 	out->time_spent = elapsed_ms(c, now);
 	sim_count(p, SIM_XS_rx_reass_incomplete, 1);
@@ -340,7 +343,8 @@ give_up(struct sim_port *p, struct ctx *c, uint64_t now,
  * at its offset. NULL when it does not fit or no buffer is free.
  */
 static struct rte_mbuf *
-build(struct sim_port *p, const struct sim_sa *sa, const struct ctx *c)
+build(struct sim_port *p, const struct sim_sa *sa, const struct ctx *c,
+      uint64_t *sn)
 {
 	const struct frag *first = NULL;
 	struct rte_mbuf *j;
@@ -384,6 +388,7 @@ build(struct sim_port *p, const struct sim_sa *sa, const struct ctx *c)
 		h->payload_len = rte_cpu_to_be_16((uint16_t)c->total);
 	}
 	j->port = first->m->port;
+	*sn = first->sn;
 	j->ol_flags = RTE_MBUF_F_RX_SEC_OFFLOAD;
 	*rte_security_dynfield(j) = *rte_security_dynfield(first->m);
 	if (sa->x.options.ip_csum_enable && c->v4)
@@ -404,7 +409,7 @@ build(struct sim_port *p, const struct sim_sa *sa, const struct ctx *c)
 
 struct rte_mbuf *
 sim_reass_input(struct sim_port *p, const void *sa, struct rte_mbuf *m,
-		struct sim_reass_set *out)
+		uint64_t *sn, struct sim_reass_set *out)
 {
 	struct sim_reass *r = p->reass;
 	struct ctx key, *c = NULL, *oldest = NULL;
@@ -418,6 +423,7 @@ sim_reass_input(struct sim_port *p, const void *sa, struct rte_mbuf *m,
 	if (!sim_reass_enabled(p) || m->nb_segs != 1 ||
 	    !frag_parse(r, m, &key, &fr, &last))
 		return m;
+	fr.sn = *sn;
 	key.sa = sa;
 	key.used = true;
 	now = rte_get_timer_cycles();
@@ -461,7 +467,7 @@ sim_reass_input(struct sim_port *p, const void *sa, struct rte_mbuf *m,
 	c->f[c->n++] = fr;
 
 	if (covered(c) && !c->broken) {
-		whole = build(p, sa, c);
+		whole = build(p, sa, c, sn);
 		if (whole != NULL) {
 			for (i = 0; i < c->n; i++)
 				rte_pktmbuf_free(c->f[i].m);

@@ -316,12 +316,13 @@ batch_put(struct sim_port *p, struct rx_batch *b, uint16_t q,
 
 /*
  * The RX engine after IPsec: packet type, RSS (unless @pick_q is false:
- * *qid is then kept), the DMA into the queue's pool and the flags. src is
- * not consumed. @chain: see copy_frame().
+ * *qid is then kept), the DMA into the queue's pool and the flags, and
+ * @sn, the ESP SN the engine accepted (0: none). src is not consumed.
+ * @chain: see copy_frame().
  */
 static struct rte_mbuf *
 to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
-	 bool pick_q, bool chain)
+	 bool pick_q, bool chain, uint64_t sn)
 {
 	const struct rte_eth_dev_data *data = p->dev->data;
 	struct rte_net_hdr_lens hl;
@@ -362,6 +363,7 @@ to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
 			d->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
 		d->ol_flags |= sf;
 		*rte_security_dynfield(d) = *rte_security_dynfield(src);
+		sim_sec_rx_sn_set(p, d, sn);
 	}
 	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
 		d->hash.rss = hash;
@@ -383,7 +385,7 @@ deliver_set(struct sim_port *p, struct rx_batch *b, struct sim_reass_set *s)
 	uint16_t qid = 0, i, n = 0;
 
 	for (i = 0; i < s->n; i++) {
-		d[i] = to_queue(p, s->m[i], &qid, i == 0, false);
+		d[i] = to_queue(p, s->m[i], &qid, i == 0, false, s->sn[i]);
 		if (d[i] == NULL)
 			break;
 		n++;
@@ -408,7 +410,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 	const struct rte_eth_dev_data *data = p->dev->data;
 	struct rte_ether_hdr eb;
 	const struct rte_ether_hdr *eh;
-	struct sim_sa *rsa = NULL;
+	struct sim_sec_rx sr = { .reass_sa = NULL, .esp_sn = 0 };
 	struct rte_mbuf *d;
 	uint16_t qid = 0;
 	bool whole = false;
@@ -432,13 +434,14 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 	}
 	/* The inline IPsec engine sees the frame before RSS and the DMA. */
 	if (p->rx_offloads & RTE_ETH_RX_OFFLOAD_SECURITY)
-		src = sim_sec_ingress(p, src, &rsa);
+		src = sim_sec_ingress(p, src, &sr);
 	else
 		src->ol_flags = 0;
-	if (rsa != NULL) {
+	if (sr.reass_sa != NULL) {
 		/* An SA with ip_reassembly_en: inner fragments are held. */
 		struct sim_reass_set set;
-		struct rte_mbuf *m = sim_reass_input(p, rsa, src, &set);
+		struct rte_mbuf *m = sim_reass_input(p, sr.reass_sa, src,
+						     &sr.esp_sn, &set);
 
 		if (set.n != 0)
 			deliver_set(p, b, &set);
@@ -447,7 +450,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 		whole = m != src;
 		src = m;
 	}
-	d = to_queue(p, src, &qid, true, whole);
+	d = to_queue(p, src, &qid, true, whole, sr.esp_sn);
 	if (d != NULL)
 		batch_put(p, b, qid, d);
 out:

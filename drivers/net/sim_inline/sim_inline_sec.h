@@ -48,7 +48,9 @@ struct sim_sa {
 	uint8_t hdr[SIM_SEC_MAX_HDR];
 	bool iv_ovr;				/* iv_gen_disable */
 	uint8_t iv_ovr_val[SIM_IV_OVR_MAX];
-	int32_t table_idx;
+	int32_t table_idx;			/* -1: not in the table */
+	bool lost;				/* dropped by a NIC reset */
+	TAILQ_ENTRY(sim_sa) lost_next;		/* in sim_sec.lost */
 	bool dead;				/* hard expiry */
 	uint8_t events;				/* bits: events raised */
 	uint64_t seq;				/* egress: last SN used */
@@ -67,6 +69,7 @@ struct rte_flow {
 	uint32_t spi_be;
 	uint8_t dst[16], src[16];
 	bool has_dst, has_src;
+	bool lost;				/* dropped by a NIC reset */
 	struct sim_sa *sa;			/* NULL: by SPI */
 };
 
@@ -76,8 +79,13 @@ struct sim_sec {
 	uint32_t max_sa;
 	uint32_t nb_sa;
 	struct sim_sa **table;			/* [max_sa] */
-	rte_spinlock_t lock;			/* table, flows (control) */
+	rte_spinlock_t lock;			/* table, flows, lost */
 	TAILQ_HEAD(, rte_flow) flows;
+	/* SAs a reset took out of the table whose sessions still exist. */
+	TAILQ_HEAD(, sim_sa) lost;
+	/* Offset of RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN, -1: not registered.
+	 * Looked up at each ingress inline-protocol session create. */
+	int esp_sn_off;
 	struct dpsec_crypto_engine *eng[RTE_MAX_LCORE];
 	rte_spinlock_t eng_lock;		/* non-EAL threads share one */
 	struct dpsec_crypto_engine *eng_any;
@@ -86,6 +94,14 @@ struct sim_sec {
 
 int sim_sec_init(struct sim_port *p);
 struct sim_sa *sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be);
+/*
+ * A NIC reset: every SA leaves the table and every rule stops matching;
+ * the application's session and flow handles stay valid for destroy.
+ */
+void sim_sec_reset(struct sim_port *p);
+/* Is @md (security dynfield) the handle of an SA a reset took out of the
+ * table? Takes the table lock: for the TX path's rare miss only. */
+bool sim_sec_is_lost(struct sim_sec *sec, uint64_t md);
 void sim_sec_fini(struct sim_port *p);
 extern const struct rte_flow_ops sim_flow_ops;
 
@@ -103,16 +119,28 @@ extern const struct rte_flow_ops sim_flow_ops;
 int sim_sec_tso_check(struct sim_port *p, const struct rte_mbuf *m);
 int sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 		   struct rte_mbuf **out);
+/* What the RX engine found out about a frame, beyond its flags. */
+struct sim_sec_rx {
+	/* The SA, when it accepted the packet and asks for IP reassembly
+	 * (ip_reassembly_en, port configured), else NULL. */
+	struct sim_sa *reass_sa;
+	/* Inline protocol, accepted: the 64-bit SN authenticated; else 0
+	 * (never a valid SN, RFC 4303 section 2.2). */
+	uint64_t esp_sn;
+};
+
 /*
  * RX: classify and process a frame off the wire, before it is copied into
  * an RX queue. Returns the frame to deliver (m, or a linear copy when m was
  * chained or shared; m is then freed), with RTE_MBUF_F_RX_SEC_* and
  * checksum flags in ol_flags and, for inline protocol, the session
- * userdata in the security dynfield. *reass_sa is set to the SA when it
- * accepted the packet and asks for IP reassembly (ip_reassembly_en, port
- * configured), else NULL.
+ * userdata in the security dynfield; *rx says the rest.
  */
 struct rte_mbuf *sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m,
-				 struct sim_sa **reass_sa);
+				 struct sim_sec_rx *rx);
+/* Report @sn (0: none) in the delivered mbuf @m's ESP SN dynfield, when
+ * the application registered it. */
+void sim_sec_rx_sn_set(const struct sim_port *p, struct rte_mbuf *m,
+		       uint64_t sn);
 
 #endif /* SIM_INLINE_SEC_H */

@@ -13,8 +13,10 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <stdio.h>
 
+#include "rte_pmd_sim_inline.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
 
@@ -283,6 +285,61 @@ build_tunnel_hdr(struct sim_sa *sa)
 	}
 }
 
+/*
+ * The application's RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN, when it registered
+ * one of the contract's shape (a uint64_t at an 8-byte aligned offset).
+ * Looked up when an ingress inline-protocol SA arrives, never per packet.
+ */
+static void
+esp_sn_lookup(struct sim_port *p)
+{
+	struct rte_mbuf_dynfield d;
+	int off = rte_mbuf_dynfield_lookup(RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN,
+					   &d);
+
+	if (off >= 0 && (d.size != sizeof(uint64_t) ||
+			 off % __alignof__(uint64_t) != 0)) {
+		SIM_LOG(ERR, "%s: dynfield %s is not a uint64_t: not filled",
+			p->dev->data->name, RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN);
+		off = -1;
+	}
+	__atomic_store_n(&p->sec->esp_sn_off, off < 0 ? -1 : off,
+			 __ATOMIC_RELAXED);
+}
+
+/* Is @sa in @sec's table? Pointers only: handles are not trusted. Called
+ * with sec->lock held. */
+static bool
+sa_live(const struct sim_sec *sec, const struct sim_sa *sa)
+{
+	return sa->table_idx >= 0 && (uint32_t)sa->table_idx < sec->max_sa &&
+	       sec->table[sa->table_idx] == sa;
+}
+
+/* Is @sa one of the SAs a reset took out of @sec's table? Called with
+ * sec->lock held. */
+static bool
+sa_lost(const struct sim_sec *sec, const struct sim_sa *sa)
+{
+	const struct sim_sa *l;
+
+	TAILQ_FOREACH(l, &sec->lost, lost_next)
+		if (l == sa)
+			return true;
+	return false;
+}
+
+bool
+sim_sec_is_lost(struct sim_sec *sec, uint64_t md)
+{
+	bool lost;
+
+	rte_spinlock_lock(&sec->lock);
+	lost = sa_lost(sec, (const struct sim_sa *)(uintptr_t)md);
+	rte_spinlock_unlock(&sec->lock);
+	return lost;
+}
+
 static int
 session_create(void *device, struct rte_security_session_conf *conf,
 	       struct rte_security_session *sess);
@@ -398,6 +455,8 @@ session_create(void *device, struct rte_security_session_conf *conf,
 		if (ret != 0)
 			goto fail;
 		dpsec_replay_start(sa->replay, sa->seq);
+		if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL)
+			esp_sn_lookup(p);
 	}
 
 	rte_spinlock_lock(&sec->lock);
@@ -423,23 +482,65 @@ fail:
 	return ret;
 }
 
+/*
+ * A non-zero esn.value on update is read as at create: the first SN to
+ * use. Egress: the next packet gets @v, within the sequence space, also
+ * backwards (as cnxk rewrites its SA, and as DPDK's anti-replay tests
+ * need): not reusing a number is the application's duty (RFC 4303
+ * section 3.3.3; dpsec only moves it forward). Ingress: the window's top moves up to @v - 1 as if that number
+ * had been received (the bits of the new range clear), never down, so ESN
+ * inference (RFC 4303 A2.1) works near @v. Called with sa->lock held;
+ * -EINVAL leaves the SA as it was.
+ */
+static int
+seq_move(struct sim_sa *sa, uint64_t v)
+{
+	if (!sa->esn && v > UINT32_MAX)
+		return -EINVAL;
+	if (sa->egress) {
+		sa->seq = v - 1;
+		return 0;
+	}
+	if (v - 1 > dpsec_replay_top(sa->replay) &&
+	    dpsec_replay_update(sa->replay, v - 1) != 0)
+		return -EINVAL;
+	return 0;
+}
+
 static int
 sim_session_update(void *device, struct rte_security_session *sess,
 		   struct rte_security_session_conf *conf)
 {
+	struct rte_eth_dev *dev = device;
+	struct sim_port *p = dev->data->dev_private;
+	struct sim_sec *sec = p->sec;
 	struct sim_sa *sa = SECURITY_GET_SESS_PRIV(sess);
+	int ret = 0;
 
-	RTE_SET_USED(device);
-	/* Keys and selectors are fixed; lifetimes and userdata may change. */
-	if (conf->ipsec.spi != sa->x.spi ||
-	    conf->ipsec.direction != sa->x.direction ||
-	    conf->ipsec.mode != sa->x.mode)
-		return -ENOTSUP;
-	rte_spinlock_lock(&sa->lock);
-	sa->x.life = conf->ipsec.life;
-	sa->userdata = (uint64_t)(uintptr_t)conf->userdata;
-	rte_spinlock_unlock(&sa->lock);
-	return 0;
+	rte_spinlock_lock(&sec->lock);
+	if (sa_lost(sec, sa)) {
+		ret = -ENOENT;	/* a reset took it out of the NIC */
+	} else if (!sa_live(sec, sa)) {
+		ret = -EINVAL;
+	} else if (conf->ipsec.spi != sa->x.spi ||
+		   conf->ipsec.direction != sa->x.direction ||
+		   conf->ipsec.mode != sa->x.mode) {
+		/* Keys and selectors are fixed. */
+		ret = -ENOTSUP;
+	} else {
+		/* Sequence state, lifetimes and userdata may change, all
+		 * or nothing. */
+		rte_spinlock_lock(&sa->lock);
+		if (conf->ipsec.esn.value != 0)
+			ret = seq_move(sa, conf->ipsec.esn.value);
+		if (ret == 0) {
+			sa->x.life = conf->ipsec.life;
+			sa->userdata = (uint64_t)(uintptr_t)conf->userdata;
+		}
+		rte_spinlock_unlock(&sa->lock);
+	}
+	rte_spinlock_unlock(&sec->lock);
+	return ret;
 }
 
 static int
@@ -478,8 +579,13 @@ sim_session_destroy(void *device, struct rte_security_session *sess)
 	struct rte_flow *f;
 
 	rte_spinlock_lock(&sec->lock);
-	if (sa->table_idx < 0 || (uint32_t)sa->table_idx >= sec->max_sa ||
-	    sec->table[sa->table_idx] != sa) {
+	if (sa_lost(sec, sa)) {
+		/* The NIC forgot it in a reset; free what is left. */
+		TAILQ_REMOVE(&sec->lost, sa, lost_next);
+	} else if (sa_live(sec, sa)) {
+		sec->table[sa->table_idx] = NULL;
+		sec->nb_sa--;
+	} else {
 		rte_spinlock_unlock(&sec->lock);
 		return -EINVAL;	/* not one of ours: netdevsim's rule */
 	}
@@ -487,8 +593,6 @@ sim_session_destroy(void *device, struct rte_security_session *sess)
 		if (f->sa == sa)
 			f->sa = NULL, f->has_spi = true,
 			f->spi_be = 0;	/* the rule now matches nothing */
-	sec->table[sa->table_idx] = NULL;
-	sec->nb_sa--;
 	rte_spinlock_unlock(&sec->lock);
 	sim_reass_flush(p, sa, SIM_XS_rx_reass_drop);	/* its fragments */
 
@@ -556,6 +660,8 @@ sim_sec_init(struct sim_port *p)
 	rte_spinlock_init(&sec->lock);
 	rte_spinlock_init(&sec->eng_lock);
 	TAILQ_INIT(&sec->flows);
+	TAILQ_INIT(&sec->lost);
+	sec->esp_sn_off = -1;
 	RTE_LCORE_FOREACH(lc) {
 		sec->eng[lc] = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
 		if (sec->eng[lc] == NULL)
@@ -586,11 +692,58 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * Like a NIC or firmware reset: the SA table and the flow rules are gone.
+ * The application still holds its session and flow handles: they stay on
+ * the lost list and the flow list (marked lost: they match nothing) until
+ * it destroys them, which then frees what is left.
+ */
+void
+sim_sec_reset(struct sim_port *p)
+{
+	struct sim_sec *sec = p->sec;
+	struct rte_flow *f;
+	uint32_t i, n = 0;
+
+	if (sec == NULL)
+		return;
+	rte_spinlock_lock(&sec->lock);
+	for (i = 0; i < sec->max_sa; i++) {
+		struct sim_sa *sa = sec->table[i];
+
+		if (sa == NULL)
+			continue;
+		sec->table[i] = NULL;
+		sa->table_idx = -1;
+		sa->lost = true;
+		TAILQ_INSERT_TAIL(&sec->lost, sa, lost_next);
+		n++;
+	}
+	sec->nb_sa = 0;
+	TAILQ_FOREACH(f, &sec->flows, next)
+		f->lost = true;
+	rte_spinlock_unlock(&sec->lock);
+	sim_reass_flush(p, NULL, SIM_XS_rx_reass_drop);	/* their frags */
+	SIM_LOG(INFO, "%s: inline IPsec engine reset: %u SAs lost",
+		p->dev->data->name, n);
+}
+
+/* Wipe and free an SA's keys (and window) at close: the application
+ * leaked its session. */
+static void
+sa_key_free(struct sim_sa *sa)
+{
+	dpsec_crypto_key_wipe(sa->key);
+	rte_free(sa->key);
+	sa->key = NULL;
+}
+
 void
 sim_sec_fini(struct sim_port *p)
 {
 	struct sim_sec *sec = p->sec;
 	struct rte_flow *f;
+	struct sim_sa *sa;
 	unsigned int i;
 
 	if (sec == NULL)
@@ -599,15 +752,12 @@ sim_sec_fini(struct sim_port *p)
 		TAILQ_REMOVE(&sec->flows, f, next);
 		rte_free(f);
 	}
-	for (i = 0; sec->table != NULL && i < sec->max_sa; i++) {
-		struct sim_sa *sa = sec->table[i];
-
-		if (sa == NULL)
-			continue;
-		/* The application leaked the session: wipe our part. */
-		dpsec_crypto_key_wipe(sa->key);
-		rte_free(sa->key);
-		sa->key = NULL;
+	for (i = 0; sec->table != NULL && i < sec->max_sa; i++)
+		if (sec->table[i] != NULL)
+			sa_key_free(sec->table[i]);
+	while ((sa = TAILQ_FIRST(&sec->lost)) != NULL) {
+		TAILQ_REMOVE(&sec->lost, sa, lost_next);
+		sa_key_free(sa);
 	}
 	for (i = 0; i < RTE_MAX_LCORE; i++)
 		dpsec_crypto_engine_free(sec->eng[i]);
@@ -725,6 +875,9 @@ flow_parse(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 			if (sa->port != p || sa->egress || sa->key == NULL)
 				return flow_err(e, EINVAL, ac, "not an ingress "
 						"session of this port");
+			if (sa->lost)
+				return flow_err(e, EINVAL, ac, "session lost "
+						"in a reset: destroy it");
 			if (f->has_spi && f->spi_be != sa->spi_be)
 				return flow_err(e, EINVAL, ac, "ESP spec SPI is "
 						"not the session's");
@@ -767,6 +920,13 @@ sim_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 		return NULL;
 	}
 	rte_spinlock_lock(&sec->lock);
+	/* The session may have gone (destroy, reset) since the parse. */
+	if (f->sa != NULL && !sa_live(sec, f->sa)) {
+		rte_spinlock_unlock(&sec->lock);
+		rte_free(f);
+		flow_err(e, EINVAL, NULL, "session not in the NIC");
+		return NULL;
+	}
 	/* One flow per ingress session (rte_security.rst). */
 	TAILQ_FOREACH(o, &sec->flows, next)
 		if (f->sa != NULL && o->sa == f->sa)
