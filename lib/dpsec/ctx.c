@@ -86,6 +86,14 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 		goto fail;
 	}
 
+	ctx->slots = rte_zmalloc_socket("dpsec_slots",
+			conf->max_sa * sizeof(ctx->slots[0]), 0,
+			conf->socket_id);
+	if (ctx->slots == NULL) {
+		ret = ENOMEM;
+		goto fail;
+	}
+
 	qsz = rte_rcu_qsbr_get_memsize(DPSEC_QSBR_THREADS);
 	ctx->qsbr = rte_zmalloc_socket("dpsec_qsbr", qsz, RTE_CACHE_LINE_SIZE,
 				       conf->socket_id);
@@ -128,6 +136,7 @@ dpsec_free(struct dpsec_ctx *ctx)
 	rte_hash_free(ctx->reqids);
 	rte_hash_free(ctx->sad);
 	rte_free(ctx->qsbr);
+	rte_free(ctx->slots);
 	rte_free(ctx);
 }
 

@@ -10,6 +10,7 @@
 RTE_LOG_REGISTER(dpsec_logtype, dpsec, NOTICE);
 
 int dpsec_reason_dynfield_offset = -1;
+int dpsec_esp_sn_dynfield_offset = -1;
 
 static const char *const reason_str[DPSEC_R_MAX] = {
 #define DPSEC_REASON_STR(n, s) [DPSEC_R_ ## n] = s,
@@ -37,13 +38,23 @@ dpsec_mbuf_dynfield_init(void)
 		.size = sizeof(uint8_t),
 		.align = __alignof__(uint8_t),
 	};
+	static const struct rte_mbuf_dynfield sn = {
+		.name = DPSEC_MBUF_DYNFIELD_ESP_SN,
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
 	int off;
 
-	if (dpsec_reason_dynfield_offset >= 0)
+	if (dpsec_reason_dynfield_offset >= 0 &&
+	    dpsec_esp_sn_dynfield_offset >= 0)
 		return 0;
 	off = rte_mbuf_dynfield_register(&desc);
 	if (off < 0)
 		return -rte_errno;
 	dpsec_reason_dynfield_offset = off;
+	off = rte_mbuf_dynfield_register(&sn);
+	if (off < 0)
+		return -rte_errno;
+	dpsec_esp_sn_dynfield_offset = off;
 	return 0;
 }

@@ -95,8 +95,21 @@ const char *dpsec_reason_str(enum dpsec_reason r);
 extern int dpsec_reason_dynfield_offset;
 
 /**
- * Register the mbuf dynamic field that carries a packet's reason code.
- * Called by dpsec_create(); idempotent.
+ * Name of the mbuf dynamic field (uint64_t) in which a NIC reports the
+ * full ESP sequence number of each packet it decrypted as inline
+ * protocol. dpsec registers it; a driver that fills it lets dpsec keep one
+ * replay window for SAs placed on the NIC as inline protocol
+ * (doc/programmers_guide.md, "Placement"). net_sim_inline fills it.
+ */
+#define DPSEC_MBUF_DYNFIELD_ESP_SN "dpsec_esp_sn"
+
+/** Offset of the ESP SN dynfield; valid after dpsec_mbuf_dynfield_init(). */
+extern int dpsec_esp_sn_dynfield_offset;
+
+/**
+ * Register the mbuf dynamic fields of the library: a packet's reason code
+ * and the ESP sequence number a NIC reports. Called by dpsec_create();
+ * idempotent.
  *
  * @return
  *   0 on success, a negative errno otherwise.

@@ -154,6 +154,8 @@ enum {
 	DPSEC_SA_F_NATT = 1u << 1,	/**< UDP encapsulation, RFC 3948 */
 	DPSEC_SA_F_COPY_DSCP = 1u << 2,	/**< tunnel: copy inner DSCP out/in */
 	DPSEC_SA_F_COPY_DF = 1u << 3,	/**< tunnel: copy inner IPv4 DF bit */
+	/** On the NIC, inline crypto only: never inline protocol. */
+	DPSEC_SA_F_NO_INLINE_PROTOCOL = 1u << 4,
 };
 
 /** SA configuration. */
@@ -237,7 +239,10 @@ enum dpsec_placement {
 	DPSEC_PLACE_INLINE_PROTOCOL,	/**< NIC does all of ESP */
 };
 
-/** Why an SA is not (or no longer) on the NIC. */
+/**
+ * Why an SA is not (or no longer) on the NIC, or, for an SA on the NIC as
+ * inline crypto, why not as inline protocol.
+ */
 #define DPSEC_PLACE_REASONS(X) \
 	X(NONE,		"on the NIC") \
 	X(OFFLOAD_NONE,	"software requested (offload=none)") \
@@ -246,7 +251,10 @@ enum dpsec_placement {
 	X(UNSUPPORTED,	"NIC does not support this algorithm/option combination") \
 	X(TABLE_FULL,	"NIC SA table full") \
 	X(SESSION_FAILED, "NIC refused the session") \
-	X(MOVED,	"moved to software by dpsec_sa_move()")
+	X(MOVED,	"moved to software by dpsec_sa_move()") \
+	X(PROTO_DISABLED, "inline crypto: inline protocol not wanted (DPSEC_SA_F_NO_INLINE_PROTOCOL)") \
+	X(PROTO_UNSUPPORTED, "inline crypto: NIC cannot run this SA as inline protocol") \
+	X(PROTO_NO_SN,	"inline crypto: NIC does not report inbound sequence numbers")
 
 /** Placement reason codes. */
 enum dpsec_place_reason {
@@ -271,11 +279,16 @@ const char *dpsec_place_reason_str(enum dpsec_place_reason r);
 /**
  * Move an SA between its NIC and software while traffic runs.
  *
- * Software owns the SA's sequence numbers and replay window wherever the
- * crypto runs, so a move reuses no number and lets no replay through
- * (invariants 1 and 2). Packets in flight are safe: frames marked for the
- * NIC before a move to software are still encrypted by it, and packets
- * the NIC decrypted before it are still accepted, because the NIC session
+ * Software owns the SA's sequence space and replay window wherever the
+ * work is done, so a move reuses no number and lets no replay through
+ * (invariants 1 and 2): outbound, software reserves a number for every
+ * packet it hands to the NIC, and an SA that returns to the NIC as inline
+ * protocol continues there from software's count plus the depth of the
+ * port's TX queues (frames of an earlier stay on the NIC may still be
+ * queued); inbound, the NIC's verdicts and reported sequence numbers feed
+ * the one window. Packets in flight are safe: frames marked for the NIC
+ * before a move to software are still processed by it, and packets the
+ * NIC decrypted before it are still accepted, because the NIC session
  * lives until the SA is destroyed; only the inbound flow rule goes.
  * Control path.
  *
@@ -284,13 +297,42 @@ const char *dpsec_place_reason_str(enum dpsec_place_reason r);
  * @param sa
  *   The SA.
  * @param to_nic
- *   true: back onto the NIC; false: to software.
+ *   true: onto the NIC (creating its session now if it has none, e.g. the
+ *   table was full when the SA was created); false: to software.
  * @return
  *   0 (also when the SA is already there); -EINVAL (bad arguments);
- *   -ENOTSUP (to_nic for an SA that was not placed on a NIC when it was
- *   created - its keys are no longer kept - or the flow rule is refused).
+ *   -ENOTSUP (to_nic for an SA created with offload NONE - its keys are
+ *   not kept - or one the NIC cannot take, or whose flow rule it
+ *   refuses; dpsec_sa_info() says why); -ENOSPC (to_nic: the NIC's table
+ *   is full); -EIO (the NIC refused to continue the sequence numbers: the
+ *   SA stays in software).
  */
 int dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic);
+
+/**
+ * Put the SAs of a port back on its NIC after the NIC may have lost them:
+ * a port reset or an error recovery (RTE_ETH_EVENT_RECOVERY_SUCCESS), or
+ * a stop/start of a NIC that forgets its SA table on stop. Call it after
+ * the port is started again. Each SA of @p port that has a NIC session is
+ * moved to software (traffic goes on there), its old session and flow
+ * rule are destroyed once no lcore can still use them, and a new session
+ * is created with the SA's current sequence state (outbound: the next
+ * number software would use plus the TX queues' depth; inbound: the
+ * window's top) before the SA returns to the NIC in its earlier
+ * placement. An SA the NIC no longer takes stays in software with the
+ * reason (dpsec_sa_info()). SAs moved to software by dpsec_sa_move() stay
+ * there (with a fresh session). Control path; may wait for an RCU grace
+ * period.
+ *
+ * @param ctx
+ *   The context.
+ * @param port_id
+ *   An attached port.
+ * @return
+ *   The number of SAs back on the NIC (>= 0); -EINVAL (bad arguments or
+ *   port not attached).
+ */
+int dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id);
 
 /** SA life state. */
 enum dpsec_sa_state {

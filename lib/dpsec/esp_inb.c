@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_lcore.h>
+#include <rte_security.h>
 
 #include "esp.h"
 
@@ -18,6 +19,7 @@ struct inb_pkt {
 	uint32_t ct_len;		/* ciphertext (payload+pad+trailer) */
 	uint64_t seq;			/* full sequence number */
 	uint8_t udp;			/* NAT-T encapsulated */
+	uint8_t proto;			/* decapsulated by the NIC */
 };
 
 static void
@@ -384,6 +386,24 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 	return DPSEC_R_NONE;
 }
 
+/* The NIC's inner (tunnel) or restored (transport) packet, as we give it. */
+static enum dpsec_reason
+proto_done(struct rte_mbuf *m, uint32_t *inner_len)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if ((ip[0] >> 4) == 4) {
+		m->packet_type = RTE_PTYPE_L3_IPV4;
+		m->l3_len = rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
+	} else {
+		m->packet_type = RTE_PTYPE_L3_IPV6;
+		m->l3_len = sizeof(struct rte_ipv6_hdr);
+	}
+	m->l2_len = 0;
+	*inner_len = m->pkt_len;
+	return DPSEC_R_NONE;
+}
+
 static void
 count_drop(struct dpsec_sa *sa, enum dpsec_reason r)
 {
@@ -403,12 +423,109 @@ nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
 	    uint8_t *reason)
 {
 	if (!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
-	    p->sa->sess == NULL ||
+	    !p->sa->nic_ok ||
 	    m->port != p->sa->conf.port_id)
 		return false;
 	*reason = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) ?
 		  DPSEC_R_NIC_FAILED : DPSEC_R_NONE;
 	return true;
+}
+
+/*
+ * Is this an ESP packet of one of our SAs (outer IP, ESP or UDP-ESP, an
+ * SPI in the SAD)? A NIC that decrypted it as inline crypto leaves the
+ * security dynfield as it was, possibly the id of an inline-protocol SA
+ * from the mbuf's previous life: such a packet must not be taken for one
+ * the NIC decapsulated.
+ */
+static bool
+is_our_esp(const struct dpsec_ctx *ctx, const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t l3, off;
+	uint8_t proto;
+	bool v4;
+
+	if (m->data_len < sizeof(struct rte_ipv4_hdr))
+		return false;
+	v4 = (ip[0] >> 4) == 4;
+	if (v4) {
+		l3 = rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
+		proto = ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
+	} else if ((ip[0] >> 4) == 6 &&
+		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
+		l3 = sizeof(struct rte_ipv6_hdr);
+		proto = ((const struct rte_ipv6_hdr *)ip)->proto;
+	} else {
+		return false;
+	}
+	/* UDP can be ESP only if some inbound SA is NAT-T: an inner UDP
+	 * packet costs no SAD lookup otherwise. */
+	if (proto != IPPROTO_ESP &&
+	    (proto != IPPROTO_UDP ||
+	     __atomic_load_n(&ctx->nb_natt_in, __ATOMIC_RELAXED) == 0))
+		return false;
+	off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+	if (m->data_len < off + ESP_HDR_LEN)
+		return false;
+	return sad_find(ctx, ((const struct rte_esp_hdr *)(ip + off))->spi,
+			ip, v4) != NULL;
+}
+
+/*
+ * The SA of a packet the NIC decapsulated as inline protocol: the id in
+ * the security dynfield names a live inbound SA with a protocol session
+ * on the port it came in on. NULL for anything else.
+ */
+static inline struct dpsec_sa *
+proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
+{
+	uint64_t uid;
+	struct dpsec_sa *sa;
+
+	if (!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
+	    __atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) == 0 ||
+	    !rte_security_dynfield_is_registered())
+		return NULL;
+	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
+	if ((uint32_t)uid >= ctx->max_sa)
+		return NULL;
+	sa = __atomic_load_n(&ctx->slots[(uint32_t)uid], __ATOMIC_ACQUIRE);
+	if (sa == NULL || sa->uid != uid || sa->dir != DPSEC_SA_INBOUND ||
+	    !sa->proto || m->port != sa->conf.port_id || is_our_esp(ctx, m))
+		return NULL;
+	return sa;
+}
+
+/*
+ * A packet the NIC decapsulated: its verdict, then the number it reports
+ * against the SA's window (read-only here, as for software).
+ */
+static enum dpsec_reason
+proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
+	    struct inb_pkt *p)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	p->sa = sa;
+	p->proto = 1;
+	if (sa != sc->timed) {
+		sc->timed = sa;
+		sa_time_check(sa);
+	}
+	if (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)
+		return DPSEC_R_NIC_FAILED;	/* invariant 3 */
+	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
+		     DPSEC_SA_DEAD))
+		return DPSEC_R_SA_DEAD;
+	if (m->data_len < sizeof(struct rte_ipv4_hdr) ||
+	    ((ip[0] >> 4) != 4 && (ip[0] >> 4) != 6))
+		return DPSEC_R_BAD_IP;
+	p->seq = *RTE_MBUF_DYNFIELD(m, dpsec_esp_sn_dynfield_offset,
+				    const uint64_t *);
+	if (dpsec_replay_verdict(&sa->replay, p->seq) != 0)
+		return DPSEC_R_REPLAY;
+	return DPSEC_R_NONE;
 }
 
 static uint16_t
@@ -430,7 +547,20 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 
 	sad_cache_init(ctx, &sc);
 	for (i = 0; i < n; i++) {
+		struct dpsec_sa *psa = proto_sa(ctx, pkts[i]);
+
 		p[i].sa = NULL;
+		p[i].proto = 0;
+		if (unlikely(psa != NULL)) {
+			reason[i] = proto_parse(psa, &sc, pkts[i], &p[i]);
+			if (reason[i] != DPSEC_R_NONE) {
+				count_drop(psa, reason[i]);
+				continue;
+			}
+			ops[nops] = &nic_done;	/* decapsulated, verified */
+			idx[nops++] = i;
+			continue;
+		}
 		reason[i] = inb_parse(ctx, &sc, pkts[i], &p[i]);
 		if (reason[i] != DPSEC_R_NONE) {
 			count_drop(p[i].sa, reason[i]);
@@ -493,7 +623,10 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 			count_drop(sa, reason[i]);
 			continue;
 		}
-		reason[i] = inb_decap(pk, pkts[i], &len);
+		if (pk->proto)
+			reason[i] = proto_done(pkts[i], &len);
+		else
+			reason[i] = inb_decap(pk, pkts[i], &len);
 		if (reason[i] != DPSEC_R_NONE) {
 			count_drop(sa, reason[i]);
 			continue;

@@ -33,25 +33,20 @@ seq_reserve(struct dpsec_sa *sa, uint16_t n, uint64_t *first)
 }
 
 /*
- * Build the ESP packet around the payload. On return *esp points at the
- * ESP header, *pl at the payload to encrypt (plen bytes, padded).
+ * What the packet is to the SA: the next header ESP will carry, the length
+ * it protects and, transport, the IP header length. Shared by software
+ * framing and inline protocol, so both refuse the same packets.
  */
 static enum dpsec_reason
-outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
-	   uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
+outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
+	      uint32_t *lenp, uint32_t *l3p)
 {
-	uint8_t *ip, *tail, nh, *hdr;
-	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
-	uint16_t udp_len = (sa->flags & DPSEC_SA_F_NATT) ?
-			   sizeof(struct rte_udp_hdr) : 0;
-	struct rte_esp_hdr *eh;
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t l3 = 0, len;
+	uint8_t nh;
 
-	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
-		return DPSEC_R_NOMEM;
-	ip = rte_pktmbuf_mtod(m, uint8_t *);
 	if (m->data_len < 1)
 		return DPSEC_R_BAD_IP;
-
 	if (sa->mode == DPSEC_SA_TUNNEL) {
 		if ((ip[0] >> 4) == 4 && m->data_len >= sizeof(struct rte_ipv4_hdr))
 			nh = ESP_NH_IPV4;
@@ -87,6 +82,60 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	}
 	if (sa->mode == DPSEC_SA_TRANSPORT && (ip[0] >> 4) != sa->conf.dst.family)
 		return DPSEC_R_POLICY;
+	*nhp = nh;
+	*lenp = len;
+	*l3p = l3;
+	return DPSEC_R_NONE;
+}
+
+/*
+ * Inline protocol: the NIC builds all of ESP with the number software
+ * reserved for the packet; software checks and marks it.
+ */
+static enum dpsec_reason
+outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	enum dpsec_reason r;
+	uint32_t l3;
+	uint8_t nh;
+
+	r = outb_classify(sa, m, &nh, inner_len, &l3);
+	if (r != DPSEC_R_NONE)
+		return r;
+	m->l2_len = 0;
+	m->l3_len = (ip[0] >> 4) == 4 ?
+		    rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip) :
+		    sizeof(struct rte_ipv6_hdr);
+	m->packet_type = (ip[0] >> 4) == 4 ? RTE_PTYPE_L3_IPV4 :
+					     RTE_PTYPE_L3_IPV6;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM);
+	rte_security_set_pkt_metadata(sa->sec, sa->sess, m, NULL);
+	m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
+	return DPSEC_R_NONE;
+}
+
+/*
+ * Build the ESP packet around the payload. On return *esp points at the
+ * ESP header, *pl at the payload to encrypt (plen bytes, padded).
+ */
+static enum dpsec_reason
+outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
+	   uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
+{
+	uint8_t *ip, *tail, nh, *hdr;
+	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
+	uint16_t udp_len = (sa->flags & DPSEC_SA_F_NATT) ?
+			   sizeof(struct rte_udp_hdr) : 0;
+	struct rte_esp_hdr *eh;
+	enum dpsec_reason r;
+
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
+		return DPSEC_R_NOMEM;
+	r = outb_classify(sa, m, &nh, &len, &l3);
+	if (r != DPSEC_R_NONE)
+		return r;
+	ip = rte_pktmbuf_mtod(m, uint8_t *);
 
 	/* RFC 4303 §2.4: payload + pad + 2 aligned to the cipher's block. */
 	padded = RTE_ALIGN_CEIL(len + ESP_TRAILER_LEN, sa->pad_align);
@@ -192,8 +241,9 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	uint64_t first = 0;
 	uint16_t i, k, nops = 0, take, good = 0, nb_nic = 0;
 	/* Read once: dpsec_sa_move() may change it under us. */
-	bool nic = __atomic_load_n(&sa->placement, __ATOMIC_ACQUIRE) ==
-		   DPSEC_PLACE_INLINE_CRYPTO;
+	enum dpsec_placement where = __atomic_load_n(&sa->placement,
+						     __ATOMIC_ACQUIRE);
+	bool nic = where == DPSEC_PLACE_INLINE_CRYPTO;
 
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD)) {
@@ -207,6 +257,7 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 		*exhausted = true;	/* raised after this burst's count */
 	/* RFC 3602 §2: CBC IVs must be unpredictable. */
 	if (!sa->aead && sa->iv_len != 0 && take > 0 &&
+	    where != DPSEC_PLACE_INLINE_PROTOCOL &&
 	    RAND_bytes(rnd, take * sa->iv_len) != 1) {
 		memset(reason, DPSEC_R_NOMEM, take);
 		return 0;
@@ -216,9 +267,19 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 		struct rte_mbuf *m = pkts[i];
 		struct dpsec_crypto_op *o = &op[nops];
 		uint64_t seq = first + i;
-		uint8_t *esp, *iv, *pl;
-		uint32_t plen;
+		uint8_t *esp = NULL, *iv, *pl;
+		uint32_t plen = 0;
 
+		if (where == DPSEC_PLACE_INLINE_PROTOCOL) {
+			/* seq is reserved for it: the NIC's count never
+			 * passes ours (dpsec_sa_move()). */
+			reason[i] = outb_proto(sa, m, &inner[nops]);
+			if (reason[i] == DPSEC_R_NONE) {
+				*bytes += inner[nops];
+				nb_nic++;
+			}
+			continue;
+		}
 		reason[i] = outb_frame(sa, m, seq, &esp, &plen, &inner[nops]);
 		if (reason[i] != DPSEC_R_NONE)
 			continue;

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Placement of SAs on NICs: ports attached to a context, capability
- * checks, rte_security sessions and the ingress rte_flow rules.
+ * checks, rte_security sessions, the ingress rte_flow rules, moves and
+ * re-pushes after a NIC reset.
  *
- * SAs go on the NIC as inline crypto: the NIC encrypts/decrypts and checks
- * the ICV, software keeps the ESP framing, the sequence numbers and the
- * replay window. So there is one sequence space and one window per SA
- * whichever side does the crypto, and a packet the NIC did not process
- * (punted, no rule yet, fragments) is decrypted in software against the
- * same window (doc/programmers_guide.md, "Placement").
+ * An SA goes on the NIC as inline protocol when the NIC can run its exact
+ * combination (and, inbound, reports each packet's sequence number), else
+ * as inline crypto. Either way software keeps the one sequence space and
+ * the one replay window of the SA (doc/programmers_guide.md, "Placement"):
+ * outbound it reserves a number for every packet it hands to the NIC, and
+ * a NIC session is (re)started from software's count; inbound every packet
+ * the NIC accepted is checked against, and marks, software's window with
+ * the number the NIC reports (inline protocol) or the ESP header still
+ * carries (inline crypto), and a packet the NIC did not process is
+ * decrypted in software against the same window.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +28,30 @@
 
 #include "sa.h"
 
-enum { SESS_POOL_MIN = 64 };
+enum { SESS_POOL_MIN = 64, TX_DEPTH_UNKNOWN = 4096 };
+
+/*
+ * Drivers that write each inline-protocol packet's sequence number into
+ * DPSEC_MBUF_DYNFIELD_ESP_SN. DPDK 22.11 has no capability bit for it, and
+ * a driver that does not fill the field leaves stale bytes there, so this
+ * cannot be discovered at run time.
+ */
+static const char *const sn_drivers[] = { "net_sim_inline" };
+
+static bool
+port_reports_sn(uint16_t port)
+{
+	struct rte_eth_dev_info di;
+	unsigned int i;
+
+	if (dpsec_esp_sn_dynfield_offset < 0 ||
+	    rte_eth_dev_info_get(port, &di) != 0 || di.driver_name == NULL)
+		return false;
+	for (i = 0; i < RTE_DIM(sn_drivers); i++)
+		if (strcmp(di.driver_name, sn_drivers[i]) == 0)
+			return true;
+	return false;
+}
 
 int
 dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
@@ -55,6 +83,7 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 	if (rte_eth_xstats_get_id_by_name(port_id, "sec_table_full",
 					  &pt->xs_table_full) == 0)
 		pt->has_xs_table_full = true;
+	pt->rx_sn = port_reports_sn(port_id);
 	pt->attached = true;
 	DPSEC_LOG(INFO, "%s: port %u attached%s", ctx->name, port_id,
 		  pt->sec ? "" : " (no security context: software only)");
@@ -111,23 +140,27 @@ crypto_cap_ok(const struct rte_cryptodev_capabilities *c,
 	return false;
 }
 
-/* rte_security view of an SA; keys point into the caller's conf. */
+/* rte_security view of an SA; keys point into the SA. */
 struct sec_conf {
 	struct rte_security_session_conf sc;
 	struct rte_crypto_sym_xform x[2];
 };
 
 static int
-build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
+build_sec_conf(const struct dpsec_sa *sa, bool proto, uint64_t first,
 	       struct sec_conf *s)
 {
+	const struct dpsec_sa_conf *c = &sa->conf;
 	struct rte_security_ipsec_xform *ip = &s->sc.ipsec;
 	struct rte_crypto_sym_xform *cx, *ax;
+	uint16_t ck_len = c->cipher_key_len;
 
 	memset(s, 0, sizeof(*s));
-	s->sc.action_type = RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO;
+	s->sc.action_type = proto ? RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL :
+				    RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO;
 	s->sc.protocol = RTE_SECURITY_PROTOCOL_IPSEC;
-	s->sc.userdata = (void *)(uintptr_t)sa;
+	/* Inline protocol hands it back with each packet (esp_inb.c). */
+	s->sc.userdata = (void *)(uintptr_t)sa->uid;
 	ip->spi = c->spi;
 	memcpy(&ip->salt, sa->salt, 4);
 	ip->options.esn = !!(c->flags & DPSEC_SA_F_ESN);
@@ -151,9 +184,17 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 			memcpy(&ip->tunnel.ipv6.dst_addr, c->dst.v6, 16);
 			ip->tunnel.ipv6.hlimit = sa->ttl;
 		}
+		ip->options.copy_dscp = !!(c->flags & DPSEC_SA_F_COPY_DSCP);
+		ip->options.copy_df = c->dst.family == 4 &&
+				      (c->flags & DPSEC_SA_F_COPY_DF);
 	}
-	/* The NIC's SN state follows ours; software owns the window. */
-	ip->esn.value = c->seq_start + 1;
+	/*
+	 * Egress: the first SN the NIC uses (cnxk's reading of esn.value).
+	 * Ingress: one past the window's top, so the NIC infers ESN high
+	 * bits near where software's window is. Software keeps the window:
+	 * the NIC's own is off (replay_win_sz 0) unless set by the caller.
+	 */
+	ip->esn.value = first;
 	ip->udp.sport = c->natt_sport;
 	ip->udp.dport = c->natt_dport;
 
@@ -170,8 +211,8 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 		cx->aead.algo = c->cipher == DPSEC_CIPHER_CHACHA20_POLY1305 ?
 				RTE_CRYPTO_AEAD_CHACHA20_POLY1305 :
 				RTE_CRYPTO_AEAD_AES_GCM;
-		cx->aead.key.data = c->cipher_key;
-		cx->aead.key.length = c->cipher_key_len - 4;
+		cx->aead.key.data = sa->nic_key;
+		cx->aead.key.length = ck_len - 4;
 		cx->aead.iv.length = 12;
 		cx->aead.digest_length = 16;
 		cx->aead.aad_length = ip->options.esn ? 12 : 8;
@@ -192,8 +233,8 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 	cx->cipher.op = c->dir == DPSEC_SA_OUTBOUND ?
 			RTE_CRYPTO_CIPHER_OP_ENCRYPT :
 			RTE_CRYPTO_CIPHER_OP_DECRYPT;
-	cx->cipher.key.data = c->cipher_key;
-	cx->cipher.key.length = c->cipher_key_len;
+	cx->cipher.key.data = sa->nic_key;
+	cx->cipher.key.length = ck_len;
 	ax->type = RTE_CRYPTO_SYM_XFORM_AUTH;
 	ax->auth.op = c->dir == DPSEC_SA_OUTBOUND ?
 		      RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
@@ -213,7 +254,7 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 	default:
 		return -ENOTSUP;
 	}
-	ax->auth.key.data = c->auth_key;
+	ax->auth.key.data = sa->nic_akey;
 	ax->auth.key.length = c->auth_key_len;
 	ax->auth.digest_length = sa->icv_len;
 	/* Egress: encrypt then MAC; ingress: verify then decrypt. */
@@ -227,8 +268,9 @@ build_sec_conf(const struct dpsec_sa *sa, const struct dpsec_sa_conf *c,
 	return 0;
 }
 
-static bool
-sec_cap_ok(struct rte_security_ctx *sec, const struct sec_conf *s)
+/* The NIC's capability for this SA's action, mode and direction. */
+static const struct rte_security_capability *
+sec_cap(struct rte_security_ctx *sec, const struct sec_conf *s)
 {
 	const struct rte_security_ipsec_xform *ip = &s->sc.ipsec;
 	struct rte_security_capability_idx idx = {
@@ -237,14 +279,25 @@ sec_cap_ok(struct rte_security_ctx *sec, const struct sec_conf *s)
 		.ipsec = { .proto = ip->proto, .mode = ip->mode,
 			   .direction = ip->direction },
 	};
-	const struct rte_security_capability *cap;
+
+	return rte_security_capability_get(sec, &idx);
+}
+
+static bool
+sec_cap_ok(const struct rte_security_capability *cap, const struct sec_conf *s)
+{
+	const struct rte_security_ipsec_sa_options *o = &s->sc.ipsec.options;
 	const struct rte_crypto_sym_xform *x;
 
-	cap = rte_security_capability_get(sec, &idx);
 	if (cap == NULL)
 		return false;
-	if ((ip->options.esn && !cap->ipsec.options.esn) ||
-	    (ip->options.udp_encap && !cap->ipsec.options.udp_encap))
+	if ((o->esn && !cap->ipsec.options.esn) ||
+	    (o->udp_encap && !cap->ipsec.options.udp_encap))
+		return false;
+	/* Inline protocol builds the outer header: it must do our options. */
+	if (s->sc.action_type == RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL &&
+	    ((o->copy_dscp && !cap->ipsec.options.copy_dscp) ||
+	     (o->copy_df && !cap->ipsec.options.copy_df)))
 		return false;
 	for (x = s->sc.crypto_xform; x != NULL; x = x->next)
 		if (!crypto_cap_ok(cap->crypto_capabilities, x))
@@ -261,25 +314,61 @@ xstat(uint16_t port, uint64_t id)
 	return v;
 }
 
-/* Ingress rule: this SA's ESP to the NIC's engine. */
+/* Ingress rule: this SA's ESP to the NIC's engine, on its SAD key. */
 static struct rte_flow *
 ingress_flow(const struct dpsec_sa_conf *c, void *sess)
 {
 	struct rte_flow_item_esp esp_spec = {
 		.hdr.spi = rte_cpu_to_be_32(c->spi) };
 	struct rte_flow_item_esp esp_mask = { .hdr.spi = RTE_BE32(0xffffffff) };
+	struct rte_flow_item_ipv4 v4_spec, v4_mask;
+	struct rte_flow_item_ipv6 v6_spec, v6_mask;
 	struct rte_flow_action_security act = { .security_session = sess };
 	struct rte_flow_attr attr = { .ingress = 1 };
 	struct rte_flow_item pattern[5];
 	struct rte_flow_action actions[2];
 	struct rte_flow_error err;
+	bool dst = c->sad_key >= DPSEC_SAD_SPI_DST;
+	bool src = c->sad_key == DPSEC_SAD_SPI_DST_SRC;
 	unsigned int n = 0;
 
 	memset(pattern, 0, sizeof(pattern));
 	memset(actions, 0, sizeof(actions));
+	memset(&v4_spec, 0, sizeof(v4_spec));
+	memset(&v4_mask, 0, sizeof(v4_mask));
+	memset(&v6_spec, 0, sizeof(v6_spec));
+	memset(&v6_mask, 0, sizeof(v6_mask));
 	pattern[n++].type = RTE_FLOW_ITEM_TYPE_ETH;
-	pattern[n++].type = c->dst.family == 6 ? RTE_FLOW_ITEM_TYPE_IPV6 :
-						 RTE_FLOW_ITEM_TYPE_IPV4;
+	if (c->dst.family == 6) {
+		pattern[n].type = RTE_FLOW_ITEM_TYPE_IPV6;
+		if (dst) {
+			memcpy(v6_spec.hdr.dst_addr, c->dst.v6, 16);
+			memset(v6_mask.hdr.dst_addr, 0xff, 16);
+		}
+		if (src) {
+			memcpy(v6_spec.hdr.src_addr, c->src.v6, 16);
+			memset(v6_mask.hdr.src_addr, 0xff, 16);
+		}
+		if (dst || src) {
+			pattern[n].spec = &v6_spec;
+			pattern[n].mask = &v6_mask;
+		}
+	} else {
+		pattern[n].type = RTE_FLOW_ITEM_TYPE_IPV4;
+		if (dst) {
+			v4_spec.hdr.dst_addr = c->dst.v4;
+			v4_mask.hdr.dst_addr = RTE_BE32(0xffffffff);
+		}
+		if (src) {
+			v4_spec.hdr.src_addr = c->src.v4;
+			v4_mask.hdr.src_addr = RTE_BE32(0xffffffff);
+		}
+		if (dst || src) {
+			pattern[n].spec = &v4_spec;
+			pattern[n].mask = &v4_mask;
+		}
+	}
+	n++;
 	if (c->flags & DPSEC_SA_F_NATT)
 		pattern[n++].type = RTE_FLOW_ITEM_TYPE_UDP;
 	pattern[n].type = RTE_FLOW_ITEM_TYPE_ESP;
@@ -292,54 +381,177 @@ ingress_flow(const struct dpsec_sa_conf *c, void *sess)
 	return rte_flow_create(c->port_id, &attr, pattern, actions, &err);
 }
 
-int
-offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
-	      const struct dpsec_sa_conf *c)
+/* TX frames a NIC may still hold: the depth of the port's TX queues. */
+static uint64_t
+tx_depth(uint16_t port)
 {
+	struct rte_eth_dev_info di;
+	struct rte_eth_txq_info qi;
+	uint64_t n = 0;
+	uint16_t q;
+
+	if (rte_eth_dev_info_get(port, &di) != 0)
+		return TX_DEPTH_UNKNOWN;
+	for (q = 0; q < di.nb_tx_queues; q++) {
+		memset(&qi, 0, sizeof(qi));
+		n += rte_eth_tx_queue_info_get(port, q, &qi) == 0 ?
+		     qi.nb_desc + 1u : TX_DEPTH_UNKNOWN;
+	}
+	return n != 0 ? n : TX_DEPTH_UNKNOWN;
+}
+
+/*
+ * The first SN an egress inline-protocol session may use, software's
+ * count then moving past the numbers the NIC may take for frames of an
+ * earlier session still queued (@slack). Software never hands out a
+ * number the NIC might use, nor the NIC one software did (invariant 1).
+ */
+static uint64_t
+seq_handover(struct dpsec_sa *sa, uint64_t slack)
+{
+	uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED), next;
+
+	do {
+		next = slack < sa->seq_max - RTE_MIN(cur, sa->seq_max) ?
+		       cur + slack : RTE_MAX(cur, sa->seq_max);
+	} while (!__atomic_compare_exchange_n(&sa->seq, &cur, next, true,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return cur + 1;
+}
+
+/* Where this SA's NIC session starts its sequence state. */
+static uint64_t
+first_sn(struct dpsec_sa *sa, bool proto, bool fresh)
+{
+	if (sa->dir == DPSEC_SA_INBOUND)
+		return dpsec_replay_top(&sa->replay) + 1;
+	if (proto && !fresh)
+		return seq_handover(sa, tx_depth(sa->conf.port_id));
+	return __atomic_load_n(&sa->seq, __ATOMIC_RELAXED) + 1;
+}
+
+/* Create a session; on failure, why (table full or refused). */
+static void *
+session_try(struct dpsec_port *pt, uint16_t port, struct sec_conf *s,
+	    enum dpsec_place_reason *why)
+{
+	uint64_t full = 0;
+	void *sess;
+
+	if (pt->has_xs_table_full)
+		full = xstat(port, pt->xs_table_full);
+	rte_errno = 0;
+	sess = rte_security_session_create(pt->sec, &s->sc, pt->sess_mp);
+	if (sess == NULL)
+		/* 22.11 drops the driver's error code: a driver that sets
+		 * rte_errno, or counts refusals for a full table, tells us
+		 * which it was. */
+		*why = rte_errno == ENOSPC ||
+		       (pt->has_xs_table_full &&
+			xstat(port, pt->xs_table_full) > full) ?
+		       DPSEC_PLACE_R_TABLE_FULL : DPSEC_PLACE_R_SESSION_FAILED;
+	return sess;
+}
+
+/*
+ * Give @sa a NIC session (inline protocol if the NIC can, else inline
+ * crypto) and, inbound, its flow rule. @fresh: the SA has never been on
+ * the NIC (no frames of an earlier session can be queued). On success
+ * the SA is on the NIC; else it is unchanged but for place_reason.
+ * Called with ctx->ctl_lock held, or before the SA is visible.
+ */
+static int
+nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
+{
+	const struct dpsec_sa_conf *c = &sa->conf;
+	enum dpsec_place_reason why = DPSEC_PLACE_R_NONE, proto_why;
+	const struct rte_security_capability *cap;
 	struct dpsec_port *pt;
 	struct sec_conf s;
-	uint64_t full = 0;
+	void *sess = NULL;
+	bool proto = false;
+
+	pt = c->port_id < RTE_MAX_ETHPORTS ? &ctx->ports[c->port_id] : NULL;
+	if (pt == NULL || !pt->attached)
+		why = DPSEC_PLACE_R_NO_PORT;
+	else if (pt->sec == NULL)
+		why = DPSEC_PLACE_R_NO_SEC_CTX;
+	else if (!sa->keys_kept)
+		why = DPSEC_PLACE_R_OFFLOAD_NONE;
+	if (why != DPSEC_PLACE_R_NONE) {
+		sa->place_reason = why;
+		return -ENOTSUP;
+	}
+
+	/* Inline protocol first. */
+	if (c->flags & DPSEC_SA_F_NO_INLINE_PROTOCOL)
+		proto_why = DPSEC_PLACE_R_PROTO_DISABLED;
+	else if (c->dir == DPSEC_SA_INBOUND && !pt->rx_sn)
+		proto_why = DPSEC_PLACE_R_PROTO_NO_SN;
+	else if (build_sec_conf(sa, true, 0, &s) != 0 ||
+		 !sec_cap_ok(cap = sec_cap(pt->sec, &s), &s))
+		proto_why = DPSEC_PLACE_R_PROTO_UNSUPPORTED;
+	else {
+		s.sc.ipsec.esn.value = first_sn(sa, true, fresh);
+		/* The NIC's window, when it is as wide as ours, only filters
+		 * early what software's would drop anyway. */
+		if (c->dir == DPSEC_SA_INBOUND &&
+		    c->replay_window <= cap->ipsec.replay_win_sz_max)
+			s.sc.ipsec.replay_win_sz = c->replay_window;
+		sess = session_try(pt, c->port_id, &s, &why);
+		if (sess != NULL)
+			proto = true;
+		else if (why == DPSEC_PLACE_R_TABLE_FULL)
+			goto fail;
+		proto_why = DPSEC_PLACE_R_PROTO_UNSUPPORTED;
+	}
+	if (sess == NULL) {
+		if (build_sec_conf(sa, false, first_sn(sa, false, fresh),
+				   &s) != 0 ||
+		    !sec_cap_ok(sec_cap(pt->sec, &s), &s)) {
+			why = DPSEC_PLACE_R_UNSUPPORTED;
+			goto fail;
+		}
+		sess = session_try(pt, c->port_id, &s, &why);
+		if (sess == NULL)
+			goto fail;
+	}
+	if (c->dir == DPSEC_SA_INBOUND &&
+	    (sa->flow = ingress_flow(c, sess)) == NULL) {
+		rte_security_session_destroy(pt->sec, sess);
+		why = DPSEC_PLACE_R_SESSION_FAILED;
+		goto fail;
+	}
+	sa->sec = pt->sec;
+	sa->proto = proto;
+	__atomic_store_n(&sa->sess, sess, __ATOMIC_RELEASE);
+	sa->sess_md = rte_security_dynfield_is_registered();
+	sa->nic_ok = true;
+	if (proto && c->dir == DPSEC_SA_INBOUND)
+		__atomic_fetch_add(&ctx->nb_proto_in, 1, __ATOMIC_RELAXED);
+	sa->nic_reason = proto ? DPSEC_PLACE_R_NONE : proto_why;
+	sa->place_reason = sa->nic_reason;
+	__atomic_store_n(&sa->placement, proto ? DPSEC_PLACE_INLINE_PROTOCOL :
+			 DPSEC_PLACE_INLINE_CRYPTO, __ATOMIC_RELEASE);
+	return 0;
+fail:
+	sa->place_reason = why;
+	return why == DPSEC_PLACE_R_TABLE_FULL ? -ENOSPC : -ENOTSUP;
+}
+
+int
+offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
+{
+	const struct dpsec_sa_conf *c = &sa->conf;
 
 	sa->placement = DPSEC_PLACE_SW;
 	if (c->offload == DPSEC_OFFLOAD_NONE) {
 		sa->place_reason = DPSEC_PLACE_R_OFFLOAD_NONE;
 		return 0;
 	}
-	pt = c->port_id < RTE_MAX_ETHPORTS ? &ctx->ports[c->port_id] : NULL;
-	if (pt == NULL || !pt->attached)
-		sa->place_reason = DPSEC_PLACE_R_NO_PORT;
-	else if (pt->sec == NULL)
-		sa->place_reason = DPSEC_PLACE_R_NO_SEC_CTX;
-	else if (build_sec_conf(sa, c, &s) != 0 || !sec_cap_ok(pt->sec, &s))
-		sa->place_reason = DPSEC_PLACE_R_UNSUPPORTED;
-	else {
-		if (pt->has_xs_table_full)
-			full = xstat(c->port_id, pt->xs_table_full);
-		rte_errno = 0;
-		sa->sess = rte_security_session_create(pt->sec, &s.sc,
-						       pt->sess_mp);
-		if (sa->sess == NULL) {
-			/* 22.11 drops the driver's error code: a driver that
-			 * sets rte_errno, or counts refusals for a full table,
-			 * tells us which it was. */
-			sa->place_reason = rte_errno == ENOSPC ||
-				(pt->has_xs_table_full &&
-				 xstat(c->port_id, pt->xs_table_full) > full) ?
-				DPSEC_PLACE_R_TABLE_FULL :
-				DPSEC_PLACE_R_SESSION_FAILED;
-		} else if (c->dir == DPSEC_SA_INBOUND &&
-			   (sa->flow = ingress_flow(c, sa->sess)) == NULL) {
-			rte_security_session_destroy(pt->sec, sa->sess);
-			sa->sess = NULL;
-			sa->place_reason = DPSEC_PLACE_R_SESSION_FAILED;
-		} else {
-			sa->placement = DPSEC_PLACE_INLINE_CRYPTO;
-			sa->place_reason = DPSEC_PLACE_R_NONE;
-			sa->sec = pt->sec;
-			sa->sess_md = rte_security_dynfield_is_registered();
-			return 0;
-		}
-	}
+	if (nic_open(ctx, sa, true) == 0)
+		return 0;
 	if (c->offload == DPSEC_OFFLOAD_REQUIRE) {
 		DPSEC_LOG(ERR, "SA 0x%08x: offload required but %s", c->spi,
 			  dpsec_place_reason_str(sa->place_reason));
@@ -350,18 +562,50 @@ offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
 	return 0;
 }
 
-void
-offload_unplace(struct dpsec_sa *sa)
+/* Destroy the SA's session and flow rule (no lcore may use them). */
+static void
+nic_close(struct dpsec_sa *sa)
 {
 	struct rte_flow_error err;
 
 	if (sa->flow != NULL)
 		rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
-	if (sa->sess != NULL)
-		rte_security_session_destroy(sa->sec, sa->sess);
 	sa->flow = NULL;
-	sa->sess = NULL;
+	if (sa->sess != NULL) {
+		rte_security_session_destroy(sa->sec, sa->sess);
+		if (sa->proto && sa->dir == DPSEC_SA_INBOUND)
+			__atomic_fetch_sub(&sa->ctx->nb_proto_in, 1,
+					   __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&sa->sess, NULL, __ATOMIC_RELEASE);
+	sa->proto = false;
+}
+
+void
+offload_unplace(struct dpsec_sa *sa)
+{
+	nic_close(sa);
 	sa->placement = DPSEC_PLACE_SW;
+}
+
+/*
+ * Continue the SA's sequence state on its existing session: the NIC was
+ * away from it while software worked (rte_security_session_update() with
+ * esn.value, read as at creation).
+ */
+static int
+nic_continue(struct dpsec_sa *sa)
+{
+	struct sec_conf s;
+
+	if (!sa->proto)
+		return 0;	/* inline crypto: the packets carry the SNs */
+	if (build_sec_conf(sa, true, first_sn(sa, true, false), &s) != 0)
+		return -EIO;
+	if (rte_security_session_update(sa->sec, sa->sess, &s.sc) != 0 &&
+	    sa->dir == DPSEC_SA_OUTBOUND)
+		return -EIO;	/* inbound: only ESN inference suffers */
+	return 0;
 }
 
 int
@@ -385,18 +629,75 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic)
 		}
 	} else if (to_nic && sa->placement == DPSEC_PLACE_SW) {
 		if (sa->sess == NULL) {
-			ret = -ENOTSUP;
+			ret = nic_open(ctx, sa, !sa->nic_ok);
+		} else if (nic_continue(sa) != 0) {
+			ret = -EIO;
 		} else if (sa->dir == DPSEC_SA_INBOUND &&
 			   (sa->flow = ingress_flow(&sa->conf,
 						    sa->sess)) == NULL) {
 			ret = -ENOTSUP;
 		} else {
-			sa->place_reason = DPSEC_PLACE_R_NONE;
-			__atomic_store_n(&sa->placement,
+			sa->place_reason = sa->nic_reason;
+			__atomic_store_n(&sa->placement, sa->proto ?
+					 DPSEC_PLACE_INLINE_PROTOCOL :
 					 DPSEC_PLACE_INLINE_CRYPTO,
 					 __ATOMIC_RELEASE);
 		}
 	}
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return ret;
+}
+
+int
+dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
+{
+	struct dpsec_sa *sa;
+	struct rte_flow_error err;
+	int n = 0;
+
+	if (ctx == NULL || port_id >= RTE_MAX_ETHPORTS ||
+	    !ctx->ports[port_id].attached)
+		return -EINVAL;
+	rte_spinlock_lock(&ctx->ctl_lock);
+	/* Software takes the SAs' traffic while their sessions change. */
+	TAILQ_FOREACH(sa, &ctx->sas, next) {
+		sa->resync = false;
+		if (sa->conf.port_id != port_id || sa->sess == NULL)
+			continue;
+		sa->resync = true;
+		sa->resync_back = sa->placement != DPSEC_PLACE_SW;
+		__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
+				 __ATOMIC_RELEASE);
+		if (sa->flow != NULL) {
+			rte_flow_destroy(port_id, sa->flow, &err);
+			sa->flow = NULL;
+		}
+	}
+	/* No lcore marks a frame with an old session after this. */
+	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
+	TAILQ_FOREACH(sa, &ctx->sas, next) {
+		if (!sa->resync)
+			continue;
+		nic_close(sa);
+		if (nic_open(ctx, sa, false) != 0) {
+			DPSEC_LOG(WARNING, "SA 0x%08x: not back on port %u: %s",
+				  sa->conf.spi, port_id,
+				  dpsec_place_reason_str(sa->place_reason));
+			continue;
+		}
+		if (!sa->resync_back) {
+			/* Moved to software by the application: stays. */
+			__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
+					 __ATOMIC_RELEASE);
+			sa->place_reason = DPSEC_PLACE_R_MOVED;
+			if (sa->flow != NULL) {
+				rte_flow_destroy(port_id, sa->flow, &err);
+				sa->flow = NULL;
+			}
+			continue;
+		}
+		n++;
+	}
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return n;
 }

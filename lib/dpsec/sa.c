@@ -116,7 +116,8 @@ check_conf(const struct dpsec_sa_conf *c)
 	    (c->natt_sport == 0 || c->natt_dport == 0))
 		BAD("natt_sport/natt_dport", "NAT-T needs both UDP ports");
 	if (c->flags & ~(uint32_t)(DPSEC_SA_F_ESN | DPSEC_SA_F_NATT |
-				   DPSEC_SA_F_COPY_DSCP | DPSEC_SA_F_COPY_DF))
+				   DPSEC_SA_F_COPY_DSCP | DPSEC_SA_F_COPY_DF |
+				   DPSEC_SA_F_NO_INLINE_PROTOCOL))
 		BAD("flags", "unknown flag bits 0x%x", c->flags);
 	if (c->dir == DPSEC_SA_OUTBOUND && !(c->flags & DPSEC_SA_F_ESN) &&
 	    c->seq_start >= UINT32_MAX)
@@ -194,6 +195,33 @@ deadline_tsc(uint64_t start, uint64_t seconds)
 	if (hz == 0 || seconds > (UINT64_MAX - 1 - start) / hz)
 		return UINT64_MAX - 1;
 	return start + seconds * hz;
+}
+
+/* Under ctx->ctl_lock: a free slot and a fresh uid for @sa. */
+static int
+slot_take(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
+{
+	uint32_t i;
+
+	for (i = 0; i < ctx->max_sa; i++) {
+		if (ctx->slots[i] == NULL) {
+			if (++ctx->slot_gen == 0)
+				ctx->slot_gen = 1;
+			sa->slot = i;
+			sa->uid = (uint64_t)ctx->slot_gen << 32 | i;
+			__atomic_store_n(&ctx->slots[i], sa, __ATOMIC_RELEASE);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void
+sa_keys_wipe(struct dpsec_sa *sa)
+{
+	explicit_bzero(sa->nic_key, sizeof(sa->nic_key));
+	explicit_bzero(sa->nic_akey, sizeof(sa->nic_akey));
+	sa->keys_kept = false;
 }
 
 struct dpsec_sa *
@@ -286,17 +314,37 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	}
 	if (c->mode == DPSEC_SA_TUNNEL)
 		build_outer(sa, c);
-
-	/* Keys are still in c: the NIC session needs them. */
-	ret = offload_place(ctx, sa, c);
-	if (ret != 0)
-		goto fail_key;
+	/* An SA that may go on a NIC keeps its keys for new sessions (the
+	 * NIC's table may be full now, or lost in a reset later). */
+	if (c->offload != DPSEC_OFFLOAD_NONE) {
+		if (c->cipher_key_len != 0)
+			memcpy(sa->nic_key, c->cipher_key, c->cipher_key_len);
+		if (c->auth_key_len != 0)
+			memcpy(sa->nic_akey, c->auth_key, c->auth_key_len);
+		sa->keys_kept = true;
+	}
 
 	rte_spinlock_lock(&ctx->ctl_lock);
 	if (ctx->nb_sa >= ctx->max_sa) {
 		rte_spinlock_unlock(&ctx->ctl_lock);
 		ret = -ENOSPC;
 		goto fail_key;
+	}
+	/* An id before placement: a NIC session carries it as userdata. */
+	ret = slot_take(ctx, sa);
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	if (ret != 0)
+		goto fail_key;
+
+	ret = offload_place(ctx, sa);
+	if (ret != 0)
+		goto fail_slot;
+
+	rte_spinlock_lock(&ctx->ctl_lock);
+	if (ctx->nb_sa >= ctx->max_sa) {
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		ret = -ENOSPC;
+		goto fail_slot;
 	}
 	if (c->dir == DPSEC_SA_INBOUND) {
 		sad_key_fill(&sa->sad_key, c);
@@ -305,25 +353,32 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 			DPSEC_LOG(ERR, "SA 0x%08x: inbound SAD key already used",
 				  c->spi);
 			ret = -EEXIST;
-			goto fail_key;
+			goto fail_slot;
 		}
 		pos = rte_hash_add_key_data(ctx->sad, &sa->sad_key, sa);
 		if (pos != 0) {
 			rte_spinlock_unlock(&ctx->ctl_lock);
 			ret = pos < 0 ? pos : -ENOSPC;
-			goto fail_key;
+			goto fail_slot;
 		}
 		ctx->nb_sad_kind[c->sad_key]++;
+		if (c->flags & DPSEC_SA_F_NATT)
+			ctx->nb_natt_in++;
 	}
 	ctx->nb_sa++;
 	TAILQ_INSERT_TAIL(&ctx->sas, sa, next);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return sa;
 
-fail_key:
+fail_slot:
 	offload_unplace(sa);
+	rte_spinlock_lock(&ctx->ctl_lock);
+	ctx->slots[sa->slot] = NULL;
+	rte_spinlock_unlock(&ctx->ctl_lock);
+fail_key:
 	dpsec_crypto_key_wipe(sa->key);
 fail:
+	sa_keys_wipe(sa);
 	rte_free(sa);
 	rte_errno = -ret;
 	return NULL;
@@ -332,6 +387,7 @@ fail:
 static void
 sa_free(struct dpsec_sa *sa)
 {
+	sa_keys_wipe(sa);
 	dpsec_crypto_key_wipe(sa->key);
 	memset(sa->salt, 0, sizeof(sa->salt));
 	rte_free(sa);
@@ -349,10 +405,13 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
 	if (sa->dir == DPSEC_SA_INBOUND) {
 		pos = rte_hash_del_key(ctx->sad, &sa->sad_key);
+		if (sa->flags & DPSEC_SA_F_NATT)
+			ctx->nb_natt_in--;
 		ctx->nb_sad_kind[sa->conf.sad_key]--;
 	}
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
+	__atomic_store_n(&ctx->slots[sa->slot], NULL, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	/* The NIC stops working for it; packets it already decrypted are
 	 * dropped as NO_SA like any other in flight. */

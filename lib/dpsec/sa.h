@@ -67,6 +67,7 @@ struct sad_key {
 struct dpsec_port {
 	bool attached;
 	bool has_xs_table_full;
+	bool rx_sn;			/* NIC fills DPSEC_MBUF_DYNFIELD_ESP_SN */
 	struct rte_security_ctx *sec;	/* NULL: no inline crypto */
 	struct rte_mempool *sess_mp;
 	uint64_t xs_table_full;		/* xstat id, if the NIC has one */
@@ -80,6 +81,13 @@ struct dpsec_ctx {
 	struct rte_hash *sad;
 	uint32_t nb_sad_kind[3];	/* SAs per key shape: skip empty */
 	uint32_t nb_sa;
+	/* SA ids for NIC metadata: slots[id & 0xffffffff] is the SA whose
+	 * uid is id; the high half is a generation, so a stale id in a
+	 * recycled mbuf names no SA (esp_inb.c). */
+	struct dpsec_sa **slots;	/* [max_sa] */
+	uint32_t slot_gen;
+	uint32_t nb_proto_in;		/* inbound SAs with a protocol session */
+	uint32_t nb_natt_in;		/* inbound NAT-T SAs */
 	struct rte_rcu_qsbr *qsbr;	/* DPSEC_QSBR_THREADS thread ids */
 	struct rte_hash *reqids;	/* reqid -> outbound SA (spd.c) */
 	dpsec_event_cb event_cb;
@@ -127,6 +135,15 @@ struct dpsec_sa {
 	void *sess;
 	struct rte_flow *flow;		/* inbound rule */
 	bool sess_md;			/* security dynfield usable */
+	bool proto;			/* sess is inline protocol */
+	bool nic_ok;			/* has had a session on conf.port_id */
+	bool keys_kept;			/* nic_key/nic_akey hold the keys */
+	bool resync, resync_back;	/* dpsec_port_resync() scratch */
+	enum dpsec_place_reason nic_reason;	/* place_reason on the NIC */
+	uint64_t uid;			/* session userdata (slots) */
+	uint32_t slot;
+	uint8_t nic_key[36];		/* cipher key + salt, for sessions */
+	uint8_t nic_akey[64];		/* HMAC key */
 	int32_t sad_pos;		/* rte_hash position, inbound */
 	struct sad_key sad_key;
 	TAILQ_ENTRY(dpsec_sa) next;
@@ -146,8 +163,7 @@ struct dpsec_sa {
 };
 
 /* offload.c */
-int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
-		  const struct dpsec_sa_conf *c);
+int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
 void offload_unplace(struct dpsec_sa *sa);
 void offload_ports_free(struct dpsec_ctx *ctx);
 

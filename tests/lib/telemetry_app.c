@@ -6,7 +6,8 @@
  * Context "tel0" (port 0 = a sim_inline vdev, attached):
  *   0x1001 out  cbc128-sha1  offload none            userdata 42
  *   0x1001 in   cbc128-sha1  offload none            10 delivered, 10 replays
- *   0x1002 out  gcm128       offload auto, port 0    on the NIC, 5 packets
+ *   0x1002 out  gcm128       offload auto, port 0    on the NIC (inline
+ *                                                     protocol), 5 packets
  *   0x1003 out  gcm128       offload auto, port 5    not attached
  * Context "tel1": empty. Context "churn": SAs created and destroyed in a
  * loop (and a context "churn2" created and freed) while the test queries,
@@ -115,7 +116,8 @@ traffic(struct dpsec_ctx *ctx, struct dpsec_sa *out, struct dpsec_sa *nic)
 		DIE("replays delivered");
 	burst_free(m, NB_PKTS);
 
-	/* Inline crypto: framed here, the NIC would encrypt on TX. */
+	/* Inline protocol: checked and counted here, the NIC would do
+	 * ESP on TX. */
 	burst_build(m, NB_NIC_PKTS);
 	if (dpsec_sa_outbound(nic, m, NB_NIC_PKTS) != NB_NIC_PKTS)
 		DIE("outbound on the NIC");

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SAs on sim_inline's inline crypto engine while the NIC misbehaves
- * (fault devargs): punts, spurious failures, wire drops, duplicates and
+ * SAs on sim_inline's inline engine while the NIC misbehaves (fault
+ * devargs): punts, spurious failures, wire drops, duplicates and
  * reordering, plus forgeries and a port stop/start mid-stream. Every valid
  * packet is delivered at most once and never lost without a reason, no
  * forgery or replay is delivered, and the mempools come back full.
+ *
+ * Modes (argv[1]): none, inline crypto; --inline-protocol; --reset, inline
+ * protocol on NICs that lose their SA table when stopped
+ * (sec_reset_on_stop=1), both ports restarted mid-stream and the SAs
+ * re-pushed with dpsec_port_resync().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +33,8 @@ static struct rte_mempool *pool;
 static struct dpsec_ctx *ctx;
 static struct espt_keys keys;
 static uint8_t seen[N];
+static uint32_t mode_flags = DPSEC_SA_F_NO_INLINE_PROTOCOL;
+static bool reset_mode;
 
 struct tally {
 	uint64_t delivered, reason[DPSEC_R_MAX];
@@ -61,6 +68,18 @@ drain(struct tally *t)
 	}
 }
 
+/* Back on the NIC where it was, its sequence state kept. */
+static void
+restarts_checked(struct dpsec_sa *sa, const struct dpsec_sa_info *before)
+{
+	struct dpsec_sa_info now;
+
+	assert_int_equal(dpsec_sa_info(sa, &now), 0);
+	assert_int_equal(now.placement, before->placement);
+	assert_int_equal(now.place_reason, before->place_reason);
+	assert_true(now.seq >= before->seq);
+}
+
 static void
 test_fault_matrix(void **state)
 {
@@ -73,13 +92,15 @@ test_fault_matrix(void **state)
 
 	(void)state;
 	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_OUTBOUND,
-		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900, DPSEC_SA_F_ESN);
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900,
+		  DPSEC_SA_F_ESN | mode_flags);
 	c.offload = DPSEC_OFFLOAD_REQUIRE;
 	c.port_id = P0;
 	o = dpsec_sa_create(ctx, &c);
 	assert_non_null(o);
 	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
-		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900, DPSEC_SA_F_ESN);
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x900,
+		  DPSEC_SA_F_ESN | mode_flags);
 	c.offload = DPSEC_OFFLOAD_REQUIRE;
 	c.port_id = P1;
 	c.replay_window = 128;
@@ -131,10 +152,28 @@ test_fault_matrix(void **state)
 			forged++;
 		}
 		drain(&t);
-		/* A port reset half-way: the SAs live on. */
-		if (next == N / 2) {
+		/* A port reset half-way: the SAs live on (re-pushed, when
+		 * the NICs forgot them). */
+		if (next == N / 2 && !reset_mode) {
 			assert_int_equal(rte_eth_dev_stop(P1), 0);
 			assert_int_equal(rte_eth_dev_start(P1), 0);
+		} else if (next == N / 2) {
+			struct dpsec_sa_info io, ii;
+
+			assert_int_equal(dpsec_sa_info(o, &io), 0);
+			assert_int_equal(dpsec_sa_info(in, &ii), 0);
+			assert_int_equal(rte_eth_dev_stop(P0), 0);
+			assert_int_equal(rte_eth_dev_stop(P1), 0);
+			assert_int_equal(test_xstat(P0, "sec_sessions"), 0);
+			assert_int_equal(test_xstat(P1, "sec_sessions"), 0);
+			assert_int_equal(rte_eth_dev_start(P0), 0);
+			assert_int_equal(rte_eth_dev_start(P1), 0);
+			assert_int_equal(dpsec_port_resync(ctx, P0), 1);
+			assert_int_equal(dpsec_port_resync(ctx, P1), 1);
+			assert_int_equal(test_xstat(P0, "sec_sessions"), 1);
+			assert_int_equal(test_xstat(P1, "sec_sessions"), 1);
+			restarts_checked(o, &io);
+			restarts_checked(in, &ii);
 		}
 	}
 	for (i = 0; i < 100; i++) {
@@ -148,17 +187,20 @@ test_fault_matrix(void **state)
 		uint64_t punt = test_xstat(P1, "rx_fault_punt");
 		uint64_t spurious = test_xstat(P1, "rx_fault_spurious_fail");
 		uint64_t stop = test_xstat(P1, "rx_stop_discard");
+		/* Inline protocol: the NIC's window drops duplicates first. */
+		uint64_t nic_replay = test_xstat(P1, "rx_sec_replay");
 		uint64_t lost = sent - t.delivered;
 
 		printf("sent %lu delivered %lu: wire drops %lu, dups %lu, "
 		       "punts %lu, spurious %lu, NIC_FAILED %lu, REPLAY %lu, "
-		       "stop discards %lu, forgeries %lu\n",
+		       "stop discards %lu, forgeries %lu, NIC replays %lu\n",
 		       (unsigned long)sent, (unsigned long)t.delivered,
 		       (unsigned long)wire_drop, (unsigned long)dup,
 		       (unsigned long)punt, (unsigned long)spurious,
 		       (unsigned long)t.reason[DPSEC_R_NIC_FAILED],
 		       (unsigned long)t.reason[DPSEC_R_REPLAY],
-		       (unsigned long)stop, (unsigned long)forged);
+		       (unsigned long)stop, (unsigned long)forged,
+		       (unsigned long)nic_replay);
 		/* The faults happened, through both paths. */
 		assert_true(wire_drop > 0 && dup > 0 && punt > 0 && spurious > 0);
 		assert_true(forged > 0);
@@ -169,10 +211,15 @@ test_fault_matrix(void **state)
 				fail_msg("%lu packets dropped as %s",
 					 (unsigned long)t.reason[r],
 					 dpsec_reason_str(r));
-		/* Spurious failures are dropped as NIC_FAILED, never retried
-		 * (invariant 3); duplicates are replays (invariant 2). */
-		assert_int_equal(t.reason[DPSEC_R_NIC_FAILED], spurious);
-		assert_true(t.reason[DPSEC_R_REPLAY] <= dup);
+		/* Spurious failures (and, inline protocol, duplicates the
+		 * NIC's window caught) are dropped as NIC_FAILED, never
+		 * retried (invariant 3); duplicates are replays (invariant
+		 * 2), whichever window saw them first. */
+		assert_int_equal(t.reason[DPSEC_R_NIC_FAILED],
+				 spurious + nic_replay);
+		assert_true(t.reason[DPSEC_R_REPLAY] + nic_replay <= dup);
+		if (mode_flags != 0)
+			assert_int_equal(nic_replay, 0);
 		/* Every valid packet arrived once unless the wire lost it,
 		 * the NIC failed it or the port reset discarded it. */
 		assert_true(lost <= wire_drop + spurious + stop);
@@ -191,9 +238,17 @@ setup(void **state)
 		"--vdev", "net_sim_inline1,fault_seed=11,fault_punt=0.2,"
 			  "fault_spurious_fail=0.01",
 	};
+	static const char *const reset_args[] = {
+		"--vdev", "net_sim_inline0,fault_seed=7,fault_drop=0.02,"
+			  "fault_dup=0.03,fault_reorder=0.05,"
+			  "sec_reset_on_stop=1",
+		"--vdev", "net_sim_inline1,fault_seed=11,fault_punt=0.2,"
+			  "fault_spurious_fail=0.01,sec_reset_on_stop=1",
+	};
 
 	(void)state;
-	if (test_eal_init("lib-faults", args, RTE_DIM(args)) < 0)
+	if (test_eal_init("lib-faults", reset_mode ? reset_args : args,
+			  RTE_DIM(args)) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("faults", 8191, 64, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -232,11 +287,21 @@ teardown(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fault_matrix),
 	};
 
+	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
+		mode_flags = 0;
+	} else if (argc > 1 && strcmp(argv[1], "--reset") == 0) {
+		mode_flags = 0;
+		reset_mode = true;
+	} else if (argc > 1) {
+		fprintf(stderr, "usage: %s [--inline-protocol|--reset]\n",
+			argv[0]);
+		return 2;
+	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SAs placed on sim_inline's inline crypto engine: placement and its
- * reasons, the same plaintext out as in software with the NIC doing the
- * crypto (its xstats prove it), table full falling back to software,
- * forgeries flagged by the NIC dropped and never retried, and one replay
- * window for packets the NIC decrypted and packets it did not.
+ * SAs placed on sim_inline's inline engine, as inline crypto (default) or
+ * inline protocol (--inline-protocol): placement and its reasons, the same
+ * plaintext out as in software with the NIC doing the work (its xstats
+ * prove it), table full falling back to software, forgeries flagged by
+ * the NIC dropped and never retried, one replay window for packets the
+ * NIC processed and packets it did not, moves mid-stream without reusing
+ * a sequence number, and SAs re-pushed to a NIC that lost its table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +20,11 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "dpsec_sa.h"
 #include "eal_fixture.h"
+#include "rte_pmd_sim_inline.h"
 #include "esp_test.h"
 
 enum { NB = 24, MAX_SA_NIC = 4, P0 = 0, P1 = 1 };
@@ -28,6 +32,12 @@ enum { NB = 24, MAX_SA_NIC = 4, P0 = 0, P1 = 1 };
 static struct rte_mempool *pool;
 static struct dpsec_ctx *ctx;
 static struct espt_keys keys;
+
+/* The placement under test: inline crypto, or inline protocol. */
+static bool proto_mode;
+static uint32_t mode_flags = DPSEC_SA_F_NO_INLINE_PROTOCOL;
+static enum dpsec_placement nic_place = DPSEC_PLACE_INLINE_CRYPTO;
+static enum dpsec_place_reason nic_reason = DPSEC_PLACE_R_PROTO_DISABLED;
 
 /* Put IP packets on port 0's wire with an Ethernet header; collect them
  * from port 1 with it stripped again. */
@@ -54,7 +64,8 @@ sa_make(const char *alg, enum dpsec_sa_dir dir, enum dpsec_sa_mode mode,
 	struct dpsec_sa *sa;
 
 	assert_non_null(espt_alg_find(alg));
-	espt_conf(&c, espt_alg_find(alg), &keys, dir, mode, fam, spi, flags);
+	espt_conf(&c, espt_alg_find(alg), &keys, dir, mode, fam, spi,
+		  flags | mode_flags);
 	c.offload = off;
 	c.port_id = dir == DPSEC_SA_OUTBOUND ? P0 : P1;
 	sa = dpsec_sa_create(ctx, &c);
@@ -90,6 +101,8 @@ static const struct row rows[] = {
 	{ "cbc256-sha256", DPSEC_SA_TRANSPORT, 6, 0 },
 	{ "null-sha256", DPSEC_SA_TUNNEL, 4, DPSEC_SA_F_NATT },
 	{ "gcm128", DPSEC_SA_TRANSPORT, 6, DPSEC_SA_F_NATT | DPSEC_SA_F_ESN },
+	{ "gcm128", DPSEC_SA_TUNNEL, 4, DPSEC_SA_F_COPY_DSCP | DPSEC_SA_F_COPY_DF },
+	{ "cbc128-sha1", DPSEC_SA_TUNNEL, 6, DPSEC_SA_F_COPY_DSCP },
 };
 
 /* The NIC does the crypto, the plaintext is the same as in software. */
@@ -116,8 +129,8 @@ test_offload_roundtrip(void **state)
 		uint64_t rx0 = test_xstat(P1, "sec_rx_packets");
 		uint16_t i, n;
 
-		place_is(o, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
-		place_is(in, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+		place_is(o, nic_place, nic_reason);
+		place_is(in, nic_place, nic_reason);
 		for (i = 0; i < NB; i++) {
 			len[i] = espt_pkt_build(orig[i], w->fam, i & 1 ? 6 : 17,
 						(uint16_t)(60 + 37 * i), i);
@@ -168,11 +181,11 @@ test_table_full(void **state)
 		in[i] = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
 				ESPT_SPI + 0x200 + i, 0, DPSEC_OFFLOAD_AUTO);
 	for (i = 0; i < MAX_SA_NIC; i++)
-		place_is(in[i], DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+		place_is(in[i], nic_place, nic_reason);
 	place_is(in[MAX_SA_NIC], DPSEC_PLACE_SW, DPSEC_PLACE_R_TABLE_FULL);
 
 	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
-		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x2ff, 0);
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x2ff, mode_flags);
 	c.offload = DPSEC_OFFLOAD_REQUIRE;
 	c.port_id = P1;
 	assert_null(dpsec_sa_create(ctx, &c));
@@ -240,7 +253,7 @@ test_one_window(void **state)
 	(void)state;
 	in = sa_make("cbc128-sha1", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
 		     ESPT_SPI + 0x400, 0, DPSEC_OFFLOAD_AUTO);
-	place_is(in, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_NONE);
+	place_is(in, nic_place, nic_reason);
 	/* The peer's ESP, SNs 1..8, made in software. */
 	sw = sa_make("cbc128-sha1", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
 		     ESPT_SPI + 0x400, 0, DPSEC_OFFLOAD_NONE);
@@ -292,10 +305,47 @@ test_one_window(void **state)
 }
 
 /*
+ * The sequence number a frame carried on the wire: from its ESP header
+ * (after @outer bytes of outer IP), or, for a frame the NIC decapsulated
+ * as inline protocol, the number the NIC authenticated and reported.
+ */
+static uint32_t
+wire_sn(const struct rte_mbuf *m, uint32_t outer)
+{
+	const uint8_t *esp;
+
+	if (proto_mode && (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD)) {
+		int off = rte_mbuf_dynfield_lookup(DPSEC_MBUF_DYNFIELD_ESP_SN,
+						   NULL);
+
+		assert_true(off >= 0);
+		return (uint32_t)*RTE_MBUF_DYNFIELD(m, off, const uint64_t *);
+	}
+	esp = rte_pktmbuf_mtod_offset(m, const uint8_t *, outer);
+	return (uint32_t)esp[4] << 24 | esp[5] << 16 | esp[6] << 8 | esp[7];
+}
+
+/* What dpsec skips over when an SA returns to the NIC: the TX queues'
+ * depth (one queue here, set up by espt_sec_port_start()). */
+static uint64_t
+tx_depth(uint16_t port)
+{
+	struct rte_eth_txq_info qi;
+	struct rte_eth_dev_info di;
+
+	assert_int_equal(rte_eth_dev_info_get(port, &di), 0);
+	assert_int_equal(di.nb_tx_queues, 1);
+	assert_int_equal(rte_eth_tx_queue_info_get(port, 0, &qi), 0);
+	return qi.nb_desc + 1u;
+}
+
+/*
  * The same traffic with the SAs on the NIC, in software, and moved
  * between the two mid-stream, in both directions: identical plaintext out,
  * every packet delivered once, and the sequence numbers seen on the wire
- * strictly 1, 2, 3, ... (none reused across the moves).
+ * strictly 1, 2, 3, ... (none reused across the moves; with inline
+ * protocol, software skips the TX queues' depth after a stay on the NIC
+ * that followed one in software).
  */
 static void
 test_move_midstream(void **state)
@@ -308,7 +358,7 @@ test_move_midstream(void **state)
 	enum { PER = 16 };
 	struct dpsec_sa *o, *in;
 	uint64_t tx0 = test_xstat(P0, "sec_tx_packets"), rx0 = test_xstat(P1, "sec_rx_packets");
-	uint32_t next_sn = 1;
+	uint32_t next_sn = 1, skip = 0;
 	unsigned int ph, i, nb_nic_out = 0, nb_nic_in = 0;
 
 	(void)state;
@@ -323,9 +373,17 @@ test_move_midstream(void **state)
 
 		assert_int_equal(dpsec_sa_move(ctx, o, phase[ph][0]), 0);
 		assert_int_equal(dpsec_sa_move(ctx, in, phase[ph][1]), 0);
-		place_is(o, phase[ph][0] ? DPSEC_PLACE_INLINE_CRYPTO :
-			 DPSEC_PLACE_SW, phase[ph][0] ? DPSEC_PLACE_R_NONE :
-			 DPSEC_PLACE_R_MOVED);
+		place_is(o, phase[ph][0] ? nic_place : DPSEC_PLACE_SW,
+			 phase[ph][0] ? nic_reason : DPSEC_PLACE_R_MOVED);
+		/* Inline protocol: an SA back on the NIC continues from
+		 * software's count, and software then skips the numbers the
+		 * NIC could still give frames of its earlier stay. */
+		if (proto_mode && ph > 0 && phase[ph][0] && !phase[ph - 1][0])
+			skip = (uint32_t)tx_depth(P0);
+		if (ph > 0 && !phase[ph][0] && phase[ph - 1][0]) {
+			next_sn += skip;
+			skip = 0;
+		}
 		nb_nic_out += phase[ph][0] ? PER : 0;
 		nb_nic_in += phase[ph][1] ? PER : 0;
 		for (i = 0; i < PER; i++) {
@@ -336,11 +394,7 @@ test_move_midstream(void **state)
 		assert_int_equal(dpsec_sa_outbound(o, m, PER), PER);
 		assert_int_equal(wire(m, PER, rx), PER);
 		for (i = 0; i < PER; i++) {
-			/* Outer IPv6 (40) then the ESP header: SN at +4. */
-			const uint8_t *esp = rte_pktmbuf_mtod_offset(rx[i],
-					const uint8_t *, 40);
-			uint32_t sn = (uint32_t)esp[4] << 24 | esp[5] << 16 |
-				      esp[6] << 8 | esp[7];
+			uint32_t sn = wire_sn(rx[i], 40);	/* outer IPv6 */
 
 			assert_int_equal(sn, next_sn);
 			next_sn++;
@@ -371,6 +425,235 @@ test_move_midstream(void **state)
 	}
 	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
 	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
+
+/*
+ * An SA left in software because the NIC's table was full goes onto the
+ * NIC once a slot is free (dpsec_sa_move() creates its session then), and
+ * carries traffic there.
+ */
+static void
+test_move_after_table_full(void **state)
+{
+	struct dpsec_sa *in[MAX_SA_NIC + 1], *o;
+	struct rte_mbuf *m[4], *rx[4];
+	uint8_t orig[4][ESPT_PKT_MAX];
+	size_t len[4];
+	uint64_t rx0;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i <= MAX_SA_NIC; i++)
+		in[i] = sa_make("cbc256-sha256", DPSEC_SA_INBOUND,
+				DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x600 + i, 0,
+				DPSEC_OFFLOAD_AUTO);
+	place_is(in[MAX_SA_NIC], DPSEC_PLACE_SW, DPSEC_PLACE_R_TABLE_FULL);
+	assert_int_equal(dpsec_sa_move(ctx, in[MAX_SA_NIC], true), -ENOSPC);
+	place_is(in[MAX_SA_NIC], DPSEC_PLACE_SW, DPSEC_PLACE_R_TABLE_FULL);
+	assert_int_equal(dpsec_sa_destroy(ctx, in[0]), 0);
+	assert_int_equal(dpsec_sa_move(ctx, in[MAX_SA_NIC], true), 0);
+	place_is(in[MAX_SA_NIC], nic_place, nic_reason);
+
+	o = sa_make("cbc256-sha256", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0x600 + MAX_SA_NIC, 0, DPSEC_OFFLOAD_NONE);
+	for (i = 0; i < 4; i++) {
+		len[i] = espt_pkt_build(orig[i], 4, 17, 200, 600 + i);
+		m[i] = espt_mbuf(pool, orig[i], len[i]);
+	}
+	rx0 = test_xstat(P1, "sec_rx_packets");
+	assert_int_equal(dpsec_sa_outbound(o, m, 4), 4);
+	assert_int_equal(wire(m, 4, rx), 4);
+	assert_int_equal(dpsec_inbound(ctx, rx, 4, NULL), 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(espt_mbuf_equals(rx[i], orig[i], len[i]));
+		rte_pktmbuf_free(rx[i]);
+	}
+	assert_int_equal(test_xstat(P1, "sec_rx_packets") - rx0, 4);
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	for (i = 1; i <= MAX_SA_NIC; i++)
+		assert_int_equal(dpsec_sa_destroy(ctx, in[i]), 0);
+}
+
+/*
+ * Inline crypto and (in --inline-protocol runs) inline protocol SAs on
+ * one port, their packets interleaved over many bursts so that mbufs
+ * recycle: a packet the NIC decrypted as inline crypto may carry a stale
+ * security dynfield naming the protocol SA, and must still be taken for
+ * what it is. Every packet comes out once, with the right SA.
+ */
+static void
+test_mixed_placements(void **state)
+{
+	enum { ROUNDS = 40, PER = 8 };
+	struct dpsec_sa *o[2], *in[2];
+	struct dpsec_sa_conf c;
+	unsigned int r, i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		uint32_t fl = k == 0 ? DPSEC_SA_F_NO_INLINE_PROTOCOL : 0;
+
+		espt_conf(&c, espt_alg_find("gcm128"), &keys,
+			  DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+			  ESPT_SPI + 0x700 + k, fl | mode_flags);
+		c.offload = DPSEC_OFFLOAD_REQUIRE;
+		c.port_id = P0;
+		o[k] = dpsec_sa_create(ctx, &c);
+		assert_non_null(o[k]);
+		c.dir = DPSEC_SA_INBOUND;
+		c.port_id = P1;
+		in[k] = dpsec_sa_create(ctx, &c);
+		assert_non_null(in[k]);
+	}
+	place_is(in[0], DPSEC_PLACE_INLINE_CRYPTO, nic_reason == DPSEC_PLACE_R_NONE ?
+		 DPSEC_PLACE_R_PROTO_DISABLED : nic_reason);
+	place_is(in[1], nic_place, nic_reason);
+	for (r = 0; r < ROUNDS; r++) {
+		uint8_t orig[2 * PER][ESPT_PKT_MAX];
+		size_t len[2 * PER];
+		struct rte_mbuf *m[2 * PER], *rx[2 * PER], *tmp[PER];
+		struct dpsec_sa *sas[2 * PER];
+
+		for (i = 0; i < 2 * PER; i++) {
+			len[i] = espt_pkt_build(orig[i], 4, 17,
+						(uint16_t)(70 + 11 * i),
+						r * 2 * PER + i);
+			m[i] = espt_mbuf(pool, orig[i], len[i]);
+		}
+		/* Even packets through SA 0, odd through SA 1. */
+		for (k = 0; k < 2; k++) {
+			for (i = 0; i < PER; i++)
+				tmp[i] = m[2 * i + k];
+			assert_int_equal(dpsec_sa_outbound(o[k], tmp, PER),
+					 PER);
+		}
+		assert_int_equal(wire(m, 2 * PER, rx), 2 * PER);
+		assert_int_equal(dpsec_inbound(ctx, rx, 2 * PER, sas),
+				 2 * PER);
+		for (i = 0; i < 2 * PER; i++) {
+			if (!espt_mbuf_equals(rx[i], orig[i], len[i]))
+				fail_msg("round %u packet %u differs", r, i);
+			assert_ptr_equal(sas[i], in[i & 1]);
+			rte_pktmbuf_free(rx[i]);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(dpsec_sa_destroy(ctx, o[k]), 0);
+		assert_int_equal(dpsec_sa_destroy(ctx, in[k]), 0);
+	}
+}
+
+
+/*
+ * The NICs lose their SA tables (a reset): until dpsec_port_resync() the
+ * NIC drops frames marked for a lost session (never sends them in clear)
+ * and passes ESP up untouched, which software decrypts; after it, the SAs
+ * are back on the NICs where they were, with their sequence state: no
+ * number reused on the wire, the NIC's count never ahead of software's.
+ * SAs the application had moved to software stay there, with sessions
+ * to move back to.
+ */
+static void
+test_resync(void **state)
+{
+	enum { PER = 12 };
+	struct dpsec_sa *o, *in, *o2;
+	struct rte_pmd_sim_inline_sa_state st;
+	struct dpsec_sa_info info;
+	uint32_t last_sn = 0;
+	unsigned int round, i;
+
+	(void)state;
+	o = sa_make("gcm128", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0x800, 0, DPSEC_OFFLOAD_REQUIRE);
+	in = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x800, 0, DPSEC_OFFLOAD_REQUIRE);
+	o2 = sa_make("gcm128", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x801, 0, DPSEC_OFFLOAD_AUTO);
+	assert_int_equal(dpsec_sa_move(ctx, o2, false), 0);
+
+	/* round 0: on the NICs; 1: NICs reset, not re-pushed; 2: re-pushed */
+	for (round = 0; round < 3; round++) {
+		uint8_t orig[PER][ESPT_PKT_MAX];
+		size_t len[PER];
+		struct rte_mbuf *m[PER], *rx[PER];
+		uint64_t lost0 = test_xstat(P0, "tx_sec_lost");
+		uint64_t rx0 = test_xstat(P1, "sec_rx_packets");
+		uint16_t got;
+
+		if (round == 1) {
+			assert_int_equal(rte_pmd_sim_inline_sec_reset(P0), 0);
+			assert_int_equal(rte_pmd_sim_inline_sec_reset(P1), 0);
+			assert_int_equal(test_xstat(P0, "sec_sessions"), 0);
+		}
+		if (round == 2) {
+			/* o was moved to software by hand in round 1, o2
+			 * before: they stay there, with fresh sessions. */
+			assert_int_equal(dpsec_port_resync(ctx, P0), 0);
+			assert_int_equal(dpsec_port_resync(ctx, P1), 1);
+			place_is(o, DPSEC_PLACE_SW, DPSEC_PLACE_R_MOVED);
+			place_is(o2, DPSEC_PLACE_SW, DPSEC_PLACE_R_MOVED);
+			place_is(in, nic_place, nic_reason);
+			assert_int_equal(test_xstat(P0, "sec_sessions"), 2);
+			assert_int_equal(test_xstat(P1, "sec_sessions"), 1);
+			assert_int_equal(dpsec_sa_move(ctx, o, true), 0);
+			place_is(o, nic_place, nic_reason);
+		}
+		for (i = 0; i < PER; i++) {
+			len[i] = espt_pkt_build(orig[i], 4, 17,
+						(uint16_t)(90 + 7 * i),
+						800 + round * PER + i);
+			m[i] = espt_mbuf(pool, orig[i], len[i]);
+		}
+		assert_int_equal(dpsec_sa_outbound(o, m, PER), PER);
+		if (round == 1) {
+			/* Marked for a session the NIC lost: dropped. */
+			for (i = 0; i < PER; i++)
+				assert_int_equal(espt_add_l2(m[i]), 0);
+			assert_int_equal(rte_eth_tx_burst(P0, 0, m, PER), PER);
+			assert_int_equal(test_xstat(P0, "tx_sec_lost") - lost0,
+					 PER);
+			assert_int_equal(rte_eth_rx_burst(P1, 0, rx, PER), 0);
+			/* The software SA's ESP crosses the NIC untouched. */
+			for (i = 0; i < PER; i++)
+				m[i] = espt_mbuf(pool, orig[i], len[i]);
+			assert_int_equal(dpsec_sa_move(ctx, o, false), 0);
+			assert_int_equal(dpsec_sa_outbound(o, m, PER), PER);
+		}
+		got = wire(m, PER, rx);
+		assert_int_equal(got, PER);
+		for (i = 0; i < PER; i++) {
+			uint32_t sn = wire_sn(rx[i], 20);
+
+			if (sn <= last_sn)
+				fail_msg("round %u: SN %u after %u: reused",
+					 round, sn, last_sn);
+			last_sn = sn;
+			assert_int_equal(!!(rx[i]->ol_flags &
+					    RTE_MBUF_F_RX_SEC_OFFLOAD),
+					 round != 1);
+		}
+		assert_int_equal(dpsec_inbound(ctx, rx, PER, NULL), PER);
+		for (i = 0; i < PER; i++) {
+			if (!espt_mbuf_equals(rx[i], orig[i], len[i]))
+				fail_msg("round %u packet %u differs", round, i);
+			rte_pktmbuf_free(rx[i]);
+		}
+		assert_int_equal(test_xstat(P1, "sec_rx_packets") - rx0,
+				 round == 1 ? 0 : PER);
+	}
+	/* The NIC never got ahead of software's count. */
+	assert_int_equal(dpsec_sa_info(o, &info), 0);
+	if (rte_pmd_sim_inline_sa_state(P0, ESPT_SPI + 0x800, true, &st) != 0)
+		fail_msg("the re-pushed SA is not in the NIC's table");
+	assert_true(st.seq <= info.seq);
+	assert_true(last_sn <= info.seq);
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, o2), 0);
+	assert_int_equal(test_xstat(P0, "sec_sessions"), 0);
+	assert_int_equal(test_xstat(P1, "sec_sessions"), 0);
 }
 
 static int
@@ -419,7 +702,7 @@ teardown(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offload_roundtrip),
@@ -427,7 +710,19 @@ main(void)
 		cmocka_unit_test(test_place_reasons),
 		cmocka_unit_test(test_one_window),
 		cmocka_unit_test(test_move_midstream),
+		cmocka_unit_test(test_move_after_table_full),
+		cmocka_unit_test(test_mixed_placements),
+		cmocka_unit_test(test_resync),
 	};
 
+	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
+		proto_mode = true;
+		mode_flags = 0;
+		nic_place = DPSEC_PLACE_INLINE_PROTOCOL;
+		nic_reason = DPSEC_PLACE_R_NONE;
+	} else if (argc > 1) {
+		fprintf(stderr, "usage: %s [--inline-protocol]\n", argv[0]);
+		return 2;
+	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

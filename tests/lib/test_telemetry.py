@@ -122,7 +122,7 @@ def run_checks(env, prefix):
           i_in['replay_window'] == 64 and i_in['packets'] == 10 and
           i_in['drops'] == {'REPLAY': 10} and
           i_in['userdata'] == 0x1001, 'sa/info 0x1001 in', i_in)
-    check(nic['placement'] == 'inline-crypto' and
+    check(nic['placement'] == 'inline-protocol' and
           nic['place_reason'] == 'on the NIC' and nic['port'] == 0 and
           nic['cipher'] == 'aes-gcm-128' and nic['auth'] == 'none' and
           nic['packets'] == 5, 'sa/info 0x1002 (NIC)', nic)
@@ -131,7 +131,8 @@ def run_checks(env, prefix):
           'sa/info 0x1003 (no port)', noport)
 
     check(stats['sa_out'] == 3 and stats['sa_in'] == 1 and
-          stats['sa_sw'] == 3 and stats['sa_inline_crypto'] == 1 and
+          stats['sa_sw'] == 3 and stats['sa_inline_crypto'] == 0 and
+          stats['sa_inline_protocol'] == 1 and
           stats['sa_active'] == 4 and stats['sa_dead'] == 0 and
           stats['packets_out'] == 15 and stats['packets_in'] == 10 and
           stats['bytes_in'] == 10 * 120 and
