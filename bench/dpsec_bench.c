@@ -8,12 +8,15 @@
  *     a crypto_ipsec_mb vdev,
  * all measured in the same process, interleaved run by run.
  *
- * Also the CPU cost of dpsec's own work when the SA is placed on a NIC as
- * inline crypto (net_sim_inline0, built in): outbound dpsec_sa_outbound()
- * frames the packets and sets the TX security metadata (the frames are not
- * sent), inbound dpsec_inbound() takes packets as the NIC delivered them
- * (decrypted, flagged RTE_MBUF_F_RX_SEC_OFFLOAD). The NIC's (simulated)
- * crypto is outside every timed region.
+ * Also the CPU cost of dpsec's own work when the SA is placed on a NIC
+ * (net_sim_inline0, built in), as inline crypto and as inline protocol:
+ * outbound dpsec_sa_outbound() (inline crypto: frames the packets; inline
+ * protocol: checks them, reserves their SNs) and sets the TX security
+ * metadata (the frames are not sent); inbound dpsec_inbound() takes
+ * packets as the NIC delivered them (inline crypto: decrypted, ESP framing
+ * kept, flagged RTE_MBUF_F_RX_SEC_OFFLOAD; inline protocol: decapsulated,
+ * also the SA's id in the security dynfield and the SN in "dpsec_esp_sn").
+ * The NIC's (simulated) crypto is outside every timed region.
  *
  * Method (doc/benchmarks.md): S sets of B mbufs are restored from byte
  * templates (memcpy + header reset) outside the timed region; the timed
@@ -46,12 +49,15 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_security.h>
 #include <rte_udp.h>
 #include <rte_version.h>
 
 #include "dpsec_sa.h"
 
 #define SPI		0x1000u
+#define SPI_PROTO	0x1001u	/* the NIC SAs placed as inline protocol */
 /* DPDK 22.11's RTE_IPV4 shifts a signed int: UB for octets >= 128. */
 #define IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
 			  (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -172,10 +178,12 @@ parse_args(int argc, char **argv)
 
 /* ---- templates and mbuf sets ------------------------------------------ */
 
-/* One packet's bytes; l3 is what rte_ipsec reads as the ESP offset. */
+/* One packet's bytes, and the per-packet metadata a NIC gives it. */
 struct tpkt {
 	uint8_t *data;
 	uint16_t len;
+	uint64_t sec_md;	/* rte_security dynfield (if tset.dyn) */
+	uint64_t esp_sn;	/* "dpsec_esp_sn" dynfield (if tset.dyn) */
 };
 
 /* Templates for one inner size: every packet of every set differs. */
@@ -183,11 +191,13 @@ struct tset {
 	struct tpkt *p;		/* opt.sets * opt.burst */
 	uint64_t ol_flags;	/* restored into every mbuf (0: none) */
 	uint16_t port;		/* restored into m->port */
+	bool dyn;		/* restore sec_md and esp_sn too */
 };
 
 static struct rte_mempool *pool;
 static struct rte_mbuf **mb;	/* opt.sets * opt.burst working mbufs */
 static unsigned int nb_pkt;	/* opt.sets * opt.burst */
+static int esp_sn_off = -1;	/* DPSEC_MBUF_DYNFIELD_ESP_SN's offset */
 
 static void
 tset_alloc(struct tset *t)
@@ -197,6 +207,7 @@ tset_alloc(struct tset *t)
 	t->p = calloc(nb_pkt, sizeof(*t->p));
 	t->ol_flags = 0;
 	t->port = RTE_MBUF_PORT_INVALID;
+	t->dyn = false;
 	for (i = 0; t->p != NULL && i < nb_pkt; i++)
 		t->p[i].data = calloc(1, MBUF_ROOM);
 	if (t->p == NULL || (nb_pkt > 0 && t->p[nb_pkt - 1].data == NULL)) {
@@ -238,6 +249,14 @@ restore_to(struct rte_mbuf **arr, const struct tset *t)
 		m->l3_len = sizeof(struct rte_ipv4_hdr);
 		rte_memcpy(rte_pktmbuf_mtod(m, void *), t->p[i].data,
 			   t->p[i].len);
+		if (t->dyn) {
+			/* as the NIC delivered them: inline protocol, the
+			 * SA's id and the SN; inline crypto, whatever the
+			 * NIC left there */
+			*rte_security_dynfield(m) = t->p[i].sec_md;
+			*RTE_MBUF_DYNFIELD(m, esp_sn_off, uint64_t *) =
+				t->p[i].esp_sn;
+		}
 	}
 }
 
@@ -679,24 +698,30 @@ rte_ipsec_setup(void)
 /*
  * SAs on the NIC: net_sim_inline0 in loopback (lpbk_mode 1: what it sends
  * comes back to its own RX), RX/TX security offloads, attached to a context
- * of its own (its inbound SA has the software one's SPI and address) with
- * an outbound and an inbound AES-128-GCM SA placed as inline crypto.
+ * of its own with two pairs of AES-128-GCM tunnel SAs (same key, salt and
+ * addresses as the software ones): an outbound and an inbound SA placed as
+ * inline crypto (the software SAs' SPI, DPSEC_SA_F_NO_INLINE_PROTOCOL) and
+ * an outbound and an inbound SA placed as inline protocol (the library's
+ * default on this NIC; SPI_PROTO, so the SAD keys differ).
  */
 #define NIC_VDEV	"net_sim_inline0"
 static uint16_t nic_port;
 static struct rte_mempool *nic_pool;
 static struct dpsec_ctx *nic_ctx;
-static struct dpsec_sa *nic_out, *nic_in;
+static struct dpsec_sa *nic_out, *nic_in;	/* inline crypto */
+static struct dpsec_sa *nic_pout, *nic_pin;	/* inline protocol */
 
 static int
-nic_placed(struct dpsec_sa *sa, const char *who)
+nic_placed(struct dpsec_sa *sa, enum dpsec_placement want, const char *who)
 {
-	struct dpsec_sa_info info;
+	struct dpsec_sa_info info = { .placement = DPSEC_PLACE_SW };
 
-	if (dpsec_sa_info(sa, &info) != 0 ||
-	    info.placement != DPSEC_PLACE_INLINE_CRYPTO) {
-		fprintf(stderr, "%s SA not placed on %s as inline crypto: %s\n",
-			who, NIC_VDEV, dpsec_place_reason_str(info.place_reason));
+	if (dpsec_sa_info(sa, &info) != 0 || info.placement != want) {
+		fprintf(stderr, "%s SA not placed on %s as inline %s: "
+			"placement %d, %s\n", who, NIC_VDEV,
+			want == DPSEC_PLACE_INLINE_CRYPTO ? "crypto" :
+			"protocol", (int)info.placement,
+			dpsec_place_reason_str(info.place_reason));
 		return -1;
 	}
 	return 0;
@@ -760,21 +785,44 @@ nic_setup(void)
 	memcpy(keymat, gcm_key, 16);
 	memcpy(keymat + 16, gcm_salt, 4);
 	sc.port_id = nic_port;
+	/* inline crypto: the library would choose inline protocol here */
+	sc.flags = DPSEC_SA_F_NO_INLINE_PROTOCOL;
 	sc.dir = DPSEC_SA_OUTBOUND;
 	nic_out = dpsec_sa_create(nic_ctx, &sc);
 	sc.dir = DPSEC_SA_INBOUND;
 	sc.replay_window = 0;	/* as the software inbound SA */
 	nic_in = dpsec_sa_create(nic_ctx, &sc);
-	if (nic_out == NULL || nic_in == NULL) {
+	/* inline protocol (the default placement): own SPI */
+	sc.spi = SPI_PROTO;
+	sc.flags = 0;
+	sc.dir = DPSEC_SA_OUTBOUND;
+	sc.replay_window = 0;
+	nic_pout = dpsec_sa_create(nic_ctx, &sc);
+	sc.dir = DPSEC_SA_INBOUND;
+	sc.replay_window = 0;	/* templates are replayed: window off */
+	nic_pin = dpsec_sa_create(nic_ctx, &sc);
+	if (nic_out == NULL || nic_in == NULL || nic_pout == NULL ||
+	    nic_pin == NULL) {
 		fprintf(stderr, "dpsec_sa_create on %s: %s\n", NIC_VDEV,
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	if (nic_placed(nic_out, "outbound") != 0 ||
-	    nic_placed(nic_in, "inbound") != 0)
+	if (nic_placed(nic_out, DPSEC_PLACE_INLINE_CRYPTO, "outbound") != 0 ||
+	    nic_placed(nic_in, DPSEC_PLACE_INLINE_CRYPTO, "inbound") != 0 ||
+	    nic_placed(nic_pout, DPSEC_PLACE_INLINE_PROTOCOL,
+		       "outbound") != 0 ||
+	    nic_placed(nic_pin, DPSEC_PLACE_INLINE_PROTOCOL, "inbound") != 0)
 		return -1;
+	esp_sn_off = rte_mbuf_dynfield_lookup(DPSEC_MBUF_DYNFIELD_ESP_SN,
+					      NULL);
+	if (esp_sn_off < 0 || !rte_security_dynfield_is_registered()) {
+		fprintf(stderr, "mbuf dynfield %s or the security dynfield "
+			"not registered\n", DPSEC_MBUF_DYNFIELD_ESP_SN);
+		return -1;
+	}
 	printf("NIC: %s (driver %s), port %u, loopback, SAs placed as inline "
-	       "crypto\n", NIC_VDEV, info.driver_name, nic_port);
+	       "crypto (SPI 0x%x) and inline protocol (SPI 0x%x)\n", NIC_VDEV,
+	       info.driver_name, nic_port, SPI, SPI_PROTO);
 	return 0;
 }
 
@@ -794,6 +842,9 @@ static const char *const cname[C_MAX] = {
 };
 enum { D_OUT, D_IN, D_MAX };
 static const char *const dname[D_MAX] = { "out", "in" };
+/* SA on the NIC: placement */
+enum { N_CRYPTO, N_PROTO, N_MAX };
+static const char *const nname[N_MAX] = { "nic-crypto", "nic-proto" };
 
 static uint64_t tsc_hz;
 static bool functional_fail;
@@ -893,8 +944,11 @@ struct size_ctx {
 	struct tset inner;	/* plaintext inner packets */
 	struct tset dp_esp;	/* dpsec outbound output (dpsec in, raw dec) */
 	struct tset rte_esp;	/* rte_ipsec outbound output (rte_ipsec in) */
-	struct tset nic_in;	/* as the NIC delivers them: decrypted, ESP
-				 * framing kept, RX_SEC_OFFLOAD, m->port */
+	struct tset nic_in;	/* as the NIC delivers them, inline crypto:
+				 * decrypted, ESP framing kept,
+				 * RX_SEC_OFFLOAD, m->port */
+	struct tset nic_pin;	/* inline protocol: decapsulated, also the
+				 * SA id (security dynfield) and the SN */
 };
 
 static uint64_t
@@ -909,23 +963,33 @@ xstat(uint16_t port, const char *name)
 }
 
 /*
- * Inbound templates for the NIC SA: the inner packets through the NIC
- * outbound SA (software frames, the NIC encrypts on TX), looped back into
- * the NIC's RX (it decrypts them for the inbound SA's flow rule), L2
- * stripped. Then check that dpsec_inbound() on them, NIC flags kept,
- * gives back the inner packets, and that the NIC did the crypto.
+ * Inbound templates for a NIC SA pair, packets exactly as the NIC delivers
+ * them (L2 stripped): the inner packets through the NIC outbound SA
+ * (inline crypto: software frames, the NIC encrypts on TX; inline
+ * protocol: software only marks them, the NIC builds all of ESP), looped
+ * back into the NIC's RX, where the inbound SA's flow rule has the NIC
+ * decrypt them (inline crypto: ESP framing kept; inline protocol:
+ * decapsulated, the SA's id in the security dynfield, the SN in
+ * "dpsec_esp_sn"). ol_flags, port and both dynfields are kept with the
+ * bytes. Then check that dpsec_inbound() on them gives back the inner
+ * packets, counted by the right SA, and that the NIC did the crypto.
  */
 static int
-prepare_nic(struct size_ctx *z)
+prepare_nic(struct size_ctx *z, bool proto)
 {
+	struct dpsec_sa *out_sa = proto ? nic_pout : nic_out;
+	struct dpsec_sa *in_sa = proto ? nic_pin : nic_in;
+	struct tset *t = proto ? &z->nic_pin : &z->nic_in;
+	const char *kind = proto ? "inline protocol" : "inline crypto";
 	struct rte_mbuf **tx, *rx[MAX_BURST];
 	unsigned int s, i, n = opt.burst;
 	uint64_t tx0 = xstat(nic_port, "sec_tx_packets");
 	uint64_t rx0 = xstat(nic_port, "sec_rx_packets");
+	struct dpsec_sa_stats st0, st1;
 	char who[64];
 	int ret = -1;
 
-	tset_alloc(&z->nic_in);
+	tset_alloc(t);
 	tx = calloc(nb_pkt, sizeof(*tx));
 	if (tx == NULL || rte_pktmbuf_alloc_bulk(nic_pool, tx, nb_pkt) != 0) {
 		fprintf(stderr, "NIC mbufs: out of memory\n");
@@ -935,22 +999,29 @@ prepare_nic(struct size_ctx *z)
 	restore_to(tx, &z->inner);
 	for (s = 0; s < opt.sets; s++) {
 		struct rte_mbuf **m = tx + s * n;
-		uint16_t k = dpsec_sa_outbound(nic_out, m, (uint16_t)n);
+		uint16_t k = dpsec_sa_outbound(out_sa, m, (uint16_t)n);
 		unsigned int got = 0, tries;
 
 		if (k != n) {
-			fprintf(stderr, "FAIL: dpsec outbound (NIC SA): %s\n",
+			fprintf(stderr, "FAIL: dpsec outbound (NIC SA, %s): "
+				"%s\n", kind,
 				dpsec_reason_str(dpsec_mbuf_reason(m[k])));
 			goto out;
 		}
+		/* inline protocol: dpsec leaves the packet to the NIC */
+		snprintf(who, sizeof(who), "dpsec out(NIC, %s) %uB", kind,
+			 z->size);
+		if (proto && check_inner(&z->inner, m, n, s * n, who) != 0)
+			goto out;
 		for (i = 0; i < n; i++) {
 			struct rte_ether_hdr *e = (struct rte_ether_hdr *)
 				rte_pktmbuf_prepend(m[i], sizeof(*e));
 
 			if (!(m[i]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) ||
 			    e == NULL) {
-				fprintf(stderr, "FAIL: NIC SA outbound packet "
-					"%u not marked for the NIC\n", i);
+				fprintf(stderr, "FAIL: NIC SA (%s) outbound "
+					"packet %u not marked for the NIC\n",
+					kind, i);
 				goto out;
 			}
 			memset(e, 0, sizeof(*e));
@@ -964,60 +1035,82 @@ prepare_nic(struct size_ctx *z)
 			got += rte_eth_rx_burst(nic_port, 0, rx + got,
 						(uint16_t)(n - got));
 		if (k != n || got != n) {
-			fprintf(stderr, "FAIL: %s loopback: sent %u, got %u "
-				"of %u\n", NIC_VDEV, k, got, n);
+			fprintf(stderr, "FAIL: %s loopback (%s): sent %u, got "
+				"%u of %u\n", NIC_VDEV, kind, k, got, n);
 			rte_pktmbuf_free_bulk(rx, got);
 			goto out;
 		}
+		if (s == 0)
+			t->ol_flags = rx[0]->ol_flags;
 		for (i = 0; i < n; i++) {
+			uint64_t sn = *RTE_MBUF_DYNFIELD(rx[i], esp_sn_off,
+							 uint64_t *);
+
 			rte_pktmbuf_adj(rx[i], RTE_ETHER_HDR_LEN);
 			if ((rx[i]->ol_flags & (RTE_MBUF_F_RX_SEC_OFFLOAD |
 			     RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)) !=
-			    RTE_MBUF_F_RX_SEC_OFFLOAD || rx[i]->port != nic_port) {
-				fprintf(stderr, "FAIL: %s RX packet %u: flags "
-					"0x%" PRIx64 ", port %u\n", NIC_VDEV,
-					s * n + i, rx[i]->ol_flags, rx[i]->port);
+			    RTE_MBUF_F_RX_SEC_OFFLOAD ||
+			    rx[i]->ol_flags != t->ol_flags ||
+			    rx[i]->port != nic_port || (proto && sn == 0)) {
+				fprintf(stderr, "FAIL: %s RX packet %u (%s): "
+					"flags 0x%" PRIx64 " (first 0x%" PRIx64
+					"), port %u, esp_sn %" PRIu64 "\n",
+					NIC_VDEV, s * n + i, kind,
+					rx[i]->ol_flags, t->ol_flags,
+					rx[i]->port, sn);
 				rte_pktmbuf_free_bulk(rx, n);
 				goto out;
 			}
 		}
 		for (i = 0; i < n; i++) {
-			struct tpkt *t = &z->nic_in.p[s * n + i];
+			struct tpkt *p = &t->p[s * n + i];
 
 			if (rx[i]->nb_segs != 1 ||
 			    rx[i]->data_len > MBUF_ROOM - RTE_PKTMBUF_HEADROOM) {
 				rte_pktmbuf_free_bulk(rx, n);
 				goto out;
 			}
-			t->len = rx[i]->data_len;
-			memcpy(t->data, rte_pktmbuf_mtod(rx[i], void *), t->len);
+			p->len = rx[i]->data_len;
+			memcpy(p->data, rte_pktmbuf_mtod(rx[i], void *), p->len);
+			p->sec_md = *rte_security_dynfield(rx[i]);
+			p->esp_sn = *RTE_MBUF_DYNFIELD(rx[i], esp_sn_off,
+						       uint64_t *);
 		}
 		rte_pktmbuf_free_bulk(rx, n);
 	}
-	z->nic_in.ol_flags = RTE_MBUF_F_RX_SEC_OFFLOAD;
-	z->nic_in.port = nic_port;
+	t->port = nic_port;
+	t->dyn = true;
 	if (xstat(nic_port, "sec_tx_packets") - tx0 != nb_pkt ||
 	    xstat(nic_port, "sec_rx_packets") - rx0 != nb_pkt) {
 		fprintf(stderr, "FAIL: %s did not do the crypto of every "
-			"packet (sec_tx/rx_packets)\n", NIC_VDEV);
+			"packet (sec_tx/rx_packets, %s)\n", NIC_VDEV, kind);
 		goto out;
 	}
-	/* dpsec in (NIC-decrypted, flags kept) == inner */
-	restore(&z->nic_in);
+	/* dpsec in (as the NIC delivered them) == inner, on in_sa */
+	if (dpsec_sa_stats_get(in_sa, &st0) != 0)
+		goto out;
+	restore(t);
 	for (s = 0; s < opt.sets; s++) {
 		uint16_t k = dpsec_inbound(nic_ctx, mb + s * n, (uint16_t)n,
 					   NULL);
 
 		if (k != n) {
-			fprintf(stderr, "FAIL: dpsec inbound of NIC-decrypted "
-				"packets: %u/%u, reason %s\n", k, n,
+			fprintf(stderr, "FAIL: dpsec inbound of NIC-processed "
+				"packets (%s): %u/%u, reason %s\n", kind, k, n,
 				dpsec_reason_str(dpsec_mbuf_reason(
 					mb[s * n + k])));
 			goto out;
 		}
-		snprintf(who, sizeof(who), "dpsec in(NIC) %uB", z->size);
+		snprintf(who, sizeof(who), "dpsec in(NIC, %s) %uB", kind,
+			 z->size);
 		if (check_inner(&z->inner, mb + s * n, n, s * n, who) != 0)
 			goto out;
+	}
+	if (dpsec_sa_stats_get(in_sa, &st1) != 0 ||
+	    st1.packets - st0.packets != nb_pkt) {
+		fprintf(stderr, "FAIL: the %s inbound SA did not count every "
+			"packet\n", kind);
+		goto out;
 	}
 	ret = 0;
 out:
@@ -1156,7 +1249,8 @@ main(int argc, char **argv)
 	unsigned int z, d, c, r;
 	struct size_ctx *sz;
 	double (*res)[D_MAX][C_MAX];	/* [size * runs][dir][contender] */
-	double (*res_nic)[D_MAX];	/* [size * runs][dir], SA on the NIC */
+	/* [size * runs][placement][dir], SA on the NIC */
+	double (*res_nic)[N_MAX][D_MAX];
 	double *restore_ns;
 	int pass = 0, miss = 0;
 
@@ -1232,14 +1326,17 @@ main(int argc, char **argv)
 		return 2;
 	for (z = 0; z < opt.nb_sizes; z++) {
 		sz[z].size = opt.sizes[z];
-		if (prepare_size(&sz[z]) != 0 || prepare_nic(&sz[z]) != 0)
+		if (prepare_size(&sz[z]) != 0 ||
+		    prepare_nic(&sz[z], false) != 0 ||
+		    prepare_nic(&sz[z], true) != 0)
 			return 1;
 	}
 	printf("sanity: dpsec in(dpsec out), rte_ipsec in(rte_ipsec out), "
 	       "dpsec in(rte_ipsec out) restore the inner packets; "
 	       "IPsec-MB verifies dpsec's ICVs; NIC SAs: %s encrypts dpsec's "
-	       "framing and decrypts it back, dpsec in(NIC) restores the "
-	       "inner packets: OK\n\n", NIC_VDEV);
+	       "framing (inline crypto) / builds ESP (inline protocol) and "
+	       "decrypts it back, dpsec in(NIC) restores the inner packets "
+	       "on the right SA: OK\n\n", NIC_VDEV);
 
 	for (r = 0; r < opt.runs; r++) {
 		for (z = 0; z < opt.nb_sizes; z++) {
@@ -1261,13 +1358,16 @@ main(int argc, char **argv)
 			M(D_IN, C_RTE, rte_ipsec_fn, &rs_in, &x->rte_esp);
 #undef M
 			/* SA on the NIC: dpsec's own work only. */
-			snprintf(who, sizeof(who), "dpsec-nic out %uB",
-				 x->size);
-			res_nic[z * opt.runs + r][D_OUT] =
-				measure(dpsec_out_fn, nic_out, &x->inner, who);
-			snprintf(who, sizeof(who), "dpsec-nic in %uB", x->size);
-			res_nic[z * opt.runs + r][D_IN] =
-				measure(dpsec_in_fn, nic_ctx, &x->nic_in, who);
+#define N(pl, dir, fn, arg, t) do { \
+	snprintf(who, sizeof(who), "%s %s %uB", nname[pl], dname[dir], \
+		 x->size); \
+	res_nic[z * opt.runs + r][pl][dir] = measure(fn, arg, t, who); \
+	} while (0)
+			N(N_CRYPTO, D_OUT, dpsec_out_fn, nic_out, &x->inner);
+			N(N_CRYPTO, D_IN, dpsec_in_fn, nic_ctx, &x->nic_in);
+			N(N_PROTO, D_OUT, dpsec_out_fn, nic_pout, &x->inner);
+			N(N_PROTO, D_IN, dpsec_in_fn, nic_ctx, &x->nic_pin);
+#undef N
 			if (r == 0) {
 				restore_ns[z * 2] = measure_restore(&x->inner);
 				restore_ns[z * 2 + 1] =
@@ -1329,28 +1429,34 @@ main(int argc, char **argv)
 	printf("targets: %d PASS, %d MISS%s\n", pass, miss,
 	       opt.quick ? " (--quick: figures not meaningful)" : "");
 
-	printf("\nSA on the NIC (%s, inline crypto): dpsec's CPU work per "
-	       "packet, the NIC's crypto not timed\n"
+	printf("\nSA on the NIC (%s; nic-crypto: inline crypto, nic-proto: "
+	       "inline protocol): dpsec's CPU work per packet, the NIC's "
+	       "crypto not timed\n"
 	       "(out: dpsec_sa_outbound, frames not sent; in: dpsec_inbound "
-	       "on NIC-decrypted packets)\n", NIC_VDEV);
-	printf("%-4s %6s  %9s %8s  %-14s %12s  %s\n", "dir", "inner",
-	       "ns/pkt", "Mpps", "(min..max)", "software ns", "nic/software");
+	       "on packets as the NIC delivered them)\n", NIC_VDEV);
+	printf("%-4s %6s  %-10s %9s %8s  %-14s %12s  %s\n", "dir", "inner",
+	       "contender", "ns/pkt", "Mpps", "(min..max)", "software ns",
+	       "nic/software");
 	for (z = 0; z < opt.nb_sizes; z++) {
 		double (*med)[C_MAX] = res[z * opt.runs];
 
 		for (d = 0; d < D_MAX; d++) {
-			double v[opt.runs], m, lo, hi;
-			char mm[32];
+			for (c = 0; c < N_MAX; c++) {
+				double v[opt.runs], m, lo, hi;
+				char mm[32];
 
-			for (r = 0; r < opt.runs; r++)
-				v[r] = res_nic[z * opt.runs + r][d];
-			m = median(v, opt.runs);
-			lo = v[0];
-			hi = v[opt.runs - 1];
-			snprintf(mm, sizeof(mm), "(%.1f..%.1f)", lo, hi);
-			printf("%-4s %5uB  %9.1f %8.2f  %-14s %12.1f  %10.3fx\n",
-			       dname[d], sz[z].size, m, 1e3 / m, mm,
-			       med[d][C_DPSEC], m / med[d][C_DPSEC]);
+				for (r = 0; r < opt.runs; r++)
+					v[r] = res_nic[z * opt.runs + r][c][d];
+				m = median(v, opt.runs);
+				lo = v[0];
+				hi = v[opt.runs - 1];
+				snprintf(mm, sizeof(mm), "(%.1f..%.1f)", lo,
+					 hi);
+				printf("%-4s %5uB  %-10s %9.1f %8.2f  %-14s "
+				       "%12.1f  %10.3fx\n", dname[d],
+				       sz[z].size, nname[c], m, 1e3 / m, mm,
+				       med[d][C_DPSEC], m / med[d][C_DPSEC]);
+			}
 		}
 	}
 
@@ -1366,6 +1472,7 @@ main(int argc, char **argv)
 		tset_free(&sz[z].dp_esp);
 		tset_free(&sz[z].rte_esp);
 		tset_free(&sz[z].nic_in);
+		tset_free(&sz[z].nic_pin);
 	}
 	free(sz);
 	free(res);
