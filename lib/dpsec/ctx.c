@@ -129,6 +129,7 @@ dpsec_free(struct dpsec_ctx *ctx)
 		return;
 	/* First: once out of the list no telemetry callback can hold it. */
 	ctx_list_del(ctx);
+	offload_events_off(ctx);	/* no re-push from here on */
 	sa_destroy_all(ctx);
 	offload_ports_free(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)

@@ -64,16 +64,20 @@ void dpsec_free(struct dpsec_ctx *ctx);
 
 /**
  * Attach a port: SAs that name it (dpsec_sa_conf.port_id) may be placed on
- * its inline crypto engine (rte_security), else run in software. Reads the
- * port's security context and makes a session pool for it. Call after the
- * port is configured with RTE_ETH_RX/TX_OFFLOAD_SECURITY if it has them.
+ * its inline IPsec engine (rte_security: inline protocol or inline
+ * crypto), else run in software. Reads the port's security context, makes
+ * a session pool for it and, for a port with one, registers a callback
+ * for RTE_ETH_EVENT_RECOVERY_SUCCESS that calls dpsec_port_resync()
+ * (removed by dpsec_free()). Call after the port is configured with
+ * RTE_ETH_RX/TX_OFFLOAD_SECURITY if it has them.
  *
  * @param ctx
  *   The context.
  * @param port_id
  *   An ethdev port.
  * @return
- *   0; -EINVAL (bad port), -EEXIST (already attached), -ENOMEM.
+ *   0; -EINVAL (bad port), -EEXIST (already attached), -ENOMEM, or the
+ *   error of rte_eth_dev_callback_register().
  */
 int dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id);
 
@@ -311,9 +315,10 @@ int dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic);
 
 /**
  * Put the SAs of a port back on its NIC after the NIC may have lost them:
- * a port reset or an error recovery (RTE_ETH_EVENT_RECOVERY_SUCCESS), or
- * a stop/start of a NIC that forgets its SA table on stop. Call it after
- * the port is started again. Each SA of @p port that has a NIC session is
+ * a port reset, or a stop/start of a NIC that forgets its SA table on
+ * stop. Call it after the port is started again. dpsec calls it by itself
+ * when the port reports RTE_ETH_EVENT_RECOVERY_SUCCESS (an error recovery
+ * is "the same as a restart"), on the thread that reports the event. Each SA of @p port that has a NIC session is
  * moved to software (traffic goes on there), its old session and flow
  * rule are destroyed once no lcore can still use them, and a new session
  * is created with the SA's current sequence state (outbound: the next

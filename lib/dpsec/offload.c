@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <rte_cryptodev.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_flow.h>
@@ -53,6 +54,26 @@ port_reports_sn(uint16_t port)
 	return false;
 }
 
+/*
+ * A port that recovered from an error (RTE_ETH_EVENT_RECOVERY_SUCCESS) is
+ * "the same as a restart": its NIC lost the sessions and rules; put them
+ * back. Runs on the thread that reports the event.
+ */
+static int
+recovery_cb(uint16_t port_id, enum rte_eth_event_type ev, void *arg,
+	    void *ret_param)
+{
+	struct dpsec_ctx *ctx = arg;
+	int n;
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(ret_param);
+	n = dpsec_port_resync(ctx, port_id);
+	DPSEC_LOG(NOTICE, "%s: port %u recovered: %d SA(s) back on the NIC",
+		  ctx->name, port_id, n);
+	return 0;
+}
+
 int
 dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 {
@@ -84,6 +105,17 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 					  &pt->xs_table_full) == 0)
 		pt->has_xs_table_full = true;
 	pt->rx_sn = port_reports_sn(port_id);
+	if (pt->sec != NULL) {
+		int ret = rte_eth_dev_callback_register(port_id,
+				RTE_ETH_EVENT_RECOVERY_SUCCESS, recovery_cb, ctx);
+
+		if (ret != 0) {
+			rte_mempool_free(pt->sess_mp);
+			pt->sess_mp = NULL;
+			return ret;
+		}
+		pt->recovery_cb = true;
+	}
 	pt->attached = true;
 	DPSEC_LOG(INFO, "%s: port %u attached%s", ctx->name, port_id,
 		  pt->sec ? "" : " (no security context: software only)");
@@ -91,10 +123,27 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 }
 
 void
+offload_events_off(struct dpsec_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		/* -EAGAIN while the callback runs: wait for it to finish. */
+		while (ctx->ports[i].recovery_cb &&
+		       rte_eth_dev_callback_unregister((uint16_t)i,
+				RTE_ETH_EVENT_RECOVERY_SUCCESS, recovery_cb,
+				ctx) == -EAGAIN)
+			rte_delay_us_sleep(100);
+		ctx->ports[i].recovery_cb = false;
+	}
+}
+
+void
 offload_ports_free(struct dpsec_ctx *ctx)
 {
 	unsigned int i;
 
+	offload_events_off(ctx);
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		rte_mempool_free(ctx->ports[i].sess_mp);
 		memset(&ctx->ports[i], 0, sizeof(ctx->ports[i]));
@@ -494,6 +543,10 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 		proto_why = DPSEC_PLACE_R_PROTO_UNSUPPORTED;
 	else {
 		s.sc.ipsec.esn.value = first_sn(sa, true, fresh);
+		/* Software copies the inner ECN field out (RFC 6040); the
+		 * NIC does too when it can. */
+		s.sc.ipsec.options.ecn = c->mode == DPSEC_SA_TUNNEL &&
+					 cap->ipsec.options.ecn;
 		/* The NIC's window, when it is as wide as ours, only filters
 		 * early what software's would drop anyway. */
 		if (c->dir == DPSEC_SA_INBOUND &&

@@ -68,6 +68,7 @@ struct dpsec_port {
 	bool attached;
 	bool has_xs_table_full;
 	bool rx_sn;			/* NIC fills DPSEC_MBUF_DYNFIELD_ESP_SN */
+	bool recovery_cb;		/* RECOVERY_SUCCESS -> resync */
 	struct rte_security_ctx *sec;	/* NULL: no inline crypto */
 	struct rte_mempool *sess_mp;
 	uint64_t xs_table_full;		/* xstat id, if the NIC has one */
@@ -166,6 +167,7 @@ struct dpsec_sa {
 int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
 void offload_unplace(struct dpsec_sa *sa);
 void offload_ports_free(struct dpsec_ctx *ctx);
+void offload_events_off(struct dpsec_ctx *ctx);
 
 /* sa.c */
 void sa_destroy_all(struct dpsec_ctx *ctx);

@@ -19,6 +19,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
@@ -552,7 +553,8 @@ test_mixed_placements(void **state)
  * are back on the NICs where they were, with their sequence state: no
  * number reused on the wire, the NIC's count never ahead of software's.
  * SAs the application had moved to software stay there, with sessions
- * to move back to.
+ * to move back to. After an error recovery (RTE_ETH_EVENT_RECOVERY_SUCCESS)
+ * dpsec does the re-push itself.
  */
 static void
 test_resync(void **state)
@@ -573,8 +575,10 @@ test_resync(void **state)
 		     ESPT_SPI + 0x801, 0, DPSEC_OFFLOAD_AUTO);
 	assert_int_equal(dpsec_sa_move(ctx, o2, false), 0);
 
-	/* round 0: on the NICs; 1: NICs reset, not re-pushed; 2: re-pushed */
-	for (round = 0; round < 3; round++) {
+	/* round 0: on the NICs; 1: NICs reset, not re-pushed; 2: re-pushed;
+	 * 3: the NICs went through an error recovery (RECOVERY_SUCCESS):
+	 * dpsec re-pushed the SAs by itself */
+	for (round = 0; round < 4; round++) {
 		uint8_t orig[PER][ESPT_PKT_MAX];
 		size_t len[PER];
 		struct rte_mbuf *m[PER], *rx[PER];
@@ -599,6 +603,15 @@ test_resync(void **state)
 			assert_int_equal(test_xstat(P1, "sec_sessions"), 1);
 			assert_int_equal(dpsec_sa_move(ctx, o, true), 0);
 			place_is(o, nic_place, nic_reason);
+		}
+		if (round == 3) {
+			assert_int_equal(rte_pmd_sim_inline_recover(P0), 0);
+			assert_int_equal(rte_pmd_sim_inline_recover(P1), 0);
+			place_is(o, nic_place, nic_reason);
+			place_is(in, nic_place, nic_reason);
+			place_is(o2, DPSEC_PLACE_SW, DPSEC_PLACE_R_MOVED);
+			assert_int_equal(test_xstat(P0, "sec_sessions"), 2);
+			assert_int_equal(test_xstat(P1, "sec_sessions"), 1);
 		}
 		for (i = 0; i < PER; i++) {
 			len[i] = espt_pkt_build(orig[i], 4, 17,
@@ -654,6 +667,61 @@ test_resync(void **state)
 	assert_int_equal(dpsec_sa_destroy(ctx, o2), 0);
 	assert_int_equal(test_xstat(P0, "sec_sessions"), 0);
 	assert_int_equal(test_xstat(P1, "sec_sessions"), 0);
+}
+
+/*
+ * The outer header of a tunnel SA on the NIC, as the peer sees it (no
+ * inbound SA for the SPI: the ESP comes up untouched): the inner ECN field
+ * copied out (RFC 6040), the DSCP copied with DPSEC_SA_F_COPY_DSCP and 0
+ * without. Software frames it with inline crypto, the NIC with inline
+ * protocol; either way the same.
+ */
+static void
+test_outer_tos(void **state)
+{
+	unsigned int k, i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		uint32_t fl = k ? DPSEC_SA_F_COPY_DSCP : 0;
+		struct dpsec_sa *o = sa_make("gcm128", DPSEC_SA_OUTBOUND,
+					     DPSEC_SA_TUNNEL, 4,
+					     ESPT_SPI + 0x900 + k, fl,
+					     DPSEC_OFFLOAD_REQUIRE);
+		struct rte_mbuf *m[4], *rx[4];
+		uint8_t tos[4];
+
+		place_is(o, nic_place, nic_reason);
+		for (i = 0; i < 4; i++) {
+			uint8_t buf[ESPT_PKT_MAX];
+			size_t len = espt_pkt_build(buf, 4, 17, 100, 900 + i);
+			struct rte_ipv4_hdr *h;
+
+			m[i] = espt_mbuf(pool, buf, len);
+			h = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
+			tos[i] = (uint8_t)((0x2e << 2) + 8 * i) | (uint8_t)i;
+			h->type_of_service = tos[i];	/* ECN i: 0..3 */
+			h->hdr_checksum = 0;
+			h->hdr_checksum = rte_ipv4_cksum(h);
+		}
+		assert_int_equal(dpsec_sa_outbound(o, m, 4), 4);
+		assert_int_equal(wire(m, 4, rx), 4);
+		for (i = 0; i < 4; i++) {
+			const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(rx[i],
+					const struct rte_ipv4_hdr *);
+			uint8_t want = (tos[i] & 3u) | (k ? tos[i] & ~3u : 0);
+
+			assert_false(rx[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
+			assert_int_equal(h->next_proto_id, IPPROTO_ESP);
+			if (h->type_of_service != want)
+				fail_msg("copy_dscp %u, inner TOS 0x%02x: outer "
+					 "0x%02x, want 0x%02x", k, tos[i],
+					 h->type_of_service, want);
+			assert_int_equal(rte_ipv4_cksum(h), 0);
+			rte_pktmbuf_free(rx[i]);
+		}
+		assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	}
 }
 
 static int
@@ -713,6 +781,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_move_after_table_full),
 		cmocka_unit_test(test_mixed_placements),
 		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_outer_tos),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

@@ -685,6 +685,64 @@ test_reset_api(void **state)
 	assert_int_equal(test_xstat(sp->port[0], "sec_sessions"), 0);
 }
 
+/* Events seen by recovery_ev(), in order. */
+static enum rte_eth_event_type evs[8];
+static unsigned int nb_evs;
+static uint32_t sessions_at_success;
+
+static int
+recovery_ev(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	(void)arg;
+	(void)ret;
+	if (nb_evs < RTE_DIM(evs))
+		evs[nb_evs++] = ev;
+	if (ev == RTE_ETH_EVENT_RECOVERY_SUCCESS)
+		sessions_at_success = (uint32_t)test_xstat(port,
+							   "sec_sessions");
+	return 0;
+}
+
+/*
+ * rte_pmd_sim_inline_recover(): ERR_RECOVERING, the engine reset, then
+ * RECOVERY_SUCCESS, on the caller's thread; the SAs are gone by the time
+ * the second event is raised, the port still carries traffic.
+ */
+static void
+test_recover(void **state)
+{
+	struct sim_pair *sp = *state;
+	struct two t;
+	static const enum rte_eth_event_type want[] = {
+		RTE_ETH_EVENT_ERR_RECOVERING, RTE_ETH_EVENT_RECOVERY_SUCCESS,
+	};
+
+	assert_int_equal(rte_pmd_sim_inline_recover(RTE_MAX_ETHPORTS),
+			 -ENODEV);
+	two_make(sp, &t, 0x800);
+	for (unsigned int i = 0; i < RTE_DIM(want); i++)
+		assert_int_equal(rte_eth_dev_callback_register(sp->port[0],
+				 want[i], recovery_ev, NULL), 0);
+	nb_evs = 0;
+	sessions_at_success = UINT32_MAX;
+	assert_int_equal(rte_pmd_sim_inline_recover(sp->port[0]), 0);
+	assert_int_equal(nb_evs, 2);
+	assert_int_equal(evs[0], RTE_ETH_EVENT_ERR_RECOVERING);
+	assert_int_equal(evs[1], RTE_ETH_EVENT_RECOVERY_SUCCESS);
+	assert_int_equal(sessions_at_success, 0);
+	assert_int_equal(rte_pmd_sim_inline_recover(sp->port[1]), 0);
+	assert_int_equal(nb_evs, 2);	/* port 1's events are not ours */
+	check_lost(sp, &t, 4);
+	for (unsigned int i = 0; i < RTE_DIM(want); i++)
+		assert_int_equal(rte_eth_dev_callback_unregister(sp->port[0],
+				 want[i], recovery_ev, NULL), 0);
+	assert_int_equal(rte_flow_flush(sp->port[1], NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		t.p[i].fl = NULL;
+		assert_int_equal(sec_sa_pair_free(sp, &t.p[i]), 0);
+	}
+}
+
 static int
 group_setup(void **state)
 {
@@ -708,6 +766,8 @@ main(void)
 			plain_setup, state_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_on_stop,
 			reset_on_stop_setup, state_teardown),
+		cmocka_unit_test_setup_teardown(test_recover,
+			plain_setup, state_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_api,
 			plain_setup, state_teardown),
 	};

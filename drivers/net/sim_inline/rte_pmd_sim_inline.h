@@ -137,6 +137,20 @@ int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
 int rte_pmd_sim_inline_sec_reset(uint16_t port);
 
 /**
+ * Simulate a proactive error recovery (DPDK 22.11's ethdev recovery
+ * events): RTE_ETH_EVENT_ERR_RECOVERING is raised, the inline IPsec engine
+ * is reset as by rte_pmd_sim_inline_sec_reset() (the port's other
+ * configuration is kept, and so are its flow handles, which stop matching),
+ * then RTE_ETH_EVENT_RECOVERY_SUCCESS is raised. The callbacks run on the
+ * caller's thread, before this returns. An application (or dpsec, which
+ * re-pushes its SAs on RECOVERY_SUCCESS) restores the sessions and rules.
+ *
+ * @param port A port id.
+ * @return 0 or -ENODEV (not a sim_inline port).
+ */
+int rte_pmd_sim_inline_recover(uint16_t port);
+
+/**
  * Change the port's fault injection at run time. The PRNG streams restart
  * from @p f->seed, so the same settings replay the same sequence of
  * faults for the same traffic. A frame held back by fault_reorder stays

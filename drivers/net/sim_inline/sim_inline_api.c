@@ -122,6 +122,21 @@ rte_pmd_sim_inline_sec_reset(uint16_t port)
 	return 0;
 }
 
+int
+rte_pmd_sim_inline_recover(uint16_t port)
+{
+	struct sim_port *p = sim_port_of(port);
+
+	if (p == NULL || p->sec == NULL)
+		return -ENODEV;
+	rte_eth_dev_callback_process(&rte_eth_devices[port],
+				     RTE_ETH_EVENT_ERR_RECOVERING, NULL);
+	sim_sec_reset(p);
+	rte_eth_dev_callback_process(&rte_eth_devices[port],
+				     RTE_ETH_EVENT_RECOVERY_SUCCESS, NULL);
+	return 0;
+}
+
 static bool
 prob_ok(double p)
 {

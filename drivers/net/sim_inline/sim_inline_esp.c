@@ -316,6 +316,9 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 
 			o->type_of_service = sa->x.options.copy_dscp ?
 				(tos & ~3u) : (uint8_t)(t->ipv4.dscp << 2);
+			/* ecn: the inner ECN field outside (RFC 6040 §4.1) */
+			if (sa->x.options.ecn)
+				o->type_of_service |= tos & 3u;
 			if (sa->x.options.copy_df)
 				df = nh == NH_IPV4 &&
 				     (((const struct rte_ipv4_hdr *)(hdr + hdr_len))
@@ -331,6 +334,9 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 			uint32_t v = 6u << 28, fl = t->ipv6.flabel & 0xfffff;
 			uint8_t tc = sa->x.options.copy_dscp ? (tos & ~3u) :
 				     (uint8_t)(t->ipv6.dscp << 2);
+
+			if (sa->x.options.ecn)
+				tc |= tos & 3u;
 
 			if (sa->x.options.copy_flabel && (in[0] >> 4) == 6)
 				fl = rte_be_to_cpu_32(((const struct rte_ipv6_hdr *)

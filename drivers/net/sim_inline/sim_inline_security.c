@@ -76,7 +76,7 @@ static const struct rte_cryptodev_capabilities sim_crypto_caps[] = {
 
 #define SIM_SA_OPTIONS { \
 	.esn = 1, .udp_encap = 1, .copy_dscp = 1, .copy_flabel = 1, \
-	.copy_df = 1, .dec_ttl = 1, .stats = 1, .iv_gen_disable = 1, \
+	.copy_df = 1, .dec_ttl = 1, .ecn = 1, .stats = 1, .iv_gen_disable = 1, \
 	.tunnel_hdr_verify = RTE_SECURITY_IPSEC_TUNNEL_VERIFY_SRC_DST_ADDR, \
 	.udp_ports_verify = 1, .ip_csum_enable = 1, .l4_csum_enable = 1, \
 	.ip_reassembly_en = 1 }
@@ -236,7 +236,7 @@ check_options(const struct rte_security_ipsec_xform *x)
 
 	/* Clear what we support; anything left is not ours. */
 	o.esn = o.udp_encap = o.copy_dscp = o.copy_flabel = o.copy_df = 0;
-	o.dec_ttl = o.stats = o.iv_gen_disable = o.udp_ports_verify = 0;
+	o.dec_ttl = o.ecn = o.stats = o.iv_gen_disable = o.udp_ports_verify = 0;
 	o.ip_csum_enable = o.l4_csum_enable = 0;
 	o.tunnel_hdr_verify = 0;
 	o.ip_reassembly_en = 0;	/* checked in session_create */
