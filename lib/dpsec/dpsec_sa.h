@@ -398,10 +398,12 @@ enum dpsec_event {
 
 /**
  * Event callback. Called once per SA and event, from the lcore that
- * crossed the limit (inside a burst), or from dpsec_sa_expire_check() on
- * its caller's thread with the context's control lock held: keep it short
- * and do not create or destroy SAs from it (hand the event to the control
- * plane instead).
+ * crossed the limit (inside a burst), or with the context's control lock
+ * held from dpsec_sa_expire_check() on its caller's thread or from the
+ * thread on which a NIC reports RTE_ETH_EVENT_IPSEC for the SA's session
+ * (a NIC that ran out of sequence numbers or reached a limit): keep it
+ * short and do not create or destroy SAs from it (hand the event to the
+ * control plane instead).
  */
 typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
 			       enum dpsec_event ev, uint64_t userdata,

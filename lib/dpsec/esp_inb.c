@@ -488,10 +488,8 @@ proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
 	    !rte_security_dynfield_is_registered())
 		return NULL;
 	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
-	if ((uint32_t)uid >= ctx->max_sa)
-		return NULL;
-	sa = __atomic_load_n(&ctx->slots[(uint32_t)uid], __ATOMIC_ACQUIRE);
-	if (sa == NULL || sa->uid != uid || sa->dir != DPSEC_SA_INBOUND ||
+	sa = sa_of_uid(ctx, uid);
+	if (sa == NULL || sa->dir != DPSEC_SA_INBOUND ||
 	    !sa->proto || m->port != sa->conf.port_id || is_our_esp(ctx, m))
 		return NULL;
 	return sa;

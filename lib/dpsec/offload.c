@@ -74,6 +74,53 @@ recovery_cb(uint16_t port_id, enum rte_eth_event_type ev, void *arg,
 	return 0;
 }
 
+/*
+ * The NIC reports a limit for one of our sessions (RTE_ETH_EVENT_IPSEC,
+ * metadata = the session's userdata, our SA id). dpsec gives NICs no
+ * lifetimes and counts every packet itself, so this is a backstop: a NIC
+ * that ran out of numbers, or was given limits by someone else, stops the
+ * SA in software too. Runs on the NIC's (the reporting) thread.
+ */
+static int
+ipsec_event_cb(uint16_t port_id, enum rte_eth_event_type ev, void *arg,
+	       void *ret_param)
+{
+	const struct rte_eth_event_ipsec_desc *d = ret_param;
+	struct dpsec_ctx *ctx = arg;
+	enum dpsec_event what;
+	struct dpsec_sa *sa;
+
+	RTE_SET_USED(ev);
+	if (d == NULL)
+		return 0;
+	switch (d->subtype) {
+	case RTE_ETH_EVENT_IPSEC_ESN_OVERFLOW:
+		what = DPSEC_EV_SEQ_EXHAUSTED;
+		break;
+	case RTE_ETH_EVENT_IPSEC_SA_TIME_EXPIRY:
+	case RTE_ETH_EVENT_IPSEC_SA_BYTE_EXPIRY:
+	case RTE_ETH_EVENT_IPSEC_SA_PKT_EXPIRY:
+		what = DPSEC_EV_SOFT_EXPIRED;
+		break;
+	case RTE_ETH_EVENT_IPSEC_SA_BYTE_HARD_EXPIRY:
+	case RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY:
+		what = DPSEC_EV_HARD_EXPIRED;
+		break;
+	default:
+		return 0;
+	}
+	/* Under the control lock: a destroy cannot free the SA meanwhile. */
+	rte_spinlock_lock(&ctx->ctl_lock);
+	sa = sa_of_uid(ctx, d->metadata);
+	if (sa != NULL && sa->nic_ok && sa->conf.port_id == port_id) {
+		DPSEC_LOG(NOTICE, "SA 0x%08x: NIC event %d on port %u",
+			  sa->conf.spi, (int)d->subtype, port_id);
+		sa_raise(sa, what);
+	}
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return 0;
+}
+
 int
 dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 {
@@ -109,12 +156,20 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 		int ret = rte_eth_dev_callback_register(port_id,
 				RTE_ETH_EVENT_RECOVERY_SUCCESS, recovery_cb, ctx);
 
+		if (ret == 0) {
+			ret = rte_eth_dev_callback_register(port_id,
+				RTE_ETH_EVENT_IPSEC, ipsec_event_cb, ctx);
+			if (ret != 0)
+				rte_eth_dev_callback_unregister(port_id,
+					RTE_ETH_EVENT_RECOVERY_SUCCESS,
+					recovery_cb, ctx);
+		}
 		if (ret != 0) {
 			rte_mempool_free(pt->sess_mp);
 			pt->sess_mp = NULL;
 			return ret;
 		}
-		pt->recovery_cb = true;
+		pt->events_cb = true;
 	}
 	pt->attached = true;
 	DPSEC_LOG(INFO, "%s: port %u attached%s", ctx->name, port_id,
@@ -128,13 +183,18 @@ offload_events_off(struct dpsec_ctx *ctx)
 	unsigned int i;
 
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
-		/* -EAGAIN while the callback runs: wait for it to finish. */
-		while (ctx->ports[i].recovery_cb &&
-		       rte_eth_dev_callback_unregister((uint16_t)i,
+		if (!ctx->ports[i].events_cb)
+			continue;
+		/* -EAGAIN while a callback runs: wait for it to finish. */
+		while (rte_eth_dev_callback_unregister((uint16_t)i,
 				RTE_ETH_EVENT_RECOVERY_SUCCESS, recovery_cb,
 				ctx) == -EAGAIN)
 			rte_delay_us_sleep(100);
-		ctx->ports[i].recovery_cb = false;
+		while (rte_eth_dev_callback_unregister((uint16_t)i,
+				RTE_ETH_EVENT_IPSEC, ipsec_event_cb,
+				ctx) == -EAGAIN)
+			rte_delay_us_sleep(100);
+		ctx->ports[i].events_cb = false;
 	}
 }
 

@@ -68,7 +68,7 @@ struct dpsec_port {
 	bool attached;
 	bool has_xs_table_full;
 	bool rx_sn;			/* NIC fills DPSEC_MBUF_DYNFIELD_ESP_SN */
-	bool recovery_cb;		/* RECOVERY_SUCCESS -> resync */
+	bool events_cb;			/* RECOVERY_SUCCESS, IPSEC callbacks */
 	struct rte_security_ctx *sec;	/* NULL: no inline crypto */
 	struct rte_mempool *sess_mp;
 	uint64_t xs_table_full;		/* xstat id, if the NIC has one */
@@ -193,6 +193,18 @@ sa_time_check(struct dpsec_sa *sa)
 	now = rte_get_tsc_cycles();
 	if (unlikely(now >= sa->time_first))
 		sa_expire_time(sa, now);
+}
+
+/* The SA whose uid (NIC session userdata) is @uid, or NULL. */
+static inline struct dpsec_sa *
+sa_of_uid(struct dpsec_ctx *ctx, uint64_t uid)
+{
+	struct dpsec_sa *sa;
+
+	if ((uint32_t)uid >= ctx->max_sa)
+		return NULL;
+	sa = __atomic_load_n(&ctx->slots[(uint32_t)uid], __ATOMIC_ACQUIRE);
+	return sa != NULL && sa->uid == uid ? sa : NULL;
 }
 
 static inline struct dpsec_crypto_engine *

@@ -724,6 +724,99 @@ test_outer_tos(void **state)
 	}
 }
 
+/* Events dpsec raised, for test_nic_events. */
+struct ev_log {
+	unsigned int n;
+	struct dpsec_sa *sa[8];
+	enum dpsec_event ev[8];
+};
+
+static void
+ev_record(struct dpsec_ctx *c, struct dpsec_sa *sa, enum dpsec_event ev,
+	  uint64_t userdata, void *arg)
+{
+	struct ev_log *l = arg;
+
+	(void)c;
+	(void)userdata;
+	if (l->n < RTE_DIM(l->sa)) {
+		l->sa[l->n] = sa;
+		l->ev[l->n++] = ev;
+	}
+}
+
+static enum dpsec_sa_state
+state_of(const struct dpsec_sa *sa)
+{
+	struct dpsec_sa_info info;
+
+	assert_int_equal(dpsec_sa_info(sa, &info), 0);
+	return info.state;
+}
+
+/*
+ * RTE_ETH_EVENT_IPSEC from the NIC (sim_inline raising one as its engine
+ * would): a soft expiry becomes DPSEC_EV_SOFT_EXPIRED and the SA keeps
+ * working; a sequence number overflow stops an outbound SA
+ * (DPSEC_EV_SEQ_EXHAUSTED, then SA_DEAD drops); a hard expiry stops an
+ * inbound one. Each event once; none for SAs the NIC does not hold.
+ */
+static void
+test_nic_events(void **state)
+{
+	struct ev_log log = { 0 };
+	struct dpsec_sa *o, *in;
+	struct rte_mbuf *m[2];
+	uint8_t buf[ESPT_PKT_MAX];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(dpsec_event_cb_set(ctx, ev_record, &log), 0);
+	o = sa_make("gcm128", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0xa00, 0, DPSEC_OFFLOAD_REQUIRE);
+	in = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0xa00, 0, DPSEC_OFFLOAD_REQUIRE);
+
+	assert_int_equal(rte_pmd_sim_inline_sa_event(P0, ESPT_SPI + 0xa00,
+			 true, RTE_ETH_EVENT_IPSEC_SA_PKT_EXPIRY), 0);
+	assert_int_equal(log.n, 1);
+	assert_ptr_equal(log.sa[0], o);
+	assert_int_equal(log.ev[0], DPSEC_EV_SOFT_EXPIRED);
+	assert_int_equal(state_of(o), DPSEC_SA_SOFT_EXPIRED);
+	len = espt_pkt_build(buf, 4, 17, 100, 1);
+	m[0] = espt_mbuf(pool, buf, len);
+	assert_int_equal(dpsec_sa_outbound(o, m, 1), 1);
+	rte_pktmbuf_free(m[0]);
+
+	assert_int_equal(rte_pmd_sim_inline_sa_event(P0, ESPT_SPI + 0xa00,
+			 true, RTE_ETH_EVENT_IPSEC_ESN_OVERFLOW), 0);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[1], DPSEC_EV_SEQ_EXHAUSTED);
+	assert_int_equal(state_of(o), DPSEC_SA_DEAD);
+	m[0] = espt_mbuf(pool, buf, len);
+	assert_int_equal(dpsec_sa_outbound(o, m, 1), 0);
+	assert_int_equal(dpsec_mbuf_reason(m[0]), DPSEC_R_SA_DEAD);
+	rte_pktmbuf_free(m[0]);
+
+	assert_int_equal(rte_pmd_sim_inline_sa_event(P1, ESPT_SPI + 0xa00,
+			 false, RTE_ETH_EVENT_IPSEC_SA_BYTE_HARD_EXPIRY), 0);
+	assert_int_equal(log.n, 3);
+	assert_ptr_equal(log.sa[2], in);
+	assert_int_equal(log.ev[2], DPSEC_EV_HARD_EXPIRED);
+	assert_int_equal(state_of(in), DPSEC_SA_DEAD);
+	/* Once per SA and event, however often the NIC says it. */
+	assert_int_equal(rte_pmd_sim_inline_sa_event(P1, ESPT_SPI + 0xa00,
+			 false, RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY), 0);
+	assert_int_equal(log.n, 3);
+	assert_int_equal(rte_pmd_sim_inline_sa_event(P1, ESPT_SPI + 0xa01,
+			 false, RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY),
+			 -ENOENT);
+
+	assert_int_equal(dpsec_event_cb_set(ctx, NULL, NULL), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -782,6 +875,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_mixed_placements),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_outer_tos),
+		cmocka_unit_test(test_nic_events),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

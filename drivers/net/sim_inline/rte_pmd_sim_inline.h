@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ethdev.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -135,6 +137,25 @@ int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
  * @return 0 or -ENODEV (not a sim_inline port).
  */
 int rte_pmd_sim_inline_sec_reset(uint16_t port);
+
+/**
+ * Raise RTE_ETH_EVENT_IPSEC for an SA as the engine does when it reaches
+ * a limit (fault injection: a NIC that reports an event the application
+ * did not expect). The event's metadata is the session's userdata; it is
+ * raised once per SA and subtype, as the engine's own, and the hard ones
+ * (ESN_OVERFLOW, SA_PKT_HARD_EXPIRY, SA_BYTE_HARD_EXPIRY) stop the SA in
+ * the engine. Callbacks run on the caller's thread. Control path; not
+ * concurrently with destroying that session.
+ *
+ * @param port A port id.
+ * @param spi The SA's SPI, host order (lowest table slot if several).
+ * @param egress true for an egress SA, false for ingress.
+ * @param subtype RTE_ETH_EVENT_IPSEC_ESN_OVERFLOW ..
+ * RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY.
+ * @return 0, -ENODEV, -EINVAL (@p subtype) or -ENOENT (no such SA).
+ */
+int rte_pmd_sim_inline_sa_event(uint16_t port, uint32_t spi, bool egress,
+				enum rte_eth_event_ipsec_subtype subtype);
 
 /**
  * Simulate a proactive error recovery (DPDK 22.11's ethdev recovery

@@ -83,32 +83,60 @@ rte_pmd_sim_inline_sa_dump(uint16_t port, FILE *f)
 	return 0;
 }
 
+/* The SA of @spi and direction in the lowest slot; sec->lock held. */
+static struct sim_sa *
+sa_find(struct sim_sec *sec, uint32_t spi, bool egress)
+{
+	uint32_t i;
+
+	for (i = 0; i < sec->max_sa; i++) {
+		struct sim_sa *sa = sec->table[i];
+
+		if (sa != NULL && sa->x.spi == spi && sa->egress == egress)
+			return sa;
+	}
+	return NULL;
+}
+
 int
 rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
 			    struct rte_pmd_sim_inline_sa_state *st)
 {
 	struct sim_port *p = sim_port_of(port);
-	struct sim_sec *sec;
-	int ret = -ENOENT;
-	uint32_t i;
+	struct sim_sa *sa;
 
 	if (p == NULL || p->sec == NULL)
 		return -ENODEV;
 	if (st == NULL)
 		return -EINVAL;
-	sec = p->sec;
-	rte_spinlock_lock(&sec->lock);
-	for (i = 0; i < sec->max_sa; i++) {
-		struct sim_sa *sa = sec->table[i];
+	rte_spinlock_lock(&p->sec->lock);
+	sa = sa_find(p->sec, spi, egress);
+	if (sa != NULL)
+		sa_snapshot(sa, st);
+	rte_spinlock_unlock(&p->sec->lock);
+	return sa != NULL ? 0 : -ENOENT;
+}
 
-		if (sa != NULL && sa->x.spi == spi && sa->egress == egress) {
-			sa_snapshot(sa, st);
-			ret = 0;
-			break;
-		}
-	}
-	rte_spinlock_unlock(&sec->lock);
-	return ret;
+int
+rte_pmd_sim_inline_sa_event(uint16_t port, uint32_t spi, bool egress,
+			    enum rte_eth_event_ipsec_subtype subtype)
+{
+	struct sim_port *p = sim_port_of(port);
+	struct sim_sa *sa;
+
+	if (p == NULL || p->sec == NULL)
+		return -ENODEV;
+	if (subtype <= RTE_ETH_EVENT_IPSEC_UNKNOWN ||
+	    subtype >= RTE_ETH_EVENT_IPSEC_MAX)
+		return -EINVAL;
+	rte_spinlock_lock(&p->sec->lock);
+	sa = sa_find(p->sec, spi, egress);
+	rte_spinlock_unlock(&p->sec->lock);
+	if (sa == NULL)
+		return -ENOENT;
+	/* The callbacks run without the table lock, as from the engine. */
+	sim_sec_sa_event(sa, subtype);
+	return 0;
 }
 
 int

@@ -60,8 +60,8 @@ run_op(struct sim_sec *sec, struct dpsec_crypto_op *op)
 }
 
 /* Raise an RTE_ETH_EVENT_IPSEC once per SA and subtype. */
-static void
-sa_event(struct sim_sa *sa, enum rte_eth_event_ipsec_subtype st)
+void
+sim_sec_sa_event(struct sim_sa *sa, enum rte_eth_event_ipsec_subtype st)
 {
 	struct rte_eth_event_ipsec_desc d = {
 		.subtype = st,
@@ -91,13 +91,13 @@ sa_account(struct sim_sa *sa, uint32_t bytes)
 	by = sa->bytes += bytes;
 	rte_spinlock_unlock(&sa->lock);
 	if (l->packets_hard_limit && pk >= l->packets_hard_limit)
-		sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY);
+		sim_sec_sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_PKT_HARD_EXPIRY);
 	else if (l->packets_soft_limit && pk >= l->packets_soft_limit)
-		sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_PKT_EXPIRY);
+		sim_sec_sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_PKT_EXPIRY);
 	if (l->bytes_hard_limit && by >= l->bytes_hard_limit)
-		sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_BYTE_HARD_EXPIRY);
+		sim_sec_sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_BYTE_HARD_EXPIRY);
 	else if (l->bytes_soft_limit && by >= l->bytes_soft_limit)
-		sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_BYTE_EXPIRY);
+		sim_sec_sa_event(sa, RTE_ETH_EVENT_IPSEC_SA_BYTE_EXPIRY);
 }
 
 static void
@@ -216,7 +216,7 @@ next_seq(struct sim_sa *sa)
 		s = ++sa->seq;
 	rte_spinlock_unlock(&sa->lock);
 	if (s == 0)
-		sa_event(sa, RTE_ETH_EVENT_IPSEC_ESN_OVERFLOW);
+		sim_sec_sa_event(sa, RTE_ETH_EVENT_IPSEC_ESN_OVERFLOW);
 	return s;
 }
 

@@ -93,6 +93,8 @@ struct sim_sec {
 };
 
 int sim_sec_init(struct sim_port *p);
+/* RTE_ETH_EVENT_IPSEC for @sa, once per subtype; hard ones kill it. */
+void sim_sec_sa_event(struct sim_sa *sa, enum rte_eth_event_ipsec_subtype st);
 struct sim_sa *sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be);
 /*
  * A NIC reset: every SA leaves the table and every rule stops matching;
