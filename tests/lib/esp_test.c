@@ -30,6 +30,13 @@ const struct espt_alg espt_algs[] = {
 	  16, 20, 16, 12, 16, false },
 	{ "cbc256-sha256", DPSEC_CIPHER_AES_CBC_256, DPSEC_AUTH_HMAC_SHA256_128,
 	  32, 32, 16, 16, 16, false },
+	/* RFC 4868 §2.1: key as long as the hash output, ICV its half */
+	{ "null-sha512", DPSEC_CIPHER_NULL, DPSEC_AUTH_HMAC_SHA512_256,
+	  0, 64, 0, 32, 4, false },
+	{ "cbc128-sha384", DPSEC_CIPHER_AES_CBC_128, DPSEC_AUTH_HMAC_SHA384_192,
+	  16, 48, 16, 24, 16, false },
+	{ "cbc256-sha512", DPSEC_CIPHER_AES_CBC_256, DPSEC_AUTH_HMAC_SHA512_256,
+	  32, 64, 16, 32, 16, false },
 	{ "gcm128", DPSEC_CIPHER_AES_GCM_128, DPSEC_AUTH_NONE,
 	  20, 0, 8, 16, 4, true },
 	{ "gcm256", DPSEC_CIPHER_AES_GCM_256, DPSEC_AUTH_NONE,
@@ -447,6 +454,14 @@ evp_cipher(const struct espt_alg *a)
 	}
 }
 
+/* The hash of each HMAC transform (RFC 2404, RFC 4868). */
+static const EVP_MD *(*const evp_md[])(void) = {
+	[DPSEC_AUTH_HMAC_SHA1_96] = EVP_sha1,
+	[DPSEC_AUTH_HMAC_SHA256_128] = EVP_sha256,
+	[DPSEC_AUTH_HMAC_SHA384_192] = EVP_sha384,
+	[DPSEC_AUTH_HMAC_SHA512_256] = EVP_sha512,
+};
+
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -463,22 +478,24 @@ put_be64(uint8_t *p, uint64_t v)
 	put_be32(p + 4, (uint32_t)v);
 }
 
-/* HMAC over ESP header .. ciphertext (+ SN high bits with ESN). */
+/*
+ * HMAC over ESP header .. ciphertext (+ SN high bits with ESN, RFC 4303
+ * §2.2.1), truncated to the ICV: the leftmost bytes (RFC 2404, RFC 4868).
+ */
 static void
 ref_hmac(const struct espt_ref *r, const uint8_t *data, size_t len,
 	 uint64_t seq64, uint8_t *icv)
 {
 	uint8_t tmp[ESPT_PKT_MAX + 4], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	const EVP_MD *evp = r->alg->auth == DPSEC_AUTH_HMAC_SHA1_96 ?
-			    EVP_sha1() : EVP_sha256();
 
 	memcpy(tmp, data, len);
 	if (r->esn) {
 		put_be32(tmp + len, (uint32_t)(seq64 >> 32));
 		len += 4;
 	}
-	HMAC(evp, r->keys->akey, r->alg->akey_len, tmp, len, md, &mdlen);
+	HMAC(evp_md[r->alg->auth](), r->keys->akey, r->alg->akey_len, tmp,
+	     len, md, &mdlen);
 	memcpy(icv, md, r->alg->icv_len);
 }
 
@@ -509,7 +526,7 @@ espt_ref_open(const struct espt_ref *r, const uint8_t *esp, size_t len,
 		return -1;
 	ct_len = len - hdr - a->icv_len;
 	if (!a->aead) {
-		uint8_t icv[32];
+		uint8_t icv[ESPT_MAX_ICV];
 
 		ref_hmac(r, esp, hdr + ct_len, seq64, icv);
 		if (memcmp(icv, ct + ct_len, a->icv_len) != 0)

@@ -21,7 +21,8 @@
 enum {
 	ESPT_PKT_MAX = 2048,		/* largest packet the tests build */
 	ESPT_MAX_KEY = 36,		/* cipher key + salt */
-	ESPT_MAX_AKEY = 32,
+	ESPT_MAX_AKEY = 64,		/* HMAC-SHA-512 (RFC 4868) */
+	ESPT_MAX_ICV = 32,		/* HMAC-SHA-512-256 */
 	ESPT_ESP_HDR = 8,
 	ESPT_SPI = 0x1000,		/* base SPI of the tests */
 };

@@ -580,6 +580,58 @@ static const struct neg_row rows[] = {
 	{ "tunnel-inner-len", "null-sha1", T, 4, 0, 0, m_inner_len, R(BAD_IP), true },
 };
 
+/*
+ * Rows for every transform of espt_algs on both backends, the layouts
+ * taken in turn: what the reference forges with the transform's ICV (its
+ * length and place) is taken when genuine and dropped for the right
+ * reason when not.
+ */
+static const struct {
+	const char *what;
+	mutate_fn mutate;
+	enum dpsec_reason want;
+	bool counted;
+} alg_muts[] = {
+	{ "reseal-genuine", m_reseal_same, R(NONE), false },
+	{ "flip-ct", m_flip_ct, R(AUTH), true },
+	{ "flip-icv", m_flip_icv, R(AUTH), true },
+	{ "bad-pad", m_bad_pad, R(BAD_PAD), true },
+};
+
+static const struct {
+	enum dpsec_sa_mode mode;
+	uint8_t family;
+	uint32_t flags;
+} layouts[] = {
+	{ T, 4, 0 }, { TR, 6, ESN }, { T, 6, NATT }, { TR, 4, NATT | ESN },
+};
+
+struct alg_row {
+	char name[64];
+	struct neg_row row;
+};
+
+static void
+alg_row_fill(struct alg_row *g, unsigned int a, unsigned int backend,
+	     unsigned int mut)
+{
+	unsigned int l = (a + 2 * backend + mut) % RTE_DIM(layouts);
+
+	snprintf(g->name, sizeof(g->name), "%s/%s/%s", espt_algs[a].name,
+		 alg_muts[mut].what, backend ? "ossl" : "mb");
+	g->row = (struct neg_row){
+		.name = g->name,
+		.alg = espt_algs[a].name,
+		.mode = layouts[l].mode,
+		.family = layouts[l].family,
+		.flags = layouts[l].flags,
+		.backend = backend,
+		.mutate = alg_muts[mut].mutate,
+		.want = alg_muts[mut].want,
+		.counted = alg_muts[mut].counted,
+	};
+}
+
 static void
 test_row(void **state)
 {
@@ -861,15 +913,17 @@ truncations(const char *alg, enum dpsec_sa_mode mode, uint8_t fam,
 	env_free(e);
 }
 
+/* Every transform, the layouts taken in turn. */
 static void
 test_truncated(void **state)
 {
 	(void)state;
-	truncations("null-sha1", T, 4, 0);
-	truncations("gcm128", T, 6, NATT);
-	truncations("cbc256-sha256", TR, 4, ESN);
-	truncations("chacha20poly1305", TR, 6, NATT | ESN);
-	truncations("cbc128-sha1", T, 4, NATT);
+	for (unsigned int a = 0; a < espt_nb_algs; a++) {
+		unsigned int l = a % RTE_DIM(layouts);
+
+		truncations(espt_algs[a].name, layouts[l].mode,
+			    layouts[l].family, layouts[l].flags);
+	}
 }
 
 /* Good and bad interleaved across several 64-packet chunks. */
@@ -1043,19 +1097,31 @@ main(void)
 		cmocka_unit_test_teardown(test_inbound_ordering, case_teardown),
 		cmocka_unit_test_teardown(test_outbound_ordering, case_teardown),
 	};
-	struct CMUnitTest tests[RTE_DIM(rows) + RTE_DIM(fixed)];
-	unsigned int k = 0;
+	unsigned int nb_gen = espt_nb_algs * 2 * RTE_DIM(alg_muts);
+	struct alg_row *gen = calloc(nb_gen, sizeof(*gen));
+	struct CMUnitTest *tests = calloc(RTE_DIM(rows) + nb_gen +
+					  RTE_DIM(fixed), sizeof(*tests));
+	unsigned int k = 0, j = 0;
 	int ret;
 
+	if (gen == NULL || tests == NULL)
+		return 1;
 	if (test_eal_init("lib-esp-negative", eal_args,
 			  (int)RTE_DIM(eal_args)) < 0)
 		return 1;
-	for (unsigned int i = 0; i < RTE_DIM(rows); i++) {
-		tests[k].name = rows[i].name;
+	for (unsigned int a = 0; a < espt_nb_algs; a++)
+		for (unsigned int be = 0; be < 2; be++)
+			for (unsigned int mu = 0; mu < RTE_DIM(alg_muts); mu++)
+				alg_row_fill(&gen[j++], a, be, mu);
+	for (unsigned int i = 0; i < RTE_DIM(rows) + nb_gen; i++) {
+		const struct neg_row *row = i < RTE_DIM(rows) ? &rows[i] :
+					    &gen[i - RTE_DIM(rows)].row;
+
+		tests[k].name = row->name;
 		tests[k].test_func = test_row;
 		tests[k].setup_func = NULL;
 		tests[k].teardown_func = case_teardown;
-		tests[k].initial_state = (void *)(uintptr_t)&rows[i];
+		tests[k].initial_state = (void *)(uintptr_t)row;
 		k++;
 	}
 	for (unsigned int i = 0; i < RTE_DIM(fixed); i++)
@@ -1064,6 +1130,8 @@ main(void)
 		cmocka_set_test_filter(getenv("LIB_TEST_FILTER"));
 	ret = _cmocka_run_group_tests("lib-esp-negative", tests, k,
 				      group_setup, group_teardown);
+	free(tests);
+	free(gen);
 	rte_eal_cleanup();
 	return ret;
 }

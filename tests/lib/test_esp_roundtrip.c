@@ -2,10 +2,12 @@
 /*
  * ESP round trip, as a matrix: cipher x mode x outer family x inner family
  * x ESN x NAT-T x (outbound backend, inbound backend). Each case protects a
- * burst of packets of varied sizes, checks the wire format against RFC 4303
- * with an independent ESP implementation (OpenSSL, esp_test.c), then
- * decapsulates with dpsec_inbound and expects the original bytes back,
- * with exact per-SA counters.
+ * burst of packets of varied sizes and cross-checks it with an independent
+ * ESP implementation (OpenSSL, esp_test.c) both ways: the reference opens
+ * every packet dpsec wrote (wire format per RFC 4303) and seals every
+ * other one again itself (dpsec's bytes exactly, or CBC with an IV of its
+ * own). Then dpsec_inbound decapsulates the burst and must give the
+ * original bytes back, with exact per-SA counters.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +71,27 @@ struct pkt_ref {
 	uint32_t inner_len;	/* ESP payload bytes: what the stats count */
 };
 
+/*
+ * What ESP carries for @orig (RFC 4303 §2): the inner packet (tunnel) or
+ * what follows its IP header (transport); sets the next header. Returns
+ * the length.
+ */
+static size_t
+esp_payload(const struct rt_case *tc, const struct pkt_ref *orig,
+	    const uint8_t **payload, uint8_t *nh)
+{
+	size_t l3 = tc->inner == 4 ? 20 : 40;
+
+	if (tc->mode == DPSEC_SA_TUNNEL) {
+		*payload = orig->bytes;
+		*nh = tc->inner == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+		return orig->len;
+	}
+	*payload = orig->bytes + l3;
+	*nh = orig->bytes[tc->inner == 4 ? 9 : 6];
+	return orig->len - l3;
+}
+
 /* Check one protected packet against the original, RFC 4303 §2. */
 static void
 check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
@@ -79,7 +102,7 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 	const struct espt_alg *a = tc->alg;
 	struct espt_wire w;
 	size_t len = espt_mbuf_bytes(m, wire);
-	size_t olen = orig->len, ol3, payload_len;
+	size_t ol3 = tc->inner == 4 ? 20 : 40, payload_len;
 	const uint8_t *payload;
 	uint8_t pad, nh, want_nh;
 	int n, rc;
@@ -94,7 +117,7 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 	assert_int_equal(w.spi, oc->spi);
 	assert_int_equal(w.sn, (uint32_t)seq64);
 
-	ol3 = orig->bytes[0] >> 4 == 4 ? 20 : 40;
+	payload_len = esp_payload(tc, orig, &payload, &want_nh);
 	if (tc->mode == DPSEC_SA_TUNNEL) {
 		struct dpsec_addr s, d;
 
@@ -120,9 +143,6 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 			assert_memory_equal(ip->src_addr, s.v6, 16);
 			assert_memory_equal(ip->dst_addr, d.v6, 16);
 		}
-		payload = orig->bytes;
-		payload_len = olen;
-		want_nh = tc->inner == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
 	} else {
 		/* Transport: the original IP header, protocol and lengths
 		 * changed only. */
@@ -135,16 +155,12 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 			assert_memory_equal(wire + 12, orig->bytes + 12, 8);
 			assert_int_equal(wire[9],
 					 tc->natt ? IPPROTO_UDP : IPPROTO_ESP);
-			want_nh = orig->bytes[9];
 		} else {
 			assert_memory_equal(wire, orig->bytes, 4);
 			assert_memory_equal(wire + 7, orig->bytes + 7, 33);
 			assert_int_equal(wire[6],
 					 tc->natt ? IPPROTO_UDP : IPPROTO_ESP);
-			want_nh = orig->bytes[6];
 		}
-		payload = orig->bytes + ol3;
-		payload_len = olen - ol3;
 	}
 
 	/* RFC 4106 §3.1 / RFC 7634 §2: the IV is the 64-bit SN. */
@@ -169,6 +185,46 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 		assert_int_equal(pt[payload_len + i], i + 1);
 	assert_int_equal(nh, want_nh);
 	assert_memory_equal(pt, payload, payload_len);
+}
+
+/*
+ * The other way: the reference seals the ESP payload of @orig itself in
+ * @m, with RFC 4303 §2.4 default padding, at SN @seq64. A CBC transform
+ * gets an IV of the reference's own, so that dpsec_inbound opens ESP it
+ * did not write; the others have no IV to choose (AEAD's is the SN) and
+ * the reference must write dpsec's bytes.
+ */
+static void
+ref_seal(const struct rt_case *tc, const struct espt_ref *ref,
+	 const struct pkt_ref *orig, struct rte_mbuf *m, uint64_t seq64)
+{
+	const struct espt_alg *a = tc->alg;
+	bool own_iv = !a->aead && a->iv_len != 0;
+	uint8_t pt[ESPT_PKT_MAX], esp[ESPT_PKT_MAX], iv[16];
+	uint8_t *wire = rte_pktmbuf_mtod(m, uint8_t *);
+	const uint8_t *payload;
+	struct espt_wire w;
+	size_t n, esp_len;
+	uint8_t pad, nh;
+
+	assert_true(rte_pktmbuf_is_contiguous(m));
+	assert_int_equal(espt_wire_parse(wire, m->data_len, &w), 0);
+	n = esp_payload(tc, orig, &payload, &nh);
+	memcpy(pt, payload, n);
+	pad = (uint8_t)((a->align - (n + 2) % a->align) % a->align);
+	for (unsigned int i = 0; i < pad; i++)
+		pt[n++] = (uint8_t)(i + 1);
+	pt[n++] = pad;
+	pt[n++] = nh;
+	for (unsigned int i = 0; i < a->iv_len; i++)
+		iv[i] = (uint8_t)(wire[w.esp_off + ESPT_ESP_HDR + i] ^
+				  (own_iv ? 0xff : 0));
+	esp_len = espt_ref_seal(ref, w.spi, seq64, iv, pt, n, esp);
+	assert_int_equal(esp_len, w.esp_len);
+	if (!own_iv && memcmp(esp, wire + w.esp_off, esp_len) != 0)
+		fail_msg("%s: SN %" PRIu64 ": the reference seals other bytes",
+			 tc->name, seq64);
+	memcpy(wire + w.esp_off, esp, esp_len);
 }
 
 static void
@@ -227,9 +283,14 @@ test_roundtrip(void **state)
 	if (n != NB_PKT)
 		fail_msg("outbound: %u of %u, first reason %s", n, NB_PKT,
 			 dpsec_reason_str(dpsec_mbuf_reason(pkts[n])));
-	for (unsigned int i = 0; i < NB_PKT; i++)
+	/* odd packets: what dpsec_inbound gets is the reference's */
+	for (unsigned int i = 0; i < NB_PKT; i++) {
 		check_wire(tc, &oc, &ref, &orig[i], pkts[i],
 			   seq_start + i + 1);
+		if (i % 2)
+			ref_seal(tc, &ref, &orig[i], pkts[i],
+				 seq_start + i + 1);
+	}
 
 	/*
 	 * A fresh inbound SA has T = 0; the ESN high bits of a burst are
