@@ -307,6 +307,18 @@ inb_op(const struct inb_pkt *p, struct rte_mbuf *m, struct dpsec_crypto_op *o,
 	}
 }
 
+/*
+ * RFC 6040 §4.2 (normal mode): congestion marked on the outer header
+ * (CE) reaches an ECN-capable inner header. (A Not-ECT inner packet under
+ * a CE outer one is left as it is rather than dropped.)
+ */
+static inline bool
+ecn_ce(uint8_t outer_tos, uint8_t inner_tos)
+{
+	return (outer_tos & 0x3u) == 0x3u && (inner_tos & 0x3u) != 0 &&
+	       (inner_tos & 0x3u) != 0x3u;
+}
+
 /* After the ICV verified: trailer, then strip ESP (and the outer header). */
 static enum dpsec_reason
 inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
@@ -333,14 +345,19 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 			return DPSEC_R_BAD_NEXT_HDR;	/* TFC dummy */
 		if (nh == ESP_NH_IPV4) {
 			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)in;
+			uint8_t tos;
 
 			if (len < sizeof(*h) || (in[0] >> 4) != 4 ||
 			    rte_ipv4_hdr_len(h) < sizeof(*h) ||
 			    rte_be_to_cpu_16(h->total_length) != len)
 				return DPSEC_R_BAD_IP;
-			if (sa->flags & DPSEC_SA_F_COPY_DSCP) {
-				h->type_of_service = (outer_tos & ~0x3u) |
-						     (h->type_of_service & 0x3u);
+			tos = h->type_of_service;
+			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+				tos = (outer_tos & ~0x3u) | (tos & 0x3u);
+			if (ecn_ce(outer_tos, tos))
+				tos |= 0x3u;
+			if (tos != h->type_of_service) {
+				h->type_of_service = tos;
 				ipv4_fix(h, (uint16_t)len);
 			}
 		} else if (nh == ESP_NH_IPV6) {
@@ -352,6 +369,8 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
 				ip_set_tos(h, (outer_tos & ~0x3u) |
 					      (ip_tos(h) & 0x3u));
+			if (ecn_ce(outer_tos, ip_tos(h)))
+				ip_set_tos(h, ip_tos(h) | 0x3u);
 		} else {
 			return DPSEC_R_BAD_NEXT_HDR;
 		}

@@ -817,6 +817,82 @@ test_nic_events(void **state)
 	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
 }
 
+/*
+ * RFC 6040 decapsulation: congestion marked on the outer header (CE) on
+ * the way reaches an ECN-capable inner packet; Not-ECT and CE inner ones
+ * stay as they are. ESP from port 0's NIC is marked CE on port 1 and sent
+ * back to port 0, where the inbound SA is on the NIC (inline crypto:
+ * software decapsulates; inline protocol: the NIC does).
+ */
+static void
+test_ecn_decap(void **state)
+{
+	struct dpsec_sa *o, *in;
+	struct rte_mbuf *m[4], *rx[4], *back[4];
+	struct dpsec_sa_conf c;
+	uint8_t tos[4];
+	uint16_t got = 0, tries;
+	unsigned int i;
+
+	(void)state;
+	o = sa_make("gcm256", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0xb00, 0, DPSEC_OFFLOAD_REQUIRE);
+	espt_conf(&c, espt_alg_find("gcm256"), &keys, DPSEC_SA_INBOUND,
+		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0xb00, mode_flags);
+	c.offload = DPSEC_OFFLOAD_REQUIRE;
+	c.port_id = P0;
+	in = dpsec_sa_create(ctx, &c);
+	assert_non_null(in);
+	place_is(in, nic_place, nic_reason);
+	for (i = 0; i < 4; i++) {
+		uint8_t buf[ESPT_PKT_MAX];
+		size_t len = espt_pkt_build(buf, 4, 17, 120, 1100 + i);
+		struct rte_ipv4_hdr *h;
+
+		m[i] = espt_mbuf(pool, buf, len);
+		h = rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
+		tos[i] = (uint8_t)(0x28 << 2) | (uint8_t)i;	/* ECN i */
+		h->type_of_service = tos[i];
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	assert_int_equal(dpsec_sa_outbound(o, m, 4), 4);
+	assert_int_equal(wire(m, 4, rx), 4);
+	/* On the way: a router marks the outer header CE. */
+	for (i = 0; i < 4; i++) {
+		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(rx[i],
+						struct rte_ipv4_hdr *);
+
+		h->type_of_service |= 3;
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		assert_int_equal(espt_add_l2(rx[i]), 0);
+	}
+	assert_int_equal(rte_eth_tx_burst(P1, 0, rx, 4), 4);
+	for (tries = 0; got < 4 && tries < 1000; tries++)
+		got += rte_eth_rx_burst(P0, 0, back + got, 4 - got);
+	assert_int_equal(got, 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(back[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
+		rte_pktmbuf_adj(back[i], RTE_ETHER_HDR_LEN);
+	}
+	assert_int_equal(dpsec_inbound(ctx, back, 4, NULL), 4);
+	for (i = 0; i < 4; i++) {
+		const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(back[i],
+					const struct rte_ipv4_hdr *);
+		uint8_t want = (i == 1 || i == 2) ? (tos[i] | 3) : tos[i];
+
+		if (h->type_of_service != want)
+			fail_msg("inner ECN %u under CE: TOS 0x%02x, want "
+				 "0x%02x", i, h->type_of_service, want);
+		assert_int_equal(rte_ipv4_cksum(h), 0);
+		assert_int_equal(espt_mbuf_tag(back[i]), 1100 + i);
+		rte_pktmbuf_free(back[i]);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -876,6 +952,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_outer_tos),
 		cmocka_unit_test(test_nic_events),
+		cmocka_unit_test(test_ecn_decap),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

@@ -200,8 +200,8 @@ test_bad_configs(void **state)
 		case 7: what = "replay window 4097";
 			conf.ipsec.direction = RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 			conf.ipsec.replay_win_sz = 4097; break;
-		case 8: what = "unsupported option ecn";
-			conf.ipsec.options.ecn = 1; break;
+		case 8: what = "a reserved option bit";
+			conf.ipsec.options.reserved_opts = 1; break;
 		case 9: what = "ingress ip_reassembly_en, reassembly off";
 			conf.ipsec.direction = RTE_SECURITY_IPSEC_SA_DIR_INGRESS;
 			conf.ipsec.options.ip_reassembly_en = 1; break;

@@ -197,6 +197,22 @@ inner_dscp_set(uint8_t *ip, uint8_t tos)
 	}
 }
 
+/* Mark an ECN-capable IPv4/IPv6 header Congestion Experienced. */
+static void
+inner_ecn_ce(uint8_t *ip)
+{
+	if ((ip[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->type_of_service |= 3u;
+		ipv4_fix(h, rte_be_to_cpu_16(h->total_length));
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		h->vtc_flow |= rte_cpu_to_be_32(3u << 20);
+	}
+}
+
 static void
 ipv4_fix(struct rte_ipv4_hdr *h, uint32_t len)
 {
@@ -766,6 +782,11 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		 * header (rte_security.h), the inner ECN kept. */
 		if (sa->x.options.copy_dscp)
 			inner_dscp_set(g->ip, otos);
+		/* ecn: congestion marked outside reaches an ECN-capable
+		 * inner header (RFC 6040 §4.2). */
+		if (sa->x.options.ecn && (otos & 3u) == 3u &&
+		    (tos_of(g->ip) & 3u) != 0)
+			inner_ecn_ce(g->ip);
 	} else {
 		uint8_t *d = g->ip - g->l2;
 
