@@ -3,7 +3,7 @@
  * sim-esp-tool: run a pcap of Ethernet frames through ONE rte_security
  * INLINE_PROTOCOL session of the sim_inline PMD (linked in statically).
  *
- * pmd_interop.py and tshark_pmd.sh use it to let the PMD's inline engine
+ * pmd_interop.py and tshark_esp.sh use it to let the PMD's inline engine
  * encrypt packets that scapy/tshark then decrypt, and to let it decrypt
  * packets that scapy encrypted. The port is
  *   --vdev net_sim_inline0,wire=pcap,rx_pcap=IN[,tx_pcap=OUT]
@@ -44,23 +44,18 @@
  * usage/setup errors. Each failed packet is reported on stderr as
  * "packet N: WHAT", then the port's non-zero error xstats as
  * "xstat NAME=VALUE".
+ *
+ * The options both tools take, EAL setup and the pcap files are
+ * esp_tool_common.c's (shared with dpsec-esp-tool).
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <ftw.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <pcap/pcap.h>
 
 #include <rte_cycles.h>
-#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_flow.h>
@@ -69,388 +64,70 @@
 #include <rte_mempool.h>
 #include <rte_security.h>
 
-#define MAX_PKTS 1024
-#define MAX_KEY 64
-#define DATA_ROOM 4096
+#include "esp_tool_common.h"
+
 #define PORT_NAME "net_sim_inline0"
 
-enum cipher { C_NULL, C_CBC128, C_CBC256, C_GCM128, C_GCM256, C_CHACHA };
-enum auth { A_NONE, A_SHA1_96, A_SHA256_128 };
+static const char usage[] =
+	"usage: %s --dir egress|ingress --mode tunnel|transport --cipher C\n"
+	"  [--auth none|sha1-96|sha256-128] [--ckey HEX] [--akey HEX]\n"
+	"  --spi N --src ADDR --dst ADDR [--esn] [--esn-start N]\n"
+	"  [--natt SPORT:DPORT] [--window N] [--log-level LVL]\n"
+	"  [--mem MB] -i IN.pcap -o OUT.pcap\n"
+	"ciphers: null aes-cbc-128 aes-cbc-256 aes-gcm-128 aes-gcm-256"
+	" chacha20-poly1305\n";
 
-struct tool_opts {
-	bool egress, dir_set;
-	bool tunnel, mode_set;
-	enum cipher cipher;
-	bool cipher_set;
-	enum auth auth;
-	uint8_t ckey[MAX_KEY], akey[MAX_KEY];
-	int ckey_len, akey_len;
-	uint32_t spi;
-	int fam;			/* of src/dst: 4 or 6 */
-	uint8_t src[16], dst[16];
-	bool src_set, dst_set;
-	bool esn;
-	uint64_t esn_start;
-	bool natt;
-	uint16_t natt_sport, natt_dport;
-	uint32_t window;
-	const char *log_level;
-	const char *mem;
-	const char *in, *out;
+static const struct option own_lo[] = {
+	{ "esn-start", required_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
 };
 
-static void
-usage(const char *prog)
-{
-	fprintf(stderr,
-		"usage: %s --dir egress|ingress --mode tunnel|transport --cipher C\n"
-		"  [--auth none|sha1-96|sha256-128] [--ckey HEX] [--akey HEX]\n"
-		"  --spi N --src ADDR --dst ADDR [--esn] [--esn-start N]\n"
-		"  [--natt SPORT:DPORT] [--window N] [--log-level LVL]\n"
-		"  [--mem MB] -i IN.pcap -o OUT.pcap\n"
-		"ciphers: null aes-cbc-128 aes-cbc-256 aes-gcm-128 aes-gcm-256"
-		" chacha20-poly1305\n", prog);
-}
-
+/* --esn-start, the only option of this tool's own. */
 static int
-parse_hex(const char *s, uint8_t *out, int max)
+parse_own(int c, const char *arg, void *ctx)
 {
-	int n = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	if (strlen(s) % 2 != 0)
-		return -1;
-	while (*s != '\0') {
-		unsigned int b;
-
-		if (n >= max || sscanf(s, "%2x", &b) != 1)
-			return -1;
-		out[n++] = (uint8_t)b;
-		s += 2;
-	}
-	return n;
+	return c == 'q' ? esp_tool_parse_u64(arg, UINT64_MAX, ctx) : -1;
 }
 
-static int
-parse_addr(const char *s, uint8_t *a)
-{
-	memset(a, 0, 16);
-	if (inet_pton(AF_INET, s, a) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, a) == 1)
-		return 6;
-	return -1;
-}
-
-static int
-parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || x > max)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int
-parse_opts(int argc, char **argv, struct tool_opts *o)
-{
-	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "cipher", required_argument, NULL, 'c' },
-		{ "auth", required_argument, NULL, 'a' },
-		{ "ckey", required_argument, NULL, 'K' },
-		{ "akey", required_argument, NULL, 'A' },
-		{ "spi", required_argument, NULL, 's' },
-		{ "src", required_argument, NULL, 'S' },
-		{ "dst", required_argument, NULL, 'D' },
-		{ "esn", no_argument, NULL, 'E' },
-		{ "esn-start", required_argument, NULL, 'q' },
-		{ "natt", required_argument, NULL, 'N' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "mem", required_argument, NULL, 'M' },
-		{ "in", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int sfam = 0, dfam = 0;
-	uint64_t v;
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->window = 64;
-	o->log_level = "*:warning";
-	o->mem = "512";
-	o->auth = A_NONE;
-
-	while ((c = getopt_long(argc, argv, "i:o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (strcmp(optarg, "egress") == 0 ||
-			    strcmp(optarg, "out") == 0)
-				o->egress = true;
-			else if (strcmp(optarg, "ingress") == 0 ||
-				 strcmp(optarg, "in") == 0)
-				o->egress = false;
-			else
-				goto bad;
-			o->dir_set = true;
-			break;
-		case 'm':
-			if (strcmp(optarg, "tunnel") == 0)
-				o->tunnel = true;
-			else if (strcmp(optarg, "transport") == 0)
-				o->tunnel = false;
-			else
-				goto bad;
-			o->mode_set = true;
-			break;
-		case 'c':
-			if (strcmp(optarg, "null") == 0)
-				o->cipher = C_NULL;
-			else if (strcmp(optarg, "aes-cbc-128") == 0)
-				o->cipher = C_CBC128;
-			else if (strcmp(optarg, "aes-cbc-256") == 0)
-				o->cipher = C_CBC256;
-			else if (strcmp(optarg, "aes-gcm-128") == 0)
-				o->cipher = C_GCM128;
-			else if (strcmp(optarg, "aes-gcm-256") == 0)
-				o->cipher = C_GCM256;
-			else if (strcmp(optarg, "chacha20-poly1305") == 0)
-				o->cipher = C_CHACHA;
-			else
-				goto bad;
-			o->cipher_set = true;
-			break;
-		case 'a':
-			if (strcmp(optarg, "none") == 0)
-				o->auth = A_NONE;
-			else if (strcmp(optarg, "sha1-96") == 0)
-				o->auth = A_SHA1_96;
-			else if (strcmp(optarg, "sha256-128") == 0)
-				o->auth = A_SHA256_128;
-			else
-				goto bad;
-			break;
-		case 'K':
-			o->ckey_len = parse_hex(optarg, o->ckey, MAX_KEY);
-			if (o->ckey_len < 0)
-				goto bad;
-			break;
-		case 'A':
-			o->akey_len = parse_hex(optarg, o->akey, MAX_KEY);
-			if (o->akey_len < 0)
-				goto bad;
-			break;
-		case 's':
-			if (parse_u64(optarg, UINT32_MAX, &v) != 0 || v == 0)
-				goto bad;
-			o->spi = (uint32_t)v;
-			break;
-		case 'S':
-			sfam = parse_addr(optarg, o->src);
-			if (sfam < 0)
-				goto bad;
-			o->src_set = true;
-			break;
-		case 'D':
-			dfam = parse_addr(optarg, o->dst);
-			if (dfam < 0)
-				goto bad;
-			o->dst_set = true;
-			break;
-		case 'E':
-			o->esn = true;
-			break;
-		case 'q':
-			if (parse_u64(optarg, UINT64_MAX, &o->esn_start) != 0)
-				goto bad;
-			break;
-		case 'N': {
-			unsigned int sp, dp;
-			char tail;
-
-			if (sscanf(optarg, "%u:%u%c", &sp, &dp, &tail) != 2 ||
-			    sp == 0 || dp == 0 || sp > 65535 || dp > 65535)
-				goto bad;
-			o->natt = true;
-			o->natt_sport = (uint16_t)sp;
-			o->natt_dport = (uint16_t)dp;
-			break;
-		}
-		case 'w':
-			if (parse_u64(optarg, 4096, &v) != 0)
-				goto bad;
-			o->window = (uint32_t)v;
-			break;
-		case 'L':
-			o->log_level = optarg;
-			break;
-		case 'M':
-			if (parse_u64(optarg, 65536, &v) != 0 || v < 16)
-				goto bad;
-			o->mem = optarg;
-			break;
-		case 'i':
-			o->in = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'h':
-			usage(argv[0]);
-			exit(0);
-		default:
-			usage(argv[0]);
-			return -1;
-		}
-		continue;
-bad:
-		{
-			const char *name = "?";
-			int j;
-
-			for (j = 0; lo[j].name != NULL; j++)
-				if (lo[j].val == c)
-					name = lo[j].name;
-			fprintf(stderr, "%s: bad value for --%s: '%s'\n",
-				argv[0], name, optarg);
-		}
-		return -1;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
-			argv[optind]);
-		return -1;
-	}
-	if (!o->dir_set || !o->mode_set || !o->cipher_set || o->spi == 0 ||
-	    o->in == NULL || o->out == NULL || !o->src_set || !o->dst_set) {
-		fprintf(stderr, "%s: --dir, --mode, --cipher, --spi, --src, "
-			"--dst, -i and -o are required\n", argv[0]);
-		usage(argv[0]);
-		return -1;
-	}
-	if (sfam != dfam) {
-		fprintf(stderr, "%s: --src and --dst of different families\n",
-			argv[0]);
-		return -1;
-	}
-	o->fam = sfam;
-	if (strchr(o->in, ',') != NULL || strchr(o->out, ',') != NULL) {
-		fprintf(stderr, "%s: pcap paths must not contain ','\n",
-			argv[0]);
-		return -1;
-	}
-	return 0;
-}
-
-/* EAL's runtime directory for our file prefix: removed at exit. */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-eal_start(const char *prog, const struct tool_opts *o, char *prefix,
-	  size_t plen)
-{
-	static char vdev[2 * PATH_MAX + 128];
-	char *eal_argv[16];
-	int n = 0;
-
-	snprintf(prefix, plen, "sim-esp-tool-%d", (int)getpid());
-	if (o->egress)
-		snprintf(vdev, sizeof(vdev), PORT_NAME ",wire=pcap,rx_pcap=%s,"
-			 "tx_pcap=%s", o->in, o->out);
-	else
-		snprintf(vdev, sizeof(vdev), PORT_NAME ",wire=pcap,rx_pcap=%s",
-			 o->in);
-	eal_argv[n++] = (char *)(uintptr_t)prog;
-	eal_argv[n++] = (char *)(uintptr_t)"--no-huge";
-	eal_argv[n++] = (char *)(uintptr_t)"--no-pci";
-	eal_argv[n++] = (char *)(uintptr_t)"-m";
-	eal_argv[n++] = (char *)(uintptr_t)o->mem;
-	eal_argv[n++] = (char *)(uintptr_t)"--no-telemetry";
-	eal_argv[n++] = (char *)(uintptr_t)"--file-prefix";
-	eal_argv[n++] = prefix;
-	eal_argv[n++] = (char *)(uintptr_t)"--log-level";
-	eal_argv[n++] = (char *)(uintptr_t)o->log_level;
-	eal_argv[n++] = (char *)(uintptr_t)"--vdev";
-	eal_argv[n++] = vdev;
-	eal_argv[n] = NULL;
-	return rte_eal_init(n, eal_argv);
-}
-
-/* Frames in a pcap file, or -1. */
-static int
-count_frames(const char *path)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *p;
-	int n = 0, rc;
-
-	p = pcap_open_offline(path, err);
-	if (p == NULL) {
-		fprintf(stderr, "cannot open %s: %s\n", path, err);
-		return -1;
-	}
-	while ((rc = pcap_next_ex(p, &h, &data)) == 1)
-		n++;
-	pcap_close(p);
-	if (rc != PCAP_ERROR_BREAK) {
-		fprintf(stderr, "%s: read error\n", path);
-		return -1;
-	}
-	return n;
-}
+/* --ckey's length for each cipher: AEAD keys end with the 4-byte salt. */
+static const int ckey_len_of[ESP_TOOL_CIPHER_MAX] = {
+	[ESP_TOOL_CIPHER_NULL] = 0,
+	[ESP_TOOL_CIPHER_AES_CBC_128] = 16,
+	[ESP_TOOL_CIPHER_AES_CBC_256] = 32,
+	[ESP_TOOL_CIPHER_AES_GCM_128] = 20,
+	[ESP_TOOL_CIPHER_AES_GCM_256] = 36,
+	[ESP_TOOL_CIPHER_CHACHA20_POLY1305] = 36,
+};
 
 static void *
 make_session(uint16_t port, struct rte_mempool *sess_mp,
-	     const struct tool_opts *o)
+	     const struct esp_tool_opts *o, uint64_t esn_start)
 {
 	struct rte_security_ctx *ctx = rte_eth_dev_get_sec_ctx(port);
 	struct rte_security_session_conf conf;
 	struct rte_security_ipsec_xform *x = &conf.ipsec;
 	struct rte_crypto_sym_xform xf[2];
-	bool aead = o->cipher == C_GCM128 || o->cipher == C_GCM256 ||
-		    o->cipher == C_CHACHA;
-	int want_ck;
+	bool aead = o->cipher == ESP_TOOL_CIPHER_AES_GCM_128 ||
+		    o->cipher == ESP_TOOL_CIPHER_AES_GCM_256 ||
+		    o->cipher == ESP_TOOL_CIPHER_CHACHA20_POLY1305;
+	bool null = o->cipher == ESP_TOOL_CIPHER_NULL;
+	bool sha1 = o->auth == ESP_TOOL_AUTH_SHA1_96;
+	int want_ck = ckey_len_of[o->cipher];
 	void *s;
 
 	memset(&conf, 0, sizeof(conf));
 	memset(xf, 0, sizeof(xf));
-	switch (o->cipher) {
-	case C_NULL: want_ck = 0; break;
-	case C_CBC128: want_ck = 16; break;
-	case C_CBC256: want_ck = 32; break;
-	case C_GCM128: want_ck = 20; break;
-	default: want_ck = 36; break;
-	}
 	if (o->ckey_len != want_ck) {
 		fprintf(stderr, "--ckey: %d bytes, the cipher needs %d%s\n",
 			o->ckey_len, want_ck, aead ? " (key + 4-byte salt)" : "");
 		return NULL;
 	}
-	if (aead != (o->auth == A_NONE)) {
+	if (aead != (o->auth == ESP_TOOL_AUTH_NONE)) {
 		fprintf(stderr, "--auth: AEAD ciphers take none, the others "
 			"an HMAC\n");
 		return NULL;
 	}
-	if (!aead && o->akey_len != (o->auth == A_SHA1_96 ? 20 : 32)) {
+	if (!aead && o->akey_len != (sha1 ? 20 : 32)) {
 		fprintf(stderr, "--akey: %d bytes\n", o->akey_len);
 		return NULL;
 	}
@@ -466,13 +143,13 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 			      RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT;
 	x->options.esn = o->esn;
 	x->options.udp_encap = o->natt;
-	x->esn.value = o->esn_start;
+	x->esn.value = esn_start;
 	x->replay_win_sz = o->egress ? 0 : o->window;
 	if (o->natt) {
 		x->udp.sport = o->natt_sport;
 		x->udp.dport = o->natt_dport;
 	}
-	if (o->tunnel && o->fam == 4) {
+	if (o->tunnel && o->dst_fam == 4) {
 		x->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
 		memcpy(&x->tunnel.ipv4.src_ip, o->src, 4);
 		memcpy(&x->tunnel.ipv4.dst_ip, o->dst, 4);
@@ -486,7 +163,8 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 	if (aead) {
 		memcpy(&x->salt, o->ckey + o->ckey_len - 4, 4);
 		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
-		xf[0].aead.algo = o->cipher == C_CHACHA ?
+		xf[0].aead.algo =
+			o->cipher == ESP_TOOL_CIPHER_CHACHA20_POLY1305 ?
 			RTE_CRYPTO_AEAD_CHACHA20_POLY1305 :
 			RTE_CRYPTO_AEAD_AES_GCM;
 		xf[0].aead.op = o->egress ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
@@ -498,21 +176,21 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 		xf[0].aead.iv.length = 12;
 	} else {
 		xf[0].type = RTE_CRYPTO_SYM_XFORM_CIPHER;
-		xf[0].cipher.algo = o->cipher == C_NULL ?
+		xf[0].cipher.algo = null ?
 			RTE_CRYPTO_CIPHER_NULL : RTE_CRYPTO_CIPHER_AES_CBC;
 		xf[0].cipher.op = o->egress ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
 					      RTE_CRYPTO_CIPHER_OP_DECRYPT;
 		xf[0].cipher.key.data = o->ckey_len ? o->ckey : NULL;
 		xf[0].cipher.key.length = (uint16_t)o->ckey_len;
-		xf[0].cipher.iv.length = o->cipher == C_NULL ? 0 : 16;
+		xf[0].cipher.iv.length = null ? 0 : 16;
 		xf[1].type = RTE_CRYPTO_SYM_XFORM_AUTH;
-		xf[1].auth.algo = o->auth == A_SHA1_96 ?
+		xf[1].auth.algo = sha1 ?
 			RTE_CRYPTO_AUTH_SHA1_HMAC : RTE_CRYPTO_AUTH_SHA256_HMAC;
 		xf[1].auth.op = o->egress ? RTE_CRYPTO_AUTH_OP_GENERATE :
 					    RTE_CRYPTO_AUTH_OP_VERIFY;
 		xf[1].auth.key.data = o->akey;
 		xf[1].auth.key.length = (uint16_t)o->akey_len;
-		xf[1].auth.digest_length = o->auth == A_SHA1_96 ? 12 : 16;
+		xf[1].auth.digest_length = sha1 ? 12 : 16;
 		/* ESP order: encrypt then MAC, verify then decrypt. */
 		if (o->egress) {
 			xf[0].next = &xf[1];
@@ -534,7 +212,7 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 }
 
 static struct rte_flow *
-make_flow(uint16_t port, void *sess, const struct tool_opts *o)
+make_flow(uint16_t port, void *sess, const struct esp_tool_opts *o)
 {
 	struct rte_flow_attr attr = { .ingress = 1 };
 	struct rte_flow_item_ipv4 v4 = { 0 }, v4m = { 0 };
@@ -552,7 +230,7 @@ make_flow(uint16_t port, void *sess, const struct tool_opts *o)
 
 	memset(pattern, 0, sizeof(pattern));
 	pattern[0].type = RTE_FLOW_ITEM_TYPE_ETH;
-	if (o->fam == 4) {
+	if (o->dst_fam == 4) {
 		memcpy(&v4.hdr.dst_addr, o->dst, 4);
 		v4m.hdr.dst_addr = RTE_BE32(0xffffffff);
 		pattern[1].type = RTE_FLOW_ITEM_TYPE_IPV4;
@@ -644,8 +322,20 @@ rx_all(uint16_t port, struct rte_mbuf **pkts, unsigned int want)
 int
 main(int argc, char **argv)
 {
-	static struct rte_mbuf *pkts[MAX_PKTS];
-	struct tool_opts o;
+	static struct rte_mbuf *pkts[ESP_TOOL_MAX_PKTS];
+	static struct esp_tool_pcap_out w;
+	static char vdev[2 * PATH_MAX + 128];
+	uint64_t esn_start = 0;
+	const struct esp_tool_opt_spec spec = {
+		.usage = usage,
+		.dir_egress_ingress = true,
+		.window_max = 4096,
+		.own = own_lo,
+		.own_opt = parse_own,
+		.ctx = &esn_start,
+	};
+	struct esp_tool_opts o;
+	struct esp_tool_eal eal;
 	struct rte_mempool *mp = NULL, *sess_mp = NULL;
 	struct rte_eth_conf pc;
 	struct rte_eth_dev_info info;
@@ -653,41 +343,42 @@ main(int argc, char **argv)
 	struct rte_flow *flow = NULL;
 	struct rte_flow_error ferr;
 	void *sess = NULL;
-	char prefix[64], rundir[PATH_MAX] = "";
 	unsigned int nb = 0, i, nfail = 0, nok = 0;
-	pcap_t *dead = NULL;
-	pcap_dumper_t *dump = NULL;
 	uint16_t port = RTE_MAX_ETHPORTS;
 	bool port_up = false;
 	int want, status = 2, ret;
 
-	if (parse_opts(argc, argv, &o) != 0)
+	if (esp_tool_parse_opts(argc, argv, &spec, &o) != 0)
 		return 2;
-	want = count_frames(o.in);
+	if (o.src_fam != o.dst_fam) {
+		fprintf(stderr, "%s: --src and --dst of different families\n",
+			argv[0]);
+		return 2;
+	}
+	if (strchr(o.in, ',') != NULL || strchr(o.out, ',') != NULL) {
+		fprintf(stderr, "%s: pcap paths must not contain ','\n",
+			argv[0]);
+		return 2;
+	}
+	want = esp_tool_pcap_read(o.in, NULL, NULL);
 	if (want < 0)
 		return 2;
-	if (want > MAX_PKTS) {
-		fprintf(stderr, "%s: more than %d frames\n", o.in, MAX_PKTS);
+	if (o.egress)
+		snprintf(vdev, sizeof(vdev), PORT_NAME ",wire=pcap,rx_pcap=%s,"
+			 "tx_pcap=%s", o.in, o.out);
+	else
+		snprintf(vdev, sizeof(vdev), PORT_NAME ",wire=pcap,rx_pcap=%s",
+			 o.in);
+	if (esp_tool_eal_init(&eal, argv[0], "sim-esp-tool", &o, vdev) != 0)
 		return 2;
-	}
-	if (eal_start(argv[0], &o, prefix, sizeof(prefix)) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n",
-			rte_strerror(rte_errno));
-		return 2;
-	}
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 
 	if (rte_eth_dev_get_port_by_name(PORT_NAME, &port) != 0) {
 		fprintf(stderr, "no port %s\n", PORT_NAME);
 		goto out;
 	}
-	mp = rte_pktmbuf_pool_create("sim_tool_pool", 2 * MAX_PKTS + 511, 0, 0,
-				     RTE_PKTMBUF_HEADROOM + DATA_ROOM,
-				     (int)rte_socket_id());
-	if (mp == NULL) {
-		fprintf(stderr, "mbuf pool: %s\n", rte_strerror(rte_errno));
+	mp = esp_tool_mbuf_pool("sim_tool_pool", 2 * ESP_TOOL_MAX_PKTS + 511);
+	if (mp == NULL)
 		goto out;
-	}
 	if (rte_eth_dev_info_get(port, &info) != 0 ||
 	    !(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY) ||
 	    !(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SECURITY)) {
@@ -721,7 +412,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "session pool: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
-	sess = make_session(port, sess_mp, &o);
+	sess = make_session(port, sess_mp, &o, esn_start);
 	if (sess == NULL)
 		goto out;
 	/* The rule before the port starts: no frame can slip past it. */
@@ -797,18 +488,11 @@ main(int argc, char **argv)
 			opk = st.opackets;
 		}
 	} else {
-		dead = pcap_open_dead(DLT_EN10MB, 65535);
-		dump = dead ? pcap_dump_open(dead, o.out) : NULL;
-		if (dump == NULL) {
-			fprintf(stderr, "cannot write %s: %s\n", o.out,
-				dead ? pcap_geterr(dead) : "no memory");
+		if (esp_tool_pcap_create(&w, o.out) != 0)
 			goto out;
-		}
 		for (i = 0; i < nb; i++) {
-			static uint8_t buf[DATA_ROOM + 256];
 			struct rte_mbuf *m = pkts[i];
-			struct pcap_pkthdr h;
-			const uint8_t *d;
+			struct timeval ts = { .tv_sec = (time_t)i };
 			uint64_t fl = m->ol_flags;
 
 			if (!(fl & RTE_MBUF_F_RX_SEC_OFFLOAD)) {
@@ -831,23 +515,14 @@ main(int argc, char **argv)
 				nfail++;
 				continue;
 			}
-			if (m->pkt_len > sizeof(buf)) {
-				fprintf(stderr, "packet %u: length %u\n", i,
-					m->pkt_len);
+			if (esp_tool_pcap_write(&w, i, &ts, NULL, m) != 0) {
 				nfail++;
 				continue;
 			}
-			d = rte_pktmbuf_read(m, 0, m->pkt_len, buf);
-			memset(&h, 0, sizeof(h));
-			h.ts.tv_sec = (time_t)i;
-			h.caplen = h.len = m->pkt_len;
-			pcap_dump((u_char *)dump, &h, d);
 			nok++;
 		}
-		if (pcap_dump_flush(dump) != 0) {
-			fprintf(stderr, "cannot write %s\n", o.out);
+		if (esp_tool_pcap_flush(&w) != 0)
 			goto out;
-		}
 	}
 	if (nfail > 0)
 		print_error_xstats(port);
@@ -857,10 +532,7 @@ main(int argc, char **argv)
 out:
 	for (i = 0; i < nb; i++)
 		rte_pktmbuf_free(pkts[i]);
-	if (dump != NULL)
-		pcap_dump_close(dump);
-	if (dead != NULL)
-		pcap_close(dead);
+	esp_tool_pcap_close(&w);
 	if (flow != NULL && rte_flow_destroy(port, flow, &ferr) != 0) {
 		fprintf(stderr, "rte_flow_destroy failed\n");
 		status = 2;
@@ -882,9 +554,6 @@ out:
 	}
 	rte_mempool_free(sess_mp);
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
-	/* Only our own prefix's directory, never anything else. */
-	if (rundir[0] != '\0' && strstr(rundir, prefix) != NULL)
-		nftw(rundir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	esp_tool_eal_cleanup(&eal);
 	return status;
 }
