@@ -493,8 +493,10 @@ is_our_esp(const struct dpsec_ctx *ctx, const struct rte_mbuf *m)
 
 /*
  * The SA of a packet the NIC decapsulated as inline protocol: the id in
- * the security dynfield names a live inbound SA with a protocol session
- * on the port it came in on. NULL for anything else.
+ * the security dynfield names a live inbound SA that has had a protocol
+ * session (this one, or one before a move or a re-push: its packets may
+ * still be in the RX queues) on the port it came in on. NULL for anything
+ * else.
  */
 static inline struct dpsec_sa *
 proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
@@ -509,7 +511,7 @@ proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
 	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
 	sa = sa_of_uid(ctx, uid);
 	if (sa == NULL || sa->dir != DPSEC_SA_INBOUND ||
-	    !sa->proto || m->port != sa->conf.port_id || is_our_esp(ctx, m))
+	    !sa->proto_seen || m->port != sa->conf.port_id || is_our_esp(ctx, m))
 		return NULL;
 	return sa;
 }

@@ -641,8 +641,12 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 	__atomic_store_n(&sa->sess, sess, __ATOMIC_RELEASE);
 	sa->sess_md = rte_security_dynfield_is_registered();
 	sa->nic_ok = true;
-	if (proto && c->dir == DPSEC_SA_INBOUND)
-		__atomic_fetch_add(&ctx->nb_proto_in, 1, __ATOMIC_RELAXED);
+	if (proto && !sa->proto_seen) {
+		sa->proto_seen = true;
+		if (c->dir == DPSEC_SA_INBOUND)
+			__atomic_fetch_add(&ctx->nb_proto_in, 1,
+					   __ATOMIC_RELAXED);
+	}
 	sa->nic_reason = proto ? DPSEC_PLACE_R_NONE : proto_why;
 	sa->place_reason = sa->nic_reason;
 	__atomic_store_n(&sa->placement, proto ? DPSEC_PLACE_INLINE_PROTOCOL :
@@ -684,12 +688,8 @@ nic_close(struct dpsec_sa *sa)
 	if (sa->flow != NULL)
 		rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
 	sa->flow = NULL;
-	if (sa->sess != NULL) {
+	if (sa->sess != NULL)
 		rte_security_session_destroy(sa->sec, sa->sess);
-		if (sa->proto && sa->dir == DPSEC_SA_INBOUND)
-			__atomic_fetch_sub(&sa->ctx->nb_proto_in, 1,
-					   __ATOMIC_RELAXED);
-	}
 	__atomic_store_n(&sa->sess, NULL, __ATOMIC_RELEASE);
 	sa->proto = false;
 }
@@ -699,6 +699,9 @@ offload_unplace(struct dpsec_sa *sa)
 {
 	nic_close(sa);
 	sa->placement = DPSEC_PLACE_SW;
+	if (sa->proto_seen && sa->dir == DPSEC_SA_INBOUND)
+		__atomic_fetch_sub(&sa->ctx->nb_proto_in, 1, __ATOMIC_RELAXED);
+	sa->proto_seen = false;
 }
 
 /*

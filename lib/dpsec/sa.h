@@ -137,6 +137,9 @@ struct dpsec_sa {
 	struct rte_flow *flow;		/* inbound rule */
 	bool sess_md;			/* security dynfield usable */
 	bool proto;			/* sess is inline protocol */
+	/* Sticky until the SA is destroyed, for packets a NIC processed
+	 * with an earlier session (a move or a re-push since). */
+	bool proto_seen;		/* has had an inline-protocol session */
 	bool nic_ok;			/* has had a session on conf.port_id */
 	bool keys_kept;			/* nic_key/nic_akey hold the keys */
 	bool resync, resync_back;	/* dpsec_port_resync() scratch */
