@@ -1,6 +1,7 @@
 #!/bin/sh
 # Newcomer's one command: install what dpsec needs (devtools/setup.sh), build
-# it in build/, and run the simulated-NIC demo for a few seconds.
+# it in build/, and run the IPsec gateway demo (examples/ipsec-gw,
+# doc/ipsec_gw_demo.md) for a few seconds. Exits with the demo's status.
 #   sh devtools/demo.sh [SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,5 +20,5 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build
 
-echo "demo: two simulated inline-offload NIC ports, ${SECONDS_}s of UDP echo"
-exec build/examples/sim-demo/dpsec-sim-demo -- --seconds "$SECONDS_"
+echo "demo: two IPsec gateways on simulated inline-offload NICs, ${SECONDS_}s"
+exec build/examples/ipsec-gw/dpsec-ipsec-gw -- --seconds "$SECONDS_"

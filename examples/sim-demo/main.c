@@ -11,14 +11,10 @@
  * them (and so override them).
  */
 #include <errno.h>
-#include <ftw.h>
-#include <limits.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -30,75 +26,19 @@
 #include <rte_mempool.h>
 #include <rte_udp.h>
 
+#include "demo_common.h"
+
 #define NB_MBUFS	(32 * 1024 - 1)
 #define MBUF_CACHE	256
-#define NB_RXD		1024
-#define NB_TXD		1024
 #define BURST		32
 #define FRAME_LEN	64	/* without CRC */
 #define GEN_PORT	0
 #define ECHO_PORT	1
 
-static volatile sig_atomic_t quit;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* EAL leaves its runtime directory (/var/run/dpdk/<prefix>) behind. */
-static void
-remove_runtime_dir(const char *dir, const char *prefix)
-{
-	const char *base = strrchr(dir, '/');
-
-	if (base != NULL && strcmp(base + 1, prefix) == 0)
-		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [EAL args] [-- --seconds N]\n", prog);
-}
-
-static int
-port_init(uint16_t port, struct rte_mempool *mp)
-{
-	struct rte_eth_conf conf;
-	struct rte_eth_dev_info info;
-	int rc;
-
-	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_info_get(port, &info);
-	if (rc != 0)
-		return rc;
-	if (strcmp(info.driver_name, "net_sim_inline") != 0) {
-		fprintf(stderr, "port %u is %s, not net_sim_inline\n",
-			port, info.driver_name);
-		return -EINVAL;
-	}
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(port, 0, NB_RXD,
-				rte_eth_dev_socket_id(port), NULL, mp);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, NB_TXD,
-				rte_eth_dev_socket_id(port), NULL);
-	if (rc == 0)
-		rc = rte_eth_dev_start(port);
-	return rc;
 }
 
 /* a.b.c.d in host order (DPDK 22.11's RTE_IPV4 shifts a signed int). */
@@ -217,7 +157,7 @@ run(unsigned int seconds, struct rte_mempool *mp)
 
 	start = last = rte_get_timer_cycles();
 	next = start + hz;
-	while (!quit) {
+	while (!demo_quit) {
 		/* Generator: a burst from port 0 to port 1. */
 		if (rte_pktmbuf_alloc_bulk(mp, pkts, BURST) == 0) {
 			for (i = 0; i < BURST; i++)
@@ -253,7 +193,7 @@ run(unsigned int seconds, struct rte_mempool *mp)
 				break;
 		}
 	}
-	if (quit)
+	if (demo_quit)
 		printf("interrupted\n");
 
 	for (port = 0; port < 2; port++)
@@ -273,45 +213,21 @@ run(unsigned int seconds, struct rte_mempool *mp)
 int
 main(int argc, char **argv)
 {
-	char prefix[64], runtime_dir[PATH_MAX];
-	char *builtin[] = {
-		"--no-huge", "--no-pci", "-m", "512", "--file-prefix", prefix,
-		"--vdev", "net_sim_inline0", "--vdev", "net_sim_inline1",
-	};
-	const int nb_builtin = (int)RTE_DIM(builtin);
+	static char *vdevs[] = { "net_sim_inline0", "net_sim_inline1" };
 	struct rte_mempool *mp = NULL;
+	struct demo_eal de;
 	unsigned long seconds = 5;
-	char **eal_argv;
-	int eal_argc, ret, i, rc = EXIT_FAILURE;
+	int ret, i, rc = EXIT_FAILURE;
 	uint16_t port, nb_started = 0;
 
-	snprintf(prefix, sizeof(prefix), "dpsec-demo-%ld", (long)getpid());
-	eal_argv = calloc((size_t)argc + nb_builtin + 1, sizeof(*eal_argv));
-	if (eal_argv == NULL)
+	if (demo_eal_init(&de, "dpsec-demo", argc, argv, vdevs,
+			  RTE_DIM(vdevs)) != 0)
 		return EXIT_FAILURE;
-	eal_argv[0] = argv[0];
-	for (i = 0; i < nb_builtin; i++)
-		eal_argv[1 + i] = builtin[i];
-	for (i = 1; i < argc; i++)
-		eal_argv[nb_builtin + i] = argv[i];
-	eal_argc = argc + nb_builtin;
-
-	ret = rte_eal_init(eal_argc, eal_argv);
-	if (ret < 0) {
-		fprintf(stderr, "error: cannot initialise EAL\n");
-		free(eal_argv);
-		return EXIT_FAILURE;
-	}
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	/* Application arguments: what followed "--". */
-	for (i = ret + 1; i < eal_argc; i++) {
-		char *end;
-
-		if (strcmp(eal_argv[i], "--seconds") == 0 && i + 1 < eal_argc) {
-			errno = 0;
-			seconds = strtoul(eal_argv[++i], &end, 10);
-			if (errno != 0 || *end != '\0' || seconds == 0 ||
-			    seconds > 86400) {
+	for (i = 1; i < de.app_argc; i++) {
+		if (strcmp(de.app_argv[i], "--seconds") == 0 &&
+		    i + 1 < de.app_argc) {
+			if (demo_parse_ulong(de.app_argv[++i], 1, 86400,
+					     &seconds) != 0) {
 				fprintf(stderr, "error: bad --seconds value\n");
 				goto out;
 			}
@@ -320,9 +236,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	demo_signals_init();
 
 	if (rte_eth_dev_count_avail() < 2) {
 		fprintf(stderr, "error: need 2 ports, have %u\n",
@@ -337,7 +251,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	for (port = 0; port < 2; port++, nb_started++) {
-		ret = port_init(port, mp);
+		ret = demo_port_start(port, mp, 0, 0);
 		if (ret != 0) {
 			fprintf(stderr, "error: cannot start port %u: %s\n",
 				port, strerror(-ret));
@@ -356,9 +270,6 @@ out:
 			rte_eth_dev_close(port);
 	}
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
-	/* Only our own, per-process directory (not one the user chose). */
-	remove_runtime_dir(runtime_dir, prefix);
-	free(eal_argv);
+	demo_eal_cleanup(&de);
 	return rc;
 }
