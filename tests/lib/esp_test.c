@@ -645,6 +645,46 @@ espt_reseal(const struct espt_ref *r, uint8_t *pkt, size_t len,
 }
 
 int
+espt_nic_pair_setup(const char *name, const char *const args[],
+		    unsigned int nb_args, unsigned int nb_mbufs,
+		    struct rte_mempool **pool, struct dpsec_ctx **ctx)
+{
+	if (test_eal_init(name, args, nb_args) < 0)
+		return -1;
+	*pool = rte_pktmbuf_pool_create(name, nb_mbufs, 64, 0,
+					RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (*pool == NULL || espt_sec_port_start(0, *pool) != 0 ||
+	    espt_sec_port_start(1, *pool) != 0)
+		return -1;
+	*ctx = espt_ctx(name, DPSEC_BACKEND_IPSEC_MB, 64);
+	if (*ctx == NULL || dpsec_port_attach(*ctx, 0) != 0 ||
+	    dpsec_port_attach(*ctx, 1) != 0)
+		return -1;
+	return 0;
+}
+
+int
+espt_nic_pair_teardown(struct dpsec_ctx *ctx, struct rte_mempool *pool)
+{
+	uint16_t port;
+	int ret = 0;
+
+	dpsec_free(ctx);
+	for (port = 0; port < 2; port++) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	if (rte_mempool_avail_count(pool) != pool->size) {
+		fprintf(stderr, "mbufs leaked: %u of %u back\n",
+			rte_mempool_avail_count(pool), pool->size);
+		ret = -1;
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return ret;
+}
+
+int
 espt_sec_port_start(uint16_t port, struct rte_mempool *mp)
 {
 	struct rte_eth_conf conf = {

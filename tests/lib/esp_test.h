@@ -161,6 +161,16 @@ void espt_ip_set_len(uint8_t *pkt, size_t len);
  * @mp). Returns 0 or a negative errno.
  */
 int espt_sec_port_start(uint16_t port, struct rte_mempool *mp);
+/*
+ * The NIC tests' fixture: EAL (test @name, vdev @args), a pool of
+ * @nb_mbufs, ports 0 and 1 started with espt_sec_port_start(), a context
+ * (IPsec-MB, 64 SAs) with both attached. 0, or -1 on any failure.
+ */
+int espt_nic_pair_setup(const char *name, const char *const args[],
+			unsigned int nb_args, unsigned int nb_mbufs,
+			struct rte_mempool **pool, struct dpsec_ctx **ctx);
+/* Free it all; -1 if mbufs leaked (reported on stderr), else 0. */
+int espt_nic_pair_teardown(struct dpsec_ctx *ctx, struct rte_mempool *pool);
 /* Prepend an Ethernet header (zero MACs, type from the IP version) and set
  * l2_len, as an application does before rte_eth_tx_burst. 0 or -ENOSPC. */
 int espt_add_l2(struct rte_mbuf *m);

@@ -247,43 +247,17 @@ setup(void **state)
 	};
 
 	(void)state;
-	if (test_eal_init("lib-faults", reset_mode ? reset_args : args,
-			  RTE_DIM(args)) < 0)
-		return -1;
-	pool = rte_pktmbuf_pool_create("faults", 8191, 64, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (pool == NULL)
-		return -1;
-	if (espt_sec_port_start(P0, pool) != 0 ||
-	    espt_sec_port_start(P1, pool) != 0)
-		return -1;
 	espt_keys_fill(&keys, 11);
-	ctx = espt_ctx("faults", DPSEC_BACKEND_IPSEC_MB, 64);
-	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||
-	    dpsec_port_attach(ctx, P1) != 0)
-		return -1;
-	return 0;
+	return espt_nic_pair_setup("lib-faults",
+				   reset_mode ? reset_args : args,
+				   RTE_DIM(args), 8191, &pool, &ctx);
 }
 
 static int
 teardown(void **state)
 {
-	int ret = 0;
-
 	(void)state;
-	dpsec_free(ctx);
-	rte_eth_dev_stop(P0);
-	rte_eth_dev_stop(P1);
-	rte_eth_dev_close(P0);
-	rte_eth_dev_close(P1);
-	if (rte_mempool_avail_count(pool) != pool->size) {
-		fprintf(stderr, "mbufs leaked: %u of %u back\n",
-			rte_mempool_avail_count(pool), pool->size);
-		ret = -1;
-	}
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	return ret;
+	return espt_nic_pair_teardown(ctx, pool);
 }
 
 int

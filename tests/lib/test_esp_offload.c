@@ -902,40 +902,16 @@ setup(void **state)
 	};
 
 	(void)state;
-	if (test_eal_init("lib-offload", args, RTE_DIM(args)) < 0)
-		return -1;
-	pool = rte_pktmbuf_pool_create("offl", 4095, 64, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (pool == NULL)
-		return -1;
-	if (espt_sec_port_start(P0, pool) != 0 ||
-	    espt_sec_port_start(P1, pool) != 0)
-		return -1;
 	espt_keys_fill(&keys, 7);
-	ctx = espt_ctx("offload", DPSEC_BACKEND_IPSEC_MB, 64);
-	if (ctx == NULL || dpsec_port_attach(ctx, P0) != 0 ||
-	    dpsec_port_attach(ctx, P1) != 0)
-		return -1;
-	return 0;
+	return espt_nic_pair_setup("lib-offload", args, RTE_DIM(args), 4095,
+				   &pool, &ctx);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	dpsec_free(ctx);
-	rte_eth_dev_stop(P0);
-	rte_eth_dev_stop(P1);
-	rte_eth_dev_close(P0);
-	rte_eth_dev_close(P1);
-	if (rte_mempool_avail_count(pool) != pool->size) {
-		fprintf(stderr, "mbufs leaked: %u of %u back\n",
-			rte_mempool_avail_count(pool), pool->size);
-		return -1;
-	}
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	return 0;
+	return espt_nic_pair_teardown(ctx, pool);
 }
 
 int

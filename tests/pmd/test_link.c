@@ -361,13 +361,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-link", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -381,5 +374,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-link", tests, group_setup,
-					   group_teardown);
+					   sim_eal_teardown);
 }

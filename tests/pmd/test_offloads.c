@@ -678,13 +678,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-offloads", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -710,5 +703,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-offloads", tests, group_setup,
-					   group_teardown);
+					   sim_eal_teardown);
 }

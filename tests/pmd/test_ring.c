@@ -585,13 +585,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-ring", args, RTE_DIM(args)) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -617,5 +610,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-ring", tests, group_setup,
-					   group_teardown);
+					   sim_eal_teardown);
 }

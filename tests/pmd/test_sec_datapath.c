@@ -643,13 +643,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-sec-datapath", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -667,5 +660,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-sec-datapath", tests,
-					   group_setup, group_teardown);
+					   group_setup, sim_eal_teardown);
 }

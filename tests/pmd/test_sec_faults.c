@@ -419,13 +419,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-sec-faults", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -443,5 +436,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-sec-faults", tests,
-					   group_setup, group_teardown);
+					   group_setup, sim_eal_teardown);
 }

@@ -420,13 +420,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-sec-limits", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -444,5 +437,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-sec-limits", tests,
-					   group_setup, group_teardown);
+					   group_setup, sim_eal_teardown);
 }

@@ -475,13 +475,6 @@ group_setup(void **state)
 	return rte_mbuf_dynfield_register(&sn) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -495,5 +488,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-sec-reass", tests,
-					   group_setup, group_teardown);
+					   group_setup, sim_eal_teardown);
 }

@@ -365,13 +365,6 @@ group_setup(void **state)
 	return test_eal_init("pmd-sec-tso", NULL, 0) < 0 ? -1 : 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return rte_eal_cleanup();
-}
-
 int
 main(void)
 {
@@ -385,5 +378,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("pmd-sec-tso", tests,
-					   group_setup, group_teardown);
+					   group_setup, sim_eal_teardown);
 }
