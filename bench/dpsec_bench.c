@@ -533,6 +533,29 @@ rte_ipsec_fn(void *arg, struct rte_mbuf **m, unsigned int n)
 
 /* ---- setup ------------------------------------------------------------ */
 
+/* The benchmarks' SA: tunnel IPv4, AES-128-GCM, key and salt in @keymat;
+ * the caller sets dir (and port_id, flags, replay_window as needed). */
+static void
+sa_conf(struct dpsec_sa_conf *sc, uint8_t keymat[20], enum dpsec_offload off)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->spi = SPI;
+	sc->mode = DPSEC_SA_TUNNEL;
+	sc->src.family = 4;
+	sc->src.v4 = rte_cpu_to_be_32(OUTER_SRC);
+	sc->dst.family = 4;
+	sc->dst.v4 = rte_cpu_to_be_32(OUTER_DST);
+	sc->sad_key = DPSEC_SAD_SPI_DST;
+	sc->cipher = DPSEC_CIPHER_AES_GCM_128;
+	memcpy(keymat, gcm_key, 16);
+	memcpy(keymat + 16, gcm_salt, 4);
+	sc->cipher_key = keymat;
+	sc->cipher_key_len = 20;
+	sc->auth = DPSEC_AUTH_NONE;
+	sc->ttl = 64;
+	sc->offload = off;
+}
+
 static int
 dpsec_setup(void)
 {
@@ -541,19 +564,9 @@ dpsec_setup(void)
 		.backend = DPSEC_BACKEND_IPSEC_MB,
 	};
 	uint8_t keymat[20];
-	struct dpsec_sa_conf sc = {
-		.spi = SPI, .mode = DPSEC_SA_TUNNEL,
-		.src = { .family = 4, .v4 = rte_cpu_to_be_32(OUTER_SRC) },
-		.dst = { .family = 4, .v4 = rte_cpu_to_be_32(OUTER_DST) },
-		.sad_key = DPSEC_SAD_SPI_DST,
-		.cipher = DPSEC_CIPHER_AES_GCM_128,
-		.cipher_key = keymat, .cipher_key_len = sizeof(keymat),
-		.auth = DPSEC_AUTH_NONE, .ttl = 64,
-		.offload = DPSEC_OFFLOAD_NONE,
-	};
+	struct dpsec_sa_conf sc;
 
-	memcpy(keymat, gcm_key, 16);
-	memcpy(keymat + 16, gcm_salt, 4);
+	sa_conf(&sc, keymat, DPSEC_OFFLOAD_NONE);
 	dp_ctx = dpsec_create(&cc);
 	if (dp_ctx == NULL) {
 		fprintf(stderr, "dpsec_create: %s\n", rte_strerror(rte_errno));
@@ -741,16 +754,7 @@ nic_setup(void)
 		.backend = DPSEC_BACKEND_IPSEC_MB,
 	};
 	uint8_t keymat[20];
-	struct dpsec_sa_conf sc = {
-		.spi = SPI, .mode = DPSEC_SA_TUNNEL,
-		.src = { .family = 4, .v4 = rte_cpu_to_be_32(OUTER_SRC) },
-		.dst = { .family = 4, .v4 = rte_cpu_to_be_32(OUTER_DST) },
-		.sad_key = DPSEC_SAD_SPI_DST,
-		.cipher = DPSEC_CIPHER_AES_GCM_128,
-		.cipher_key = keymat, .cipher_key_len = sizeof(keymat),
-		.auth = DPSEC_AUTH_NONE, .ttl = 64,
-		.offload = DPSEC_OFFLOAD_REQUIRE,
-	};
+	struct dpsec_sa_conf sc;
 	struct rte_eth_dev_info info;
 	int sock = (int)rte_socket_id();
 
@@ -782,8 +786,7 @@ nic_setup(void)
 		fprintf(stderr, "dpsec context / port attach failed\n");
 		return -1;
 	}
-	memcpy(keymat, gcm_key, 16);
-	memcpy(keymat + 16, gcm_salt, 4);
+	sa_conf(&sc, keymat, DPSEC_OFFLOAD_REQUIRE);
 	sc.port_id = nic_port;
 	/* inline crypto: the library would choose inline protocol here */
 	sc.flags = DPSEC_SA_F_NO_INLINE_PROTOCOL;
