@@ -458,7 +458,8 @@ nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
  * the NIC decapsulated.
  */
 static bool
-is_our_esp(const struct dpsec_ctx *ctx, const struct rte_mbuf *m)
+is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
+	   const struct rte_mbuf *m)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t l3, off;
@@ -487,8 +488,9 @@ is_our_esp(const struct dpsec_ctx *ctx, const struct rte_mbuf *m)
 	off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
 	if (m->data_len < off + ESP_HDR_LEN)
 		return false;
-	return sad_find(ctx, ((const struct rte_esp_hdr *)(ip + off))->spi,
-			ip, v4) != NULL;
+	return sad_find_cached(ctx, sc,
+			       ((const struct rte_esp_hdr *)(ip + off))->spi,
+			       ip, v4) != NULL;
 }
 
 /*
@@ -499,7 +501,8 @@ is_our_esp(const struct dpsec_ctx *ctx, const struct rte_mbuf *m)
  * else.
  */
 static inline struct dpsec_sa *
-proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
+proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
+	 const struct rte_mbuf *m)
 {
 	uint64_t uid;
 	struct dpsec_sa *sa;
@@ -511,7 +514,7 @@ proto_sa(struct dpsec_ctx *ctx, const struct rte_mbuf *m)
 	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
 	sa = sa_of_uid(ctx, uid);
 	if (sa == NULL || sa->dir != DPSEC_SA_INBOUND ||
-	    !sa->proto_seen || m->port != sa->conf.port_id || is_our_esp(ctx, m))
+	    !sa->proto_seen || m->port != sa->conf.port_id || is_our_esp(ctx, sc, m))
 		return NULL;
 	return sa;
 }
@@ -566,7 +569,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 
 	sad_cache_init(ctx, &sc);
 	for (i = 0; i < n; i++) {
-		struct dpsec_sa *psa = proto_sa(ctx, pkts[i]);
+		struct dpsec_sa *psa = proto_sa(ctx, &sc, pkts[i]);
 
 		p[i].sa = NULL;
 		p[i].proto = 0;
