@@ -83,6 +83,32 @@ ipv4_fix(struct rte_ipv4_hdr *ip, uint16_t total_len)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+/*
+ * The IP datagram at the front of @m ends at @total (IPv4 total length,
+ * IPv6 40 + payload length); what follows it in the mbuf is link-layer
+ * padding or trailer (Ethernet pads a frame to 60 bytes), not part of
+ * the packet. Trim it; a datagram longer than the mbuf is malformed.
+ */
+static inline enum dpsec_reason
+ip_trim(struct rte_mbuf *m, uint32_t total)
+{
+	uint32_t extra;
+
+	if (total > m->pkt_len)
+		return DPSEC_R_BAD_IP;
+	extra = m->pkt_len - total;
+	if (extra == 0)
+		return DPSEC_R_NONE;
+	if (extra > UINT16_MAX)
+		return DPSEC_R_BAD_IP;
+	/* The bytes to drop may span segments: linearize first then. */
+	if (rte_pktmbuf_trim(m, (uint16_t)extra) != 0 &&
+	    (rte_pktmbuf_linearize(m) != 0 ||
+	     rte_pktmbuf_trim(m, (uint16_t)extra) != 0))
+		return DPSEC_R_NOMEM;
+	return DPSEC_R_NONE;
+}
+
 /* An IPv6 next header we cannot step over to find the transport header. */
 static inline bool
 ipv6_ext(uint8_t nh)

@@ -520,6 +520,41 @@ proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
 }
 
 /*
+ * The IP packet a NIC decapsulated (inline protocol) is checked as
+ * software checks what it decrypts: its header within the bytes present
+ * (IPv4 IHL >= 5, IHL * 4 <= total length; IPv6 40 bytes), the datagram
+ * within the mbuf, and bytes after it (a NIC's or the wire's padding)
+ * trimmed (invariant 6: nothing reads past the packet).
+ */
+static enum dpsec_reason
+proto_inner_check(struct rte_mbuf *m)
+{
+	const uint8_t *ip;
+	uint32_t total;
+
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
+		return DPSEC_R_NOMEM;
+	ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (m->data_len < sizeof(struct rte_ipv4_hdr))
+		return DPSEC_R_BAD_IP;
+	if ((ip[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *h = (const void *)ip;
+		uint32_t l3 = rte_ipv4_hdr_len(h);
+
+		total = rte_be_to_cpu_16(h->total_length);
+		if (l3 < sizeof(*h) || total < l3)
+			return DPSEC_R_BAD_IP;
+	} else if ((ip[0] >> 4) == 6 &&
+		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
+		total = sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
+			((const struct rte_ipv6_hdr *)ip)->payload_len);
+	} else {
+		return DPSEC_R_BAD_IP;
+	}
+	return ip_trim(m, total);
+}
+
+/*
  * A packet the NIC decapsulated: its verdict, then the number it reports
  * against the SA's window (read-only here, as for software).
  */
@@ -527,7 +562,7 @@ static enum dpsec_reason
 proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
 	    struct inb_pkt *p)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	enum dpsec_reason r;
 
 	p->sa = sa;
 	p->proto = 1;
@@ -540,9 +575,9 @@ proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD))
 		return DPSEC_R_SA_DEAD;
-	if (m->data_len < sizeof(struct rte_ipv4_hdr) ||
-	    ((ip[0] >> 4) != 4 && (ip[0] >> 4) != 6))
-		return DPSEC_R_BAD_IP;
+	r = proto_inner_check(m);
+	if (r != DPSEC_R_NONE)
+		return r;
 	p->seq = *RTE_MBUF_DYNFIELD(m, dpsec_esp_sn_dynfield_offset,
 				    const uint64_t *);
 	if (dpsec_replay_verdict(&sa->replay, p->seq) != 0)

@@ -35,56 +35,62 @@ seq_reserve(struct dpsec_sa *sa, uint16_t n, uint64_t *first)
 /*
  * What the packet is to the SA: the next header ESP will carry, the length
  * it protects and, transport, the IP header length. Shared by software
- * framing and inline protocol, so both refuse the same packets.
+ * framing and inline protocol, so both refuse the same packets. ESP
+ * protects the IP datagram as its header gives its length, in every
+ * placement: bytes after it in the mbuf (link-layer padding) are trimmed
+ * here, before anything is framed or handed to the NIC.
  */
 static enum dpsec_reason
 outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
 	      uint32_t *lenp, uint32_t *l3p)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t l3 = 0, len;
-	uint8_t nh;
+	uint32_t l3, total;
+	enum dpsec_reason r;
+	uint8_t nh, ver;
 
 	if (m->data_len < 1)
 		return DPSEC_R_BAD_IP;
-	if (sa->mode == DPSEC_SA_TUNNEL) {
-		if ((ip[0] >> 4) == 4 && m->data_len >= sizeof(struct rte_ipv4_hdr))
-			nh = ESP_NH_IPV4;
-		else if ((ip[0] >> 4) == 6 &&
-			 m->data_len >= sizeof(struct rte_ipv6_hdr))
-			nh = ESP_NH_IPV6;
-		else
-			return DPSEC_R_BAD_IP;
-		len = m->pkt_len;
-	} else if ((ip[0] >> 4) == 4) {
+	ver = ip[0] >> 4;
+	if (ver == 4) {
 		const struct rte_ipv4_hdr *h = (const void *)ip;
 
-		l3 = rte_ipv4_hdr_len(h);
-		if (m->data_len < sizeof(*h) || l3 < sizeof(*h) ||
-		    l3 > m->data_len)
+		if (m->data_len < sizeof(*h))
 			return DPSEC_R_BAD_IP;
-		if (h->fragment_offset & rte_cpu_to_be_16(
-			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-			return DPSEC_R_UNSUPPORTED;	/* RFC 4303 §3.3.4 */
+		l3 = rte_ipv4_hdr_len(h);
+		total = rte_be_to_cpu_16(h->total_length);
+		if (l3 < sizeof(*h) || l3 > m->data_len || total < l3)
+			return DPSEC_R_BAD_IP;
 		nh = h->next_proto_id;
-		len = m->pkt_len - l3;
-	} else if ((ip[0] >> 4) == 6 &&
-		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
+		if (sa->mode == DPSEC_SA_TRANSPORT &&
+		    (h->fragment_offset & rte_cpu_to_be_16(
+			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+			return DPSEC_R_UNSUPPORTED;	/* RFC 4303 §3.3.4 */
+	} else if (ver == 6 && m->data_len >= sizeof(struct rte_ipv6_hdr)) {
 		const struct rte_ipv6_hdr *h = (const void *)ip;
 
 		l3 = sizeof(*h);
+		total = l3 + rte_be_to_cpu_16(h->payload_len);
 		nh = h->proto;
-		if (ipv6_ext(nh))
+		if (sa->mode == DPSEC_SA_TRANSPORT && ipv6_ext(nh))
 			return DPSEC_R_UNSUPPORTED;
-		len = m->pkt_len - l3;
 	} else {
 		return DPSEC_R_BAD_IP;
 	}
-	if (sa->mode == DPSEC_SA_TRANSPORT && (ip[0] >> 4) != sa->conf.dst.family)
+	if (sa->mode == DPSEC_SA_TRANSPORT && ver != sa->conf.dst.family)
 		return DPSEC_R_POLICY;
-	*nhp = nh;
-	*lenp = len;
-	*l3p = l3;
+	r = ip_trim(m, total);
+	if (r != DPSEC_R_NONE)
+		return r;
+	if (sa->mode == DPSEC_SA_TUNNEL) {
+		*nhp = ver == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6;
+		*lenp = total;
+		*l3p = 0;
+	} else {
+		*nhp = nh;
+		*lenp = total - l3;
+		*l3p = l3;
+	}
 	return DPSEC_R_NONE;
 }
 
@@ -95,7 +101,7 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
 static enum dpsec_reason
 outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *ip;
 	enum dpsec_reason r;
 	uint32_t l3;
 	uint8_t nh;
@@ -103,6 +109,7 @@ outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
 	r = outb_classify(sa, m, &nh, inner_len, &l3);
 	if (r != DPSEC_R_NONE)
 		return r;
+	ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	m->l2_len = 0;
 	m->l3_len = (ip[0] >> 4) == 4 ?
 		    rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip) :

@@ -1062,6 +1062,85 @@ test_outbound_ordering(void **state)
 	env_free(e);
 }
 
+/*
+ * Outbound: a datagram whose header claims more bytes than the mbuf holds
+ * (IPv4 total length, IPv6 payload length), or an IPv4 header longer than
+ * its total length, is a counted BAD_IP drop, left as it was, in tunnel
+ * and transport mode; bytes after the datagram are not protected (the
+ * peer gets the datagram alone).
+ */
+static void
+test_outbound_short_mbuf(void **state)
+{
+	static const struct { enum dpsec_sa_mode mode; uint8_t fam; } lay[] = {
+		{ T, 4 }, { T, 6 }, { TR, 4 }, { TR, 6 },
+	};
+	enum { NP = 4 };
+
+	(void)state;
+	for (unsigned int l = 0; l < RTE_DIM(lay); l++) {
+		struct env *e = env_new("gcm128", lay[l].mode, lay[l].fam, 0, 0,
+					1);
+		uint8_t buf[NP][ESPT_PKT_MAX], pristine[NP][ESPT_PKT_MAX];
+		size_t len[NP], dlen[NP];
+		struct rte_mbuf *pkts[NP], *sent[NP];
+		struct dpsec_sa_stats st;
+		uint16_t n;
+
+		for (unsigned int i = 0; i < NP; i++) {
+			len[i] = dlen[i] = espt_pkt_build(buf[i], lay[l].fam,
+					IPPROTO_UDP, 40 + 8 * i, 4000 + i);
+			switch (i) {
+			case 0:	/* claims a byte more than there is */
+				espt_ip_set_len(buf[i], len[i] + 1);
+				break;
+			case 1:	/* 10 bytes of Ethernet padding after it */
+				memset(buf[i] + len[i], 0, 10);
+				len[i] += 10;
+				break;
+			case 2:	/* IPv4: IHL 15 in 48 bytes, total 20 */
+				if (lay[l].fam == 4) {
+					buf[i][0] = 0x4f;
+					espt_ip_set_len(buf[i], 20);
+				} else {	/* 6: claims 100 more */
+					espt_ip_set_len(buf[i], len[i] + 100);
+				}
+				break;
+			default:
+				break;
+			}
+			memcpy(pristine[i], buf[i], len[i]);
+			pkts[i] = sent[i] = trk(espt_mbuf(pool, buf[i], len[i]));
+		}
+		n = dpsec_sa_outbound(e->osa, pkts, NP);
+		assert_int_equal(n, 2);
+		assert_ptr_equal(pkts[0], sent[1]);
+		assert_ptr_equal(pkts[1], sent[3]);
+		for (unsigned int b = 0; b < 2; b++) {
+			unsigned int i = b ? 2 : 0;
+
+			assert_ptr_equal(pkts[2 + b], sent[i]);
+			if (dpsec_mbuf_reason(pkts[2 + b]) != R(BAD_IP))
+				fail_msg("layout %u packet %u: %s, want "
+					 "BAD_IP", l, i, dpsec_reason_str(
+					 dpsec_mbuf_reason(pkts[2 + b])));
+			/* dropped as it came */
+			assert_true(espt_mbuf_equals(pkts[2 + b], pristine[i],
+						     len[i]));
+		}
+		assert_int_equal(dpsec_sa_stats_get(e->osa, &st), 0);
+		assert_int_equal(st.drops[R(BAD_IP)], 2);
+		/* the padded one reaches the peer as the datagram alone */
+		n = dpsec_inbound(e->ctx, pkts, 2, NULL);
+		if (n != 2)
+			fail_msg("layout %u: inbound %u of 2: %s", l, n,
+				 dpsec_reason_str(dpsec_mbuf_reason(pkts[n])));
+		assert_true(espt_mbuf_equals(pkts[0], buf[1], dlen[1]));
+		assert_true(espt_mbuf_equals(pkts[1], buf[3], dlen[3]));
+		env_free(e);
+	}
+}
+
 static int
 group_setup(void **state)
 {
@@ -1096,6 +1175,7 @@ main(void)
 		cmocka_unit_test_teardown(test_truncated, case_teardown),
 		cmocka_unit_test_teardown(test_inbound_ordering, case_teardown),
 		cmocka_unit_test_teardown(test_outbound_ordering, case_teardown),
+		cmocka_unit_test_teardown(test_outbound_short_mbuf, case_teardown),
 	};
 	unsigned int nb_gen = espt_nb_algs * 2 * RTE_DIM(alg_muts);
 	struct alg_row *gen = calloc(nb_gen, sizeof(*gen));

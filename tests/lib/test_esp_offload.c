@@ -893,6 +893,105 @@ test_ecn_decap(void **state)
 	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
 }
 
+/*
+ * Small packets with link-layer bytes after the IP datagram in their mbuf
+ * (a 40-byte TCP ACK in a 60-byte Ethernet frame): the NIC placement
+ * protects the datagram only, tunnel and transport, IPv4 and IPv6, NAT-T;
+ * the peer gets exactly the datagram. Then the receive side: bytes after
+ * what the NIC hands up (after the outer datagram, inline crypto; after
+ * the inner packet, inline protocol) are not part of the packet either.
+ */
+static void
+test_padded_small(void **state)
+{
+	static const struct {
+		enum dpsec_sa_mode mode;
+		uint8_t fam;
+		uint32_t flags;
+	} prow[] = {
+		{ DPSEC_SA_TUNNEL, 4, 0 }, { DPSEC_SA_TUNNEL, 6, 0 },
+		{ DPSEC_SA_TRANSPORT, 4, 0 }, { DPSEC_SA_TRANSPORT, 6, 0 },
+		{ DPSEC_SA_TUNNEL, 4, DPSEC_SA_F_NATT },
+		{ DPSEC_SA_TRANSPORT, 6, DPSEC_SA_F_NATT },
+	};
+	/* (proto, total): a TCP ACK, UDP, and the IPv6 minimum sizes */
+	static const struct { uint8_t proto; uint16_t len; } pk[] = {
+		{ 6, 40 }, { 17, 28 }, { 17, 33 }, { 6, 45 },
+		{ 17, 48 }, { 6, 60 }, { 253, 44 }, { 253, 41 },
+	};
+	enum { NP = RTE_DIM(pk) };
+	unsigned int r, i, rxside;
+
+	(void)state;
+	for (rxside = 0; rxside < 2; rxside++)
+	for (r = 0; r < RTE_DIM(prow); r++) {
+		uint32_t spi = ESPT_SPI + 0xc00 + rxside * 0x10 + r;
+		struct dpsec_sa *o = sa_make("gcm128", DPSEC_SA_OUTBOUND,
+					     prow[r].mode, prow[r].fam, spi,
+					     prow[r].flags,
+					     DPSEC_OFFLOAD_REQUIRE);
+		struct dpsec_sa *in = sa_make("gcm128", DPSEC_SA_INBOUND,
+					      prow[r].mode, prow[r].fam, spi,
+					      prow[r].flags,
+					      DPSEC_OFFLOAD_REQUIRE);
+		uint8_t orig[NP][ESPT_PKT_MAX];
+		size_t len[NP];
+		struct rte_mbuf *m[NP], *rx[NP];
+		struct dpsec_sa_stats st;
+		uint16_t n;
+
+		place_is(o, nic_place, nic_reason);
+		place_is(in, nic_place, nic_reason);
+		for (i = 0; i < NP; i++) {
+			uint8_t frame[ESPT_PKT_MAX];
+			size_t g;
+
+			len[i] = espt_pkt_build(orig[i], prow[r].fam,
+						pk[i].proto, pk[i].len,
+						0xc00 + i);
+			memcpy(frame, orig[i], len[i]);
+			/* to the Ethernet minimum (46), 6 bytes at least;
+			 * none on the receive-side round */
+			g = rxside ? 0 : RTE_MAX((size_t)6, len[i] < 46 ?
+						 46 - len[i] : 0);
+			memset(frame + len[i], 0xee, g);
+			m[i] = espt_mbuf(pool, frame, len[i] + g);
+		}
+		n = dpsec_sa_outbound(o, m, NP);
+		if (n != NP)
+			fail_msg("row %u: outbound %u of %u: %s", r, n, NP,
+				 dpsec_reason_str(dpsec_mbuf_reason(m[n])));
+		assert_int_equal(wire(m, NP, rx), NP);
+		for (i = 0; i < NP; i++) {
+			assert_true(rx[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD);
+			if (rxside) {
+				/* bytes after what the NIC handed up */
+				char *t = rte_pktmbuf_append(rx[i], 7);
+
+				assert_non_null(t);
+				memset(t, 0x5a, 7);
+			}
+		}
+		n = dpsec_inbound(ctx, rx, NP, NULL);
+		if (n != NP)
+			fail_msg("row %u (%s): inbound %u of %u: %s", r,
+				 rxside ? "rx trailer" : "tx padding", n, NP,
+				 dpsec_reason_str(dpsec_mbuf_reason(rx[n])));
+		for (i = 0; i < NP; i++) {
+			if (!espt_mbuf_equals(rx[i], orig[i], len[i]))
+				fail_msg("row %u (%s): packet %u (%zu bytes) "
+					 "comes out as %u bytes", r,
+					 rxside ? "rx trailer" : "tx padding",
+					 i, len[i], rx[i]->pkt_len);
+			rte_pktmbuf_free(rx[i]);
+		}
+		assert_int_equal(dpsec_sa_stats_get(in, &st), 0);
+		assert_int_equal(st.packets, NP);
+		assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+		assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -929,6 +1028,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_outer_tos),
 		cmocka_unit_test(test_nic_events),
 		cmocka_unit_test(test_ecn_decap),
+		cmocka_unit_test(test_padded_small),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

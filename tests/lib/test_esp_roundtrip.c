@@ -8,6 +8,12 @@
  * other one again itself (dpsec's bytes exactly, or CBC with an IV of its
  * own). Then dpsec_inbound decapsulates the burst and must give the
  * original bytes back, with exact per-SA counters.
+ *
+ * The "pad/" rows do the same with small packets that sit in their mbuf
+ * followed by link-layer bytes (Ethernet pads a frame to 60 bytes: a
+ * 40-byte TCP ACK arrives with 6 bytes after its IP datagram): ESP must
+ * protect the IP datagram only (its total/payload length), and the
+ * receiver must get exactly the datagram back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,8 +57,11 @@ struct rt_case {
 	enum dpsec_sa_mode mode;
 	uint8_t outer, inner;
 	bool esn, natt;
+	bool pad;		/* small packets with bytes after the datagram */
 	enum dpsec_backend be_out, be_in;
 };
+
+enum { ETH_MIN_PAYLOAD = 46, PAD_MIN = 6 };
 
 static struct rte_mempool *pool;
 static struct dpsec_ctx *ctxs[NB_BACKEND];
@@ -269,13 +278,31 @@ test_roundtrip(void **state)
 	for (unsigned int i = 0; i < NB_PKT; i++) {
 		uint8_t proto = i % 2 ? IPPROTO_TCP : IPPROTO_UDP;
 
+		uint8_t frame[ESPT_PKT_MAX];
+		size_t flen;
+
+		/* pad: 20..59 bytes, raised to the headers' minimum */
 		orig[i].len = espt_pkt_build(orig[i].bytes, tc->inner, proto,
+					     tc->pad ? (uint16_t)(20 + i) :
 					     pkt_len_tab[i], 100 + i);
 		orig[i].inner_len = (uint32_t)(tc->mode == DPSEC_SA_TUNNEL ?
 			orig[i].len :
 			orig[i].len - (tc->inner == 4 ? 20 : 40));
 		bytes += orig[i].inner_len;
-		pkts[i] = espt_mbuf(pool, orig[i].bytes, orig[i].len);
+		memcpy(frame, orig[i].bytes, orig[i].len);
+		flen = orig[i].len;
+		if (tc->pad) {
+			/* up to the Ethernet minimum, and at least PAD_MIN
+			 * bytes of garbage whatever the size */
+			size_t g = RTE_MAX((size_t)PAD_MIN,
+					   ETH_MIN_PAYLOAD > flen ?
+					   ETH_MIN_PAYLOAD - flen : 0);
+
+			for (size_t j = 0; j < g; j++)
+				frame[flen + j] = (uint8_t)(0xa5 ^ (i + j));
+			flen += g;
+		}
+		pkts[i] = espt_mbuf(pool, frame, flen);
 		assert_non_null(pkts[i]);
 	}
 
@@ -394,7 +421,8 @@ main(void)
 		{ DPSEC_SA_TRANSPORT, 4, 4 }, { DPSEC_SA_TRANSPORT, 6, 6 },
 	};
 	unsigned int nb = espt_nb_algs * RTE_DIM(shapes) * 2 * 2 *
-			  NB_BACKEND * NB_BACKEND;
+			  NB_BACKEND * NB_BACKEND +
+			  espt_nb_algs * RTE_DIM(shapes) * 2;
 	struct rt_case *cases = calloc(nb, sizeof(*cases));
 	struct CMUnitTest *tests = calloc(nb, sizeof(*tests));
 	unsigned int k = 0;
@@ -428,6 +456,31 @@ main(void)
 			 c->outer, c->inner, esn ? "esn" : "sn32",
 			 natt ? "natt" : "esp", backend_name[bo],
 			 backend_name[bi]);
+		tests[k].name = c->name;
+		tests[k].test_func = test_roundtrip;
+		tests[k].teardown_func = case_teardown;
+		tests[k].initial_state = c;
+		k++;
+	}
+	/* Small packets followed by link-layer bytes in the mbuf. */
+	for (unsigned int a = 0; a < espt_nb_algs; a++)
+	for (unsigned int s = 0; s < RTE_DIM(shapes); s++)
+	for (unsigned int natt = 0; natt < 2; natt++) {
+		struct rt_case *c = &cases[k];
+
+		c->idx = k;
+		c->alg = &espt_algs[a];
+		c->mode = shapes[s].mode;
+		c->outer = shapes[s].outer;
+		c->inner = shapes[s].inner;
+		c->natt = natt;
+		c->pad = true;
+		c->be_out = DPSEC_BACKEND_IPSEC_MB;
+		c->be_in = DPSEC_BACKEND_IPSEC_MB;
+		snprintf(c->name, sizeof(c->name), "pad/%s/%s/out%u/in%u/%s",
+			 c->alg->name,
+			 c->mode == DPSEC_SA_TUNNEL ? "tunnel" : "transport",
+			 c->outer, c->inner, natt ? "natt" : "esp");
 		tests[k].name = c->name;
 		tests[k].test_func = test_roundtrip;
 		tests[k].teardown_func = case_teardown;
