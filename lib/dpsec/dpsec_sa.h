@@ -68,8 +68,17 @@ void dpsec_free(struct dpsec_ctx *ctx);
  * crypto), else run in software. Reads the port's security context, makes
  * a session pool for it and, for a port with one, registers a callback
  * for RTE_ETH_EVENT_RECOVERY_SUCCESS that calls dpsec_port_resync()
- * (removed by dpsec_free()). Call after the port is configured with
- * RTE_ETH_RX/TX_OFFLOAD_SECURITY if it has them.
+ * (removed by dpsec_free()). Call after the port is configured.
+ *
+ * SAs go on the port's engine only in the directions its ethdev
+ * configuration enables (rte_eth_conf as given to rte_eth_dev_configure(),
+ * read at each placement): outbound SAs need
+ * RTE_ETH_TX_OFFLOAD_SECURITY in txmode.offloads, inbound SAs
+ * RTE_ETH_RX_OFFLOAD_SECURITY in rxmode.offloads. Without it an SA runs in
+ * software with reason DPSEC_PLACE_R_SEC_OFFLOAD_OFF (offload AUTO) or is
+ * refused with ENOTSUP (offload REQUIRE); the log names the missing
+ * offload. A port with a security context that lacks either offload is
+ * logged when attached.
  *
  * @param ctx
  *   The context.
@@ -258,7 +267,8 @@ enum dpsec_placement {
 	X(MOVED,	"moved to software by dpsec_sa_move()") \
 	X(PROTO_DISABLED, "inline crypto: inline protocol not wanted (DPSEC_SA_F_NO_INLINE_PROTOCOL)") \
 	X(PROTO_UNSUPPORTED, "inline crypto: NIC cannot run this SA as inline protocol") \
-	X(PROTO_NO_SN,	"inline crypto: NIC does not report inbound sequence numbers")
+	X(PROTO_NO_SN,	"inline crypto: NIC does not report inbound sequence numbers") \
+	X(SEC_OFFLOAD_OFF, "port not configured with the security offload of the SA's direction (RTE_ETH_TX_OFFLOAD_SECURITY outbound, RTE_ETH_RX_OFFLOAD_SECURITY inbound)")
 
 /** Placement reason codes. */
 enum dpsec_place_reason {

@@ -55,6 +55,27 @@ port_reports_sn(uint16_t port)
 }
 
 /*
+ * Is the port configured (not only able) to run this direction's ESP on
+ * its engine? A NIC whose RTE_ETH_TX_OFFLOAD_SECURITY is off drops or
+ * sends in clear the frames marked for it; with RTE_ETH_RX_OFFLOAD_SECURITY
+ * off it never decrypts. Read at each placement: the application may
+ * reconfigure the port after attaching it.
+ */
+static bool
+port_sec_offload_on(uint16_t port, enum dpsec_sa_dir dir, const char **what)
+{
+	struct rte_eth_conf conf;
+
+	*what = dir == DPSEC_SA_OUTBOUND ? "RTE_ETH_TX_OFFLOAD_SECURITY" :
+					   "RTE_ETH_RX_OFFLOAD_SECURITY";
+	if (rte_eth_dev_conf_get(port, &conf) != 0)
+		return false;
+	return dir == DPSEC_SA_OUTBOUND ?
+	       (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_SECURITY) != 0 :
+	       (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SECURITY) != 0;
+}
+
+/*
  * A port that recovered from an error (RTE_ETH_EVENT_RECOVERY_SUCCESS) is
  * "the same as a restart": its NIC lost the sessions and rules; put them
  * back. Runs on the thread that reports the event.
@@ -174,6 +195,18 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 	pt->attached = true;
 	DPSEC_LOG(INFO, "%s: port %u attached%s", ctx->name, port_id,
 		  pt->sec ? "" : " (no security context: software only)");
+	if (pt->sec != NULL) {
+		const char *rx, *tx;
+		bool rx_on = port_sec_offload_on(port_id, DPSEC_SA_INBOUND, &rx);
+		bool tx_on = port_sec_offload_on(port_id, DPSEC_SA_OUTBOUND, &tx);
+
+		if (!rx_on || !tx_on)
+			DPSEC_LOG(NOTICE, "%s: port %u is configured without %s%s%s: "
+				  "SAs that need it run in software",
+				  ctx->name, port_id, !rx_on ? rx : "",
+				  !rx_on && !tx_on ? " and " : "",
+				  !tx_on ? tx : "");
+	}
 	return 0;
 }
 
@@ -580,6 +613,7 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 	struct sec_conf s;
 	void *sess = NULL;
 	bool proto = false;
+	const char *offl;
 
 	pt = c->port_id < RTE_MAX_ETHPORTS ? &ctx->ports[c->port_id] : NULL;
 	if (pt == NULL || !pt->attached)
@@ -588,6 +622,13 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 		why = DPSEC_PLACE_R_NO_SEC_CTX;
 	else if (!sa->keys_kept)
 		why = DPSEC_PLACE_R_OFFLOAD_NONE;
+	else if (!port_sec_offload_on(c->port_id, c->dir, &offl)) {
+		why = DPSEC_PLACE_R_SEC_OFFLOAD_OFF;
+		rte_log(c->offload == DPSEC_OFFLOAD_REQUIRE ? RTE_LOG_ERR :
+			RTE_LOG_INFO, dpsec_logtype,
+			"dpsec: SA 0x%08x: port %u is not configured with "
+			"%s: not on its NIC\n", c->spi, c->port_id, offl);
+	}
 	if (why != DPSEC_PLACE_R_NONE) {
 		sa->place_reason = why;
 		return -ENOTSUP;

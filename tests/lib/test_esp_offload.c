@@ -992,6 +992,128 @@ test_padded_small(void **state)
 	}
 }
 
+/*
+ * A port whose ethdev configuration leaves RTE_ETH_RX/TX_OFFLOAD_SECURITY
+ * off cannot run SAs on its inline engine (its NIC would drop or pass the
+ * traffic), whatever it advertises: SAs that want the NIC go to software
+ * with reason SEC_OFFLOAD_OFF, REQUIRE fails with ENOTSUP. Per direction:
+ * outbound needs the TX offload, inbound the RX one. The software SAs
+ * carry traffic.
+ */
+static void
+test_port_no_sec_offload(void **state)
+{
+	static const struct { uint64_t rx, tx; } cfg[] = {
+		{ 0, 0 },
+		{ RTE_ETH_RX_OFFLOAD_SECURITY, 0 },
+		{ 0, RTE_ETH_TX_OFFLOAD_SECURITY },
+	};
+	uint16_t p2, p3;
+	unsigned int k, i;
+
+	(void)state;
+	assert_int_equal(test_vdev_create("net_sim_inline2", "max_sa=16", &p2),
+			 0);
+	assert_int_equal(test_vdev_create("net_sim_inline3", "max_sa=16", &p3),
+			 0);
+	for (k = 0; k < RTE_DIM(cfg); k++) {
+		struct rte_eth_conf conf = {
+			.rxmode.offloads = cfg[k].rx,
+			.txmode.offloads = cfg[k].tx,
+		};
+		bool tx_ok = cfg[k].tx != 0, rx_ok = cfg[k].rx != 0;
+		uint32_t spi = ESPT_SPI + 0xd00 + 0x10 * k;
+		struct dpsec_sa *o, *in, *sw_o;
+		struct dpsec_sa_conf c;
+		struct dpsec_ctx *c2;
+		struct dpsec_sa_stats st;
+		struct rte_mbuf *m[4], *rx[4];
+		uint8_t orig[4][ESPT_PKT_MAX];
+		size_t len[4];
+		char name[32];
+
+		if (k > 0)
+			assert_int_equal(rte_eth_dev_stop(p2), 0);
+		assert_int_equal(test_port_start_simple(p2, 1, 1, &conf, pool),
+				 0);
+		snprintf(name, sizeof(name), "nosec%u", k);
+		c2 = espt_ctx(name, DPSEC_BACKEND_IPSEC_MB, 16);
+		assert_non_null(c2);
+		assert_int_equal(dpsec_port_attach(c2, p2), 0);
+
+		/* AUTO: in software with the reason, per direction */
+		espt_conf(&c, espt_alg_find("gcm128"), &keys,
+			  DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4, spi, mode_flags);
+		c.offload = DPSEC_OFFLOAD_AUTO;
+		c.port_id = p2;
+		o = dpsec_sa_create(c2, &c);
+		assert_non_null(o);
+		place_is(o, tx_ok ? nic_place : DPSEC_PLACE_SW,
+			 tx_ok ? nic_reason : DPSEC_PLACE_R_SEC_OFFLOAD_OFF);
+		c.dir = DPSEC_SA_INBOUND;
+		in = dpsec_sa_create(c2, &c);
+		assert_non_null(in);
+		place_is(in, rx_ok ? nic_place : DPSEC_PLACE_SW,
+			 rx_ok ? nic_reason : DPSEC_PLACE_R_SEC_OFFLOAD_OFF);
+
+		/* REQUIRE: refused where the offload is off */
+		c.offload = DPSEC_OFFLOAD_REQUIRE;
+		c.spi = spi + 1;
+		for (i = 0; i < 2; i++) {
+			struct dpsec_sa *r;
+			bool ok = i == 0 ? tx_ok : rx_ok;
+
+			c.dir = i == 0 ? DPSEC_SA_OUTBOUND : DPSEC_SA_INBOUND;
+			rte_errno = 0;
+			r = dpsec_sa_create(c2, &c);
+			if (ok) {
+				assert_non_null(r);
+				place_is(r, nic_place, nic_reason);
+				assert_int_equal(dpsec_sa_destroy(c2, r), 0);
+			} else {
+				assert_null(r);
+				assert_int_equal(rte_errno, ENOTSUP);
+			}
+		}
+
+		/* The software SAs work: the peer's ESP, made in software,
+		 * crosses ports 0 -> 1 untouched and c2 opens it. */
+		if (!rx_ok) {
+			espt_conf(&c, espt_alg_find("gcm128"), &keys,
+				  DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4, spi,
+				  0);
+			sw_o = dpsec_sa_create(ctx, &c);
+			assert_non_null(sw_o);
+			for (i = 0; i < 4; i++) {
+				len[i] = espt_pkt_build(orig[i], 4, 17, 100,
+							0xd00 + i);
+				m[i] = espt_mbuf(pool, orig[i], len[i]);
+			}
+			/* (tx_ok false here too: o itself is software) */
+			assert_int_equal(dpsec_sa_outbound(tx_ok ? sw_o : o,
+							   m, 4), 4);
+			for (i = 0; i < 4; i++)
+				assert_false(m[i]->ol_flags &
+					     RTE_MBUF_F_TX_SEC_OFFLOAD);
+			assert_int_equal(wire(m, 4, rx), 4);
+			assert_int_equal(dpsec_inbound(c2, rx, 4, NULL), 4);
+			for (i = 0; i < 4; i++) {
+				assert_true(espt_mbuf_equals(rx[i], orig[i],
+							     len[i]));
+				rte_pktmbuf_free(rx[i]);
+			}
+			assert_int_equal(dpsec_sa_stats_get(in, &st), 0);
+			assert_int_equal(st.packets, 4);
+			assert_int_equal(dpsec_sa_destroy(ctx, sw_o), 0);
+		}
+		assert_int_equal(dpsec_sa_destroy(c2, o), 0);
+		assert_int_equal(dpsec_sa_destroy(c2, in), 0);
+		dpsec_free(c2);
+	}
+	assert_int_equal(test_vdev_destroy("net_sim_inline2"), 0);
+	assert_int_equal(test_vdev_destroy("net_sim_inline3"), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -1029,6 +1151,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_nic_events),
 		cmocka_unit_test(test_ecn_decap),
 		cmocka_unit_test(test_padded_small),
+		cmocka_unit_test(test_port_no_sec_offload),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
