@@ -347,8 +347,12 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)in;
 			uint8_t tos;
 
+			/* Every field checked against the bytes present
+			 * before the checksum below reads IHL * 4 of them
+			 * (invariant 6). */
 			if (len < sizeof(*h) || (in[0] >> 4) != 4 ||
 			    rte_ipv4_hdr_len(h) < sizeof(*h) ||
+			    rte_ipv4_hdr_len(h) > len ||
 			    rte_be_to_cpu_16(h->total_length) != len)
 				return DPSEC_R_BAD_IP;
 			tos = h->type_of_service;

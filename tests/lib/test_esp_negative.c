@@ -483,6 +483,51 @@ m_inner_len(struct env *e, unsigned int i, uint8_t *p, size_t len)
 	return reseal(e, i, p, len, e_inner_len, NULL);
 }
 
+/*
+ * The inner packet becomes a lone 20-byte IPv4 header whose IHL says 15
+ * (60 bytes), ECN-capable (ECT(0)), total length 20: authenticated,
+ * shorter than its own header.
+ */
+static void
+e_inner_ihl_long(uint8_t *pt, size_t *len, void *arg)
+{
+	const struct espt_alg *a = arg;
+	size_t n = 20;
+	uint8_t pad;
+
+	memset(pt, 0, n);
+	pt[0] = 0x4f;			/* version 4, IHL 15 */
+	pt[1] = 0x02;			/* ECT(0) */
+	pt[3] = 20;			/* total length */
+	pt[8] = 64;
+	pt[9] = IPPROTO_UDP;
+	pad = (uint8_t)((a->align - (n + 2) % a->align) % a->align);
+	for (unsigned int i = 0; i < pad; i++)
+		pt[n++] = (uint8_t)(i + 1);
+	pt[n++] = pad;
+	pt[n++] = IPPROTO_IPIP;
+	*len = n;
+}
+
+/* ... and the outer header (not authenticated in tunnel mode) says CE
+ * with a DSCP, so that decapsulation rewrites the inner TOS (RFC 6040
+ * §4.2, and DSCP copy when the SA has it). */
+static size_t
+m_inner_ihl_long(struct env *e, unsigned int i, uint8_t *p, size_t len)
+{
+	size_t n = reseal(e, i, p, len, e_inner_ihl_long,
+			  (void *)(uintptr_t)e->alg);
+
+	if ((p[0] >> 4) == 4) {
+		p[1] = 0xbb;		/* DSCP 46, CE */
+		espt_ip_set_len(p, n);	/* and the header checksum */
+	} else {
+		p[0] = 0x6b;		/* traffic class 0xbb */
+		p[1] = (uint8_t)(0xb0 | (p[1] & 0x0f));
+	}
+	return n;
+}
+
 static void
 e_nop(uint8_t *pt, size_t *len, void *arg)
 {
@@ -578,6 +623,10 @@ static const struct neg_row rows[] = {
 	{ "transport-nh-dummy", "null-sha1", TR, 4, 0, 0, m_nh_none, R(BAD_NEXT_HDR), true },
 	{ "tunnel-nh-wrong-family", "gcm128", T, 4, 0, 0, m_nh_swap_family, R(BAD_IP), true },
 	{ "tunnel-inner-len", "null-sha1", T, 4, 0, 0, m_inner_len, R(BAD_IP), true },
+	/* inner IPv4 IHL past the inner packet, TOS rewritten on the way in */
+	{ "tunnel-inner-ihl-ce", "gcm128", T, 4, 0, 0, m_inner_ihl_long, R(BAD_IP), true },
+	{ "tunnel-inner-ihl-dscp", "null-sha1", T, 4, DPSEC_SA_F_COPY_DSCP, 0, m_inner_ihl_long, R(BAD_IP), true },
+	{ "tunnel-inner-ihl-ce-ossl", "cbc128-sha1", T, 4, 0, 1, m_inner_ihl_long, R(BAD_IP), true },
 };
 
 /*

@@ -1114,6 +1114,99 @@ test_port_no_sec_offload(void **state)
 	assert_int_equal(test_vdev_destroy("net_sim_inline3"), 0);
 }
 
+/* A copy of NIC-delivered @rx holding @buf in a buffer that ends at the
+ * packet's last byte (ASan sees any read past it), with the NIC's flags,
+ * port and dynfields (security session id, reported SN). */
+static struct rte_mbuf *
+exact_copy(const struct rte_mbuf *rx, const uint8_t *buf, size_t len)
+{
+	struct rte_mbuf *m = espt_mbuf_exact(pool, buf, len);
+
+	assert_non_null(m);
+	m->port = rx->port;
+	m->ol_flags |= rx->ol_flags & (RTE_MBUF_F_RX_SEC_OFFLOAD |
+				       RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED);
+	memcpy(m->dynfield1, rx->dynfield1, sizeof(m->dynfield1));
+	return m;
+}
+
+/*
+ * What the NIC authenticated is still checked before anything reads by
+ * it (invariant 6): an inner IPv4 header whose IHL (15: 60 bytes) is
+ * longer than the 20-byte inner packet, ECN-capable under a CE outer
+ * header so that decapsulation rewrites its TOS, is a counted BAD_IP
+ * drop. Inline crypto: the NIC decrypted it, software decapsulates;
+ * inline protocol: the NIC decapsulated it. A genuine packet of the same
+ * burst is delivered.
+ */
+static void
+test_nic_inner_ihl(void **state)
+{
+	struct dpsec_sa *o, *in;
+	struct rte_mbuf *m[2], *rx[2], *pk[2];
+	struct dpsec_sa_stats st;
+	uint8_t orig[ESPT_PKT_MAX], buf[ESPT_PKT_MAX], inner[20];
+	size_t len, n;
+	unsigned int i;
+
+	(void)state;
+	o = sa_make("gcm128", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		    ESPT_SPI + 0xe00, 0, DPSEC_OFFLOAD_REQUIRE);
+	in = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0xe00, 0, DPSEC_OFFLOAD_REQUIRE);
+	len = espt_pkt_build(orig, 4, 17, 100, 0xe00);
+	for (i = 0; i < 2; i++)
+		m[i] = espt_mbuf(pool, orig, len);
+	assert_int_equal(dpsec_sa_outbound(o, m, 2), 2);
+	assert_int_equal(wire(m, 2, rx), 2);
+	for (i = 0; i < 2; i++)
+		assert_true((rx[i]->ol_flags & (RTE_MBUF_F_RX_SEC_OFFLOAD |
+			     RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)) ==
+			    RTE_MBUF_F_RX_SEC_OFFLOAD);
+
+	memset(inner, 0, sizeof(inner));
+	inner[0] = 0x4f;		/* IHL 15 */
+	inner[1] = 0x02;		/* ECT(0) */
+	inner[3] = 20;			/* total length */
+	inner[8] = 64;
+	inner[9] = IPPROTO_UDP;
+	if (proto_mode) {
+		/* the inner packet as the NIC handed it up, CE applied */
+		inner[1] = 0x03;
+		memcpy(buf, inner, 20);
+		n = 20;
+	} else {
+		/* outer IPv4 (CE) | ESP | IV | inner | pad 1 2, 2, 4 | ICV */
+		const uint8_t *d = rte_pktmbuf_mtod(rx[1], const uint8_t *);
+		static const uint8_t trl[4] = { 1, 2, 2, IPPROTO_IPIP };
+
+		memcpy(buf, d, 36);
+		memcpy(buf + 36, inner, 20);
+		memcpy(buf + 56, trl, 4);
+		memcpy(buf + 60, d + rx[1]->data_len - 16, 16);
+		n = 76;
+		buf[1] |= 0x03;
+		espt_ip_set_len(buf, n);
+	}
+	pk[0] = exact_copy(rx[0], rte_pktmbuf_mtod(rx[0], const uint8_t *),
+			   rx[0]->data_len);
+	pk[1] = exact_copy(rx[1], buf, n);
+	rte_pktmbuf_free(rx[0]);
+	rte_pktmbuf_free(rx[1]);
+	assert_int_equal(dpsec_inbound(ctx, pk, 2, NULL), 1);
+	assert_true(espt_mbuf_equals(pk[0], orig, len));
+	if (dpsec_mbuf_reason(pk[1]) != DPSEC_R_BAD_IP)
+		fail_msg("inner IHL past the packet: %s, want BAD_IP",
+			 dpsec_reason_str(dpsec_mbuf_reason(pk[1])));
+	assert_int_equal(dpsec_sa_stats_get(in, &st), 0);
+	assert_int_equal(st.packets, 1);
+	assert_int_equal(st.drops[DPSEC_R_BAD_IP], 1);
+	rte_pktmbuf_free(pk[0]);
+	rte_pktmbuf_free(pk[1]);
+	assert_int_equal(dpsec_sa_destroy(ctx, o), 0);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -1152,6 +1245,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_ecn_decap),
 		cmocka_unit_test(test_padded_small),
 		cmocka_unit_test(test_port_no_sec_offload),
+		cmocka_unit_test(test_nic_inner_ihl),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
