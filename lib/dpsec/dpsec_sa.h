@@ -452,10 +452,40 @@ int dpsec_sa_expire_check(struct dpsec_ctx *ctx);
 /**
  * ESP-protect a burst with one outbound SA.
  *
- * Tunnel: the mbufs hold IPv4/IPv6 packets (no L2 header); on return they
- * hold the outer IP packet. Transport: likewise, ESP inserted after the IP
- * header. Packets that cannot be protected are moved behind the others, in
- * order, with their reason (dpsec_mbuf_reason()).
+ * In: mbufs whose data starts with an IPv4/IPv6 header (no L2 header).
+ * The packet is the IP datagram as its header gives its length (IPv4
+ * total length, IPv6 40 + payload length); bytes after it in the mbuf
+ * (Ethernet padding) are trimmed and not protected; a datagram longer
+ * than the mbuf is dropped with DPSEC_R_BAD_IP. Multi-segment mbufs may be
+ * linearized.
+ *
+ * What comes back in pkts[0..ret) depends on the SA's placement
+ * (dpsec_sa_info(); doc/programmers_guide.md, "What dpsec_sa_outbound()
+ * hands back"):
+ * - software: the finished ESP packet: tunnel, the outer IP header
+ *   (checksum computed), [UDP,] ESP, IV, encrypted inner packet, trailer,
+ *   ICV; transport, the packet's IP header (protocol, length, checksum
+ *   updated), [UDP,] ESP ... ICV. l3_len = that first IP header's length,
+ *   packet_type = RTE_PTYPE_L3_IPV4/6 | RTE_PTYPE_TUNNEL_ESP
+ *   [| RTE_PTYPE_L4_UDP for NAT-T], ol_flags RTE_MBUF_F_TX_IPV4/6,
+ *   RTE_MBUF_F_TX_SEC_OFFLOAD clear.
+ * - inline crypto: the same layout with the payload still in clear and
+ *   room for the ICV; RTE_MBUF_F_TX_SEC_OFFLOAD and the session metadata
+ *   are set: the NIC encrypts and writes the ICV on transmit.
+ * - inline protocol: the packet as it came in (inner packet, no ESP):
+ *   l3_len = its IP header's length, packet_type = RTE_PTYPE_L3_IPV4/6,
+ *   RTE_MBUF_F_TX_IPV4/6 and RTE_MBUF_F_TX_SEC_OFFLOAD set: the NIC builds
+ *   all of ESP on transmit.
+ * In every placement l2_len = 0 (the application sets it when it
+ * prepends its L2 header, as the NIC needs it), RTE_MBUF_F_TX_IP_CKSUM
+ * and the L4 checksum requests are cleared, other ol_flags are left.
+ *
+ * Packets that cannot be protected are moved behind the others, in
+ * order, with their reason (dpsec_mbuf_reason()); their data is as it
+ * was given (without trailing link-layer bytes if it got as far as
+ * their trimming, DPSEC_R_NOMEM), except after a crypto engine failure
+ * (DPSEC_R_UNSUPPORTED on a packet software already framed), where it
+ * is undefined.
  *
  * @param sa
  *   An outbound SA.
@@ -472,9 +502,12 @@ uint16_t dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[],
 /**
  * Process a burst of received ESP packets (IPv4/IPv6 with ESP, or UDP/4500
  * NAT-T, no L2 header): SAD lookup, replay check, decryption, replay
- * update, decapsulation. On return pkts[0..ret) hold the inner packets
- * (tunnel) or the restored IP packets (transport); the rest are moved
- * behind them, in order, with their reason.
+ * update, decapsulation. Bytes after the IP datagram (link-layer padding)
+ * are not part of the packet. On return pkts[0..ret) hold the inner
+ * packets (tunnel) or the restored IP packets (transport), data starting
+ * at their IP header, with l2_len = 0, l3_len = that header's length,
+ * packet_type = RTE_PTYPE_L3_IPV4/6 and ol_flags as received; the rest
+ * are moved behind them, in order, with their reason.
  *
  * @param ctx
  *   The context whose SAD is searched.

@@ -381,7 +381,10 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 		rte_pktmbuf_adj(m, (uint16_t)hdr);
 		m->packet_type = nh == ESP_NH_IPV4 ? RTE_PTYPE_L3_IPV4 :
 						     RTE_PTYPE_L3_IPV6;
-		m->l3_len = 0;
+		/* The inner header, as for the NIC's (proto_done()). */
+		m->l3_len = nh == ESP_NH_IPV4 ?
+			    rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)in) :
+			    sizeof(struct rte_ipv6_hdr);
 	} else {
 		if (nh == ESP_NH_NONE)
 			return DPSEC_R_BAD_NEXT_HDR;

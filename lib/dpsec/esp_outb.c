@@ -95,6 +95,29 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
 }
 
 /*
+ * The TX metadata of a packet dpsec hands back (doc/programmers_guide.md,
+ * "What dpsec_sa_outbound() hands back"): no L2 header yet (l2_len 0, the
+ * application sets it when it prepends one, as a NIC needs it to find
+ * the IP header: ixgbe builds its context descriptor from l2_len and
+ * l3_len), the length of the IP header at the front, its version, and
+ * none of the application's checksum requests, which were about a packet
+ * that ESP now hides (software) or that the NIC encapsulates (inline
+ * protocol, which checksums the inner packet itself). The NIC mark is
+ * the caller's to set.
+ */
+static inline void
+outb_tx_meta(struct rte_mbuf *m, bool v4, uint32_t l3, uint32_t ptype)
+{
+	m->l2_len = 0;
+	m->l3_len = l3;
+	m->packet_type = (v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) | ptype;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM |
+			 RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 |
+			 RTE_MBUF_F_TX_SEC_OFFLOAD);
+	m->ol_flags |= v4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+}
+
+/*
  * Inline protocol: the NIC builds all of ESP with the number software
  * reserved for the packet; software checks and marks it.
  */
@@ -110,13 +133,11 @@ outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
 	if (r != DPSEC_R_NONE)
 		return r;
 	ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	m->l2_len = 0;
-	m->l3_len = (ip[0] >> 4) == 4 ?
-		    rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip) :
-		    sizeof(struct rte_ipv6_hdr);
-	m->packet_type = (ip[0] >> 4) == 4 ? RTE_PTYPE_L3_IPV4 :
-					     RTE_PTYPE_L3_IPV6;
-	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM);
+	/* The IP header the NIC's ESP goes after (transport) or around
+	 * (tunnel): the packet's own. */
+	outb_tx_meta(m, (ip[0] >> 4) == 4, (ip[0] >> 4) == 4 ?
+		     rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip) :
+		     sizeof(struct rte_ipv6_hdr), 0);
 	rte_security_set_pkt_metadata(sa->sec, sa->sess, m, NULL);
 	m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
 	return DPSEC_R_NONE;
@@ -226,11 +247,10 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	*plen = padded;
 	*inner_len = len;
 
-	m->l2_len = 0;
-	m->l3_len = l3;
-	m->packet_type = (hdr[0] >> 4) == 4 ? RTE_PTYPE_L3_IPV4 :
-					      RTE_PTYPE_L3_IPV6;
-	m->ol_flags &= ~(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM);
+	/* The outer (tunnel) or the packet's (transport) IP header, then
+	 * ESP, in UDP with NAT-T. */
+	outb_tx_meta(m, (hdr[0] >> 4) == 4, l3, RTE_PTYPE_TUNNEL_ESP |
+		     (udp_len ? RTE_PTYPE_L4_UDP : 0));
 	return DPSEC_R_NONE;
 }
 

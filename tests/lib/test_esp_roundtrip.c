@@ -29,6 +29,7 @@
 #include <rte_byteorder.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -197,6 +198,32 @@ check_wire(const struct rt_case *tc, const struct dpsec_sa_conf *oc,
 }
 
 /*
+ * The TX metadata of a protected packet in software
+ * (doc/programmers_guide.md): no L2 header, the outer (tunnel) or the
+ * packet's (transport) IP header length, ESP [in UDP], no NIC mark, no
+ * checksum request left from the plaintext packet.
+ */
+static void
+check_tx_meta(const struct rt_case *tc, const struct rte_mbuf *m)
+{
+	uint8_t fam = tc->mode == DPSEC_SA_TUNNEL ? tc->outer : tc->inner;
+	uint64_t want_fl = fam == 4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+	uint64_t mask = RTE_MBUF_F_TX_SEC_OFFLOAD | RTE_MBUF_F_TX_IP_CKSUM |
+			RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IPV4 |
+			RTE_MBUF_F_TX_IPV6;
+
+	assert_int_equal(m->l2_len, 0);
+	assert_int_equal(m->l3_len, fam == 4 ? 20 : 40);
+	assert_int_equal(m->packet_type,
+			 (fam == 4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6) |
+			 RTE_PTYPE_TUNNEL_ESP |
+			 (tc->natt ? RTE_PTYPE_L4_UDP : 0));
+	if ((m->ol_flags & mask) != want_fl)
+		fail_msg("%s: ol_flags 0x%" PRIx64 ", want 0x%" PRIx64,
+			 tc->name, (uint64_t)(m->ol_flags & mask), want_fl);
+}
+
+/*
  * The other way: the reference seals the ESP payload of @orig itself in
  * @m, with RFC 4303 §2.4 default padding, at SN @seq64. A CBC transform
  * gets an IV of the reference's own, so that dpsec_inbound opens ESP it
@@ -304,6 +331,12 @@ test_roundtrip(void **state)
 		}
 		pkts[i] = espt_mbuf(pool, frame, flen);
 		assert_non_null(pkts[i]);
+		/* What a recycled mbuf may carry: dpsec sets or clears it. */
+		pkts[i]->l2_len = RTE_ETHER_HDR_LEN;
+		pkts[i]->l3_len = 99;
+		pkts[i]->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD |
+				     RTE_MBUF_F_TX_IP_CKSUM |
+				     RTE_MBUF_F_TX_UDP_CKSUM;
 	}
 
 	n = dpsec_sa_outbound(osa, pkts, NB_PKT);
@@ -312,6 +345,7 @@ test_roundtrip(void **state)
 			 dpsec_reason_str(dpsec_mbuf_reason(pkts[n])));
 	/* odd packets: what dpsec_inbound gets is the reference's */
 	for (unsigned int i = 0; i < NB_PKT; i++) {
+		check_tx_meta(tc, pkts[i]);
 		check_wire(tc, &oc, &ref, &orig[i], pkts[i],
 			   seq_start + i + 1);
 		if (i % 2)
@@ -333,7 +367,14 @@ test_roundtrip(void **state)
 		fail_msg("inbound: %u of %u, first reason %s", n, NB_PKT,
 			 dpsec_reason_str(dpsec_mbuf_reason(pkts[n])));
 	for (unsigned int i = 0; i < NB_PKT; i++) {
+		const struct rte_mbuf *m = pkts[i];
+
 		assert_ptr_equal(sa_out[i], isa);
+		/* the inner (tunnel) or restored (transport) IP packet */
+		assert_int_equal(m->l2_len, 0);
+		assert_int_equal(m->l3_len, tc->inner == 4 ? 20 : 40);
+		assert_int_equal(m->packet_type, tc->inner == 4 ?
+				 RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6);
 		if (!espt_mbuf_equals(pkts[i], orig[i].bytes, orig[i].len))
 			fail_msg("packet %u (len %zu) differs after the round "
 				 "trip", i, orig[i].len);
