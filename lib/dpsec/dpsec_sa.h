@@ -478,7 +478,8 @@ int dpsec_sa_expire_check(struct dpsec_ctx *ctx);
  *   all of ESP on transmit.
  * In every placement l2_len = 0 (the application sets it when it
  * prepends its L2 header, as the NIC needs it), RTE_MBUF_F_TX_IP_CKSUM
- * and the L4 checksum requests are cleared, other ol_flags are left.
+ * and the L4 checksum requests are cleared (compute the plaintext
+ * packet's checksums before this call), other ol_flags are left.
  *
  * Packets that cannot be protected are moved behind the others, in
  * order, with their reason (dpsec_mbuf_reason()); their data is as it

@@ -100,9 +100,11 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
  * application sets it when it prepends one, as a NIC needs it to find
  * the IP header: ixgbe builds its context descriptor from l2_len and
  * l3_len), the length of the IP header at the front, its version, and
- * none of the application's checksum requests, which were about a packet
- * that ESP now hides (software) or that the NIC encapsulates (inline
- * protocol, which checksums the inner packet itself). The NIC mark is
+ * none of the application's checksum requests: they were about the
+ * plaintext packet, which ESP now hides (software, inline crypto: dpsec
+ * computed the outer IPv4 checksum) or which the NIC encrypts as it is
+ * (inline protocol: dpsec asks no session for inner checksums), so the
+ * application computes its checksums before outbound. The NIC mark is
  * the caller's to set.
  */
 static inline void
