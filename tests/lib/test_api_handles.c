@@ -369,6 +369,72 @@ test_free_twice(void **state)
 	dpsec_free(NULL);	/* still a no-op */
 }
 
+/*
+ * A context freed and another created: the new one likely takes the old
+ * one's registry index and memory. The old context's SA handles stay
+ * stale and name none of the new context's SAs.
+ */
+static void
+test_ctx_reuse(void **state)
+{
+	struct dpsec_ctx *a, *b;
+	struct dpsec_sa *old[4], *fresh[4];
+	struct dpsec_sa_conf c;
+	struct dpsec_sa_info info;
+
+	(void)state;
+	a = espt_ctx("hdl_reuse_a", DPSEC_BACKEND_IPSEC_MB, 4);
+	assert_non_null(a);
+	for (unsigned int i = 0; i < RTE_DIM(old); i++) {
+		conf_make(&c, DPSEC_SA_OUTBOUND, 0x8000 + i);
+		c.userdata = 0x8000 + i;
+		old[i] = dpsec_sa_create(a, &c);
+		assert_non_null(old[i]);
+	}
+	dpsec_free(a);
+	b = espt_ctx("hdl_reuse_b", DPSEC_BACKEND_IPSEC_MB, 4);
+	assert_non_null(b);
+	for (unsigned int i = 0; i < RTE_DIM(fresh); i++) {
+		conf_make(&c, DPSEC_SA_OUTBOUND, 0x8100 + i);
+		c.userdata = 0x8100 + i;
+		fresh[i] = dpsec_sa_create(b, &c);
+		assert_non_null(fresh[i]);
+	}
+	for (unsigned int i = 0; i < RTE_DIM(old); i++) {
+		assert_int_equal(dpsec_sa_info(old[i], &info), -ENOENT);
+		assert_int_equal(dpsec_sa_destroy(b, old[i]), -ENOENT);
+		assert_int_equal(outb_try(old[i], DPSEC_R_BAD_HANDLE), 0);
+	}
+	for (unsigned int i = 0; i < RTE_DIM(fresh); i++) {
+		assert_int_equal(dpsec_sa_info(fresh[i], &info), 0);
+		assert_int_equal(info.userdata, 0x8100 + i);
+		assert_int_equal(outb_try(fresh[i], DPSEC_R_NONE), NB_PKT);
+	}
+	dpsec_free(b);
+}
+
+static void
+test_spd_free_twice(void **state)
+{
+	struct dpsec_policy p = { .id = 1, .action = DPSEC_POLICY_BYPASS };
+	struct dpsec_spd_stats st;
+	struct dpsec_spd *spd;
+
+	(void)state;
+	spd = dpsec_spd_create(ctx, "hdl_spd2", DPSEC_SA_INBOUND, 4);
+	assert_non_null(spd);
+	dpsec_spd_free(spd);
+	log_start();
+	dpsec_spd_free(spd);
+	assert_true(log_has("not a live SPD"));
+	p.sel.family = 4;
+	assert_int_equal(dpsec_spd_add(spd, &p), -EINVAL);
+	assert_int_equal(dpsec_spd_del(spd, 1), -EINVAL);
+	assert_int_equal(dpsec_spd_commit(spd), -EINVAL);
+	assert_int_equal(dpsec_spd_stats_get(spd, &st), -EINVAL);
+	dpsec_spd_free(NULL);
+}
+
 /* ---- item 9: every bad call says what was wrong ---- */
 
 /* One bad call: its return as an int (-errno, 0, or a count), rte_errno
@@ -757,6 +823,8 @@ main(void)
 		cmocka_unit_test(test_handles_given_out),
 		cmocka_unit_test(test_policy_stale_sa),
 		cmocka_unit_test(test_free_twice),
+		cmocka_unit_test(test_ctx_reuse),
+		cmocka_unit_test(test_spd_free_twice),
 	};
 	struct CMUnitTest tests[RTE_DIM(fixed) + RTE_DIM(bad_rows)];
 	unsigned int k = 0;
