@@ -418,7 +418,10 @@ enum dpsec_event {
  * thread on which a NIC reports RTE_ETH_EVENT_IPSEC for the SA's session
  * (a NIC that ran out of sequence numbers or reached a limit): keep it
  * short and do not create or destroy SAs from it (hand the event to the
- * control plane instead). @p sa is the SA's handle, as dpsec_sa_create()
+ * control plane instead). From a burst it runs inside the burst's RCU
+ * read-side section, so it must not call anything that waits for a grace
+ * period (dpsec_sa_destroy(), dpsec_reqid_set(), dpsec_spd_commit(),
+ * dpsec_port_resync()). @p sa is the SA's handle, as dpsec_sa_create()
  * returned it; dpsec_sa_info() works on it from the callback.
  */
 typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
