@@ -773,6 +773,10 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 					 __ATOMIC_RELEASE);
 		}
 	}
+	if (ret != 0)
+		DPSEC_LOG(ERR, "dpsec_sa_move: SA 0x%08x stays in software: %s "
+			  "(%s)", sa->conf.spi, rte_strerror(-ret),
+			  dpsec_place_reason_str(sa->place_reason));
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return ret;
 }

@@ -588,6 +588,19 @@ call_resync_unattached(struct rte_mbuf *m[])
 }
 
 static int
+call_move_sw_only(struct rte_mbuf *m[])
+{
+	struct dpsec_sa *sa = sa_make(DPSEC_SA_OUTBOUND, 0x6ffd);
+	int ret;
+
+	(void)m;
+	/* offload NONE: its keys are not kept, it cannot go to a NIC */
+	ret = dpsec_sa_move(ctx, sa, true);
+	dpsec_sa_destroy(ctx, sa);
+	return ret;
+}
+
+static int
 call_lookup_null(struct rte_mbuf *m[])
 {
 	(void)m;
@@ -717,6 +730,8 @@ static const struct bad_row bad_rows[] = {
 	  "port 4000" },
 	{ "resync unattached port", call_resync_unattached, -EINVAL, -1,
 	  NOPKT, "port 3" },
+	{ "move software-only SA to the NIC", call_move_sw_only, -ENOTSUP, -1,
+	  NOPKT, "SA 0x00006ffd stays in software" },
 	{ "lookup NULL ctx", call_lookup_null, -1, EINVAL, NOPKT,
 	  "dpsec_sa_lookup: NULL context" },
 	{ "reqid 0", call_reqid_zero, -EINVAL, -1, NOPKT, "reqid 0" },
