@@ -14,6 +14,86 @@
 
 #include "sa.h"
 
+/* Live contexts (sa.h, "Handles"); written under reg_lock, read by
+ * anyone with atomic loads. */
+struct ctx_reg_entry ctx_reg[DPSEC_MAX_CTX];
+uint32_t ctx_reg_hwm;
+static rte_spinlock_t reg_lock = RTE_SPINLOCK_INITIALIZER;
+
+/* Give @ctx an index; its SA generations continue the index's. */
+static int
+reg_add(struct dpsec_ctx *ctx)
+{
+	uint32_t i;
+
+	rte_spinlock_lock(&reg_lock);
+	for (i = 0; i < DPSEC_MAX_CTX; i++)
+		if (ctx_reg[i].ctx == NULL)
+			break;
+	if (i == DPSEC_MAX_CTX) {
+		rte_spinlock_unlock(&reg_lock);
+		return -ENOSPC;
+	}
+	ctx->reg_idx = i;
+	ctx->slot_gen = ctx_reg[i].sa_gen;
+	__atomic_store_n(&ctx_reg[i].ctx, ctx, __ATOMIC_RELEASE);
+	if (i >= ctx_reg_hwm)
+		__atomic_store_n(&ctx_reg_hwm, i + 1, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&reg_lock);
+	return 0;
+}
+
+/* Take @ctx out of the registry; false if it was not in it. From here
+ * on its SA handles name no SA. */
+static bool
+reg_del(struct dpsec_ctx *ctx)
+{
+	uint32_t i;
+
+	rte_spinlock_lock(&reg_lock);
+	for (i = 0; i < ctx_reg_hwm; i++)
+		if (ctx_reg[i].ctx == ctx)
+			break;
+	if (ctx == NULL || i == ctx_reg_hwm) {
+		rte_spinlock_unlock(&reg_lock);
+		return false;
+	}
+	ctx_reg[i].sa_gen = ctx->slot_gen;
+	__atomic_store_n(&ctx_reg[i].ctx, NULL, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&reg_lock);
+	return true;
+}
+
+bool
+ctx_ok(const struct dpsec_ctx *ctx, const char *fn)
+{
+	if (unlikely(ctx == NULL)) {
+		DPSEC_LOG(ERR, "%s: NULL context", fn);
+		return false;
+	}
+	if (unlikely(!ctx_live(ctx))) {
+		DPSEC_LOG(ERR, "%s: %p is not a live context (freed, or not "
+			  "from dpsec_create())", fn, (const void *)ctx);
+		return false;
+	}
+	return true;
+}
+
+bool
+log_ratelimit(uint64_t *next, uint32_t *n)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (now >= __atomic_load_n(next, __ATOMIC_RELAXED)) {
+		__atomic_store_n(n, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(next, now + rte_get_tsc_hz(),
+				 __ATOMIC_RELAXED);
+	}
+	return __atomic_fetch_add(n, 1, __ATOMIC_RELAXED) < DPSEC_LOG_BURST;
+}
+
+static void ctx_destroy(struct dpsec_ctx *ctx);
+
 static struct dpsec_crypto_engine *
 engine_create(enum dpsec_backend b)
 {
@@ -32,20 +112,33 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	int ret;
 
 	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
-	    strlen(conf->name) >= sizeof(ctx->name) || conf->max_sa == 0 ||
+	    strlen(conf->name) >= sizeof(ctx->name)) {
+		DPSEC_LOG(ERR, "dpsec_create: %s", conf == NULL ? "NULL conf" :
+			  "name: 1..31 characters expected");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (conf->max_sa == 0 ||
 	    (conf->backend != DPSEC_BACKEND_IPSEC_MB &&
 	     conf->backend != DPSEC_BACKEND_OPENSSL)) {
+		DPSEC_LOG(ERR, "dpsec_create: context %s: %s", conf->name,
+			  conf->max_sa == 0 ? "max_sa: at least 1" :
+			  "backend: unknown");
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	ret = dpsec_mbuf_dynfield_init();
 	if (ret != 0) {
+		DPSEC_LOG(ERR, "dpsec_create: context %s: mbuf dynfields: %s",
+			  conf->name, rte_strerror(-ret));
 		rte_errno = -ret;
 		return NULL;
 	}
 	ctx = rte_zmalloc_socket("dpsec_ctx", sizeof(*ctx), RTE_CACHE_LINE_SIZE,
 				 conf->socket_id);
 	if (ctx == NULL) {
+		DPSEC_LOG(ERR, "dpsec_create: context %s: out of memory",
+			  conf->name);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
@@ -58,6 +151,9 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	/* Visible to telemetry from here on: the name is now taken. */
 	ret = ctx_list_add(ctx);
 	if (ret != 0) {
+		DPSEC_LOG(ERR, "dpsec_create: context %s: %s", conf->name,
+			  ret == -EEXIST ? "name already taken" :
+			  rte_strerror(-ret));
 		rte_free(ctx);
 		rte_errno = -ret;
 		return NULL;
@@ -113,9 +209,20 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 			goto fail;
 		}
 	}
+	/* Last: from here on the context's calls and SA handles work. */
+	if (reg_add(ctx) != 0) {
+		DPSEC_LOG(ERR, "dpsec_create: context %s: %u contexts live "
+			  "already", conf->name, (unsigned int)DPSEC_MAX_CTX);
+		ret = ENOSPC;
+		goto fail;
+	}
 	return ctx;
 fail:
-	dpsec_free(ctx);
+	if (ret != ENOSPC)
+		DPSEC_LOG(ERR, "dpsec_create: context %s: %s", conf->name,
+			  ret == EEXIST ? "hash table name taken" :
+			  "out of memory");
+	ctx_destroy(ctx);
 	rte_errno = ret;
 	return NULL;
 }
@@ -123,10 +230,24 @@ fail:
 void
 dpsec_free(struct dpsec_ctx *ctx)
 {
-	unsigned int lc;
-
 	if (ctx == NULL)
 		return;
+	/* A context freed already (or never made) is not touched: its
+	 * memory may be anything by now. */
+	if (!reg_del(ctx)) {
+		DPSEC_LOG(ERR, "dpsec_free: %p is not a live context (freed "
+			  "twice?)", (void *)ctx);
+		rte_errno = EINVAL;
+		return;
+	}
+	ctx_destroy(ctx);
+}
+
+static void
+ctx_destroy(struct dpsec_ctx *ctx)
+{
+	unsigned int lc;
+
 	/* First: once out of the list no telemetry callback can hold it. */
 	ctx_list_del(ctx);
 	offload_events_off(ctx);	/* no re-push from here on */
@@ -144,7 +265,7 @@ dpsec_free(struct dpsec_ctx *ctx)
 int
 dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg)
 {
-	if (ctx == NULL)
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
 	rte_spinlock_lock(&ctx->ctl_lock);
 	ctx->event_arg = arg;

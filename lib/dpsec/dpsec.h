@@ -66,7 +66,8 @@ extern int dpsec_logtype;
 	X(UNSUPPORTED,	"packet kind not supported by this SA") \
 	X(NIC_FAILED,	"NIC reported a failure for this packet") \
 	X(DISCARD,	"discarded by policy") \
-	X(NO_POLICY,	"no policy matches (RFC 4301 default discard)")
+	X(NO_POLICY,	"no policy matches (RFC 4301 default discard)") \
+	X(BAD_HANDLE,	"burst called with a NULL, stale or wrong-direction SA, context or SPD")
 
 /** Reason codes; see DPSEC_REASONS. */
 enum dpsec_reason {

@@ -9,6 +9,12 @@
  * A context holds the SAD and the per-lcore crypto engines. Each SA is
  * placed on a NIC when it can be, else in software; either way it has one
  * sequence space and one replay window (doc/programmers_guide.md).
+ *
+ * Handles (doc/programmers_guide.md, "Handles"): a `struct dpsec_sa *` is
+ * an opaque, generation-checked id, never the SA's address. A handle whose
+ * SA was destroyed is refused (-ENOENT, or reason DPSEC_R_BAD_HANDLE in a
+ * burst) and never names another SA, even one that took its memory and
+ * slot. Contexts and SPDs are checked against registries of live ones.
  */
 
 #include <stdbool.h>
@@ -48,14 +54,17 @@ struct dpsec_ctx_conf {
  * @param conf
  *   Configuration; name must be unique, max_sa > 0.
  * @return
- *   The context, or NULL with rte_errno set: EINVAL (bad conf), EEXIST
- *   (name taken), ENOMEM.
+ *   The context, or NULL with rte_errno set (and a log line): EINVAL (bad
+ *   conf), EEXIST (name taken), ENOSPC (64 contexts live already),
+ *   ENOMEM.
  */
 struct dpsec_ctx *dpsec_create(const struct dpsec_ctx_conf *conf);
 
 /**
- * Destroy a context and every SA in it (keys wiped). No lcore may be inside
- * a dpsec burst on this context. NULL is a no-op.
+ * Destroy a context and every SA in it (keys wiped); its SA handles become
+ * stale. No lcore may be inside a dpsec burst on this context. NULL is a
+ * no-op. A context that is not live (freed already) is not touched: the
+ * call logs "not a live context" and sets rte_errno to EINVAL.
  *
  * @param ctx
  *   The context, or NULL.
@@ -85,8 +94,8 @@ void dpsec_free(struct dpsec_ctx *ctx);
  * @param port_id
  *   An ethdev port.
  * @return
- *   0; -EINVAL (bad port), -EEXIST (already attached), -ENOMEM, or the
- *   error of rte_eth_dev_callback_register().
+ *   0; -EINVAL (NULL or freed context, bad port), -EEXIST (already
+ *   attached), -ENOMEM, or the error of rte_eth_dev_callback_register().
  */
 int dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id);
 
@@ -223,8 +232,9 @@ struct dpsec_sa_conf {
  * @param conf
  *   The configuration; the keys are copied (the caller may wipe them).
  * @return
- *   The SA, or NULL with rte_errno: EINVAL (bad conf; the log says which
- *   field), ENOTSUP (the crypto backend cannot do the algorithm, or
+ *   The SA's handle, or NULL with rte_errno and a log line: EINVAL (NULL
+ *   or freed context, NULL conf, bad conf; the log says which field),
+ *   ENOTSUP (the crypto backend cannot do the algorithm, or
  *   offload REQUIRE and the NIC cannot), EEXIST (inbound SAD key taken),
  *   ENOSPC (context full), ENOMEM. Every lifetime kind (packets, bytes,
  *   seconds) is supported.
@@ -239,9 +249,11 @@ struct dpsec_sa *dpsec_sa_create(struct dpsec_ctx *ctx,
  * @param ctx
  *   The context of @p sa.
  * @param sa
- *   The SA.
+ *   The SA's handle.
  * @return
- *   0, or -EINVAL for a NULL/foreign SA.
+ *   0; -EINVAL (NULL or freed context, NULL or malformed handle, an SA of
+ *   another context); -ENOENT (stale handle: the SA was destroyed, e.g. a
+ *   second destroy). Errors are logged and change nothing.
  */
 int dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
 
@@ -309,12 +321,14 @@ const char *dpsec_place_reason_str(enum dpsec_place_reason r);
  * @param ctx
  *   The SA's context.
  * @param sa
- *   The SA.
+ *   The SA's handle.
  * @param to_nic
  *   true: onto the NIC (creating its session now if it has none, e.g. the
  *   table was full when the SA was created); false: to software.
  * @return
- *   0 (also when the SA is already there); -EINVAL (bad arguments);
+ *   0 (also when the SA is already there); -EINVAL (bad arguments: NULL
+ *   or freed context, NULL/malformed handle, SA of another context);
+ *   -ENOENT (stale handle);
  *   -ENOTSUP (to_nic for an SA created with offload NONE - its keys are
  *   not kept - or one the NIC cannot take, or whose flow rule it
  *   refuses; dpsec_sa_info() says why); -ENOSPC (to_nic: the NIC's table
@@ -344,8 +358,8 @@ int dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic);
  * @param port_id
  *   An attached port.
  * @return
- *   The number of SAs back on the NIC (>= 0); -EINVAL (bad arguments or
- *   port not attached).
+ *   The number of SAs back on the NIC (>= 0); -EINVAL (NULL or freed
+ *   context, or port not attached; logged).
  */
 int dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id);
 
@@ -372,11 +386,12 @@ struct dpsec_sa_info {
  * Describe an SA.
  *
  * @param sa
- *   The SA.
+ *   The SA's handle. Takes no lock (usable from the event callback), so
+ *   it must not race with dpsec_sa_destroy() of the same SA.
  * @param info
  *   Filled in.
  * @return
- *   0, or -EINVAL if an argument is NULL.
+ *   0; -EINVAL (NULL argument, malformed handle); -ENOENT (stale handle).
  */
 int dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info);
 
@@ -391,11 +406,11 @@ struct dpsec_sa_stats {
  * Read an SA's counters (also published by telemetry: /dpsec/sa/info).
  *
  * @param sa
- *   The SA.
+ *   The SA's handle; as for dpsec_sa_info().
  * @param st
  *   Filled in.
  * @return
- *   0, or -EINVAL if an argument is NULL.
+ *   0; -EINVAL (NULL argument, malformed handle); -ENOENT (stale handle).
  */
 int dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st);
 
@@ -413,7 +428,11 @@ enum dpsec_event {
  * thread on which a NIC reports RTE_ETH_EVENT_IPSEC for the SA's session
  * (a NIC that ran out of sequence numbers or reached a limit): keep it
  * short and do not create or destroy SAs from it (hand the event to the
- * control plane instead).
+ * control plane instead). From a burst it runs inside the burst's RCU
+ * read-side section, so it must not call anything that waits for a grace
+ * period (dpsec_sa_destroy(), dpsec_reqid_set(), dpsec_spd_commit(),
+ * dpsec_port_resync()). @p sa is the SA's handle, as dpsec_sa_create()
+ * returned it; dpsec_sa_info() works on it from the callback.
  */
 typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
 			       enum dpsec_event ev, uint64_t userdata,
@@ -429,7 +448,7 @@ typedef void (*dpsec_event_cb)(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
  * @param arg
  *   Passed to @p cb as cb_arg.
  * @return
- *   0, or -EINVAL if @p ctx is NULL.
+ *   0, or -EINVAL if @p ctx is NULL or freed.
  */
 int dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg);
 
@@ -445,7 +464,8 @@ int dpsec_event_cb_set(struct dpsec_ctx *ctx, dpsec_event_cb cb, void *arg);
  * @param ctx
  *   The context.
  * @return
- *   The number of events raised (>= 0), or -EINVAL if @p ctx is NULL.
+ *   The number of events raised (>= 0), or -EINVAL if @p ctx is NULL or
+ *   freed.
  */
 int dpsec_sa_expire_check(struct dpsec_ctx *ctx);
 
@@ -487,9 +507,12 @@ int dpsec_sa_expire_check(struct dpsec_ctx *ctx);
  * their trimming, DPSEC_R_NOMEM), except after a crypto engine failure
  * (DPSEC_R_UNSUPPORTED on a packet software already framed), where it
  * is undefined.
+ * A NULL, stale or inbound SA handle refuses the whole burst: 0, every
+ * packet with DPSEC_R_BAD_HANDLE, and a (rate-limited) log line. The
+ * handle is resolved once per burst.
  *
  * @param sa
- *   An outbound SA.
+ *   An outbound SA's handle.
  * @param pkts
  *   The packets; reordered as described.
  * @param nb
@@ -510,6 +533,9 @@ uint16_t dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[],
  * packet_type = RTE_PTYPE_L3_IPV4/6 and ol_flags as received; the rest
  * are moved behind them, in order, with their reason.
  *
+ * A NULL or freed context refuses the whole burst: 0, every packet with
+ * DPSEC_R_BAD_HANDLE, and a (rate-limited) log line.
+ *
  * @param ctx
  *   The context whose SAD is searched.
  * @param pkts
@@ -517,7 +543,7 @@ uint16_t dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[],
  * @param nb
  *   How many.
  * @param sa_out
- *   If not NULL, sa_out[i] receives the SA of good packet i.
+ *   If not NULL, sa_out[i] receives the handle of the SA of good packet i.
  * @return
  *   The number of packets delivered.
  */
@@ -536,7 +562,8 @@ uint16_t dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[],
  * @param src
  *   Source address, or NULL.
  * @return
- *   The SA, or NULL (rte_errno = ENOENT).
+ *   The SA's handle, or NULL with rte_errno: ENOENT (no such SA), EINVAL
+ *   (NULL or freed context; logged).
  */
 struct dpsec_sa *dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
 				 const struct dpsec_addr *dst,

@@ -91,8 +91,8 @@ struct dpsec_policy {
 	 *  inbound, the dpsec_sa_conf.reqid the packet's SA must have.
 	 *  Not 0. */
 	uint32_t reqid;
-	/** PROTECT by this SA (same context and direction as the SPD) if not
-	 *  NULL; reqid is then ignored. */
+	/** PROTECT by this SA handle (a live SA of the SPD's context and
+	 *  direction when added) if not NULL; reqid is then ignored. */
 	struct dpsec_sa *sa;
 };
 
@@ -127,7 +127,9 @@ struct dpsec_spd *dpsec_spd_create(struct dpsec_ctx *ctx, const char *name,
 				   enum dpsec_sa_dir dir, uint32_t max_rules);
 
 /**
- * Free an SPD and its rule sets. No lcore may be inside a burst on it.
+ * Free an SPD and its rule sets. No lcore may be inside a burst on it. An
+ * SPD that is not live (freed already) is not touched: the call logs "not
+ * a live SPD" and sets rte_errno to EINVAL.
  *
  * @param spd
  *   The SPD; NULL is a no-op.
@@ -143,8 +145,9 @@ void dpsec_spd_free(struct dpsec_spd *spd);
  * @param pol
  *   The policy, copied.
  * @return
- *   0; -EINVAL (bad selector, action, reqid 0 without sa, or an SA of
- *   another context or direction); -EEXIST (id already pending); -ENOSPC
+ *   0; -EINVAL (NULL or freed SPD; bad selector, action, reqid 0 without
+ *   sa, a stale SA handle, or an SA of another context or direction);
+ *   -EEXIST (id already pending); -ENOSPC
  *   (max_rules reached).
  */
 int dpsec_spd_add(struct dpsec_spd *spd, const struct dpsec_policy *pol);
@@ -158,7 +161,8 @@ int dpsec_spd_add(struct dpsec_spd *spd, const struct dpsec_policy *pol);
  * @param id
  *   The policy's id.
  * @return
- *   0, -EINVAL (NULL spd) or -ENOENT (no pending policy with that id).
+ *   0, -EINVAL (NULL or freed spd) or -ENOENT (no pending policy with
+ *   that id).
  */
 int dpsec_spd_del(struct dpsec_spd *spd, uint32_t id);
 
@@ -172,7 +176,8 @@ int dpsec_spd_del(struct dpsec_spd *spd, uint32_t id);
  * @param spd
  *   The SPD.
  * @return
- *   0; -EINVAL (NULL spd); -ENOMEM (allocation or rte_acl build failed).
+ *   0; -EINVAL (NULL or freed spd); -ENOMEM (allocation or rte_acl build
+ *   failed).
  */
 int dpsec_spd_commit(struct dpsec_spd *spd);
 
@@ -225,10 +230,13 @@ int dpsec_spd_stats_get(const struct dpsec_spd *spd,
  * @param reqid
  *   Not 0.
  * @param sa
- *   An outbound SA of @p ctx, or NULL to remove the binding.
+ *   An outbound SA of @p ctx (its handle), or NULL to remove the binding.
+ *   The table keeps the handle: once that SA is destroyed the reqid names
+ *   no SA (dpsec_outbound(): NO_SA) until it is set again.
  * @return
- *   0; -EINVAL (bad argument); -ENOENT (sa NULL and reqid unbound);
- *   -ENOSPC (table full).
+ *   0; -EINVAL (bad argument: NULL or freed ctx, reqid 0, malformed
+ *   handle, inbound SA or SA of another context); -ENOENT (stale handle,
+ *   or sa NULL and reqid unbound); -ENOSPC (table full). Logged.
  */
 int dpsec_reqid_set(struct dpsec_ctx *ctx, uint32_t reqid,
 		    struct dpsec_sa *sa);
@@ -242,7 +250,8 @@ int dpsec_reqid_set(struct dpsec_ctx *ctx, uint32_t reqid,
  * @param reqid
  *   The reqid.
  * @return
- *   The SA, or NULL with rte_errno ENOENT (unbound) or EINVAL.
+ *   The SA's handle, or NULL with rte_errno ENOENT (unbound, or its SA was
+ *   destroyed) or EINVAL (NULL or freed ctx, reqid 0).
  */
 struct dpsec_sa *dpsec_reqid_get(struct dpsec_ctx *ctx, uint32_t reqid);
 
@@ -251,14 +260,17 @@ struct dpsec_sa *dpsec_reqid_get(struct dpsec_ctx *ctx, uint32_t reqid);
  * header), in one call whatever the mix of actions and SAs:
  * - BYPASS: the packet is left untouched;
  * - PROTECT: the packet goes through dpsec_sa_outbound() of the policy's
- *   SA or of the SA its reqid resolves to (reason NO_SA if unbound);
+ *   SA or of the SA its reqid resolves to (reason NO_SA if unbound or if
+ *   that SA was destroyed);
  * - DISCARD: reason DISCARD; no match: reason NO_POLICY (RFC 4301 §5.1
  *   default); unparsable IP header: reason BAD_IP.
  *
  * Output order: pkts[0..ret) hold the bypassed and the protected packets in
  * their input order; pkts[ret..nb) the others in their input order, each
  * with its reason (dpsec_mbuf_reason()), including the reasons
- * dpsec_sa_outbound() gave. Nothing is freed.
+ * dpsec_sa_outbound() gave. Nothing is freed. A NULL or freed context, or
+ * a NULL, foreign or inbound SPD refuses the whole burst: 0, every packet
+ * with DPSEC_R_BAD_HANDLE, and a (rate-limited) log line.
  *
  * @param ctx
  *   The context of the SPD's SAs.
@@ -285,8 +297,9 @@ uint16_t dpsec_outbound(struct dpsec_ctx *ctx, struct dpsec_spd *spd,
  *   policy), POLICY (PROTECT policy) or NO_POLICY (no match);
  * - unparsable inner IP header: reason BAD_IP.
  *
- * The SAs in sas[] must still exist: call it on the lcore that ran
- * dpsec_inbound() before the application can destroy those SAs.
+ * sas[] holds SA handles: a handle whose SA was destroyed since matches
+ * only a policy naming that same handle, never a reqid. A NULL or outbound
+ * SPD refuses the whole burst (DPSEC_R_BAD_HANDLE, logged).
  *
  * @param spd_in
  *   An inbound SPD.

@@ -696,7 +696,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 			continue;
 		}
 		if (sas != NULL)
-			sas[good] = sa;
+			sas[good] = sa_handle(sa);
 		good++;
 		if (sa != run_sa) {
 			if (run_sa != NULL)
@@ -721,10 +721,18 @@ dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[], uint16_t nb,
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, i, good = 0;
 
-	if (unlikely(ctx == NULL))
+	if (unlikely(!ctx_live(ctx))) {
+		DPSEC_LOG_RL(ERR, "dpsec_inbound: %s context %p",
+			     ctx == NULL ? "NULL" : "freed or invalid",
+			     (void *)ctx);
+		for (i = 0; i < nb; i++)
+			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_BAD_HANDLE);
 		return 0;
+	}
 	eng = ctx_engine(ctx);
 	if (unlikely(eng == NULL)) {
+		DPSEC_LOG_RL(ERR, "dpsec_inbound: lcore %u has no crypto "
+			     "engine in context %s", lc, ctx->name);
 		for (i = 0; i < nb; i++)
 			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
 		return 0;
@@ -748,7 +756,7 @@ dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
 	void *data;
 	int kind;
 
-	if (ctx == NULL) {
+	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -773,7 +781,7 @@ dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
 			       a[j]->family == 4 ? 4 : 16);
 		}
 		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
-			return data;
+			return sa_handle(data);
 	}
 	rte_errno = ENOENT;
 	return NULL;

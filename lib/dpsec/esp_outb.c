@@ -392,31 +392,61 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	return good + nb_nic;
 }
 
+/* Refuse a whole burst: every packet gets @r. */
+static uint16_t
+outb_refuse(struct rte_mbuf *pkts[], uint16_t nb, enum dpsec_reason r)
+{
+	uint16_t i;
+
+	for (i = 0; i < nb; i++)
+		dpsec_mbuf_set_reason(pkts[i], r);
+	return 0;
+}
+
 uint16_t
-dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
+dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 {
 	struct dpsec_ctx *ctx;
+	struct dpsec_sa *sa;
 	struct dpsec_crypto_engine *eng;
 	uint8_t reason[DPSEC_MAX_BURST];
 	uint64_t drops[DPSEC_R_MAX] = { 0 };
 	uint64_t bytes = 0, ok = 0;
 	unsigned int lc = rte_lcore_id();
-	uint16_t off, n, i, good = 0;
+	uint16_t off, n, good = 0, i;
 	bool exhausted = false;
 
-	if (unlikely(sa == NULL || sa->dir != DPSEC_SA_OUTBOUND))
-		return 0;
-	ctx = sa->ctx;
+	/* The handle is resolved once per burst, online in the context's
+	 * RCU: a concurrent destroy waits for this burst before it frees
+	 * the SA (sa.h, "Handles"). */
+	ctx = ctx_of_handle(h);
+	if (unlikely(ctx == NULL)) {
+		DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: %s SA handle %p",
+			     h == NULL ? "NULL" : "stale or invalid",
+			     (void *)h);
+		return outb_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
+	}
 	eng = ctx_engine(ctx);
 	if (unlikely(eng == NULL)) {
 		/* Not an lcore dpsec_create() saw: no crypto engine. */
-		for (i = 0; i < nb; i++)
-			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
-		return 0;
+		DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: lcore %u has no crypto "
+			     "engine in context %s", lc, ctx->name);
+		return outb_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
+	}
+	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
+	sa = sa_of_uid(ctx, (uintptr_t)h);
+	if (unlikely(sa == NULL || sa->dir != DPSEC_SA_OUTBOUND)) {
+		if (sa == NULL)
+			DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: stale SA handle "
+				     "%p (destroyed?)", (void *)h);
+		else
+			DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: SA 0x%08x is "
+				     "not an outbound SA", sa->conf.spi);
+		rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
+		return outb_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
 	}
 	/* Before the packets: those after a hard deadline are SA_DEAD. */
 	sa_time_check(sa);
-	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
 		ok += outb_chunk(sa, eng, pkts + off, n, reason, &bytes,
@@ -425,7 +455,6 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 			drops[reason[i]]++;
 		good = esp_settle(pkts, good, off, n, reason);
 	}
-	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
 
 	for (i = 1; i < DPSEC_R_MAX; i++)
 		if (drops[i])
@@ -435,5 +464,7 @@ dpsec_sa_outbound(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t nb)
 	if (exhausted)
 		sa_raise(sa, sa->seq_max_is_hard ? DPSEC_EV_HARD_EXPIRED :
 						   DPSEC_EV_SEQ_EXHAUSTED);
+	/* Last: the SA may be freed as soon as this lcore is offline. */
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
 	return good;
 }

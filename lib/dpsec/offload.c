@@ -149,11 +149,18 @@ dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id)
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int sz;
 
-	if (ctx == NULL || !rte_eth_dev_is_valid_port(port_id))
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
+	if (!rte_eth_dev_is_valid_port(port_id)) {
+		DPSEC_LOG(ERR, "%s: port %u: no such port", __func__, port_id);
+		return -EINVAL;
+	}
 	pt = &ctx->ports[port_id];
-	if (pt->attached)
+	if (pt->attached) {
+		DPSEC_LOG(ERR, "%s: port %u: attached to %s already",
+			  __func__, port_id, ctx->name);
 		return -EEXIST;
+	}
 	pt->sec = rte_eth_dev_get_sec_ctx(port_id);
 	if (pt->sec != NULL) {
 		sz = rte_security_session_get_size(pt->sec);
@@ -766,14 +773,20 @@ nic_continue(struct dpsec_sa *sa)
 }
 
 int
-dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic)
+dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 {
 	struct rte_flow_error err;
-	int ret = 0;
+	struct dpsec_sa *sa;
+	int ret;
 
-	if (ctx == NULL || sa == NULL || sa->ctx != ctx)
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
 	rte_spinlock_lock(&ctx->ctl_lock);
+	ret = sa_resolve(ctx, h, __func__, &sa);
+	if (ret != 0) {
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		return ret;
+	}
 	if (!to_nic && sa->placement != DPSEC_PLACE_SW) {
 		/* New packets go to software from now on; the session
 		 * stays for frames already marked or decrypted. */
@@ -801,6 +814,10 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic)
 					 __ATOMIC_RELEASE);
 		}
 	}
+	if (ret != 0)
+		DPSEC_LOG(ERR, "dpsec_sa_move: SA 0x%08x stays in software: %s "
+			  "(%s)", sa->conf.spi, rte_strerror(-ret),
+			  dpsec_place_reason_str(sa->place_reason));
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return ret;
 }
@@ -812,9 +829,13 @@ dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
 	struct rte_flow_error err;
 	int n = 0;
 
-	if (ctx == NULL || port_id >= RTE_MAX_ETHPORTS ||
-	    !ctx->ports[port_id].attached)
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
+	if (port_id >= RTE_MAX_ETHPORTS || !ctx->ports[port_id].attached) {
+		DPSEC_LOG(ERR, "%s: port %u: not attached to %s", __func__,
+			  port_id, ctx->name);
+		return -EINVAL;
+	}
 	rte_spinlock_lock(&ctx->ctl_lock);
 	/* Software takes the SAs' traffic while their sessions change. */
 	TAILQ_FOREACH(sa, &ctx->sas, next) {

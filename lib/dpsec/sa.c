@@ -3,6 +3,7 @@
  * SAs: validation, placement, keys, SAD membership, lifetimes and events.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -86,13 +87,16 @@ check_conf(const struct dpsec_sa_conf *c)
 		BAD("auth", "an AEAD cipher takes no separate integrity");
 	if (!cipher_desc[c->cipher].aead && c->auth == DPSEC_AUTH_NONE)
 		BAD("auth", "ESP without integrity is not supported");
-	if (c->cipher_key_len != cipher_desc[c->cipher].key_len ||
-	    (c->cipher_key_len != 0 && c->cipher_key == NULL))
+	if (c->cipher_key_len != 0 && c->cipher_key == NULL)
+		BAD("cipher_key", "NULL with cipher_key_len %u",
+		    c->cipher_key_len);
+	if (c->cipher_key_len != cipher_desc[c->cipher].key_len)
 		BAD("cipher_key", "%u bytes expected%s",
 		    cipher_desc[c->cipher].key_len,
 		    cipher_desc[c->cipher].salt_len ? " (key + 4-byte salt)" : "");
-	if (c->auth_key_len != auth_desc[c->auth].key_len ||
-	    (c->auth_key_len != 0 && c->auth_key == NULL))
+	if (c->auth_key_len != 0 && c->auth_key == NULL)
+		BAD("auth_key", "NULL with auth_key_len %u", c->auth_key_len);
+	if (c->auth_key_len != auth_desc[c->auth].key_len)
 		BAD("auth_key", "%u bytes expected", auth_desc[c->auth].key_len);
 	if (c->mode == DPSEC_SA_TUNNEL &&
 	    (!addr_ok(&c->src) || !addr_ok(&c->dst) ||
@@ -197,7 +201,7 @@ deadline_tsc(uint64_t start, uint64_t seconds)
 	return start + seconds * hz;
 }
 
-/* Under ctx->ctl_lock: a free slot and a fresh uid for @sa. */
+/* Under ctx->ctl_lock: a free slot and a fresh uid (handle) for @sa. */
 static int
 slot_take(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 {
@@ -205,10 +209,13 @@ slot_take(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 
 	for (i = 0; i < ctx->max_sa; i++) {
 		if (ctx->slots[i] == NULL) {
-			if (++ctx->slot_gen == 0)
+			ctx->slot_gen = (ctx->slot_gen + 1) & SA_ID_GEN_MASK;
+			if (ctx->slot_gen == 0)
 				ctx->slot_gen = 1;
 			sa->slot = i;
-			sa->uid = (uint64_t)ctx->slot_gen << 32 | i;
+			sa->uid = SA_ID_TAG |
+				  (uint64_t)ctx->slot_gen << SA_ID_GEN_SHIFT |
+				  (uint64_t)ctx->reg_idx << SA_ID_CTX_SHIFT | i;
 			__atomic_store_n(&ctx->slots[i], sa, __ATOMIC_RELEASE);
 			return 0;
 		}
@@ -232,7 +239,12 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	uint32_t seq_bits;
 	int ret, pos;
 
-	if (ctx == NULL || c == NULL) {
+	if (!ctx_ok(ctx, __func__)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (c == NULL) {
+		DPSEC_LOG(ERR, "dpsec_sa_create: NULL conf");
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -251,6 +263,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa = rte_zmalloc_socket("dpsec_sa", base + ksz, RTE_CACHE_LINE_SIZE,
 				ctx->socket_id);
 	if (sa == NULL) {
+		DPSEC_LOG(ERR, "SA 0x%08x: out of memory", c->spi);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
@@ -294,6 +307,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	if (c->dir == DPSEC_SA_INBOUND &&
 	    dpsec_replay_init(&sa->replay, rsz, c->replay_window,
 			      (c->flags & DPSEC_SA_F_ESN) != 0) != 0) {
+		DPSEC_LOG(ERR, "SA 0x%08x: replay_window: %u refused",
+			  c->spi, c->replay_window);
 		ret = -EINVAL;
 		goto fail;
 	}
@@ -328,21 +343,26 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	if (ctx->nb_sa >= ctx->max_sa) {
 		rte_spinlock_unlock(&ctx->ctl_lock);
 		ret = -ENOSPC;
-		goto fail_key;
+		goto fail_full;
 	}
 	/* An id before placement: a NIC session carries it as userdata. */
 	ret = slot_take(ctx, sa);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	if (ret != 0)
-		goto fail_key;
+		goto fail_full;
 
 	ret = offload_place(ctx, sa);
-	if (ret != 0)
+	if (ret != 0) {
+		DPSEC_LOG(ERR, "SA 0x%08x: placement failed: %s", c->spi,
+			  rte_strerror(-ret));
 		goto fail_slot;
+	}
 
 	rte_spinlock_lock(&ctx->ctl_lock);
 	if (ctx->nb_sa >= ctx->max_sa) {
 		rte_spinlock_unlock(&ctx->ctl_lock);
+		DPSEC_LOG(ERR, "SA 0x%08x: context %s full (max_sa %u)",
+			  c->spi, ctx->name, ctx->max_sa);
 		ret = -ENOSPC;
 		goto fail_slot;
 	}
@@ -359,6 +379,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		if (pos != 0) {
 			rte_spinlock_unlock(&ctx->ctl_lock);
 			ret = pos < 0 ? pos : -ENOSPC;
+			DPSEC_LOG(ERR, "SA 0x%08x: SAD insert failed: %s",
+				  c->spi, rte_strerror(-ret));
 			goto fail_slot;
 		}
 		ctx->nb_sad_kind[c->sad_key]++;
@@ -368,7 +390,12 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	ctx->nb_sa++;
 	TAILQ_INSERT_TAIL(&ctx->sas, sa, next);
 	rte_spinlock_unlock(&ctx->ctl_lock);
-	return sa;
+	return sa_handle(sa);
+
+fail_full:
+	DPSEC_LOG(ERR, "SA 0x%08x: context %s full (max_sa %u)", c->spi,
+		  ctx->name, ctx->max_sa);
+	goto fail_key;
 
 fail_slot:
 	offload_unplace(sa);
@@ -393,15 +420,53 @@ sa_free(struct dpsec_sa *sa)
 	rte_free(sa);
 }
 
+/*
+ * The SA handle @h names, for @fn: 0, -EINVAL (NULL or malformed handle;
+ * with @ctx not NULL, an SA of another context) or -ENOENT (no live SA
+ * has that id: destroyed, or its context freed). Logged. The caller holds
+ * @ctx's ctl_lock, or accepts that the SA is valid only until someone
+ * destroys it (sa_from_handle()).
+ */
 int
-dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
+sa_resolve(struct dpsec_ctx *ctx, const struct dpsec_sa *h, const char *fn,
+	   struct dpsec_sa **sap)
+{
+	uint64_t id = (uintptr_t)h;
+	struct dpsec_sa *sa;
+
+	*sap = NULL;
+	if (h == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL SA", fn);
+		return -EINVAL;
+	}
+	if (!(id & SA_ID_TAG) || ((id >> SA_ID_GEN_SHIFT) & SA_ID_GEN_MASK) ==
+				 0) {
+		DPSEC_LOG(ERR, "%s: %p is not an SA handle", fn, (const void *)h);
+		return -EINVAL;
+	}
+	sa = sa_from_handle(h);
+	if (sa == NULL) {
+		DPSEC_LOG(ERR, "%s: no live SA for handle 0x%" PRIx64
+			  " (destroyed?)", fn, id);
+		return -ENOENT;
+	}
+	if (ctx != NULL && sa->ctx != ctx) {
+		DPSEC_LOG(ERR, "%s: SA 0x%08x belongs to another context than "
+			  "%s", fn, sa->conf.spi, ctx->name);
+		return -EINVAL;
+	}
+	*sap = sa;
+	return 0;
+}
+
+/* Under ctx->ctl_lock: take @sa out of everything a lookup reaches (SAD,
+ * list, slot: its handle is stale from here on). Returns its SAD key
+ * position, or -1. */
+static int32_t
+sa_unlink(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 {
 	int32_t pos = -1;
 
-	if (ctx == NULL || sa == NULL || sa->ctx != ctx)
-		return -EINVAL;
-
-	rte_spinlock_lock(&ctx->ctl_lock);
 	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
 	if (sa->dir == DPSEC_SA_INBOUND) {
 		pos = rte_hash_del_key(ctx->sad, &sa->sad_key);
@@ -412,7 +477,13 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
 	__atomic_store_n(&ctx->slots[sa->slot], NULL, __ATOMIC_RELEASE);
-	rte_spinlock_unlock(&ctx->ctl_lock);
+	return pos;
+}
+
+/* After sa_unlink(), without the lock: free @sa once no lcore holds it. */
+static void
+sa_release(struct dpsec_ctx *ctx, struct dpsec_sa *sa, int32_t pos)
+{
 	/* The NIC stops working for it; packets it already decrypted are
 	 * dropped as NO_SA like any other in flight. */
 	if (sa->flow != NULL) {
@@ -429,6 +500,28 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 		rte_hash_free_key_with_position(ctx->sad, pos);
 	offload_unplace(sa);
 	sa_free(sa);
+}
+
+int
+dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *h)
+{
+	struct dpsec_sa *sa;
+	int32_t pos;
+	int ret;
+
+	if (!ctx_ok(ctx, __func__))
+		return -EINVAL;
+	/* Resolved and unlinked under one hold of ctl_lock: of two
+	 * destroys of one handle, the second finds no SA. */
+	rte_spinlock_lock(&ctx->ctl_lock);
+	ret = sa_resolve(ctx, h, __func__, &sa);
+	if (ret != 0) {
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		return ret;
+	}
+	pos = sa_unlink(ctx, sa);
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	sa_release(ctx, sa, pos);
 	return 0;
 }
 
@@ -436,16 +529,22 @@ void
 sa_destroy_all(struct dpsec_ctx *ctx)
 {
 	struct dpsec_sa *sa;
+	int32_t pos;
 
-	while ((sa = TAILQ_FIRST(&ctx->sas)) != NULL)
-		dpsec_sa_destroy(ctx, sa);
+	for (;;) {
+		rte_spinlock_lock(&ctx->ctl_lock);
+		sa = TAILQ_FIRST(&ctx->sas);
+		pos = sa != NULL ? sa_unlink(ctx, sa) : -1;
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		if (sa == NULL)
+			break;
+		sa_release(ctx, sa, pos);
+	}
 }
 
-int
-dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info)
+void
+sa_info_read(const struct dpsec_sa *sa, struct dpsec_sa_info *info)
 {
-	if (sa == NULL || info == NULL)
-		return -EINVAL;
 	memset(info, 0, sizeof(*info));
 	info->spi = sa->conf.spi;
 	info->dir = sa->conf.dir;
@@ -458,22 +557,50 @@ dpsec_sa_info(const struct dpsec_sa *sa, struct dpsec_sa_info *info)
 			    sa->seq_max) :
 		    dpsec_replay_top(&sa->replay);
 	info->userdata = sa->conf.userdata;
-	return 0;
 }
 
 int
-dpsec_sa_stats_get(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
+dpsec_sa_info(const struct dpsec_sa *h, struct dpsec_sa_info *info)
+{
+	struct dpsec_sa *sa;
+	int ret;
+
+	if (info == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL info", __func__);
+		return -EINVAL;
+	}
+	ret = sa_resolve(NULL, h, __func__, &sa);
+	if (ret == 0)
+		sa_info_read(sa, info);
+	return ret;
+}
+
+void
+sa_stats_read(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
 {
 	unsigned int i;
 
-	if (sa == NULL || st == NULL)
-		return -EINVAL;
 	st->packets = __atomic_load_n(&sa->cnt.packets, __ATOMIC_RELAXED);
 	st->bytes = __atomic_load_n(&sa->cnt.bytes, __ATOMIC_RELAXED);
 	for (i = 0; i < DPSEC_R_MAX; i++)
 		st->drops[i] = __atomic_load_n(&sa->cnt.drops[i],
 					       __ATOMIC_RELAXED);
-	return 0;
+}
+
+int
+dpsec_sa_stats_get(const struct dpsec_sa *h, struct dpsec_sa_stats *st)
+{
+	struct dpsec_sa *sa;
+	int ret;
+
+	if (st == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL stats", __func__);
+		return -EINVAL;
+	}
+	ret = sa_resolve(NULL, h, __func__, &sa);
+	if (ret == 0)
+		sa_stats_read(sa, st);
+	return ret;
 }
 
 /* Raise an event once per SA; true if this call raised it. */
@@ -495,7 +622,8 @@ sa_raise(struct dpsec_sa *sa, enum dpsec_event ev)
 			&(uint32_t){ DPSEC_SA_ACTIVE }, DPSEC_SA_SOFT_EXPIRED,
 			false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	if (ctx->event_cb != NULL)
-		ctx->event_cb(ctx, sa, ev, sa->conf.userdata, ctx->event_arg);
+		ctx->event_cb(ctx, sa_handle(sa), ev, sa->conf.userdata,
+			      ctx->event_arg);
 	return true;
 }
 
@@ -524,7 +652,7 @@ dpsec_sa_expire_check(struct dpsec_ctx *ctx)
 	uint64_t now;
 	int n = 0;
 
-	if (ctx == NULL)
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
 	rte_spinlock_lock(&ctx->ctl_lock);
 	now = rte_get_tsc_cycles();

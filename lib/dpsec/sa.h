@@ -41,6 +41,15 @@
 	rte_log(RTE_LOG_ ## level, dpsec_logtype, "dpsec: " fmt "\n", \
 		##__VA_ARGS__)
 
+/* The same from the fast path: at most DPSEC_LOG_BURST lines a second
+ * from one call site, so a misbehaving caller cannot flood the log. */
+#define DPSEC_LOG_RL(level, fmt, ...) do { \
+	static uint64_t rl_next_; \
+	static uint32_t rl_n_; \
+	if (log_ratelimit(&rl_next_, &rl_n_)) \
+		DPSEC_LOG(level, fmt, ##__VA_ARGS__); \
+	} while (0)
+
 enum {
 	DPSEC_MAX_BURST = 64,		/* bursts are processed in chunks */
 	DPSEC_MAX_HDR = 40 + 8,		/* outer IPv6 + UDP */
@@ -48,7 +57,43 @@ enum {
 	DPSEC_MAX_ICV = DPSEC_CRYPTO_ICV_MAX,	/* HMAC-SHA512-256: 32 */
 	DPSEC_MAX_REPLAY_WINDOW = 1u << 20,
 	DPSEC_QSBR_THREADS = 2 * RTE_MAX_LCORE,	/* lcore ids, then SPD ids */
+	DPSEC_MAX_CTX = 64,		/* live contexts (ctx_reg[]) */
+	DPSEC_LOG_BURST = 5,		/* DPSEC_LOG_RL lines per second */
 };
+
+/*
+ * Handles (doc/programmers_guide.md, "Handles"). The `struct dpsec_sa *`
+ * the API gives out and takes is never an SA's address: its value is the
+ * SA's id, sa->uid, which is also the userdata of its NIC sessions:
+ *
+ *   bit 63      1 (a handle is never NULL and, on x86-64 and AArch64,
+ *               not a canonical address: dereferencing one faults)
+ *   bits 62..38 generation (25 bits, never 0), per ctx_reg[] index
+ *   bits 37..32 index of the SA's context in ctx_reg[]
+ *   bits 31..0  slot in ctx->slots[]
+ *
+ * sa_from_handle() turns a handle into the SA, or NULL when no live SA
+ * has that id: a destroyed SA's slot (and memory) may hold a new SA, but
+ * with another generation. Generations only repeat after 2^25 SAs have
+ * been created at the same ctx_reg[] index. Code inside the library names
+ * handles `h` (or *_h) and SA pointers `sa`; only sa_handle() and
+ * sa_from_handle() convert between them.
+ */
+#define SA_ID_TAG	(UINT64_C(1) << 63)
+#define SA_ID_GEN_SHIFT	38
+#define SA_ID_GEN_MASK	((UINT32_C(1) << 25) - 1)
+#define SA_ID_CTX_SHIFT	32
+#define SA_ID_CTX_MASK	(DPSEC_MAX_CTX - 1u)
+
+/* Live contexts, process-wide (ctx.c). An entry keeps its last SA
+ * generation when its context is freed, so the next context at that
+ * index never re-issues an id a stale handle may still hold. */
+struct ctx_reg_entry {
+	struct dpsec_ctx *ctx;		/* NULL: free; atomic */
+	uint32_t sa_gen;		/* last generation of the index */
+};
+extern struct ctx_reg_entry ctx_reg[DPSEC_MAX_CTX];
+extern uint32_t ctx_reg_hwm;		/* entries ever used: scan bound */
 
 /* RCU thread id of the SPD bursts of an lcore (see the threading model). */
 #define DPSEC_QSBR_SPD_ID(lcore) (RTE_MAX_LCORE + (lcore))
@@ -86,7 +131,8 @@ struct dpsec_ctx {
 	 * uid is id; the high half is a generation, so a stale id in a
 	 * recycled mbuf names no SA (esp_inb.c). */
 	struct dpsec_sa **slots;	/* [max_sa] */
-	uint32_t slot_gen;
+	uint32_t slot_gen;		/* last SA generation given out */
+	uint32_t reg_idx;		/* in ctx_reg[] */
 	uint32_t nb_proto_in;		/* inbound SAs with a protocol session */
 	uint32_t nb_natt_in;		/* inbound NAT-T SAs */
 	struct rte_rcu_qsbr *qsbr;	/* DPSEC_QSBR_THREADS thread ids */
@@ -178,6 +224,15 @@ bool sa_raise(struct dpsec_sa *sa, enum dpsec_event ev);
 void sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes);
 unsigned int sa_expire_time(struct dpsec_sa *sa, uint64_t now);
 
+bool log_ratelimit(uint64_t *next, uint32_t *n);
+int sa_resolve(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
+	       const char *fn, struct dpsec_sa **sap);
+void sa_info_read(const struct dpsec_sa *sa, struct dpsec_sa_info *info);
+void sa_stats_read(const struct dpsec_sa *sa, struct dpsec_sa_stats *st);
+
+/* ctx.c */
+bool ctx_ok(const struct dpsec_ctx *ctx, const char *fn);
+
 /* telemetry.c: the global list of contexts, by name. */
 int ctx_list_add(struct dpsec_ctx *ctx);
 void ctx_list_del(struct dpsec_ctx *ctx);
@@ -208,6 +263,53 @@ sa_of_uid(struct dpsec_ctx *ctx, uint64_t uid)
 		return NULL;
 	sa = __atomic_load_n(&ctx->slots[(uint32_t)uid], __ATOMIC_ACQUIRE);
 	return sa != NULL && sa->uid == uid ? sa : NULL;
+}
+
+/* The handle of @sa: what the API gives out for it. */
+static inline struct dpsec_sa *
+sa_handle(const struct dpsec_sa *sa)
+{
+	return (struct dpsec_sa *)(uintptr_t)sa->uid;
+}
+
+/* The live context an SA handle's id points into, or NULL. */
+static inline struct dpsec_ctx *
+ctx_of_handle(const struct dpsec_sa *h)
+{
+	uint64_t id = (uintptr_t)h;
+
+	if (unlikely(!(id & SA_ID_TAG)))
+		return NULL;
+	return __atomic_load_n(&ctx_reg[(id >> SA_ID_CTX_SHIFT) &
+					SA_ID_CTX_MASK].ctx, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The SA handle @h names, or NULL (NULL, malformed or stale handle). The
+ * SA stays valid as long as the caller holds its context's ctl_lock or
+ * is online in its context's qsbr (dpsec_sa_destroy() empties the slot
+ * under the lock, then waits for a grace period before freeing).
+ */
+static inline struct dpsec_sa *
+sa_from_handle(const struct dpsec_sa *h)
+{
+	struct dpsec_ctx *ctx = ctx_of_handle(h);
+
+	return ctx != NULL ? sa_of_uid(ctx, (uintptr_t)h) : NULL;
+}
+
+/* @ctx is a context dpsec_create() returned and dpsec_free() has not
+ * freed: one pointer compare per live context (usually one or two),
+ * without reading *ctx. */
+static inline bool
+ctx_live(const struct dpsec_ctx *ctx)
+{
+	uint32_t i, n = __atomic_load_n(&ctx_reg_hwm, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n; i++)
+		if (__atomic_load_n(&ctx_reg[i].ctx, __ATOMIC_RELAXED) == ctx)
+			return ctx != NULL;
+	return false;
 }
 
 static inline struct dpsec_crypto_engine *

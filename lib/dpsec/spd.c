@@ -129,6 +129,8 @@ struct dpsec_spd {
 	uint32_t nb_pending;
 	struct dpsec_policy *pending;
 	struct spd_set *set;		/* published (RCU, atomic pointer) */
+	TAILQ_ENTRY(dpsec_spd) live;	/* spd_live */
+	bool listed;
 	alignas(64) struct dpsec_spd_stats st;	/* atomics */
 };
 
@@ -150,23 +152,63 @@ selector_ok(const struct dpsec_selector *s)
 	return s->sport_lo <= s->sport_hi && s->dport_lo <= s->dport_hi;
 }
 
-static int
-policy_ok(const struct dpsec_spd *spd, const struct dpsec_policy *p)
+/* NULL if @p may go into @spd, else what is wrong with it. p->sa is a
+ * handle; it must name a live SA of the SPD's context and direction now
+ * (a policy whose SA is destroyed later drops its packets as NO_SA). */
+static const char *
+policy_bad(const struct dpsec_spd *spd, const struct dpsec_policy *p)
 {
-	if (p->id == DPSEC_POLICY_ID_NONE || !selector_ok(&p->sel))
-		return 0;
+	const struct dpsec_sa *sa;
+
+	if (p->id == DPSEC_POLICY_ID_NONE)
+		return "id: UINT32_MAX is reserved";
+	if (!selector_ok(&p->sel))
+		return "sel: bad family, prefix length or port range";
 	switch (p->action) {
 	case DPSEC_POLICY_DISCARD:
 	case DPSEC_POLICY_BYPASS:
-		return 1;
+		return NULL;
 	case DPSEC_POLICY_PROTECT:
-		if (p->sa != NULL)
-			return p->sa->ctx == spd->ctx &&
-			       p->sa->dir == (uint8_t)spd->dir;
-		return p->reqid != 0;
+		if (p->sa == NULL)
+			return p->reqid != 0 ? NULL :
+			       "PROTECT needs an sa or a reqid (not 0)";
+		sa = sa_from_handle(p->sa);
+		if (sa == NULL)
+			return "sa: not a live SA handle";
+		if (sa->ctx != spd->ctx)
+			return "sa: of another context";
+		return sa->dir == (uint8_t)spd->dir ? NULL :
+		       "sa: direction differs from the SPD's";
 	default:
-		return 0;
+		return "action: unknown";
 	}
+}
+
+static void spd_destroy(struct dpsec_spd *spd);
+
+/* Live SPDs, so that a freed one is refused by the control calls (not by
+ * the bursts, which must not run on an SPD being freed anyway). */
+static TAILQ_HEAD(, dpsec_spd) spd_live = TAILQ_HEAD_INITIALIZER(spd_live);
+static rte_spinlock_t spd_live_lock = RTE_SPINLOCK_INITIALIZER;
+
+static bool
+spd_ok(const struct dpsec_spd *spd, const char *fn)
+{
+	const struct dpsec_spd *s;
+
+	if (spd == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL SPD", fn);
+		return false;
+	}
+	rte_spinlock_lock(&spd_live_lock);
+	TAILQ_FOREACH(s, &spd_live, live)
+		if (s == spd)
+			break;
+	rte_spinlock_unlock(&spd_live_lock);
+	if (s == NULL)
+		DPSEC_LOG(ERR, "%s: %p is not a live SPD (freed?)", fn,
+			  (const void *)spd);
+	return s != NULL;
 }
 
 static void
@@ -362,10 +404,21 @@ dpsec_spd_create(struct dpsec_ctx *ctx, const char *name,
 {
 	struct dpsec_spd *spd;
 
-	if (ctx == NULL || name == NULL || name[0] == '\0' ||
+	if (!ctx_ok(ctx, __func__)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (name == NULL || name[0] == '\0' ||
 	    strlen(name) >= sizeof(spd->name) ||
 	    (dir != DPSEC_SA_OUTBOUND && dir != DPSEC_SA_INBOUND) ||
 	    max_rules == 0 || max_rules > SPD_MAX_RULES) {
+		DPSEC_LOG(ERR, "%s: %s", __func__,
+			  name == NULL || name[0] == '\0' ||
+			  strlen(name) >= sizeof(spd->name) ?
+			  "name: 1..31 characters expected" :
+			  dir != DPSEC_SA_OUTBOUND && dir != DPSEC_SA_INBOUND ?
+			  "dir: OUTBOUND or INBOUND expected" :
+			  "max_rules: 1..2^24 expected");
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -387,21 +440,51 @@ dpsec_spd_create(struct dpsec_ctx *ctx, const char *name,
 	spd->set = set_build(spd);
 	if (spd->set == NULL)
 		goto nomem;
+	rte_spinlock_lock(&spd_live_lock);
+	TAILQ_INSERT_TAIL(&spd_live, spd, live);
+	spd->listed = true;
+	rte_spinlock_unlock(&spd_live_lock);
 	return spd;
 nomem:
-	dpsec_spd_free(spd);
+	DPSEC_LOG(ERR, "%s: SPD %s: out of memory", __func__, name);
+	spd_destroy(spd);
 	rte_errno = ENOMEM;
 	return NULL;
 }
 
-void
-dpsec_spd_free(struct dpsec_spd *spd)
+static void
+spd_destroy(struct dpsec_spd *spd)
 {
 	if (spd == NULL)
 		return;
 	set_free(spd->set);
 	rte_free(spd->pending);
 	rte_free(spd);
+}
+
+void
+dpsec_spd_free(struct dpsec_spd *spd)
+{
+	struct dpsec_spd *s;
+
+	if (spd == NULL)
+		return;
+	/* An SPD freed already is not touched: its memory may be anything
+	 * by now. */
+	rte_spinlock_lock(&spd_live_lock);
+	TAILQ_FOREACH(s, &spd_live, live)
+		if (s == spd)
+			break;
+	if (s != NULL)
+		TAILQ_REMOVE(&spd_live, spd, live);
+	rte_spinlock_unlock(&spd_live_lock);
+	if (s == NULL) {
+		DPSEC_LOG(ERR, "dpsec_spd_free: %p is not a live SPD (freed "
+			  "twice?)", (void *)spd);
+		rte_errno = EINVAL;
+		return;
+	}
+	spd_destroy(spd);
 }
 
 static int
@@ -418,10 +501,21 @@ pending_find(const struct dpsec_spd *spd, uint32_t id)
 int
 dpsec_spd_add(struct dpsec_spd *spd, const struct dpsec_policy *pol)
 {
+	const char *why;
 	int ret = 0;
 
-	if (spd == NULL || pol == NULL || !policy_ok(spd, pol))
+	if (pol == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL policy", __func__);
 		return -EINVAL;
+	}
+	if (!spd_ok(spd, __func__))
+		return -EINVAL;
+	why = policy_bad(spd, pol);
+	if (why != NULL) {
+		DPSEC_LOG(ERR, "SPD %s: policy %u: %s", spd->name, pol->id,
+			  why);
+		return -EINVAL;
+	}
 	rte_spinlock_lock(&spd->lock);
 	if (pending_find(spd, pol->id) >= 0)
 		ret = -EEXIST;
@@ -430,6 +524,10 @@ dpsec_spd_add(struct dpsec_spd *spd, const struct dpsec_policy *pol)
 	else
 		spd->pending[spd->nb_pending++] = *pol;
 	rte_spinlock_unlock(&spd->lock);
+	if (ret != 0)
+		DPSEC_LOG(ERR, "SPD %s: policy %u: %s", spd->name, pol->id,
+			  ret == -EEXIST ? "id already used" :
+			  "SPD full (max_rules)");
 	return ret;
 }
 
@@ -438,13 +536,16 @@ dpsec_spd_del(struct dpsec_spd *spd, uint32_t id)
 {
 	int i;
 
-	if (spd == NULL)
+	if (!spd_ok(spd, __func__))
 		return -EINVAL;
 	rte_spinlock_lock(&spd->lock);
 	i = pending_find(spd, id);
 	if (i >= 0)
 		spd->pending[i] = spd->pending[--spd->nb_pending];
 	rte_spinlock_unlock(&spd->lock);
+	if (i < 0)
+		DPSEC_LOG(ERR, "SPD %s: policy %u: no such policy", spd->name,
+			  id);
 	return i >= 0 ? 0 : -ENOENT;
 }
 
@@ -453,12 +554,14 @@ dpsec_spd_commit(struct dpsec_spd *spd)
 {
 	struct spd_set *set, *old;
 
-	if (spd == NULL)
+	if (!spd_ok(spd, __func__))
 		return -EINVAL;
 	rte_spinlock_lock(&spd->lock);
 	set = set_build(spd);
 	if (set == NULL) {
 		rte_spinlock_unlock(&spd->lock);
+		DPSEC_LOG(ERR, "SPD %s: commit: out of memory (rule set)",
+			  spd->name);
 		return -ENOMEM;
 	}
 	old = __atomic_exchange_n(&spd->set, set, __ATOMIC_ACQ_REL);
@@ -478,7 +581,11 @@ dpsec_spd_stats_get(const struct dpsec_spd *spd, struct dpsec_spd_stats *st)
 	uint64_t *dst;
 	size_t i;
 
-	if (spd == NULL || st == NULL)
+	if (st == NULL) {
+		DPSEC_LOG(ERR, "%s: NULL stats", __func__);
+		return -EINVAL;
+	}
+	if (!spd_ok(spd, __func__))
 		return -EINVAL;
 	src = (const uint64_t *)&spd->st;
 	dst = (uint64_t *)st;
@@ -488,26 +595,47 @@ dpsec_spd_stats_get(const struct dpsec_spd *spd, struct dpsec_spd_stats *st)
 }
 
 int
-dpsec_reqid_set(struct dpsec_ctx *ctx, uint32_t reqid, struct dpsec_sa *sa)
+dpsec_reqid_set(struct dpsec_ctx *ctx, uint32_t reqid, struct dpsec_sa *h)
 {
+	struct dpsec_sa *sa;
 	int32_t pos;
+	int ret;
 
-	if (ctx == NULL || reqid == 0 ||
-	    (sa != NULL && (sa->ctx != ctx || sa->dir != DPSEC_SA_OUTBOUND)))
+	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
+	if (reqid == 0) {
+		DPSEC_LOG(ERR, "%s: reqid 0 is reserved", __func__);
+		return -EINVAL;
+	}
 	rte_spinlock_lock(&ctx->ctl_lock);
-	if (sa != NULL)
+	if (h != NULL) {
+		/* The table holds the handle: a reqid whose SA is destroyed
+		 * names no SA (NO_SA) rather than freed memory. */
+		ret = sa_resolve(ctx, h, __func__, &sa);
+		if (ret == 0 && sa->dir != DPSEC_SA_OUTBOUND) {
+			DPSEC_LOG(ERR, "%s: reqid %u: SA 0x%08x is not an "
+				  "outbound SA", __func__, reqid, sa->conf.spi);
+			ret = -EINVAL;
+		}
+		if (ret != 0) {
+			rte_spinlock_unlock(&ctx->ctl_lock);
+			return ret;
+		}
 		/* An existing key's data is replaced with one atomic store
 		 * (RW_CONCURRENCY_LF): readers see the old SA or the new. */
-		pos = rte_hash_add_key_data(ctx->reqids, &reqid, sa);
-	else
+		pos = rte_hash_add_key_data(ctx->reqids, &reqid, h);
+	} else {
 		pos = rte_hash_del_key(ctx->reqids, &reqid);
+	}
 	rte_spinlock_unlock(&ctx->ctl_lock);
-	if (pos < 0)
+	if (pos < 0) {
+		DPSEC_LOG(ERR, "%s: reqid %u: %s", __func__, reqid,
+			  pos == -ENOENT ? "not set" : "reqid table full");
 		return pos == -ENOENT ? -ENOENT : -ENOSPC;
+	}
 
 	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
-	if (sa == NULL) {
+	if (h == NULL) {
 		/* Lock-free tables recycle a deleted key's slot only now. */
 		rte_spinlock_lock(&ctx->ctl_lock);
 		rte_hash_free_key_with_position(ctx->reqids, pos);
@@ -521,11 +649,18 @@ dpsec_reqid_get(struct dpsec_ctx *ctx, uint32_t reqid)
 {
 	void *data;
 
-	if (ctx == NULL || reqid == 0) {
+	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	if (rte_hash_lookup_data(ctx->reqids, &reqid, &data) < 0) {
+	if (reqid == 0) {
+		DPSEC_LOG(ERR, "%s: reqid 0 is reserved", __func__);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* Not logged: "not set" is an answer, not an error. */
+	if (rte_hash_lookup_data(ctx->reqids, &reqid, &data) < 0 ||
+	    sa_from_handle(data) == NULL) {
 		rte_errno = ENOENT;
 		return NULL;
 	}
@@ -677,6 +812,7 @@ classify_chunk(const struct spd_set *set, struct rte_mbuf *const pkts[],
 	}
 }
 
+/* The SA handle of @reqid (not checked), or NULL. */
 static inline struct dpsec_sa *
 reqid_resolve(struct dpsec_ctx *ctx, uint32_t reqid)
 {
@@ -720,7 +856,8 @@ outb_chunk(struct dpsec_ctx *ctx, const struct spd_set *set,
 	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
 	   struct dpsec_spd_stats *t)
 {
-	struct dpsec_sa *grp_sa[DPSEC_MAX_BURST], *sa = NULL;
+	/* SA handles; dpsec_sa_outbound() resolves them again. */
+	struct dpsec_sa *grp_h[DPSEC_MAX_BURST], *h = NULL;
 	struct rte_mbuf *tmp[DPSEC_MAX_BURST];
 	uint32_t res[DPSEC_MAX_BURST], last = 0;
 	uint8_t grp[DPSEC_MAX_BURST];
@@ -751,16 +888,19 @@ outb_chunk(struct dpsec_ctx *ctx, const struct spd_set *set,
 		 * back from a new SA to an old one. */
 		if (res[i] != last) {
 			last = res[i];
-			sa = r->sa != NULL ? r->sa : reqid_resolve(ctx, r->reqid);
+			h = r->sa != NULL ? r->sa : reqid_resolve(ctx, r->reqid);
+			/* The policy's SA may have been destroyed since. */
+			if (h != NULL && sa_from_handle(h) == NULL)
+				h = NULL;
 		}
-		if (sa == NULL) {
+		if (h == NULL) {
 			reason[i] = DPSEC_R_NO_SA;
 			continue;
 		}
-		for (g = 0; g < ngrp && grp_sa[g] != sa; g++)
+		for (g = 0; g < ngrp && grp_h[g] != h; g++)
 			;
 		if (g == ngrp)
-			grp_sa[ngrp++] = sa;
+			grp_h[ngrp++] = h;
 		grp[i] = (uint8_t)g;
 	}
 
@@ -774,7 +914,7 @@ outb_chunk(struct dpsec_ctx *ctx, const struct spd_set *set,
 			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_NONE);
 			tmp[cnt++] = pkts[i];
 		}
-		if (dpsec_sa_outbound(grp_sa[g], tmp, cnt) == cnt)
+		if (dpsec_sa_outbound(grp_h[g], tmp, cnt) == cnt)
 			continue;
 		for (i = 0; i < n; i++)
 			if (grp[i] == g)
@@ -784,12 +924,12 @@ outb_chunk(struct dpsec_ctx *ctx, const struct spd_set *set,
 
 /* Reject a whole burst the library cannot process (bad arguments). */
 static uint16_t
-burst_refuse(struct rte_mbuf *pkts[], uint16_t nb)
+burst_refuse(struct rte_mbuf *pkts[], uint16_t nb, enum dpsec_reason r)
 {
 	uint16_t i;
 
 	for (i = 0; i < nb; i++)
-		dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
+		dpsec_mbuf_set_reason(pkts[i], r);
 	return 0;
 }
 
@@ -803,9 +943,20 @@ dpsec_outbound(struct dpsec_ctx *ctx, struct dpsec_spd *spd,
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, good = 0;
 
-	if (unlikely(ctx == NULL || spd == NULL || spd->ctx != ctx ||
-		     spd->dir != DPSEC_SA_OUTBOUND || lc >= RTE_MAX_LCORE))
-		return burst_refuse(pkts, nb);
+	if (unlikely(!ctx_live(ctx) || spd == NULL || spd->ctx != ctx ||
+		     spd->dir != DPSEC_SA_OUTBOUND)) {
+		DPSEC_LOG_RL(ERR, "dpsec_outbound: %s",
+			     ctx == NULL ? "NULL context" :
+			     !ctx_live(ctx) ? "freed or invalid context" :
+			     spd == NULL ? "NULL SPD" :
+			     spd->ctx != ctx ? "SPD of another context" :
+			     "not an outbound SPD");
+		return burst_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
+	}
+	if (unlikely(lc >= RTE_MAX_LCORE)) {
+		DPSEC_LOG_RL(ERR, "dpsec_outbound: not on an EAL lcore");
+		return burst_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
+	}
 
 	rte_rcu_qsbr_thread_online(ctx->qsbr, DPSEC_QSBR_SPD_ID(lc));
 	set = __atomic_load_n(&spd->set, __ATOMIC_ACQUIRE);
@@ -821,34 +972,49 @@ dpsec_outbound(struct dpsec_ctx *ctx, struct dpsec_spd *spd,
 }
 
 static void
-inb_chunk(const struct spd_set *set, struct rte_mbuf *pkts[],
-	  struct dpsec_sa *const sas[], uint16_t n, uint8_t reason[],
-	  struct dpsec_spd_stats *t)
+inb_chunk(const struct dpsec_ctx *ctx, const struct spd_set *set,
+	  struct rte_mbuf *pkts[], struct dpsec_sa *const sas[], uint16_t n,
+	  uint8_t reason[], struct dpsec_spd_stats *t)
 {
 	uint32_t res[DPSEC_MAX_BURST];
 	uint16_t i;
 
+	const struct dpsec_sa *last_h = NULL, *last_sa = NULL;
+
 	classify_chunk(set, pkts, n, res, reason);
 	for (i = 0; i < n; i++) {
-		const struct dpsec_sa *sa = sas != NULL ? sas[i] : NULL;
+		/* sas[] holds handles: compared as they are with r->sa,
+		 * resolved (once per run of one SA) for the reqid. */
+		const struct dpsec_sa *h = sas != NULL ? sas[i] : NULL;
+		const struct dpsec_sa *sa;
 		const struct spd_rule *r;
 
 		if (reason[i] != DPSEC_R_NONE)
 			continue;
 		if (res[i] == 0) {
 			t->misses++;
-			reason[i] = sa != NULL ? DPSEC_R_POLICY :
+			reason[i] = h != NULL ? DPSEC_R_POLICY :
 						 DPSEC_R_NO_POLICY;
 			continue;
 		}
 		r = &set->rule[res[i] - 1];
 		t->hits[r->action]++;
-		if (sa != NULL) {
+		if (h != NULL) {
 			/* Invariant 5: it came in on an SA this policy
 			 * names (RFC 4301 §5.2 step 4). */
-			bool ok = r->action == DPSEC_POLICY_PROTECT &&
-				  (r->sa != NULL ? r->sa == sa :
-				   r->reqid == sa->conf.reqid);
+			bool ok = false;
+
+			if (r->action == DPSEC_POLICY_PROTECT && r->sa != NULL) {
+				ok = r->sa == h;
+			} else if (r->action == DPSEC_POLICY_PROTECT) {
+				if (h != last_h) {
+					last_h = h;
+					last_sa = sa_from_handle(h);
+				}
+				sa = last_sa;
+				ok = sa != NULL && sa->ctx == ctx &&
+				     r->reqid == sa->conf.reqid;
+			}
 
 			reason[i] = ok ? DPSEC_R_NONE : DPSEC_R_POLICY;
 		} else if (r->action == DPSEC_POLICY_DISCARD) {
@@ -869,15 +1035,22 @@ dpsec_inbound_policy_check(struct dpsec_spd *spd, struct rte_mbuf *pkts[],
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, i, good = 0, gs;
 
-	if (unlikely(spd == NULL || spd->dir != DPSEC_SA_INBOUND ||
-		     lc >= RTE_MAX_LCORE))
-		return burst_refuse(pkts, nb);
+	if (unlikely(spd == NULL || spd->dir != DPSEC_SA_INBOUND)) {
+		DPSEC_LOG_RL(ERR, "dpsec_inbound_policy_check: %s",
+			     spd == NULL ? "NULL SPD" : "not an inbound SPD");
+		return burst_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
+	}
+	if (unlikely(lc >= RTE_MAX_LCORE)) {
+		DPSEC_LOG_RL(ERR, "dpsec_inbound_policy_check: not on an EAL "
+			     "lcore");
+		return burst_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
+	}
 
 	rte_rcu_qsbr_thread_online(spd->ctx->qsbr, DPSEC_QSBR_SPD_ID(lc));
 	set = __atomic_load_n(&spd->set, __ATOMIC_ACQUIRE);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		inb_chunk(set, pkts + off, sas != NULL ? sas + off : NULL, n,
+		inb_chunk(spd->ctx, set, pkts + off, sas != NULL ? sas + off : NULL, n,
 			  reason, &t);
 		stats_settle(&t, reason, n);
 		/* sas[] follows the good packets; gs <= off + i, so the
@@ -905,6 +1078,8 @@ dpsec_spd_classify(struct dpsec_spd *spd, struct rte_mbuf *pkts[],
 	uint16_t off, n, i, matched = 0;
 
 	if (unlikely(spd == NULL || lc >= RTE_MAX_LCORE)) {
+		DPSEC_LOG_RL(ERR, "dpsec_spd_classify: %s",
+			     spd == NULL ? "NULL SPD" : "not on an EAL lcore");
 		for (i = 0; i < nb; i++)
 			ids[i] = DPSEC_POLICY_ID_NONE;
 		return 0;

@@ -334,8 +334,8 @@ tel_sa_info(const char *cmd __rte_unused, const char *params,
 				matches++;
 			}
 		if (matches == 1) {
-			dpsec_sa_info(found, &sn.info);
-			dpsec_sa_stats_get(found, &sn.st);
+			sa_info_read(found, &sn.info);
+			sa_stats_read(found, &sn.st);
 			sn.conf = found->conf;
 			sn.created_tsc = found->created_tsc;
 		}
@@ -377,7 +377,7 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 			uint32_t s = __atomic_load_n(&sa->state,
 						     __ATOMIC_ACQUIRE);
 
-			dpsec_sa_stats_get(sa, &st);
+			sa_stats_read(sa, &st);
 			nb[dir]++;
 			pkts[dir] += st.packets;
 			bytes[dir] += st.bytes;

@@ -5,8 +5,14 @@
  *   distinct and exactly 1..N (invariant 1);
  * - inbound: both lcores are fed every one of those packets, in SN order,
  *   with duplicates inside their bursts: each SN is delivered exactly once
- *   (the window update re-checks under the SA's lock).
+ *   (the window update re-checks under the SA's lock);
+ * - destroy under traffic: one lcore keeps sending on an SA's handle while
+ *   the other destroys the SA and creates new ones in its slot and memory:
+ *   each burst is wholly protected or wholly refused (BAD_HANDLE), never
+ *   again protected after the first refusal, and the new SAs are never
+ *   touched (no sequence number, no packet counted).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +29,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "dpsec_sa.h"
 #include "eal_fixture.h"
@@ -164,6 +171,112 @@ inb_worker(void *arg)
 	return 0;
 }
 
+/* Destroy under traffic (test_outbound_destroy_race). */
+static struct dpsec_sa *victim;
+static uint32_t race_bursts;	/* bursts the sender finished (atomic) */
+static uint32_t race_stop;	/* atomic */
+
+static int
+race_sender(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t buf[ESPT_PKT_MAX];
+	struct rte_mbuf *m[BURST];
+	bool refused_once = false;
+
+	while (!__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE)) {
+		uint16_t n;
+
+		for (unsigned int k = 0; k < BURST; k++) {
+			size_t len = espt_pkt_build(buf, 4, 253, PKT_LEN, k);
+
+			m[k] = espt_mbuf(pool, buf, len);
+			if (m[k] == NULL) {
+				snprintf(w->err, sizeof(w->err), "no mbuf");
+				test_free_bulk(m, k);
+				return -1;
+			}
+		}
+		n = dpsec_sa_outbound(victim, m, BURST);
+		if (n == BURST && !refused_once) {
+			w->good += n;
+		} else if (n == 0 && dpsec_mbuf_reason(m[0]) ==
+			   DPSEC_R_BAD_HANDLE &&
+			   dpsec_mbuf_reason(m[BURST - 1]) ==
+			   DPSEC_R_BAD_HANDLE) {
+			refused_once = true;
+			w->refused += BURST;
+		} else {
+			w->bad++;
+			snprintf(w->err, sizeof(w->err), "burst %u/%u (%s)%s",
+				 n, BURST, dpsec_reason_str(
+					 dpsec_mbuf_reason(m[n % BURST])),
+				 refused_once ? " after a refusal" : "");
+		}
+		test_free_bulk(m, BURST);
+		__atomic_fetch_add(&race_bursts, 1, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static void
+wait_bursts(uint32_t more)
+{
+	uint32_t target = __atomic_load_n(&race_bursts, __ATOMIC_ACQUIRE) +
+			  more;
+
+	while (__atomic_load_n(&race_bursts, __ATOMIC_ACQUIRE) < target)
+		rte_pause();
+}
+
+static void
+test_outbound_destroy_race(void **state)
+{
+	const struct espt_alg *a = espt_alg_find("gcm128");
+	unsigned int lc = rte_get_next_lcore(-1, 1, 0);
+	struct dpsec_sa *fresh[4];
+	struct dpsec_sa_conf c;
+	struct dpsec_sa_info info;
+	struct dpsec_sa_stats st;
+	struct espt_keys k;
+	struct worker w;
+
+	(void)state;
+	espt_keys_fill(&k, 5);
+	espt_conf(&c, a, &k, DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4, 0x7800, 0);
+	victim = dpsec_sa_create(ctx, &c);
+	assert_non_null(victim);
+	memset(&w, 0, sizeof(w));
+	race_stop = 0;
+	assert_int_equal(rte_eal_remote_launch(race_sender, &w, lc), 0);
+	wait_bursts(20);
+	assert_int_equal(dpsec_sa_destroy(ctx, victim), 0);
+	for (unsigned int i = 0; i < RTE_DIM(fresh); i++) {
+		espt_conf(&c, a, &k, DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+			  0x7900 + i, 0);
+		fresh[i] = dpsec_sa_create(ctx, &c);
+		assert_non_null(fresh[i]);
+		wait_bursts(5);
+	}
+	wait_bursts(50);
+	__atomic_store_n(&race_stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(rte_eal_wait_lcore(lc), 0);
+	if (w.err[0] != '\0')
+		print_message("sender: %s\n", w.err);
+	assert_int_equal(w.bad, 0);
+	assert_true(w.good >= 20 * BURST);
+	assert_true(w.refused >= 50 * BURST);
+	for (unsigned int i = 0; i < RTE_DIM(fresh); i++) {
+		assert_int_equal(dpsec_sa_info(fresh[i], &info), 0);
+		assert_int_equal(info.seq, 0);
+		assert_int_equal(dpsec_sa_stats_get(fresh[i], &st), 0);
+		assert_int_equal(st.packets, 0);
+		assert_int_equal(dpsec_sa_destroy(ctx, fresh[i]), 0);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, victim), -ENOENT);
+	assert_true(test_pool_full(pool));
+}
+
 /* Run @fn on the main lcore and the first worker at once. */
 static void
 run_both(lcore_function_t *fn, struct worker w[NB_LC])
@@ -296,6 +409,7 @@ main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outbound_two_lcores),
 		cmocka_unit_test(test_inbound_two_lcores),
+		cmocka_unit_test(test_outbound_destroy_race),
 	};
 	int ret;
 
