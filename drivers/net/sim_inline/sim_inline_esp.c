@@ -494,14 +494,6 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	}
 	if (esp_crypt(p->sec, sa, esp, padded, seq, DPSEC_CRYPTO_ENCRYPT) != 0)
 		return SIM_XS_tx_sec_bad;
-	if (udp_len && (hdr[0] >> 4) == 6) {
-		/* IPv6 forbids a zero UDP checksum (RFC 8200 section 8.1);
-		 * over IPv4 it stays 0 (RFC 3948 section 3.1.1). */
-		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
-
-		u->dgram_cksum = rte_ipv6_udptcp_cksum(
-			(const struct rte_ipv6_hdr *)hdr, u);
-	}
 
 	/* Back on the wire: the Ethernet header, with the outer type. */
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)l2);
