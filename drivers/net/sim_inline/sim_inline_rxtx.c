@@ -549,23 +549,33 @@ mbuf_writable(const struct rte_mbuf *m)
 	return true;
 }
 
+/* Checksum offloads @ol asks for that the port has enabled. */
+static inline void
+cksum_wanted(const struct sim_port *p, uint64_t ol, bool *ip_ck, bool *l4_ck)
+{
+	uint64_t off = p->tx_offloads, l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+
+	*ip_ck = (ol & RTE_MBUF_F_TX_IP_CKSUM) &&
+		 (off & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
+	*l4_ck = (l4 == RTE_MBUF_F_TX_UDP_CKSUM &&
+		  (off & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) ||
+		 (l4 == RTE_MBUF_F_TX_TCP_CKSUM &&
+		  (off & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
+}
+
 int
 sim_tx_cksum_apply(struct sim_port *p, struct rte_mbuf *w, uint8_t l4_proto)
 {
-	uint64_t ol = w->ol_flags, off = p->tx_offloads;
+	uint64_t ol = w->ol_flags;
 	uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
-	bool ip_ck = (ol & RTE_MBUF_F_TX_IP_CKSUM) &&
-		     (off & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
-	bool l4_ck = (l4 == RTE_MBUF_F_TX_UDP_CKSUM &&
-		      (off & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) ||
-		     (l4 == RTE_MBUF_F_TX_TCP_CKSUM &&
-		      (off & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
+	bool ip_ck, l4_ck;
 	uint32_t l4_off = w->l2_len + w->l3_len;
 	uint32_t l4_hdr = l4 == RTE_MBUF_F_TX_TCP_CKSUM ?
 			  sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
 	uint16_t *ck;
 	void *ip;
 
+	cksum_wanted(p, ol, &ip_ck, &l4_ck);
 	if (!ip_ck && !l4_ck)
 		return 0;
 	if (w->l2_len == 0 || w->l3_len == 0 ||
@@ -610,10 +620,11 @@ sim_tx_cksum_apply(struct sim_port *p, struct rte_mbuf *w, uint8_t l4_proto)
 static struct rte_mbuf *
 tx_cksum(struct sim_port *p, struct rte_mbuf *m)
 {
-	uint64_t ol = m->ol_flags;
 	struct rte_mbuf *w = m;
+	bool ip_ck, l4_ck;
 
-	if (!(ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)))
+	cksum_wanted(p, m->ol_flags, &ip_ck, &l4_ck);
+	if (!ip_ck && !l4_ck)
 		return m;
 	if (!mbuf_writable(m)) {
 		w = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
