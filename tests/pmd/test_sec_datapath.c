@@ -1224,7 +1224,7 @@ tight_pool(void **mem)
 	struct rte_mempool_objsz sz;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct rte_mempool *mp;
-	uint32_t elt = sizeof(struct rte_mbuf) + TIGHT_ROOM, total;
+	uint32_t elt = sizeof(struct rte_mbuf) + TIGHT_ROOM, total, pad;
 	unsigned int flags = RTE_MEMPOOL_F_NO_CACHE_ALIGN |
 			     RTE_MEMPOOL_F_NO_SPREAD |
 			     RTE_MEMPOOL_F_NO_IOVA_CONTIG;
@@ -1237,10 +1237,14 @@ tight_pool(void **mem)
 			 0);
 	rte_pktmbuf_pool_init(mp, &priv);
 	total = rte_mempool_calc_obj_size(elt, flags, &sz);
-	*mem = malloc(total);
-	assert_non_null(*mem);
-	assert_int_equal(rte_mempool_populate_virt(mp, *mem, total, 4096,
-						   NULL, NULL), 1);
+	/* The mbuf after the object header on a cache line, as struct
+	 * rte_mbuf wants; the object's end the allocation's end. */
+	pad = (RTE_CACHE_LINE_SIZE - sz.header_size % RTE_CACHE_LINE_SIZE) %
+	      RTE_CACHE_LINE_SIZE;
+	assert_int_equal(posix_memalign(mem, RTE_CACHE_LINE_SIZE, pad + total),
+			 0);
+	assert_int_equal(rte_mempool_populate_virt(mp, (char *)*mem + pad,
+						   total, 4096, NULL, NULL), 1);
 	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
 	return mp;
 }
@@ -1254,10 +1258,13 @@ tight_mbuf(struct rte_mempool *mp, const void *mem, const uint8_t *buf,
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint32_t total = rte_mempool_calc_obj_size(
 		sizeof(struct rte_mbuf) + TIGHT_ROOM, mp->flags, &sz);
+	uint32_t pad = (RTE_CACHE_LINE_SIZE -
+			sz.header_size % RTE_CACHE_LINE_SIZE) %
+		       RTE_CACHE_LINE_SIZE;
 
 	assert_non_null(m);
 	assert_ptr_equal((uint8_t *)m->buf_addr + m->buf_len,
-			 (const uint8_t *)mem + total);
+			 (const uint8_t *)mem + pad + total);
 	assert_true(len <= m->buf_len);
 	m->data_off = (uint16_t)(m->buf_len - len);
 	memcpy(rte_pktmbuf_mtod(m, void *), buf, len);
