@@ -156,10 +156,31 @@ sec_port_start(uint16_t port, struct rte_mempool *rx_pool)
 }
 
 void
+sec_lens_set(struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t l2 = RTE_ETHER_HDR_LEN;
+	const uint8_t *ip;
+
+	if (m->data_len >= 18 && d[12] == 0x81 && d[13] == 0x00)
+		l2 += 4;
+	m->l2_len = l2;
+	m->l3_len = 0;
+	if (m->data_len < l2 + 20u)
+		return;
+	ip = d + l2;
+	if ((ip[0] >> 4) == 4)
+		m->l3_len = (ip[0] & 0xfu) * 4u;
+	else if ((ip[0] >> 4) == 6)
+		m->l3_len = 40;
+}
+
+void
 sec_mark(uint16_t port, void *sess, struct rte_mbuf *m)
 {
 	m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
-	m->l2_len = RTE_ETHER_HDR_LEN;
+	/* The NIC takes the header lengths from the mbuf, as hardware. */
+	sec_lens_set(m);
 	rte_security_set_pkt_metadata(sec_ctx(port), sess, m, NULL);
 }
 

@@ -45,7 +45,10 @@ void *sec_session(uint16_t port, struct rte_mempool *mp,
 struct rte_flow *sec_flow(uint16_t port, void *sess, uint32_t spi);
 /* Start @port with RX/TX security offloads, 1 queue each. */
 int sec_port_start(uint16_t port, struct rte_mempool *rx_pool);
-/* Mark @m for inline processing with @sess on @port. */
+/* l2_len (Ethernet, + 4 for a VLAN tag) and l3_len (IPv4 IHL * 4, IPv6
+ * 40) of the frame in @m, as an application sets them for the NIC. */
+void sec_lens_set(struct rte_mbuf *m);
+/* Mark @m for inline processing with @sess on @port (lengths set). */
 void sec_mark(uint16_t port, void *sess, struct rte_mbuf *m);
 /* Session stats: packets and errors. */
 void sec_stats(uint16_t port, void *sess, uint64_t *pkts, uint64_t *errs);

@@ -144,9 +144,11 @@ int sim_parse_prob(const char *s, double *v);
 	X(sec_tx_bytes) \
 	X(sec_rx_bytes) \
 	X(tx_sec_bad) \
+	X(tx_sec_bad_len) \
 	X(tx_sec_dead) \
 	X(tx_sec_lost) \
 	X(rx_sec_bad) \
+	X(rx_sec_inner_bad) \
 	X(rx_sec_replay) \
 	X(rx_sec_icv_fail) \
 	X(rx_sec_dead) \
@@ -269,7 +271,24 @@ bool sim_is_sim_port(const struct rte_eth_dev *dev);
 bool sim_link_is_up(const struct sim_port *p);
 void sim_link_refresh(struct sim_port *p);
 
+/*
+ * Bits of an mbuf's ol_flags that say how its buffer is attached (a clone,
+ * an external buffer): they belong to the mbuf library, not to the NIC,
+ * and decide how rte_pktmbuf_free() releases it. A NIC clears or sets the
+ * offload bits only; a plain copy never inherits these.
+ */
+#define SIM_MBUF_F_BUF (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+
 /* sim_inline_rxtx.c */
+/* L2 overhead before the L3 header: Ethernet plus any VLAN tags. */
+uint32_t sim_l2_overhead(const struct rte_mbuf *m);
+/*
+ * The TX checksum offloads @w asks for (and the port enabled), in place:
+ * w is private and its headers contiguous. @l4_proto: the IP protocol of
+ * the L4 header at l2_len + l3_len (0: not checked). 0 or -EINVAL.
+ */
+int sim_tx_cksum_apply(struct sim_port *p, struct rte_mbuf *w,
+		       uint8_t l4_proto);
 uint16_t sim_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t sim_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb);
 /* NIC RX engine: consumes every frame (delivered to a queue or dropped). */

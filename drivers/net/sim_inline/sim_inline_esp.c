@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include <rte_cycles.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
@@ -274,11 +275,104 @@ inner_csum(const struct sim_sa *sa, uint8_t *ip, uint32_t len)
 	      rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)ip, ip + l3);
 }
 
+/* What the TX engine takes from the mbuf and checks against the frame. */
+struct egr {
+	uint32_t l2, l3;	/* L2 and IP header lengths of the frame */
+	uint32_t dgram;		/* the IP datagram's own length */
+	uint8_t proto;		/* after the IP header (IPv6: and extensions) */
+};
+
+/* The port's "bad lengths" log line, at most once a second. */
+static void
+bad_len_log(struct sim_port *p, const char *what, uint32_t got, uint32_t want)
+{
+	uint64_t now = rte_get_timer_cycles();
+	uint64_t t = __atomic_load_n(&p->sec->bad_len_tsc, __ATOMIC_RELAXED);
+
+	if (now < t || !__atomic_compare_exchange_n(&p->sec->bad_len_tsc, &t,
+			now + rte_get_timer_hz(), false, __ATOMIC_RELAXED,
+			__ATOMIC_RELAXED))
+		return;
+	SIM_LOG(WARNING, "%s: TX security offload: %s is %u, the frame needs %u;"
+		" dropped (tx_sec_bad_len)", p->dev->data->name, what, got, want);
+}
+
+/*
+ * Header lengths, as hardware takes them: from the mbuf, never guessed.
+ * l2_len must be the frame's Ethernet header plus its VLAN tags (where
+ * every engine finds the IP header). With @need_l3 (inline crypto: ixgbe's
+ * context descriptor says where ESP is by l2_len + l3_len) l3_len must be
+ * the IP header (IPv4: IHL * 4; IPv6: 40 plus the extension headers before
+ * ESP/UDP); inline protocol parses the header itself, as cnxk does. The IP
+ * datagram must fit in the frame; what follows it (link padding) is not
+ * the packet's. 0 or the xstat.
+ */
+static int
+egress_lens(struct sim_port *p, const struct rte_mbuf *m, bool need_l3,
+	    struct egr *e)
+{
+	uint8_t b[40];
+	const uint8_t *ip;
+	uint32_t hl, l2 = sim_l2_overhead(m);
+	unsigned int i;
+
+	if (m->l2_len != l2) {
+		bad_len_log(p, "l2_len", m->l2_len, l2);
+		return SIM_XS_tx_sec_bad_len;
+	}
+	e->l2 = l2;
+	e->l3 = m->l3_len;
+	ip = rte_pktmbuf_read(m, l2, sizeof(struct rte_ipv4_hdr), b);
+	if (ip == NULL)
+		return SIM_XS_tx_sec_bad;
+	if ((ip[0] >> 4) == 4) {
+		hl = (ip[0] & 0xfu) * 4u;
+		e->dgram = (uint32_t)ip[2] << 8 | ip[3];
+		e->proto = ip[9];
+		if (hl < sizeof(struct rte_ipv4_hdr) || e->dgram < hl)
+			return SIM_XS_tx_sec_bad;
+	} else if ((ip[0] >> 4) == 6) {
+		ip = rte_pktmbuf_read(m, l2, sizeof(struct rte_ipv6_hdr), b);
+		if (ip == NULL)
+			return SIM_XS_tx_sec_bad;
+		hl = sizeof(struct rte_ipv6_hdr);
+		e->dgram = hl + ((uint32_t)ip[4] << 8 | ip[5]);
+		e->proto = ip[6];
+		/* Extension headers before ESP (RFC 8200 section 4.1). */
+		for (i = 0; i < 8; i++) {
+			size_t ext_len;
+			int nx;
+
+			ip = rte_pktmbuf_read(m, l2 + hl, 2, b);
+			if (ip == NULL || hl + 2 > e->dgram)
+				break;
+			nx = rte_ipv6_get_next_ext(ip, e->proto, &ext_len);
+			if (nx < 0)
+				break;
+			hl += (uint32_t)ext_len;
+			e->proto = (uint8_t)nx;
+		}
+		if (hl > e->dgram)
+			return SIM_XS_tx_sec_bad;
+	} else {
+		return SIM_XS_tx_sec_bad;
+	}
+	if (l2 + e->dgram > m->pkt_len)
+		return SIM_XS_tx_sec_bad;
+	if (need_l3 && m->l3_len != hl) {
+		bad_len_log(p, "l3_len", m->l3_len, hl);
+		return SIM_XS_tx_sec_bad_len;
+	}
+	e->l3 = hl;
+	return 0;
+}
+
 /* Inline protocol egress: the IP packet after L2 becomes ESP. */
 static int
 proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
-	     uint32_t l2)
+	     const struct egr *e)
 {
+	uint32_t l2 = e->l2;
 	const struct rte_security_ipsec_tunnel_param *t = &sa->x.tunnel;
 	uint8_t l2h[32], *ip, *hdr, *tail, nh, tos, *esp;
 	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
@@ -416,32 +510,20 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 /*
  * Inline crypto egress: the application built the ESP packet (header, IV,
  * padding, trailer, room for the ICV); the NIC encrypts and writes the ICV.
+ * Like ixgbe, it finds ESP at l2_len + l3_len (checked by egress_lens()).
  */
 static int
 crypto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
-	      uint32_t l2)
+	      const struct egr *e)
 {
-	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, l2);
-	uint32_t l3, esp_off, total, plen;
-	uint8_t proto;
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, e->l2);
+	uint32_t esp_off, total = e->dgram, plen;
 	uint64_t seq;
 
-	if ((ip[0] >> 4) == 4) {
-		const struct rte_ipv4_hdr *h = (const void *)ip;
-
-		l3 = rte_ipv4_hdr_len(h);
-		proto = h->next_proto_id;
-		total = rte_be_to_cpu_16(h->total_length);
-	} else {
-		const struct rte_ipv6_hdr *h = (const void *)ip;
-
-		l3 = sizeof(*h);
-		proto = h->proto;
-		total = l3 + rte_be_to_cpu_16(h->payload_len);
-	}
-	esp_off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-	if ((proto != IPPROTO_ESP && proto != IPPROTO_UDP) ||
-	    total + l2 > m->pkt_len ||
+	esp_off = e->l3 + (e->proto == IPPROTO_UDP ?
+			   sizeof(struct rte_udp_hdr) : 0);
+	if ((e->proto != IPPROTO_ESP && e->proto != IPPROTO_UDP) ||
+	    total + e->l2 > m->pkt_len ||
 	    total < esp_off + ESP_HDR + sa->iv_len + sa->icv_len + ESP_TRL)
 		return SIM_XS_tx_sec_bad;
 	plen = total - esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
@@ -470,15 +552,17 @@ crypto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
  * its own SRAM: chained or shared frames are copied into a jumbo mbuf.
  */
 static struct rte_mbuf *
-linear(struct sim_sec *sec, struct rte_mbuf *m)
+linear(struct sim_sec *sec, struct rte_mbuf *m, bool room)
 {
 	struct rte_mbuf *j;
 	const void *src;
 	void *dst;
 
+	/* Egress adds headers and a trailer (@room); ingress only cuts. */
 	if (m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
 	    rte_mbuf_refcnt_read(m) == 1 &&
-	    rte_pktmbuf_tailroom(m) >= 64 && rte_pktmbuf_headroom(m) >= 96)
+	    (!room || (rte_pktmbuf_tailroom(m) >= 64 &&
+		       rte_pktmbuf_headroom(m) >= 96)))
 		return m;
 	if (m->pkt_len > SIM_JUMBO_ROOM - 128)
 		return NULL;
@@ -489,7 +573,7 @@ linear(struct sim_sec *sec, struct rte_mbuf *m)
 	src = rte_pktmbuf_read(m, 0, m->pkt_len, dst);
 	if (src != dst)
 		memcpy(dst, src, m->pkt_len);
-	j->ol_flags = m->ol_flags;
+	j->ol_flags = m->ol_flags & ~SIM_MBUF_F_BUF;	/* j is plain */
 	j->tx_offload = m->tx_offload;
 	j->port = m->port;
 	*rte_security_dynfield(j) = *rte_security_dynfield(m);
@@ -555,25 +639,40 @@ sim_sec_egress(struct sim_port *p, uint64_t *prng, struct rte_mbuf *m,
 {
 	struct sim_sa *sa;
 	struct rte_mbuf *w;
-	uint32_t l2 = m->l2_len ? m->l2_len : RTE_ETHER_HDR_LEN;
+	struct egr e;
 	int r;
 
 	r = egress_sa(p, m, &sa);
 	if (r != 0)
 		return r;
-	if (m->pkt_len < l2 + sizeof(struct rte_ipv4_hdr) || l2 > 30)
-		return SIM_XS_tx_sec_bad;
+	r = egress_lens(p, m,
+			sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO, &e);
+	if (r != 0)
+		return r;
 	/* The engine fails it: a NIC cannot send it in the clear. */
 	if (sim_fault_hit(p, prng, SIM_FAULT_PUNT))
 		return SIM_XS_tx_fault_punt;
-	w = linear(p->sec, m);
+	w = linear(p->sec, m, true);
 	if (w == NULL)
 		return SIM_XS_tx_sec_bad;
 	sim_count(p, SIM_XS_sec_tx_packets, 1);
-	if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO)
-		r = crypto_egress(p, sa, w, l2);
-	else
-		r = proto_egress(p, sa, w, l2);
+	/* The packet is the IP datagram: link padding after it (a 40-byte
+	 * TCP ACK in a 60-byte frame) is neither protected nor sent. */
+	if (w->pkt_len > e.l2 + e.dgram)
+		rte_pktmbuf_trim(w, (uint16_t)(w->pkt_len - e.l2 - e.dgram));
+	if (sa->action == RTE_SECURITY_ACTION_TYPE_INLINE_CRYPTO) {
+		/* The checksums asked for are the outer ones (the inner
+		 * packet is the application's, inside ESP): computed over
+		 * the frame as it leaves, after the ICV is in (NAT-T UDP). */
+		r = crypto_egress(p, sa, w, &e);
+		if (r == 0 && sim_tx_cksum_apply(p, w, e.proto) != 0)
+			r = SIM_XS_tx_bad_mbuf;
+	} else {
+		/* The packet given is the one ESP protects: its checksums
+		 * first, then the engine builds and sums the outer header. */
+		r = sim_tx_cksum_apply(p, w, e.proto) != 0 ?
+		    SIM_XS_tx_bad_mbuf : proto_egress(p, sa, w, &e);
+	}
 	if (r != 0) {
 		if (w != m)
 			rte_pktmbuf_free(w);
@@ -698,6 +797,31 @@ tunnel_ok(const struct sim_sa *sa, const struct ing *g)
 }
 
 /*
+ * The inner datagram at @ip, @len bytes decrypted: its own length when
+ * its header is sound (IPv4: IHL >= 5, IHL * 4 <= total length <= len;
+ * IPv6: 40 + payload length <= len, no jumbogram), else 0. Bytes after
+ * it are TFC padding (RFC 4303 section 2.7).
+ */
+static uint32_t
+inner_len(const uint8_t *ip, uint32_t len)
+{
+	uint32_t hl, total;
+
+	if ((ip[0] >> 4) == 4) {
+		hl = (ip[0] & 0xfu) * 4u;
+		total = (uint32_t)ip[2] << 8 | ip[3];
+		if (hl < sizeof(struct rte_ipv4_hdr) || hl > total)
+			return 0;
+	} else {
+		total = sizeof(struct rte_ipv6_hdr) +
+			((uint32_t)ip[4] << 8 | ip[5]);
+		if (total == sizeof(struct rte_ipv6_hdr) && ip[6] == 0)
+			return 0;	/* hop-by-hop jumbogram: not ours */
+	}
+	return total <= len ? total : 0;
+}
+
+/*
  * Inline protocol ingress; returns 0 with *sn the 64-bit SN authenticated,
  * or the xstat of the failure.
  */
@@ -767,6 +891,17 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 				    sizeof(struct rte_ipv6_hdr)) ||
 	     (ct[0] >> 4) != (nh == NH_IPV4 ? 4 : 6)))
 		goto restore;
+	if (sa->tunnel) {
+		/* Everything after here reads the inner header by its own
+		 * fields: they must describe bytes that are there. */
+		uint32_t in_len = inner_len(ct, len);
+
+		if (in_len == 0) {
+			r = SIM_XS_rx_sec_inner_bad;
+			goto restore;
+		}
+		len = in_len;	/* TFC padding after it (RFC 4303 2.7) */
+	}
 
 	/* Accepted. Drop trailer, ICV and any link padding after it. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - (g->l2 + hdr + len)));
@@ -882,16 +1017,17 @@ sim_sec_ingress(struct sim_port *p, struct rte_mbuf *m, struct sim_sec_rx *rx)
 	uint64_t sn = 0;
 	int r;
 
-	/* Whatever the sender's TX flags were, they are not ours. */
-	m->ol_flags = 0;
+	/* Whatever the sender's TX flags were, they are not ours; how the
+	 * buffer is attached is the mbuf's own business. */
+	m->ol_flags &= SIM_MBUF_F_BUF;
 	rx->reass_sa = NULL;
 	rx->esp_sn = 0;
 	if (sec == NULL || TAILQ_EMPTY(&sec->flows))
 		return m;
-	w = linear(sec, m);
+	w = linear(sec, m, false);
 	if (w == NULL)
 		return m;	/* no buffer: the frame passes untouched */
-	w->ol_flags = 0;
+	w->ol_flags &= SIM_MBUF_F_BUF;
 	if (!ing_parse(w, &g))
 		goto untouched;
 	rte_spinlock_lock(&sec->lock);

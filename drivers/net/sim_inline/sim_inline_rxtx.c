@@ -3,6 +3,7 @@
  * net_sim_inline data path: the NIC's RX engine (sim_ingress) and TX engine
  * (sim_tx_burst). See the model in sim_inline.h.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -22,9 +23,8 @@ link_up(const struct sim_port *p)
 	return p->dev->data->dev_link.link_status == RTE_ETH_LINK_UP;
 }
 
-/* L2 overhead before the L3 header: Ethernet plus any VLAN tags. */
-static uint32_t
-l2_overhead(const struct rte_mbuf *m)
+uint32_t
+sim_l2_overhead(const struct rte_mbuf *m)
 {
 	struct rte_ether_hdr eb;
 	struct rte_vlan_hdr vb;
@@ -361,7 +361,7 @@ to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
 			d->ol_flags &= ~RTE_MBUF_F_RX_IP_CKSUM_MASK;
 		if (sf & RTE_MBUF_F_RX_L4_CKSUM_MASK)
 			d->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
-		d->ol_flags |= sf;
+		d->ol_flags |= sf & ~SIM_MBUF_F_BUF;
 		*rte_security_dynfield(d) = *rte_security_dynfield(src);
 		sim_sec_rx_sn_set(p, d, sn);
 	}
@@ -428,7 +428,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 		sim_count(p, SIM_XS_rx_mac_filtered, 1);
 		goto out;
 	}
-	if (src->pkt_len - l2_overhead(src) > data->mtu) {
+	if (src->pkt_len - sim_l2_overhead(src) > data->mtu) {
 		sim_count(p, SIM_XS_rx_oversize, 1);
 		goto out;
 	}
@@ -436,7 +436,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 	if (p->rx_offloads & RTE_ETH_RX_OFFLOAD_SECURITY)
 		src = sim_sec_ingress(p, src, &sr);
 	else
-		src->ol_flags = 0;
+		src->ol_flags &= SIM_MBUF_F_BUF;
 	if (sr.reass_sa != NULL) {
 		/* An SA with ip_reassembly_en: inner fragments are held. */
 		struct sim_reass_set set;
@@ -549,44 +549,49 @@ mbuf_writable(const struct rte_mbuf *m)
 	return true;
 }
 
-/*
- * TX checksum offload. Returns the mbuf to put on the wire (m itself, or a
- * private copy when m's data is shared), or NULL when the request is invalid.
- */
-static struct rte_mbuf *
-tx_cksum(struct sim_port *p, struct rte_mbuf *m)
+/* Checksum offloads @ol asks for that the port has enabled. */
+static inline void
+cksum_wanted(const struct sim_port *p, uint64_t ol, bool *ip_ck, bool *l4_ck)
 {
-	uint64_t ol = m->ol_flags, off = p->tx_offloads;
+	uint64_t off = p->tx_offloads, l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+
+	*ip_ck = (ol & RTE_MBUF_F_TX_IP_CKSUM) &&
+		 (off & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
+	*l4_ck = (l4 == RTE_MBUF_F_TX_UDP_CKSUM &&
+		  (off & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) ||
+		 (l4 == RTE_MBUF_F_TX_TCP_CKSUM &&
+		  (off & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
+}
+
+int
+sim_tx_cksum_apply(struct sim_port *p, struct rte_mbuf *w, uint8_t l4_proto)
+{
+	uint64_t ol = w->ol_flags;
 	uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
-	bool ip_ck = (ol & RTE_MBUF_F_TX_IP_CKSUM) &&
-		     (off & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
-	bool l4_ck = (l4 == RTE_MBUF_F_TX_UDP_CKSUM &&
-		      (off & RTE_ETH_TX_OFFLOAD_UDP_CKSUM)) ||
-		     (l4 == RTE_MBUF_F_TX_TCP_CKSUM &&
-		      (off & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
-	uint32_t l4_off = m->l2_len + m->l3_len;
+	bool ip_ck, l4_ck;
+	uint32_t l4_off = w->l2_len + w->l3_len;
 	uint32_t l4_hdr = l4 == RTE_MBUF_F_TX_TCP_CKSUM ?
 			  sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
-	struct rte_mbuf *w = m;
 	uint16_t *ck;
 	void *ip;
 
+	cksum_wanted(p, ol, &ip_ck, &l4_ck);
 	if (!ip_ck && !l4_ck)
-		return m;
-	if (m->l2_len == 0 || m->l3_len == 0 ||
-	    l4_off + (l4_ck ? l4_hdr : 0) > m->data_len)
-		return NULL;
-	if (!mbuf_writable(m)) {
-		w = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
-		if (w == NULL)
-			return NULL;
-		w->ol_flags = m->ol_flags;
-		w->tx_offload = m->tx_offload;
-	}
+		return 0;
+	if (w->l2_len == 0 || w->l3_len == 0 ||
+	    l4_off + (l4_ck ? l4_hdr : 0) > w->data_len)
+		return -EINVAL;
+	/* The L4 the checksum goes into must be the one asked for. */
+	if (l4_ck && l4_proto != 0 &&
+	    l4_proto != (l4 == RTE_MBUF_F_TX_TCP_CKSUM ? IPPROTO_TCP :
+							  IPPROTO_UDP))
+		return -EINVAL;
 	ip = rte_pktmbuf_mtod_offset(w, void *, w->l2_len);
 	if (ip_ck && (ol & RTE_MBUF_F_TX_IPV4)) {
 		struct rte_ipv4_hdr *h = ip;
 
+		if (rte_ipv4_hdr_len(h) != w->l3_len)
+			return -EINVAL;
 		h->hdr_checksum = 0;
 		h->hdr_checksum = rte_ipv4_cksum(h);
 		sim_count(p, SIM_XS_tx_ip_cksum_offload, 1);
@@ -602,14 +607,39 @@ tx_cksum(struct sim_port *p, struct rte_mbuf *m)
 		else if (ol & RTE_MBUF_F_TX_IPV6)
 			*ck = rte_ipv6_udptcp_cksum_mbuf(w, ip, l4_off);
 		else
-			goto bad;
+			return -EINVAL;
 		sim_count(p, SIM_XS_tx_l4_cksum_offload, 1);
 	}
+	return 0;
+}
+
+/*
+ * TX checksum offload. Returns the mbuf to put on the wire (m itself, or a
+ * private copy when m's data is shared), or NULL when the request is invalid.
+ */
+static struct rte_mbuf *
+tx_cksum(struct sim_port *p, struct rte_mbuf *m)
+{
+	struct rte_mbuf *w = m;
+	bool ip_ck, l4_ck;
+
+	cksum_wanted(p, m->ol_flags, &ip_ck, &l4_ck);
+	if (!ip_ck && !l4_ck)
+		return m;
+	if (!mbuf_writable(m)) {
+		w = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+		if (w == NULL)
+			return NULL;
+		/* The copy is a plain mbuf: only the offload requests. */
+		w->ol_flags = m->ol_flags & ~SIM_MBUF_F_BUF;
+		w->tx_offload = m->tx_offload;
+	}
+	if (sim_tx_cksum_apply(p, w, 0) != 0) {
+		if (w != m)
+			rte_pktmbuf_free(w);
+		return NULL;
+	}
 	return w;
-bad:
-	if (w != m)
-		rte_pktmbuf_free(w);
-	return NULL;
 }
 
 /*
@@ -622,7 +652,7 @@ egress_one(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m,
 {
 	if (unlikely(!mbuf_sane(m)))
 		return SIM_XS_tx_bad_mbuf;
-	if (m->pkt_len - l2_overhead(m) > p->dev->data->mtu &&
+	if (m->pkt_len - sim_l2_overhead(m) > p->dev->data->mtu &&
 	    !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
 		return SIM_XS_tx_oversize;
 	if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
@@ -843,7 +873,7 @@ xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
 		if (sim_fault_hit(p, &q->prng, SIM_FAULT_DUP)) {
 			dup = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
 			if (dup != NULL)
-				dup->ol_flags = m->ol_flags;
+				dup->ol_flags = m->ol_flags & ~SIM_MBUF_F_BUF;
 		}
 		if (dup == NULL && q->held == NULL &&
 		    sim_fault_hit(p, &q->prng, SIM_FAULT_REORDER)) {

@@ -90,6 +90,7 @@ struct sim_sec {
 	rte_spinlock_t eng_lock;		/* non-EAL threads share one */
 	struct dpsec_crypto_engine *eng_any;
 	struct rte_mempool *jumbo;		/* linear copies of chains */
+	uint64_t bad_len_tsc;			/* next tx_sec_bad_len log */
 };
 
 int sim_sec_init(struct sim_port *p);

@@ -360,6 +360,49 @@ sim_session_create(void *device, struct rte_security_session_conf *conf,
 	return ret;
 }
 
+/*
+ * The engine's crypto state (IPsec-MB managers, one per EAL lcore and one
+ * shared) is made when the first SA needs it, not at probe: it lives in
+ * the C heap, outside DPDK's memory, and an application whose
+ * rte_eal_init() fails after the probe and exits without rte_eal_cleanup()
+ * would leave it behind. sim_sec_fini() (close, remove, rte_eal_cleanup())
+ * frees it. 0 or -ENOMEM.
+ */
+static int
+engines_start(struct sim_port *p)
+{
+	struct sim_sec *sec = p->sec;
+	struct dpsec_crypto_engine *any;
+	unsigned int lc;
+	int ret = 0;
+
+	if (__atomic_load_n(&sec->eng_any, __ATOMIC_ACQUIRE) != NULL)
+		return 0;
+	rte_spinlock_lock(&sec->eng_lock);
+	if (sec->eng_any != NULL)
+		goto out;
+	RTE_LCORE_FOREACH(lc) {
+		if (sec->eng[lc] != NULL)
+			continue;
+		sec->eng[lc] = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+		if (sec->eng[lc] == NULL)
+			goto nomem;
+	}
+	any = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+	if (any == NULL)
+		goto nomem;
+	__atomic_store_n(&sec->eng_any, any, __ATOMIC_RELEASE);
+	goto out;
+nomem:
+	/* What was made stays for the next try; fini frees it. */
+	SIM_LOG(ERR, "%s: cannot create the crypto engine",
+		p->dev->data->name);
+	ret = -ENOMEM;
+out:
+	rte_spinlock_unlock(&sec->eng_lock);
+	return ret;
+}
+
 static int
 session_create(void *device, struct rte_security_session_conf *conf,
 	       struct rte_security_session *sess)
@@ -401,6 +444,9 @@ session_create(void *device, struct rte_security_session_conf *conf,
 			"option" : "invalid transform");
 		return ret;
 	}
+	ret = engines_start(p);
+	if (ret != 0)
+		return ret;
 	memset(sa, 0, sizeof(*sa));
 	ci = dpsec_crypto_cipher_info_get(c);
 	sa->port = p;
@@ -642,7 +688,6 @@ sim_sec_init(struct sim_port *p)
 {
 	struct rte_eth_dev *dev = p->dev;
 	struct sim_sec *sec;
-	unsigned int lc;
 
 	if (rte_security_dynfield_register() < 0) {
 		SIM_LOG(ERR, "%s: cannot register the security dynfield",
@@ -662,14 +707,7 @@ sim_sec_init(struct sim_port *p)
 	TAILQ_INIT(&sec->flows);
 	TAILQ_INIT(&sec->lost);
 	sec->esp_sn_off = -1;
-	RTE_LCORE_FOREACH(lc) {
-		sec->eng[lc] = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
-		if (sec->eng[lc] == NULL)
-			goto nomem;
-	}
-	sec->eng_any = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
-	if (sec->eng_any == NULL)
-		goto nomem;
+	/* The crypto engines come with the first SA (engines_start()). */
 	{
 		char name[RTE_MEMPOOL_NAMESIZE];
 
