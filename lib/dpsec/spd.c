@@ -844,8 +844,8 @@ inb_chunk(const struct spd_set *set, struct rte_mbuf *pkts[],
 		r = &set->rule[res[i] - 1];
 		t->hits[r->action]++;
 		if (sa != NULL) {
-			/* Invariant 5: it came in on an SA this policy
-			 * names (RFC 4301 §5.2 step 4). */
+			/* Invariant 5 (doc/security_model.md): it came in
+			 * on an SA this policy names (RFC 4301 §5.2 step 4). */
 			bool ok = r->action == DPSEC_POLICY_PROTECT &&
 				  (r->sa != NULL ? r->sa == sa :
 				   r->reqid == sa->conf.reqid);
