@@ -307,7 +307,7 @@ const char *dpsec_place_reason_str(enum dpsec_place_reason r);
  *
  * Software owns the SA's sequence space and replay window wherever the
  * work is done, so a move reuses no number and lets no replay through
- * (invariants 1 and 2): outbound, software reserves a number for every
+ * (invariants 1 and 2, doc/security_model.md): outbound, software reserves a number for every
  * packet it hands to the NIC, and an SA that returns to the NIC as inline
  * protocol continues there from software's count plus the depth of the
  * port's TX queues (frames of an earlier stay on the NIC may still be

@@ -287,8 +287,9 @@ uint16_t dpsec_outbound(struct dpsec_ctx *ctx, struct dpsec_spd *spd,
 			struct rte_mbuf *pkts[], uint16_t nb);
 
 /**
- * Inbound policy check (RFC 4301 §5.2, security invariant 5), after
- * dpsec_inbound() and on the packets it delivered:
+ * Inbound policy check (RFC 4301 §5.2; invariant 5 of
+ * doc/security_model.md), after dpsec_inbound() and on the packets it
+ * delivered:
  * - a decrypted packet (sas[i] != NULL) passes if the policy it matches is
  *   PROTECT with sa == sas[i], or with no sa and reqid equal to sas[i]'s
  *   dpsec_sa_conf.reqid; otherwise (no match included) reason POLICY;

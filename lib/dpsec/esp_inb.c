@@ -442,7 +442,7 @@ count_drop(struct dpsec_sa *sa, enum dpsec_reason r)
  * has a session on the port it came in on: a NIC cannot vouch for an SA
  * it does not hold. (Not the current placement: packets the NIC decrypted
  * just before dpsec_sa_move() took the SA to software are still good.)
- * A failure it reports is final (invariant 3).
+ * A failure it reports is final (invariant 3, doc/security_model.md).
  */
 static inline bool
 nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
@@ -578,7 +578,7 @@ proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
 		sa_time_check(sa);
 	}
 	if (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED)
-		return DPSEC_R_NIC_FAILED;	/* invariant 3 */
+		return DPSEC_R_NIC_FAILED;	/* invariant 3, doc/security_model.md */
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD))
 		return DPSEC_R_SA_DEAD;
@@ -650,7 +650,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 		dpsec_crypto_burst(eng, cops, ncops);
 
 	/*
-	 * Invariant 2: the window moves only now, for packets whose ICV
+	 * Invariant 2 (doc/security_model.md): the window moves only now, for packets whose ICV
 	 * verified; each number is re-checked under the SA's replay_lock so
 	 * racing lcores deliver it once. The lock is taken once per run of
 	 * consecutive packets of the same SA (once per burst for a one-SA
@@ -661,7 +661,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 
 		i = idx[k];
 		if (ops[k]->status != 0) {
-			/* Invariant 3: a forgery is dropped, never retried. */
+			/* Invariant 3 (doc/security_model.md): dropped, never retried. */
 			reason[i] = DPSEC_R_AUTH;
 			continue;
 		}

@@ -553,7 +553,7 @@ tx_depth(uint16_t port)
  * The first SN an egress inline-protocol session may use, software's
  * count then moving past the numbers the NIC may take for frames of an
  * earlier session still queued (@slack). Software never hands out a
- * number the NIC might use, nor the NIC one software did (invariant 1).
+ * number the NIC might use, nor the NIC one software did (invariant 1, doc/security_model.md).
  */
 static uint64_t
 seq_handover(struct dpsec_sa *sa, uint64_t slack)

@@ -17,7 +17,7 @@
  * - ESN: RFC 4303 §2.2.1 and Appendix A2.1 infer the high 32 bits of the
  *   sequence number from T and W (dpsec_replay_esn_infer()).
  *
- * Two steps, per DESIGN "Security invariants" 2 (RFC 4303 §3.4.3): before
+ * Two steps, per invariant 2 of doc/security_model.md (RFC 4303 §3.4.3): before
  * decryption, dpsec_replay_check() infers the 64-bit number and says
  * whether it would be accepted, reading the window only; after the ICV
  * verified, dpsec_replay_update() marks the number and moves the window.
@@ -328,8 +328,9 @@ dpsec_replay_verdict(const struct dpsec_replay *w, uint64_t seq64)
 /**
  * Replay check before decryption (RFC 4303 §3.4.3): infer the 64-bit
  * number and say whether it would be accepted. Reads the window only
- * (DESIGN invariant 2): the window moves in dpsec_replay_update(), after
- * the ICV verified with the high bits this returns (RFC 4303 A2.1).
+ * (invariant 2, doc/security_model.md): the window moves in
+ * dpsec_replay_update(), after the ICV verified with the high bits this
+ * returns (RFC 4303 A2.1).
  *
  * @param w
  *   An initialised window.

@@ -1000,8 +1000,8 @@ inb_chunk(const struct dpsec_ctx *ctx, const struct spd_set *set,
 		r = &set->rule[res[i] - 1];
 		t->hits[r->action]++;
 		if (h != NULL) {
-			/* Invariant 5: it came in on an SA this policy
-			 * names (RFC 4301 §5.2 step 4). */
+			/* Invariant 5 (doc/security_model.md): it came in
+			 * on an SA this policy names (RFC 4301 §5.2 step 4). */
 			bool ok = false;
 
 			if (r->action == DPSEC_POLICY_PROTECT && r->sa != NULL) {

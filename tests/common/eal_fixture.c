@@ -2,6 +2,8 @@
 #include "eal_fixture.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +27,38 @@ enum {
 	TEST_IPPROTO_OTHER = 253,	/* RFC 3692 experimentation */
 };
 
+/* EAL's runtime directory of this process, removed at exit. */
+static char eal_rundir[PATH_MAX];
+
+/* nftw() callback: remove one entry of the EAL's runtime directory. */
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * EAL leaves its runtime directory (config, multi-process and telemetry
+ * sockets) behind; every test run would add one to /var/run/dpdk.
+ */
+static void
+rundir_remove(void)
+{
+	if (eal_rundir[0] != '\0')
+		nftw(eal_rundir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 test_eal_init(const char *test_name, const char *const extra_args[],
 	      int n_extra)
 {
 	static char prefix[128];
 	char *argv[EAL_MAX_ARGS];
-	int argc = 0;
+	const char *rundir, *base;
+	int argc = 0, ret;
 
 	if (n_extra < 0 || n_extra > EAL_MAX_ARGS - 12)
 		return -EINVAL;
@@ -50,7 +77,18 @@ test_eal_init(const char *test_name, const char *const extra_args[],
 	for (int i = 0; i < n_extra; i++)
 		argv[argc++] = (char *)(uintptr_t)extra_args[i];
 	argv[argc] = NULL;
-	return rte_eal_init(argc, argv);
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		return ret;
+	/* Only our own prefix's directory, never anything else. */
+	rundir = rte_eal_get_runtime_dir();
+	base = strrchr(rundir, '/');
+	if (base != NULL && strcmp(base + 1, prefix) == 0 &&
+	    strlen(rundir) < sizeof(eal_rundir)) {
+		strcpy(eal_rundir, rundir);
+		atexit(rundir_remove);
+	}
+	return ret;
 }
 
 struct rte_mempool *

@@ -32,6 +32,7 @@ enum {
  * Start EAL for test @test_name: --no-huge --no-pci -m 512
  * --file-prefix dpsec-<name>-<pid> --log-level, then @extra_args (e.g.
  * "--vdev", "net_ring0", "-l", "0-1"). Returns what rte_eal_init returns.
+ * EAL's runtime directory of that prefix is removed at exit.
  */
 int test_eal_init(const char *test_name, const char *const extra_args[],
 		  int n_extra);

@@ -1,7 +1,10 @@
 #!/bin/sh
 # `meson install --destdir` the build, check the installed files are where
-# doc/building.md and doc/sim_inline.md say, then build an out-of-tree program
-# against the installed libdpsec.pc and run it with the installed plugin.
+# doc/building.md and doc/sim_inline.md say, then build two out-of-tree
+# programs against the installed libdpsec.pc with the commands doc/building.md
+# gives, verbatim, and run them with nothing else set: hello.c (dpsec, the
+# plugin loaded with -d) and sim_api.c (sim_inline's private API, the plugin
+# linked).
 # Usage: install_link.sh PREFIX LIBDIR INCLUDEDIR PMD_INSTALL_DIR B_SANITIZE CC
 # (meson's option values; PMD_INSTALL_DIR may be empty.)
 set -eu
@@ -11,7 +14,8 @@ e2e_init install_link
 [ $# -eq 6 ] || e2e_fail "usage: $0 PREFIX LIBDIR INCLUDEDIR PMD_INSTALL_DIR B_SANITIZE CC"
 PREFIX=$1 LIBDIR=$2 INCLUDEDIR=$3 PMDDIR=$4 SAN=$5 CC=$6
 : "${DPSEC_BUILD_ROOT:?DPSEC_BUILD_ROOT is not set}"
-SRC=$(dirname "$0")/outoftree/hello.c
+: "${DPSEC_SOURCE_ROOT:?DPSEC_SOURCE_ROOT is not set}"
+SRC=$(dirname "$0")/outoftree
 
 under_prefix() { # absolute option values stay, relative ones are under PREFIX
 	case $1 in
@@ -34,7 +38,8 @@ else
 fi
 
 for f in "$LIB/libdpsec.so" "$LIB/libdpsec.a" "$LIB/pkgconfig/libdpsec.pc" \
-	 "$INC/dpsec/dpsec.h" "$PMD/librte_net_sim_inline.so"; do
+	 "$INC/dpsec/dpsec.h" "$INC/dpsec/rte_pmd_sim_inline.h" \
+	 "$PMD/librte_net_sim_inline.so"; do
 	if [ -f "$f" ]; then
 		echo "installed: ${f#$DEST}"
 	else
@@ -44,49 +49,97 @@ for f in "$LIB/libdpsec.so" "$LIB/libdpsec.a" "$LIB/pkgconfig/libdpsec.pc" \
 	fi
 done
 
-# Our own flags from the installed .pc with the destdir as sysroot; the flags
-# of what it requires from the system without (a sysroot would mangle those).
-# pkgconf counts the virtual root as depth 1: depth 2 is libdpsec alone.
+# The staged tree as an install under the custom prefix $DEST$PREFIX: meson
+# writes every path of libdpsec.pc relative to its prefix= line (checked
+# here), so with that line set to where the tree is, the .pc is what
+# `meson setup --prefix=$DEST$PREFIX` would have installed.
+PC=$LIB/pkgconfig/libdpsec.pc
+grep -qx "prefix=$PREFIX" "$PC" || { e2e_show "$PC"; e2e_fail "libdpsec.pc: no line prefix=$PREFIX"; }
+if grep -E '^(libdir|includedir|pmddir)=' "$PC" | grep -qv '=\${prefix}/'; then
+	e2e_show "$PC"
+	e2e_fail "libdpsec.pc: a path not under \${prefix} (absolute install dirs are not tested)"
+fi
+sed "s|^prefix=.*|prefix=$DEST$PREFIX|" "$PC" >"$PC.new" && mv "$PC.new" "$PC"
+
+# As doc/building.md says for a prefix pkg-config does not search.
 export PKG_CONFIG_PATH="$LIB/pkgconfig"
-CFLAGS=$(PKG_CONFIG_SYSROOT_DIR=$DEST pkg-config --maximum-traverse-depth=2 \
-	--cflags --libs libdpsec) || e2e_fail "pkg-config libdpsec failed"
-pkg-config --print-requires libdpsec >"$TMP/requires"
+pkg-config --print-requires libdpsec >"$TMP/requires" ||
+	e2e_fail "pkg-config libdpsec failed"
 [ -s "$TMP/requires" ] || e2e_fail "libdpsec.pc requires nothing (expected libdpdk...)"
 while read -r req; do
 	pkg-config --exists "$req" || e2e_fail "libdpsec.pc requires '$req': not satisfied"
 done <"$TMP/requires"
-REQS=$(awk '{ print $1 }' "$TMP/requires")
-DEPFLAGS=$(pkg-config --cflags --libs $REQS) ||
-	e2e_fail "pkg-config of libdpsec's requirements ($REQS) failed"
-echo "pkg-config libdpsec: $CFLAGS (requires: $(echo $REQS))"
-case " $CFLAGS " in
-*" -I$INC/dpsec "*) ;;
-*) e2e_fail "libdpsec.pc: cflags lack -I<includedir>/dpsec: $CFLAGS" ;;
-esac
-case " $CFLAGS " in
-*" -L$LIB "*) ;;
-*) e2e_fail "libdpsec.pc: libs lack -L<libdir>: $CFLAGS" ;;
-esac
-case " $CFLAGS " in
-*" -ldpsec "*) ;;
-*) e2e_fail "libdpsec.pc: libs lack -ldpsec: $CFLAGS" ;;
-esac
+for v in libdir:"$LIB" includedir:"$INC" pmddir:"$PMD"; do
+	got=$(pkg-config --variable="${v%%:*}" libdpsec)
+	[ -n "$got" ] && [ "$(realpath "$got")" = "$(realpath "${v#*:}")" ] ||
+		e2e_fail "libdpsec.pc: ${v%%:*} is '$got', the files are in ${v#*:}"
+done
 
-SANFLAGS=
-[ "$SAN" = none ] || SANFLAGS="-fsanitize=$SAN"
-$CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $SANFLAGS \
-	-o "$TMP/hello" "$SRC" $CFLAGS $DEPFLAGS >"$TMP/cc.log" 2>&1 ||
-	{ e2e_show "$TMP/cc.log"; e2e_fail "the out-of-tree program does not build"; }
+# A sanitized libdpsec needs the sanitizer runtimes in the program too:
+# there `cc` is meson's compiler with the same -fsanitize (a plain build
+# runs the system's cc as it is).
+CCPATH=$PATH
+if [ "$SAN" != none ]; then
+	mkdir "$TMP/bin"
+	printf '#!/bin/sh\nexec %s -fsanitize=%s "$@"\n' \
+		"$(command -v "$CC")" "$SAN" >"$TMP/bin/cc"
+	chmod +x "$TMP/bin/cc"
+	CCPATH=$TMP/bin:$PATH
+fi
 
+# doc_build TAG SOURCE DIR: run the one command of the doc/building.md block
+# after the marker "install_link.sh runs the next block verbatim: TAG" in
+# DIR, on SOURCE copied to DIR/app.c; it must make DIR/app.
+doc_build() {
+	cmd=$(awk -v tag="$1" '
+		index($0, "<!-- tests/e2e/install_link.sh runs the next block verbatim: " tag " -->") == 1 { m = 1; next }
+		m == 1 && /^```/ { m = 2; next }
+		m == 2 && /^```/ { exit }
+		m == 2 { print }' "$DPSEC_SOURCE_ROOT/doc/building.md")
+	[ -n "$cmd" ] || e2e_fail "doc/building.md: no block marked '$1'"
+	echo "doc/building.md ($1):"
+	echo "$cmd"
+	mkdir "$3"
+	cp "$2" "$3/app.c"
+	(cd "$3" && PATH=$CCPATH sh -eu -c "$cmd") >"$3/cc.log" 2>&1 ||
+		{ e2e_show "$3/cc.log"; e2e_fail "the documented command ($1) does not build $(basename "$2")"; }
+	[ -x "$3/app" ] || e2e_fail "the documented command ($1) made no ./app"
+}
+
+# run_app NAME APP ARGS...: run APP as the doc says, no LD_LIBRARY_PATH;
+# it must print "NAME: OK".
+run_app() {
+	name=$1
+	shift
+	rc=0
+	env -u LD_LIBRARY_PATH ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		timeout 60 "$@" >"$TMP/$name.out" 2>&1 || rc=$?
+	cat "$TMP/$name.out"
+	[ "$rc" = 0 ] || e2e_fail "$name failed (status $rc)"
+	grep -q "^$name: OK" "$TMP/$name.out" || e2e_fail "no '$name: OK' line"
+}
+
+# uses_installed APP LIB.SO: APP loads the installed LIB.SO (not the build
+# tree's), through what the documented command recorded.
+uses_installed() {
+	env -u LD_LIBRARY_PATH ldd "$1" >"$TMP/ldd.out" 2>&1 || true
+	so=$(awk -v lib="$(basename "$2")" '
+		$1 ~ lib && $2 == "=>" { print $3; exit }
+		$1 ~ lib && $1 ~ /^\// { print $1; exit }' "$TMP/ldd.out")
+	[ -n "$so" ] && [ "$(realpath "$so")" = "$(realpath "$2")" ] ||
+		{ e2e_show "$TMP/ldd.out"; e2e_fail "$1 does not load the installed $2"; }
+}
+
+doc_build dpsec "$SRC/hello.c" "$TMP/hello"
+uses_installed "$TMP/hello/app" "$LIB/libdpsec.so.0"
 e2e_safe_plugin "$PMD/librte_net_sim_inline.so"
-LD_LIBRARY_PATH="$LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-	timeout 60 "$TMP/hello" $(e2e_eal) -l 0 -d "$PLUGIN" \
-	--vdev net_sim_inline0 --vdev net_sim_inline1 >"$TMP/hello.out" 2>&1 || rc=$?
-cat "$TMP/hello.out"
-[ "${rc:-0}" = 0 ] || e2e_fail "the out-of-tree program failed (status $rc)"
+run_app hello "$TMP/hello/app" $(e2e_eal) -l 0 -d "$PLUGIN" \
+	--vdev net_sim_inline0 --vdev net_sim_inline1
 grep -q "^dpsec [0-9]" "$TMP/hello.out" || e2e_fail "no 'dpsec <version>' line"
-grep -q "^hello: OK" "$TMP/hello.out" || e2e_fail "no 'hello: OK' line"
-# It must have used the installed libdpsec, not the build tree's.
-LD_LIBRARY_PATH="$LIB" ldd "$TMP/hello" | grep -q "$LIB/libdpsec.so" ||
-	e2e_fail "hello is not linked against the installed libdpsec.so"
+grep -q "^dynfield dpsec_esp_sn registered" "$TMP/hello.out" ||
+	e2e_fail "no 'dynfield ... registered' line"
+
+doc_build "sim_inline API" "$SRC/sim_api.c" "$TMP/sim_api"
+uses_installed "$TMP/sim_api/app" "$PMD/librte_net_sim_inline.so"
+run_app sim_api "$TMP/sim_api/app" $(e2e_eal) -l 0 \
+	--vdev net_sim_inline0 --vdev net_null0

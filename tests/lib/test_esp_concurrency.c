@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * One SA, two lcores at once (DESIGN "Fast-path contract"):
+ * One SA, two lcores at once (doc/programmers_guide.md, "Threading model"):
  * - outbound: N packets protected from both lcores; the SNs on the wire are
- *   distinct and exactly 1..N (invariant 1);
+ *   distinct and exactly 1..N (invariant 1, doc/security_model.md);
  * - inbound: both lcores are fed every one of those packets, in SN order,
  *   with duplicates inside their bursts: each SN is delivered exactly once
  *   (the window update re-checks under the SA's lock);

@@ -213,7 +213,7 @@ test_fault_matrix(void **state)
 					 dpsec_reason_str(r));
 		/* Spurious failures (and, inline protocol, duplicates the
 		 * NIC's window caught) are dropped as NIC_FAILED, never
-		 * retried (invariant 3); duplicates are replays (invariant
+		 * retried (invariant 3, doc/security_model.md); duplicates are replays (invariant
 		 * 2), whichever window saw them first. */
 		assert_int_equal(t.reason[DPSEC_R_NIC_FAILED],
 				 spurious + nic_replay);

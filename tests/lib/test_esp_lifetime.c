@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SA life: sequence number exhaustion (invariant 1: an SN is never used
+ * SA life: sequence number exhaustion (invariant 1, doc/security_model.md: an SN is never used
  * twice, the space never wraps), ESN across the 32-bit boundary, soft and
  * hard lifetimes in packets and bytes with their events, destroy and
  * re-create, and the errno contract of dpsec_sa_create().
@@ -174,7 +174,7 @@ sa_seq(const struct dpsec_sa *sa)
 	return info.seq;
 }
 
-/* ---- sequence number exhaustion, 32-bit (invariant 1) ---- */
+/* ---- sequence number exhaustion, 32-bit (invariant 1, doc/security_model.md) ---- */
 
 struct exhaust_row {
 	const char *name;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Negative ESP inbound/outbound: DESIGN invariants 2 (replay check before
+ * Negative ESP inbound/outbound: invariants (doc/security_model.md) 2 (replay check before
  * decryption is read-only, window moves only after the ICV verified),
  * 3 (forgeries dropped and counted, never delivered) and 6 (malformed input
  * of any kind gets a counted drop and a reason, never a crash or a read
@@ -566,7 +566,7 @@ static const struct neg_row rows[] = {
 	{ "reseal-genuine-null", "null-sha1", T, 4, 0, 0, m_reseal_same, R(NONE), false },
 	{ "reseal-genuine-cbc-esn", "cbc128-sha1", T, 6, ESN, 0, m_reseal_same, R(NONE), false },
 	{ "reseal-genuine-gcm", "gcm128", TR, 4, NATT, 1, m_reseal_same, R(NONE), false },
-	/* invariant 3: forgeries */
+	/* invariant 3 (doc/security_model.md): forgeries */
 	{ "flip-ct-gcm", "gcm128", T, 4, 0, 0, m_flip_ct, R(AUTH), true },
 	{ "flip-ct-gcm-ossl", "gcm256", T, 6, ESN, 1, m_flip_ct, R(AUTH), true },
 	{ "flip-ct-chacha", "chacha20poly1305", TR, 6, 0, 0, m_flip_ct, R(AUTH), true },
@@ -730,7 +730,7 @@ test_row(void **state)
 	assert_int_equal(st.packets, NB - nbad);
 	assert_drops(&st, row->want, row->counted ? nbad : 0);
 
-	/* Invariant 2: no failed packet moved the window. */
+	/* Invariant 2 (doc/security_model.md): no failed packet moved the window. */
 	if (nbad && row->want != DPSEC_R_BAD_PAD &&
 	    row->want != DPSEC_R_BAD_NEXT_HDR && row->want != DPSEC_R_BAD_IP) {
 		struct dpsec_sa_info info;
@@ -833,7 +833,7 @@ test_left_of_window(void **state)
 }
 
 /*
- * Invariant 2: a forged packet far ahead (bad ICV) does not move the
+ * Invariant 2 (doc/security_model.md): a forged packet far ahead (bad ICV) does not move the
  * window, whether alone or ahead of genuine packets in its burst.
  */
 static void

@@ -270,7 +270,7 @@ test_place_reasons(void **state)
 }
 
 /*
- * Invariants 2 and 3 across the NIC/software boundary: a forgery the NIC
+ * Invariants 2 and 3 (doc/security_model.md) across the NIC/software boundary: a forgery the NIC
  * flags is dropped as NIC_FAILED and never decrypted again in software;
  * a copy of a packet the NIC already delivered, decrypted in software, is
  * a replay; packets the NIC did not touch are decrypted in software

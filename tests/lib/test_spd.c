@@ -4,7 +4,7 @@
  * ranges, overlapping rules decided by priority whatever the insertion
  * order), the outbound burst (BYPASS/DISCARD/PROTECT by SA and by reqid,
  * unbound reqid, no match, malformed: counts, order, reasons, and a round
- * trip through dpsec_inbound), the inbound policy check (invariant 5),
+ * trip through dpsec_inbound), the inbound policy check (invariant 5, doc/security_model.md),
  * reqid rekey under traffic on a second lcore (make-before-break: no loss,
  * one SPI switch per rekey) and commits under traffic.
  */

@@ -5,9 +5,12 @@ The /dpsec/... telemetry endpoints, read the way an operator reads them:
 Debian's dpdk-telemetry.py against telemetry_app (see its header for what
 it sets up). Usage: test_telemetry.py <telemetry_app>.
 
-The EAL runtime directory (file-prefix directory, telemetry socket) is a
-private 0700 directory in the build tree, given to both sides with
-RUNTIME_DIRECTORY, never a world-writable path like /tmp.
+The EAL runtime directory (file-prefix directory, telemetry and
+multi-process sockets) is in a fresh private 0700 directory under the
+temporary directory (TMPDIR, else /tmp), given to both sides with
+RUNTIME_DIRECTORY and removed at the end: never in the build tree, whose
+path can be longer than a socket path may be (sun_path, 108 bytes), and
+never shared with another process.
 """
 import json
 import os
@@ -18,6 +21,8 @@ import tempfile
 import time
 
 TELEMETRY = '/usr/bin/dpdk-telemetry.py'
+SOCKET = 'dpdk_telemetry.v2'
+SUN_PATH_MAX = 108          # struct sockaddr_un.sun_path, with its NUL
 SKIP = 77
 
 
@@ -52,12 +57,16 @@ def main():
         print('SKIP: no ' + TELEMETRY + ' (Debian package dpdk)')
         return SKIP
     app = sys.argv[1]
-    root = os.environ.get('DPSEC_BUILD_ROOT', os.getcwd())
-    tmp = tempfile.mkdtemp(prefix='telemetry-', dir=root)   # mode 0700
+    tmp = tempfile.mkdtemp(prefix='dpsec-tel-')   # mode 0700
     run = os.path.join(tmp, 'run')
     os.mkdir(run, 0o700)
     env = dict(os.environ, RUNTIME_DIRECTORY=run)
     prefix = 'dpsec-tel-%d' % os.getpid()
+    sock = os.path.join(run, 'dpdk', prefix, SOCKET)
+    if len(sock.encode()) >= SUN_PATH_MAX:
+        shutil.rmtree(tmp, ignore_errors=True)
+        check(False, 'telemetry socket path longer than sun_path (set '
+              'TMPDIR to a shorter directory)', sock)
     proc = subprocess.Popen([app, prefix, tmp], env=env)
     try:
         deadline = time.monotonic() + 60

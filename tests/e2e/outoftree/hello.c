@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * An out-of-tree program built against an installed dpsec (pkg-config
- * libdpsec): prints dpsec_version(), finds the two sim_inline ports the EAL
+ * An out-of-tree program built against an installed dpsec with the command
+ * of doc/building.md (pkg-config libdpsec): prints dpsec_version(),
+ * registers the ESP sequence number dynfield named by sim_inline's
+ * installed private header, finds the two sim_inline ports the EAL
  * arguments create, sends one burst from port 0 and receives it on port 1.
  * Usage: hello EAL-ARGS... (e.g. --vdev net_sim_inline0 --vdev net_sim_inline1)
  */
@@ -14,9 +16,11 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 
 #include <dpsec.h>
+#include <rte_pmd_sim_inline.h>
 
 #define NB_FRAMES 16
 #define FRAME_LEN 128
@@ -45,6 +49,11 @@ port_up(uint16_t port, struct rte_mempool *mp)
 static int
 run(void)
 {
+	static const struct rte_mbuf_dynfield sn_field = {
+		.name = RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN,
+		.size = sizeof(uint64_t),
+		.align = _Alignof(uint64_t),
+	};
 	struct rte_mbuf *tx[NB_FRAMES], *rx[NB_FRAMES];
 	struct rte_ether_addr mac0, mac1;
 	struct rte_eth_dev_info info;
@@ -56,6 +65,11 @@ run(void)
 	printf("dpsec %s\n", dpsec_version());
 	if (dpsec_version() == NULL || dpsec_version()[0] == '\0')
 		return fail("empty dpsec_version()");
+
+	/* From rte_pmd_sim_inline.h, next to dpsec.h under libdpsec.pc's -I. */
+	if (rte_mbuf_dynfield_register(&sn_field) < 0)
+		return fail("rte_mbuf_dynfield_register(" RTE_PMD_SIM_INLINE_DYNFIELD_ESP_SN ")");
+	printf("dynfield %s registered\n", sn_field.name);
 
 	printf("ports: %u\n", rte_eth_dev_count_avail());
 	if (rte_eth_dev_count_avail() != 2)
