@@ -275,8 +275,8 @@ wan_send(struct gw *g, struct rte_mbuf *pkts[], uint16_t n)
 		rte_ether_addr_copy(&g->peer_mac, &eh->dst_addr);
 		rte_ether_addr_copy(&g->mac, &eh->src_addr);
 		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		/* dpsec set l3_len; the L2 length is ours to give the NIC. */
 		m->l2_len = sizeof(*eh);
-		m->l3_len = sizeof(struct rte_ipv4_hdr);
 		/* Inline crypto or protocol: the NIC's engine does the ESP. */
 		if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD)
 			g->nic_tx++;

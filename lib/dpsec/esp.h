@@ -118,6 +118,18 @@ ipv6_ext(uint8_t nh)
 	       nh == IPPROTO_AH || nh == 135 /* mobility */;
 }
 
+/* Refuse a whole burst the library cannot process (bad handle, no
+ * crypto engine): every packet gets @r, none goes on. */
+static inline uint16_t
+burst_refuse(struct rte_mbuf *pkts[], uint16_t nb, enum dpsec_reason r)
+{
+	uint16_t i;
+
+	for (i = 0; i < nb; i++)
+		dpsec_mbuf_set_reason(pkts[i], r);
+	return 0;
+}
+
 /* Move pkts with reason != NONE behind the good ones of this chunk, then
  * behind the good ones of earlier chunks ([0, good) already final). */
 static inline uint16_t

@@ -349,7 +349,7 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 
 			/* Every field checked against the bytes present
 			 * before the checksum below reads IHL * 4 of them
-			 * (invariant 6). */
+			 * (invariant 6, doc/security_model.md). */
 			if (len < sizeof(*h) || (in[0] >> 4) != 4 ||
 			    rte_ipv4_hdr_len(h) < sizeof(*h) ||
 			    rte_ipv4_hdr_len(h) > len ||
@@ -531,7 +531,8 @@ proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
  * software checks what it decrypts: its header within the bytes present
  * (IPv4 IHL >= 5, IHL * 4 <= total length; IPv6 40 bytes), the datagram
  * within the mbuf, and bytes after it (a NIC's or the wire's padding)
- * trimmed (invariant 6: nothing reads past the packet).
+ * trimmed (invariant 6 of doc/security_model.md: nothing reads past
+ * the packet).
  */
 static enum dpsec_reason
 proto_inner_check(struct rte_mbuf *m)
@@ -719,23 +720,19 @@ dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[], uint16_t nb,
 	struct dpsec_crypto_engine *eng;
 	uint8_t reason[DPSEC_MAX_BURST];
 	unsigned int lc = rte_lcore_id();
-	uint16_t off, n, i, good = 0;
+	uint16_t off, n, good = 0;
 
 	if (unlikely(!ctx_live(ctx))) {
 		DPSEC_LOG_RL(ERR, "dpsec_inbound: %s context %p",
 			     ctx == NULL ? "NULL" : "freed or invalid",
 			     (void *)ctx);
-		for (i = 0; i < nb; i++)
-			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_BAD_HANDLE);
-		return 0;
+		return burst_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
 	}
 	eng = ctx_engine(ctx);
 	if (unlikely(eng == NULL)) {
 		DPSEC_LOG_RL(ERR, "dpsec_inbound: lcore %u has no crypto "
 			     "engine in context %s", lc, ctx->name);
-		for (i = 0; i < nb; i++)
-			dpsec_mbuf_set_reason(pkts[i], DPSEC_R_UNSUPPORTED);
-		return 0;
+		return burst_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
 	}
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	for (off = 0; off < nb; off += n) {

@@ -392,17 +392,6 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	return good + nb_nic;
 }
 
-/* Refuse a whole burst: every packet gets @r. */
-static uint16_t
-outb_refuse(struct rte_mbuf *pkts[], uint16_t nb, enum dpsec_reason r)
-{
-	uint16_t i;
-
-	for (i = 0; i < nb; i++)
-		dpsec_mbuf_set_reason(pkts[i], r);
-	return 0;
-}
-
 uint16_t
 dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 {
@@ -424,14 +413,14 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 		DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: %s SA handle %p",
 			     h == NULL ? "NULL" : "stale or invalid",
 			     (void *)h);
-		return outb_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
+		return burst_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
 	}
 	eng = ctx_engine(ctx);
 	if (unlikely(eng == NULL)) {
 		/* Not an lcore dpsec_create() saw: no crypto engine. */
 		DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: lcore %u has no crypto "
 			     "engine in context %s", lc, ctx->name);
-		return outb_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
+		return burst_refuse(pkts, nb, DPSEC_R_UNSUPPORTED);
 	}
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	sa = sa_of_uid(ctx, (uintptr_t)h);
@@ -443,7 +432,7 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 			DPSEC_LOG_RL(ERR, "dpsec_sa_outbound: SA 0x%08x is "
 				     "not an outbound SA", sa->conf.spi);
 		rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
-		return outb_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
+		return burst_refuse(pkts, nb, DPSEC_R_BAD_HANDLE);
 	}
 	/* Before the packets: those after a hard deadline are SA_DEAD. */
 	sa_time_check(sa);

@@ -781,12 +781,9 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 
 	if (!ctx_ok(ctx, __func__))
 		return -EINVAL;
-	rte_spinlock_lock(&ctx->ctl_lock);
-	ret = sa_resolve(ctx, h, __func__, &sa);
-	if (ret != 0) {
-		rte_spinlock_unlock(&ctx->ctl_lock);
+	ret = sa_resolve_lock(ctx, h, __func__, &sa);
+	if (ret != 0)
 		return ret;
-	}
 	if (!to_nic && sa->placement != DPSEC_PLACE_SW) {
 		/* New packets go to software from now on; the session
 		 * stays for frames already marked or decrypted. */

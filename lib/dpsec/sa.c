@@ -459,6 +459,23 @@ sa_resolve(struct dpsec_ctx *ctx, const struct dpsec_sa *h, const char *fn,
 	return 0;
 }
 
+/*
+ * sa_resolve() under @ctx's ctl_lock: on success the lock is held (the SA
+ * cannot be destroyed under the caller), on failure it is released.
+ */
+int
+sa_resolve_lock(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
+		const char *fn, struct dpsec_sa **sap)
+{
+	int ret;
+
+	rte_spinlock_lock(&ctx->ctl_lock);
+	ret = sa_resolve(ctx, h, fn, sap);
+	if (ret != 0)
+		rte_spinlock_unlock(&ctx->ctl_lock);
+	return ret;
+}
+
 /* Under ctx->ctl_lock: take @sa out of everything a lookup reaches (SAD,
  * list, slot: its handle is stale from here on). Returns its SAD key
  * position, or -1. */
@@ -513,12 +530,9 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *h)
 		return -EINVAL;
 	/* Resolved and unlinked under one hold of ctl_lock: of two
 	 * destroys of one handle, the second finds no SA. */
-	rte_spinlock_lock(&ctx->ctl_lock);
-	ret = sa_resolve(ctx, h, __func__, &sa);
-	if (ret != 0) {
-		rte_spinlock_unlock(&ctx->ctl_lock);
+	ret = sa_resolve_lock(ctx, h, __func__, &sa);
+	if (ret != 0)
 		return ret;
-	}
 	pos = sa_unlink(ctx, sa);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	sa_release(ctx, sa, pos);

@@ -22,6 +22,7 @@
  * would otherwise report a quiescent state in the middle of it.
  */
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -84,6 +85,8 @@ enum {
 #define SA_ID_GEN_MASK	((UINT32_C(1) << 25) - 1)
 #define SA_ID_CTX_SHIFT	32
 #define SA_ID_CTX_MASK	(DPSEC_MAX_CTX - 1u)
+static_assert(sizeof(uintptr_t) == sizeof(uint64_t),
+	      "SA handles carry a 64-bit id in a pointer");
 
 /* Live contexts, process-wide (ctx.c). An entry keeps its last SA
  * generation when its context is freed, so the next context at that
@@ -227,6 +230,8 @@ unsigned int sa_expire_time(struct dpsec_sa *sa, uint64_t now);
 bool log_ratelimit(uint64_t *next, uint32_t *n);
 int sa_resolve(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
 	       const char *fn, struct dpsec_sa **sap);
+int sa_resolve_lock(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
+		    const char *fn, struct dpsec_sa **sap);
 void sa_info_read(const struct dpsec_sa *sa, struct dpsec_sa_info *info);
 void sa_stats_read(const struct dpsec_sa *sa, struct dpsec_sa_stats *st);
 

@@ -922,17 +922,6 @@ outb_chunk(struct dpsec_ctx *ctx, const struct spd_set *set,
 	}
 }
 
-/* Reject a whole burst the library cannot process (bad arguments). */
-static uint16_t
-burst_refuse(struct rte_mbuf *pkts[], uint16_t nb, enum dpsec_reason r)
-{
-	uint16_t i;
-
-	for (i = 0; i < nb; i++)
-		dpsec_mbuf_set_reason(pkts[i], r);
-	return 0;
-}
-
 uint16_t
 dpsec_outbound(struct dpsec_ctx *ctx, struct dpsec_spd *spd,
 	       struct rte_mbuf *pkts[], uint16_t nb)

@@ -1167,8 +1167,9 @@ exact_copy(const struct rte_mbuf *rx, const uint8_t *buf, size_t len)
 
 /*
  * What the NIC authenticated is still checked before anything reads by
- * it (invariant 6): an inner IPv4 header whose IHL (15: 60 bytes) is
- * longer than the 20-byte inner packet, ECN-capable under a CE outer
+ * it (invariant 6, doc/security_model.md): an inner IPv4 header whose
+ * IHL (15: 60 bytes) is longer than the 20-byte inner packet,
+ * ECN-capable under a CE outer
  * header so that decapsulation rewrites its TOS, is a counted BAD_IP
  * drop. Inline crypto: the NIC decrypted it, software decapsulates;
  * inline protocol: the NIC decapsulated it. A genuine packet of the same
