@@ -2,7 +2,10 @@
 #ifndef DPSEC_PRIV_ESP_H
 #define DPSEC_PRIV_ESP_H
 
-/* ESP wire format helpers shared by esp_outb.c and esp_inb.c (RFC 4303). */
+/*
+ * What esp_outb.c and esp_inb.c share beyond the wire format, which
+ * lives in lib/common/esp_wire.h (shared with net_sim_inline).
+ */
 
 #include <stdint.h>
 #include <string.h>
@@ -13,15 +16,8 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "esp_wire.h"
 #include "sa.h"
-
-enum {
-	ESP_HDR_LEN = sizeof(struct rte_esp_hdr),	/* SPI + SN */
-	ESP_TRAILER_LEN = 2,				/* pad len + NH */
-	ESP_NH_IPV4 = IPPROTO_IPIP,
-	ESP_NH_IPV6 = IPPROTO_IPV6,
-	ESP_NH_NONE = 59,	/* dummy packet, RFC 4303 §2.6 */
-};
 
 /* Per-packet scratch for one crypto op of a burst. */
 struct esp_op_buf {
@@ -29,59 +25,6 @@ struct esp_op_buf {
 	uint8_t aad[12];		/* SPI || [SN high] || SN low */
 	uint8_t icv[DPSEC_MAX_ICV];	/* tag out (encrypt) / copy (decrypt) */
 };
-
-/* RFC 4106 §5 / RFC 7634 §2.1 AAD; 12 bytes with ESN, else 8. */
-static inline uint16_t
-esp_aad(uint8_t *aad, uint32_t spi_be, uint64_t seq, bool esn)
-{
-	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
-	uint32_t lo = rte_cpu_to_be_32((uint32_t)seq);
-
-	memcpy(aad, &spi_be, 4);
-	if (esn) {
-		memcpy(aad + 4, &hi, 4);
-		memcpy(aad + 8, &lo, 4);
-		return 12;
-	}
-	memcpy(aad + 4, &lo, 4);
-	return 8;
-}
-
-/* DSCP of an IPv4 TOS or IPv6 traffic class byte. */
-static inline uint8_t
-ip_tos(const void *ip)
-{
-	const uint8_t *b = ip;
-
-	if ((b[0] >> 4) == 4)
-		return ((const struct rte_ipv4_hdr *)ip)->type_of_service;
-	return (uint8_t)(rte_be_to_cpu_32(
-		((const struct rte_ipv6_hdr *)ip)->vtc_flow) >> 20);
-}
-
-static inline void
-ip_set_tos(void *ip, uint8_t tos)
-{
-	uint8_t *b = ip;
-
-	if ((b[0] >> 4) == 4) {
-		((struct rte_ipv4_hdr *)ip)->type_of_service = tos;
-	} else {
-		struct rte_ipv6_hdr *h = ip;
-		uint32_t v = rte_be_to_cpu_32(h->vtc_flow);
-
-		v = (v & ~(0xffu << 20)) | ((uint32_t)tos << 20);
-		h->vtc_flow = rte_cpu_to_be_32(v);
-	}
-}
-
-static inline void
-ipv4_fix(struct rte_ipv4_hdr *ip, uint16_t total_len)
-{
-	ip->total_length = rte_cpu_to_be_16(total_len);
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-}
 
 /*
  * The IP datagram at the front of @m ends at @total (IPv4 total length,
@@ -107,15 +50,6 @@ ip_trim(struct rte_mbuf *m, uint32_t total)
 	     rte_pktmbuf_trim(m, (uint16_t)extra) != 0))
 		return DPSEC_R_NOMEM;
 	return DPSEC_R_NONE;
-}
-
-/* An IPv6 next header we cannot step over to find the transport header. */
-static inline bool
-ipv6_ext(uint8_t nh)
-{
-	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
-	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS ||
-	       nh == IPPROTO_AH || nh == 135 /* mobility */;
 }
 
 /* Refuse a whole burst the library cannot process (bad handle, no

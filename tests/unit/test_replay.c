@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/dpsec/replay.h: the ESP anti-replay window with ESN (RFC 4303 §3.4.3,
+ * lib/common/replay.h: the ESP anti-replay window with ESN (RFC 4303 §3.4.3,
  * Appendix A2.1-A3; RFC 6479 bitmap).
  *
  * - sizes and init;

@@ -17,10 +17,9 @@
 #include <rte_net.h>
 #include <rte_udp.h>
 
+#include "esp_wire.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
-
-enum { ESP_HDR = 8, ESP_TRL = 2, NH_IPV4 = 4, NH_IPV6 = 41 };
 
 /* Header fields at any alignment (UBSan: DPDK's unaligned_* are not). */
 static inline uint32_t
@@ -109,22 +108,6 @@ sa_error(struct sim_sa *sa)
 	rte_spinlock_unlock(&sa->lock);
 }
 
-static uint16_t
-esp_aad(uint8_t *aad, const struct sim_sa *sa, uint64_t seq)
-{
-	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
-	uint32_t lo = rte_cpu_to_be_32((uint32_t)seq);
-
-	memcpy(aad, &sa->spi_be, 4);
-	if (sa->esn) {
-		memcpy(aad + 4, &hi, 4);
-		memcpy(aad + 8, &lo, 4);
-		return 12;
-	}
-	memcpy(aad + 4, &lo, 4);
-	return 8;
-}
-
 /*
  * Encrypt (and write the ICV) or verify (and decrypt) ESP in place: esp
  * points at the ESP header; len bytes of payload, padding and trailer
@@ -134,7 +117,7 @@ static int
 esp_crypt(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
 	  uint32_t len, uint64_t seq, enum dpsec_crypto_dir dir)
 {
-	uint8_t *iv = esp + ESP_HDR, *pl = iv + sa->iv_len, *icv = pl + len;
+	uint8_t *iv = esp + ESP_HDR_LEN, *pl = iv + sa->iv_len, *icv = pl + len;
 	uint8_t nonce[12], aad[12], tag[DPSEC_CRYPTO_ICV_MAX];
 	struct dpsec_crypto_op op = {
 		.key = sa->key, .dir = dir,
@@ -147,12 +130,12 @@ esp_crypt(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
 		memcpy(nonce + 4, iv, 8);
 		op.iv = nonce;
 		op.aad = aad;
-		op.aad_len = esp_aad(aad, sa, seq);
+		op.aad_len = esp_aad(aad, sa->spi_be, seq, sa->esn);
 		return run_op(sec, &op);
 	}
 	op.iv = iv;
 	op.auth_src = esp;
-	op.auth_len = ESP_HDR + sa->iv_len + len;
+	op.auth_len = ESP_HDR_LEN + sa->iv_len + len;
 	if (!sa->esn)
 		return run_op(sec, &op);
 	/* RFC 4303 §2.2.1: the SN high bits are MACed after the payload but
@@ -167,17 +150,6 @@ esp_crypt(struct sim_sec *sec, const struct sim_sa *sa, uint8_t *esp,
 		memcpy(icv, tag, sa->icv_len);
 	return ret;
 }
-
-static uint8_t
-tos_of(const uint8_t *ip)
-{
-	if ((ip[0] >> 4) == 4)
-		return ((const struct rte_ipv4_hdr *)ip)->type_of_service;
-	return (uint8_t)(rte_be_to_cpu_32(
-		((const struct rte_ipv6_hdr *)ip)->vtc_flow) >> 20);
-}
-
-static void ipv4_fix(struct rte_ipv4_hdr *h, uint32_t len);
 
 /* Set the DSCP of an IPv4/IPv6 header to that of @tos, keeping its ECN. */
 static void
@@ -212,14 +184,6 @@ inner_ecn_ce(uint8_t *ip)
 
 		h->vtc_flow |= rte_cpu_to_be_32(3u << 20);
 	}
-}
-
-static void
-ipv4_fix(struct rte_ipv4_hdr *h, uint32_t len)
-{
-	h->total_length = rte_cpu_to_be_16((uint16_t)len);
-	h->hdr_checksum = 0;
-	h->hdr_checksum = rte_ipv4_cksum(h);
 }
 
 /* Next SN for an egress SA, or 0 when its space is used up. */
@@ -375,7 +339,7 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	uint32_t l2 = e->l2;
 	const struct rte_security_ipsec_tunnel_param *t = &sa->x.tunnel;
 	uint8_t l2h[32], *ip, *hdr, *tail, nh, tos, *esp;
-	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
+	uint32_t len, padded, pad, l3 = 0, tail_len, hdr_len;
 	uint16_t udp_len = sa->udp ? sizeof(struct rte_udp_hdr) : 0;
 	uint64_t seq;
 
@@ -385,9 +349,9 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	if (m->data_len < sizeof(struct rte_ipv4_hdr))
 		return SIM_XS_tx_sec_bad;
 	inner_csum(sa, ip, m->data_len);
-	tos = tos_of(ip);
+	tos = ip_tos(ip);
 	if (sa->tunnel) {
-		nh = (ip[0] >> 4) == 4 ? NH_IPV4 : NH_IPV6;
+		nh = (ip[0] >> 4) == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6;
 		len = m->pkt_len;
 	} else if ((ip[0] >> 4) == 4) {
 		l3 = rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
@@ -402,19 +366,16 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	if (seq == 0)
 		return SIM_XS_tx_sec_dead;
 
-	padded = RTE_ALIGN_CEIL(len + ESP_TRL, sa->pad_align);
-	pad = padded - len - ESP_TRL;
-	tail_len = pad + ESP_TRL + sa->icv_len;
-	hdr_len = (sa->tunnel ? sa->hdr_len : 0) + udp_len + ESP_HDR +
+	padded = RTE_ALIGN_CEIL(len + ESP_TRAILER_LEN, sa->pad_align);
+	pad = padded - len - ESP_TRAILER_LEN;
+	tail_len = pad + ESP_TRAILER_LEN + sa->icv_len;
+	hdr_len = (sa->tunnel ? sa->hdr_len : 0) + udp_len + ESP_HDR_LEN +
 		  sa->iv_len;
 	if (rte_pktmbuf_tailroom(m) < tail_len ||
 	    rte_pktmbuf_headroom(m) < hdr_len + l2)
 		return SIM_XS_tx_sec_bad;
 	tail = (uint8_t *)rte_pktmbuf_append(m, tail_len);
-	for (i = 0; i < pad; i++)
-		tail[i] = (uint8_t)(i + 1);
-	tail[pad] = (uint8_t)pad;
-	tail[pad + 1] = nh;
+	esp_pad_fill(tail, pad, nh);
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hdr_len);
 
 	if (sa->tunnel) {
@@ -430,14 +391,14 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 			if (sa->x.options.ecn)
 				o->type_of_service |= tos & 3u;
 			if (sa->x.options.copy_df)
-				df = nh == NH_IPV4 &&
+				df = nh == ESP_NH_IPV4 &&
 				     (((const struct rte_ipv4_hdr *)(hdr + hdr_len))
 				      ->fragment_offset &
 				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG));
 			o->fragment_offset = df ?
 				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
 			o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-			ipv4_fix(o, m->pkt_len);
+			ipv4_fix(o, (uint16_t)m->pkt_len);
 		} else {
 			struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
 			const uint8_t *in = hdr + hdr_len;
@@ -458,18 +419,8 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		}
 	} else {
 		memmove(hdr, ip, l3);
-		if ((hdr[0] >> 4) == 4) {
-			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)hdr;
-
-			h->next_proto_id = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
-			ipv4_fix(h, m->pkt_len);
-		} else {
-			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)hdr;
-
-			h->proto = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(m->pkt_len - sizeof(*h)));
-		}
+		ip_transport_set(hdr, udp_len ? IPPROTO_UDP : IPPROTO_ESP,
+				 m->pkt_len);
 	}
 	if (udp_len) {
 		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
@@ -483,13 +434,13 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	memcpy(esp, &sa->spi_be, 4);
 	put_be32(esp + 4, (uint32_t)seq);
 	if (sa->iv_ovr) {
-		memcpy(esp + ESP_HDR, sa->iv_ovr_val, sa->iv_len);
+		memcpy(esp + ESP_HDR_LEN, sa->iv_ovr_val, sa->iv_len);
 	} else if (sa->aead) {
 		uint64_t be = rte_cpu_to_be_64(seq);
 
-		memcpy(esp + ESP_HDR, &be, 8);
+		memcpy(esp + ESP_HDR_LEN, &be, 8);
 	} else if (sa->iv_len &&
-		   RAND_bytes(esp + ESP_HDR, sa->iv_len) != 1) {
+		   RAND_bytes(esp + ESP_HDR_LEN, sa->iv_len) != 1) {
 		return SIM_XS_tx_sec_bad;
 	}
 	if (esp_crypt(p->sec, sa, esp, padded, seq, DPSEC_CRYPTO_ENCRYPT) != 0)
@@ -524,9 +475,9 @@ crypto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 			   sizeof(struct rte_udp_hdr) : 0);
 	if ((e->proto != IPPROTO_ESP && e->proto != IPPROTO_UDP) ||
 	    total + e->l2 > m->pkt_len ||
-	    total < esp_off + ESP_HDR + sa->iv_len + sa->icv_len + ESP_TRL)
+	    total < esp_off + ESP_HDR_LEN + sa->iv_len + sa->icv_len + ESP_TRAILER_LEN)
 		return SIM_XS_tx_sec_bad;
-	plen = total - esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
+	plen = total - esp_off - ESP_HDR_LEN - sa->iv_len - sa->icv_len;
 	if (plen % sa->pad_align)
 		return SIM_XS_tx_sec_bad;
 	seq = get_be32(ip + esp_off + 4);
@@ -764,7 +715,7 @@ ing_parse(struct rte_mbuf *m, struct ing *g)
 		return false;
 	g->udp = proto == IPPROTO_UDP;
 	g->esp_off = g->l3 + (g->udp ? sizeof(struct rte_udp_hdr) : 0);
-	if ((proto != IPPROTO_ESP && !g->udp) || g->total < g->esp_off + ESP_HDR)
+	if ((proto != IPPROTO_ESP && !g->udp) || g->total < g->esp_off + ESP_HDR_LEN)
 		return false;
 	memcpy(&g->spi_be, g->ip + g->esp_off, 4);
 	return g->spi_be != 0;	/* 0 after UDP: IKE's non-ESP marker */
@@ -829,9 +780,9 @@ static int
 proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	      struct ing *g, uint64_t *sn)
 {
-	uint8_t *esp = g->ip + g->esp_off, *ct, pad, nh;
+	uint8_t *esp = g->ip + g->esp_off, *ct, nh;
 	uint8_t saved[SIM_JUMBO_ROOM];	/* the received bytes, until accepted */
-	uint32_t ct_len, hdr, i, len, min_ct;
+	uint32_t ct_len, hdr, len, min_ct;
 	uint64_t seq;
 	int r;
 
@@ -846,10 +797,10 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		    rte_be_to_cpu_16(u->dst_port) != sa->x.udp.dport)
 			return SIM_XS_rx_sec_bad;
 	}
-	min_ct = RTE_MAX((uint32_t)sa->pad_align, (uint32_t)ESP_TRL);
-	if (g->total < g->esp_off + ESP_HDR + sa->iv_len + min_ct + sa->icv_len)
+	min_ct = RTE_MAX((uint32_t)sa->pad_align, (uint32_t)ESP_TRAILER_LEN);
+	if (g->total < g->esp_off + ESP_HDR_LEN + sa->iv_len + min_ct + sa->icv_len)
 		return SIM_XS_rx_sec_bad;
-	ct_len = g->total - g->esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
+	ct_len = g->total - g->esp_off - ESP_HDR_LEN - sa->iv_len - sa->icv_len;
 	if (ct_len % sa->pad_align || ct_len > sizeof(saved))
 		return SIM_XS_rx_sec_bad;
 
@@ -861,7 +812,7 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	 * plaintext that fails its ICV, and a bad trailer is found only after
 	 * decryption, so the NIC keeps the ciphertext until it accepts.
 	 */
-	ct = esp + ESP_HDR + sa->iv_len;
+	ct = esp + ESP_HDR_LEN + sa->iv_len;
 	memcpy(saved, ct, ct_len);
 	if (esp_crypt(p->sec, sa, esp, ct_len, seq, DPSEC_CRYPTO_DECRYPT) != 0) {
 		r = SIM_XS_rx_sec_icv_fail;
@@ -876,20 +827,14 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	}
 
 	r = SIM_XS_rx_sec_bad;
-	pad = ct[ct_len - 2];
-	nh = ct[ct_len - 1];
-	if ((uint32_t)pad + ESP_TRL > ct_len)
+	if (!esp_pad_check(ct, ct_len, &len, &nh))
 		goto restore;
-	for (i = 0; i < pad; i++)
-		if (ct[ct_len - 2 - pad + i] != (uint8_t)(i + 1))
-			goto restore;
-	len = ct_len - pad - ESP_TRL;
-	hdr = g->esp_off + ESP_HDR + sa->iv_len;
+	hdr = g->esp_off + ESP_HDR_LEN + sa->iv_len;
 	if (sa->tunnel &&
-	    ((nh != NH_IPV4 && nh != NH_IPV6) ||
-	     len < (nh == NH_IPV4 ? sizeof(struct rte_ipv4_hdr) :
+	    ((nh != ESP_NH_IPV4 && nh != ESP_NH_IPV6) ||
+	     len < (nh == ESP_NH_IPV4 ? sizeof(struct rte_ipv4_hdr) :
 				    sizeof(struct rte_ipv6_hdr)) ||
-	     (ct[0] >> 4) != (nh == NH_IPV4 ? 4 : 6)))
+	     (ct[0] >> 4) != (nh == ESP_NH_IPV4 ? 4 : 6)))
 		goto restore;
 	if (sa->tunnel) {
 		/* Everything after here reads the inner header by its own
@@ -906,21 +851,20 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	/* Accepted. Drop trailer, ICV and any link padding after it. */
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - (g->l2 + hdr + len)));
 	if (sa->tunnel) {
-		uint8_t l2h[32], otos = tos_of(g->ip);
+		uint8_t l2h[32], otos = ip_tos(g->ip);
 
 		memcpy(l2h, g->ip - g->l2, g->l2);
 		rte_pktmbuf_adj(m, (uint16_t)hdr);
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), l2h, g->l2);
 		g->ip = rte_pktmbuf_mtod_offset(m, uint8_t *, g->l2);
-		g->v4 = nh == NH_IPV4;
+		g->v4 = nh == ESP_NH_IPV4;
 		/* copy_dscp on decapsulation: outer DSCP to the inner
 		 * header (rte_security.h), the inner ECN kept. */
 		if (sa->x.options.copy_dscp)
 			inner_dscp_set(g->ip, otos);
 		/* ecn: congestion marked outside reaches an ECN-capable
 		 * inner header (RFC 6040 §4.2). */
-		if (sa->x.options.ecn && (otos & 3u) == 3u &&
-		    (tos_of(g->ip) & 3u) != 0)
+		if (sa->x.options.ecn && esp_ecn_ce(otos, ip_tos(g->ip)))
 			inner_ecn_ce(g->ip);
 	} else {
 		uint8_t *d = g->ip - g->l2;
@@ -929,18 +873,7 @@ proto_ingress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 		memmove(d + hdr - g->l3, d, g->l2 + g->l3);
 		rte_pktmbuf_adj(m, (uint16_t)(hdr - g->l3));
 		g->ip = rte_pktmbuf_mtod_offset(m, uint8_t *, g->l2);
-		if (g->v4) {
-			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)g->ip;
-
-			h->next_proto_id = nh;
-			ipv4_fix(h, m->pkt_len - g->l2);
-		} else {
-			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)g->ip;
-
-			h->proto = nh;
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(m->pkt_len - g->l2 - sizeof(*h)));
-		}
+		ip_transport_set(g->ip, nh, m->pkt_len - g->l2);
 	}
 	put_be16(g->ip - 2, g->v4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
 	if (sa->x.options.dec_ttl) {
@@ -966,14 +899,14 @@ restore:
 static int
 crypto_ingress(struct sim_port *p, struct sim_sa *sa, struct ing *g)
 {
-	uint8_t *esp = g->ip + g->esp_off, *ct = esp + ESP_HDR + sa->iv_len;
+	uint8_t *esp = g->ip + g->esp_off, *ct = esp + ESP_HDR_LEN + sa->iv_len;
 	uint8_t saved[SIM_JUMBO_ROOM];
 	uint32_t ct_len;
 	uint64_t seq;
 
-	if (g->total < g->esp_off + ESP_HDR + sa->iv_len + sa->icv_len + ESP_TRL)
+	if (g->total < g->esp_off + ESP_HDR_LEN + sa->iv_len + sa->icv_len + ESP_TRAILER_LEN)
 		return SIM_XS_rx_sec_bad;
-	ct_len = g->total - g->esp_off - ESP_HDR - sa->iv_len - sa->icv_len;
+	ct_len = g->total - g->esp_off - ESP_HDR_LEN - sa->iv_len - sa->icv_len;
 	if (ct_len % sa->pad_align || ct_len > sizeof(saved))
 		return SIM_XS_rx_sec_bad;
 	/* The window is software's; the NIC infers ESN from its top. */
