@@ -100,7 +100,8 @@ extern int dpsec_reason_dynfield_offset;
  * full ESP sequence number of each packet it decrypted as inline
  * protocol. dpsec registers it; a driver that fills it lets dpsec keep one
  * replay window for SAs placed on the NIC as inline protocol
- * (doc/programmers_guide.md, "Placement"). net_sim_inline fills it.
+ * (doc/programmers_guide.md, "Placement"). A driver that fills it says
+ * so with DPSEC_DRV_CAP_ESP_RX_SN (dpsec_driver.h); net_sim_inline does.
  */
 #define DPSEC_MBUF_DYNFIELD_ESP_SN "dpsec_esp_sn"
 

@@ -27,31 +27,24 @@
 #include <rte_mempool.h>
 #include <rte_security.h>
 
+#include "dpsec_driver.h"
 #include "sa.h"
 
 enum { SESS_POOL_MIN = 64, TX_DEPTH_UNKNOWN = 4096 };
 
 /*
- * Drivers that write each inline-protocol packet's sequence number into
- * DPSEC_MBUF_DYNFIELD_ESP_SN. DPDK 22.11 has no capability bit for it, and
- * a driver that does not fill the field leaves stale bytes there, so this
- * cannot be discovered at run time.
+ * Does the port's driver write each inline-protocol packet's sequence
+ * number into DPSEC_MBUF_DYNFIELD_ESP_SN? DPDK 22.11 has no capability bit
+ * for it, and a driver that does not fill the field leaves stale bytes
+ * there, so it cannot be discovered from the packets: the driver declares
+ * it through dpsec_driver.h (doc/programmers_guide.md, "For driver
+ * writers").
  */
-static const char *const sn_drivers[] = { "net_sim_inline" };
-
 static bool
 port_reports_sn(uint16_t port)
 {
-	struct rte_eth_dev_info di;
-	unsigned int i;
-
-	if (dpsec_esp_sn_dynfield_offset < 0 ||
-	    rte_eth_dev_info_get(port, &di) != 0 || di.driver_name == NULL)
-		return false;
-	for (i = 0; i < RTE_DIM(sn_drivers); i++)
-		if (strcmp(di.driver_name, sn_drivers[i]) == 0)
-			return true;
-	return false;
+	return dpsec_esp_sn_dynfield_offset >= 0 &&
+	       (dpsec_drv_caps_get(port) & DPSEC_DRV_CAP_ESP_RX_SN) != 0;
 }
 
 /*

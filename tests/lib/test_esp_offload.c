@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include "dpsec_driver.h"
 #include "dpsec_sa.h"
 #include "eal_fixture.h"
 #include "rte_pmd_sim_inline.h"
@@ -1149,6 +1150,63 @@ test_port_no_sec_offload(void **state)
 	assert_int_equal(test_vdev_destroy("net_sim_inline3"), 0);
 }
 
+/*
+ * Inbound inline protocol needs a NIC that reports each packet's SN
+ * (DPSEC_DRV_CAP_ESP_RX_SN, declared through dpsec_driver.h, never
+ * inferred from the driver's name): sim_inline declares it at probe and
+ * gets inline protocol; the same port with the declaration withdrawn
+ * gets inline crypto with PROTO_NO_SN, as any other driver would. The
+ * declaration goes with the port.
+ */
+static void
+test_sn_capability(void **state)
+{
+	static const struct {
+		bool declared;
+		enum dpsec_placement place;
+		enum dpsec_place_reason reason;
+	} rows[] = {
+		{ true, DPSEC_PLACE_INLINE_PROTOCOL, DPSEC_PLACE_R_NONE },
+		{ false, DPSEC_PLACE_INLINE_CRYPTO, DPSEC_PLACE_R_PROTO_NO_SN },
+	};
+	struct rte_eth_conf conf = {
+		.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SECURITY,
+	};
+	unsigned int k;
+	uint16_t p2;
+
+	(void)state;
+	assert_int_equal(test_vdev_create("net_sim_inline2", "max_sa=16", &p2),
+			 0);
+	assert_int_equal(test_port_start_simple(p2, 1, 1, &conf, pool), 0);
+	assert_true(dpsec_drv_caps_get(p2) & DPSEC_DRV_CAP_ESP_RX_SN);
+	for (k = 0; k < RTE_DIM(rows); k++) {
+		struct dpsec_sa_conf c;
+		struct dpsec_ctx *c2;
+		struct dpsec_sa *in;
+		char name[32];
+
+		assert_int_equal(dpsec_drv_caps_set(p2, rows[k].declared ?
+					DPSEC_DRV_CAP_ESP_RX_SN : 0), 0);
+		snprintf(name, sizeof(name), "sncap%u", k);
+		c2 = espt_ctx(name, DPSEC_BACKEND_IPSEC_MB, 16);
+		assert_non_null(c2);
+		assert_int_equal(dpsec_port_attach(c2, p2), 0);
+		espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
+			  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0xe00 + k, 0);
+		c.offload = DPSEC_OFFLOAD_REQUIRE;
+		c.port_id = p2;
+		in = dpsec_sa_create(c2, &c);
+		assert_non_null(in);
+		place_is(in, rows[k].place, rows[k].reason);
+		assert_int_equal(dpsec_sa_destroy(c2, in), 0);
+		dpsec_free(c2);
+	}
+	assert_int_equal(dpsec_drv_caps_set(p2, DPSEC_DRV_CAP_ESP_RX_SN), 0);
+	assert_int_equal(test_vdev_destroy("net_sim_inline2"), 0);
+	assert_int_equal(dpsec_drv_caps_get(p2), 0);
+}
+
 /* A copy of NIC-delivered @rx holding @buf in a buffer that ends at the
  * packet's last byte (ASan sees any read past it), with the NIC's flags,
  * port and dynfields (security session id, reported SN). */
@@ -1282,6 +1340,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_padded_small),
 		cmocka_unit_test(test_port_no_sec_offload),
 		cmocka_unit_test(test_nic_inner_ihl),
+		cmocka_unit_test(test_sn_capability),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 
+#include "dpsec_driver.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
 
@@ -644,6 +645,8 @@ sim_dev_close(struct rte_eth_dev *dev)
 	sim_sec_fini(p);
 	rte_ring_free(p->wire_ring);
 	p->wire_ring = NULL;
+	/* The port id goes to the next port created. */
+	dpsec_drv_caps_set(dev->data->port_id, 0);
 	return 0;
 }
 
@@ -793,6 +796,15 @@ sim_probe(struct rte_vdev_device *vdev)
 	TAILQ_INSERT_TAIL(&sim_ports, p, next);
 	rewire_locked();
 	pthread_mutex_unlock(&sim_ports_lock);
+
+	/* What the engine does for dpsec that ethdev cannot say: it writes
+	 * the authenticated SN of inline protocol packets (sim_inline_esp.c).
+	 * Without the registry the port still works; dpsec then keeps
+	 * inbound SAs to inline crypto. */
+	ret = dpsec_drv_caps_set(dev->data->port_id, DPSEC_DRV_CAP_ESP_RX_SN);
+	if (ret != 0)
+		SIM_LOG(WARNING, "%s: cannot declare to dpsec: %s", name,
+			rte_strerror(-ret));
 
 	rte_eth_dev_probing_finish(dev);
 	SIM_LOG(INFO, "%s: port %u, wire=%s", name, dev->data->port_id,
