@@ -14,64 +14,25 @@
 #include <openssl/crypto.h>
 
 static const struct dpsec_crypto_cipher_info cipher_tbl[DPSEC_CRYPTO_CIPHER_MAX] = {
-	[DPSEC_CRYPTO_CIPHER_NULL] = {
-		.name = "null", .block_size = 1, .pad_align = 4,
+#define X(id, nm, key, salt, iv, nonce, blk, pad, icv, ae, xf, ralg, tl) \
+	[DPSEC_CRYPTO_CIPHER_##id] = { \
+		.name = nm, .key_len = key, .salt_len = salt, .iv_len = iv, \
+		.nonce_len = nonce, .block_size = blk, .pad_align = pad, \
+		.icv_len = icv, .aead = ae, .tls = tl, \
+		.xform = RTE_CRYPTO_SYM_XFORM_##xf, .rte_algo = ralg, \
 	},
-	[DPSEC_CRYPTO_CIPHER_AES_CBC_128] = {
-		.name = "aes-cbc-128", .key_len = 16, .iv_len = 16,
-		.nonce_len = 16, .block_size = 16, .pad_align = 16,
-	},
-	[DPSEC_CRYPTO_CIPHER_AES_CBC_192] = {
-		.name = "aes-cbc-192", .key_len = 24, .iv_len = 16,
-		.nonce_len = 16, .block_size = 16, .pad_align = 16,
-	},
-	[DPSEC_CRYPTO_CIPHER_AES_CBC_256] = {
-		.name = "aes-cbc-256", .key_len = 32, .iv_len = 16,
-		.nonce_len = 16, .block_size = 16, .pad_align = 16,
-	},
-	/* RFC 4106 8.1: 4-byte salt from KEYMAT, 8-byte explicit IV. */
-	[DPSEC_CRYPTO_CIPHER_AES_GCM_128] = {
-		.name = "aes-gcm-128", .key_len = 16, .salt_len = 4,
-		.iv_len = 8, .nonce_len = 12, .block_size = 1, .pad_align = 4,
-		.icv_len = 16, .aead = 1,
-	},
-	[DPSEC_CRYPTO_CIPHER_AES_GCM_192] = {
-		.name = "aes-gcm-192", .key_len = 24, .salt_len = 4,
-		.iv_len = 8, .nonce_len = 12, .block_size = 1, .pad_align = 4,
-		.icv_len = 16, .aead = 1,
-	},
-	[DPSEC_CRYPTO_CIPHER_AES_GCM_256] = {
-		.name = "aes-gcm-256", .key_len = 32, .salt_len = 4,
-		.iv_len = 8, .nonce_len = 12, .block_size = 1, .pad_align = 4,
-		.icv_len = 16, .aead = 1,
-	},
-	/* RFC 7634 2: 32-byte key + 4-byte salt, 8-byte IV. */
-	[DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305] = {
-		.name = "chacha20-poly1305", .key_len = 32, .salt_len = 4,
-		.iv_len = 8, .nonce_len = 12, .block_size = 1, .pad_align = 4,
-		.icv_len = 16, .aead = 1,
-	},
+	DPSEC_CRYPTO_CIPHERS(X)
+#undef X
 };
 
 static const struct dpsec_crypto_auth_info auth_tbl[DPSEC_CRYPTO_AUTH_MAX] = {
-	[DPSEC_CRYPTO_AUTH_NULL] = { .name = "null" },
-	[DPSEC_CRYPTO_AUTH_HMAC_SHA1_96] = {
-		.name = "hmac-sha1-96", .key_len = 20, .icv_len = 12,
-		.digest_len = 20, .block_size = 64,
+#define X(id, nm, key, icv, dig, blk, ralg) \
+	[DPSEC_CRYPTO_AUTH_##id] = { \
+		.name = nm, .key_len = key, .icv_len = icv, \
+		.digest_len = dig, .block_size = blk, .rte_algo = ralg, \
 	},
-	[DPSEC_CRYPTO_AUTH_HMAC_SHA256_128] = {
-		.name = "hmac-sha256-128", .key_len = 32, .icv_len = 16,
-		.digest_len = 32, .block_size = 64,
-	},
-	/* RFC 4868 2.1.1/2.6: key = full digest length, ICV = half. */
-	[DPSEC_CRYPTO_AUTH_HMAC_SHA384_192] = {
-		.name = "hmac-sha384-192", .key_len = 48, .icv_len = 24,
-		.digest_len = 48, .block_size = 128,
-	},
-	[DPSEC_CRYPTO_AUTH_HMAC_SHA512_256] = {
-		.name = "hmac-sha512-256", .key_len = 64, .icv_len = 32,
-		.digest_len = 64, .block_size = 128,
-	},
+	DPSEC_CRYPTO_AUTHS(X)
+#undef X
 };
 
 static const char *const backend_names[DPSEC_CRYPTO_BACKEND_MAX] = {
@@ -96,6 +57,61 @@ dpsec_crypto_auth_info_get(enum dpsec_crypto_auth a)
 	if ((unsigned int)a >= DPSEC_CRYPTO_AUTH_MAX)
 		return NULL;
 	return &auth_tbl[a];
+}
+
+int
+dpsec_crypto_cipher_to_rte(enum dpsec_crypto_cipher c,
+			   enum rte_crypto_sym_xform_type *xform, int *algo)
+{
+	if ((unsigned int)c >= DPSEC_CRYPTO_CIPHER_MAX)
+		return -EINVAL;
+	*xform = (enum rte_crypto_sym_xform_type)cipher_tbl[c].xform;
+	*algo = cipher_tbl[c].rte_algo;
+	return 0;
+}
+
+int
+dpsec_crypto_cipher_from_rte(enum rte_crypto_sym_xform_type xform, int algo,
+			     uint16_t key_len, enum dpsec_crypto_cipher *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPSEC_CRYPTO_CIPHER_MAX; i++) {
+		if (cipher_tbl[i].xform == xform &&
+		    cipher_tbl[i].rte_algo == algo &&
+		    cipher_tbl[i].key_len == key_len) {
+			*c = (enum dpsec_crypto_cipher)i;
+			return 0;
+		}
+	}
+	return -ENOTSUP;
+}
+
+int
+dpsec_crypto_auth_to_rte(enum dpsec_crypto_auth a,
+			 enum rte_crypto_auth_algorithm *algo)
+{
+	if ((unsigned int)a >= DPSEC_CRYPTO_AUTH_MAX)
+		return -EINVAL;
+	*algo = (enum rte_crypto_auth_algorithm)auth_tbl[a].rte_algo;
+	return 0;
+}
+
+int
+dpsec_crypto_auth_from_rte(enum rte_crypto_auth_algorithm algo,
+			   uint16_t digest_len, enum dpsec_crypto_auth *a)
+{
+	unsigned int i;
+
+	/* From 1: NULL is "no integrity", never an auth transform's. */
+	for (i = 1; i < DPSEC_CRYPTO_AUTH_MAX; i++) {
+		if (auth_tbl[i].rte_algo == algo &&
+		    auth_tbl[i].icv_len == digest_len) {
+			*a = (enum dpsec_crypto_auth)i;
+			return 0;
+		}
+	}
+	return -ENOTSUP;
 }
 
 const char *

@@ -27,33 +27,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_crypto_sym.h>
+
+#include "crypto_algos.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /**
- * Cipher algorithms (ESP "ENCR" transforms and TLS AEADs). Internal to the
- * crypto layer; the public API's enum dpsec_cipher maps onto it.
+ * Cipher algorithms (ESP "ENCR" transforms and TLS AEADs), one per row of
+ * DPSEC_CRYPTO_CIPHERS (crypto_algos.h). Internal to the crypto layer;
+ * the public API's enum dpsec_cipher maps onto it.
  */
 enum dpsec_crypto_cipher {
-	DPSEC_CRYPTO_CIPHER_NULL = 0,		/**< RFC 2410 */
-	DPSEC_CRYPTO_CIPHER_AES_CBC_128,	/**< RFC 3602 */
-	DPSEC_CRYPTO_CIPHER_AES_CBC_192,	/**< RFC 3602 */
-	DPSEC_CRYPTO_CIPHER_AES_CBC_256,	/**< RFC 3602 */
-	DPSEC_CRYPTO_CIPHER_AES_GCM_128,	/**< RFC 4106/5288/8446 */
-	DPSEC_CRYPTO_CIPHER_AES_GCM_192,	/**< RFC 4106 */
-	DPSEC_CRYPTO_CIPHER_AES_GCM_256,	/**< RFC 4106/5288/8446 */
-	DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305,	/**< RFC 7634/8439 */
+#define X(id, ...) DPSEC_CRYPTO_CIPHER_##id,
+	DPSEC_CRYPTO_CIPHERS(X)
+#undef X
 	DPSEC_CRYPTO_CIPHER_MAX			/**< Number of ciphers */
 };
 
-/** Integrity algorithms for non-AEAD ciphers (ESP "INTEG" transforms). */
+/** Integrity algorithms for non-AEAD ciphers (ESP "INTEG" transforms),
+ *  one per row of DPSEC_CRYPTO_AUTHS; NULL for AEAD. */
 enum dpsec_crypto_auth {
-	DPSEC_CRYPTO_AUTH_NULL = 0,		/**< None (AEAD) */
-	DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,		/**< RFC 2404 */
-	DPSEC_CRYPTO_AUTH_HMAC_SHA256_128,	/**< RFC 4868 */
-	DPSEC_CRYPTO_AUTH_HMAC_SHA384_192,	/**< RFC 4868 */
-	DPSEC_CRYPTO_AUTH_HMAC_SHA512_256,	/**< RFC 4868 */
+#define X(id, ...) DPSEC_CRYPTO_AUTH_##id,
+	DPSEC_CRYPTO_AUTHS(X)
+#undef X
 	DPSEC_CRYPTO_AUTH_MAX			/**< Number of algorithms */
 };
 
@@ -93,6 +92,9 @@ struct dpsec_crypto_cipher_info {
 	uint8_t pad_align;	/**< ESP payload alignment (RFC 4303 2.4) */
 	uint8_t icv_len;	/**< Default tag length (AEAD), else 0 */
 	uint8_t aead;		/**< 1 if the cipher authenticates */
+	uint8_t tls;		/**< 1 if a TLS record AEAD */
+	uint8_t xform;		/**< enum rte_crypto_sym_xform_type */
+	uint8_t rte_algo;	/**< RTE_CRYPTO_AEAD_* / RTE_CRYPTO_CIPHER_* */
 };
 
 /** Static description of an integrity algorithm. */
@@ -102,6 +104,7 @@ struct dpsec_crypto_auth_info {
 	uint8_t icv_len;	/**< Truncated ICV length */
 	uint8_t digest_len;	/**< Full digest length */
 	uint8_t block_size;	/**< Hash block size */
+	uint8_t rte_algo;	/**< enum rte_crypto_auth_algorithm */
 };
 
 /**
@@ -121,6 +124,45 @@ dpsec_crypto_cipher_info_get(enum dpsec_crypto_cipher c);
  */
 const struct dpsec_crypto_auth_info *
 dpsec_crypto_auth_info_get(enum dpsec_crypto_auth a);
+
+/**
+ * The rte_crypto transform of a cipher.
+ *
+ * @param c      Cipher.
+ * @param xform  RTE_CRYPTO_SYM_XFORM_AEAD or RTE_CRYPTO_SYM_XFORM_CIPHER.
+ * @param algo   enum rte_crypto_aead_algorithm or
+ *               rte_crypto_cipher_algorithm, after @p xform.
+ * @return 0, -EINVAL if @p c is out of range.
+ */
+int dpsec_crypto_cipher_to_rte(enum dpsec_crypto_cipher c,
+		enum rte_crypto_sym_xform_type *xform, int *algo);
+
+/**
+ * The cipher of an rte_crypto transform: AEAD or CIPHER, its algorithm
+ * and key length (the key without salt).
+ *
+ * @return 0 with *@p c set, -ENOTSUP if no row matches.
+ */
+int dpsec_crypto_cipher_from_rte(enum rte_crypto_sym_xform_type xform,
+		int algo, uint16_t key_len, enum dpsec_crypto_cipher *c);
+
+/**
+ * The rte_crypto algorithm of an integrity algorithm (its digest_length
+ * is the info's icv_len).
+ *
+ * @return 0, -EINVAL if @p a is out of range.
+ */
+int dpsec_crypto_auth_to_rte(enum dpsec_crypto_auth a,
+		enum rte_crypto_auth_algorithm *algo);
+
+/**
+ * The integrity algorithm of an rte_crypto auth transform: its algorithm
+ * and digest length (the truncated ICV).
+ *
+ * @return 0 with *@p a set, -ENOTSUP if no row matches (NULL never does).
+ */
+int dpsec_crypto_auth_from_rte(enum rte_crypto_auth_algorithm algo,
+		uint16_t digest_len, enum dpsec_crypto_auth *a);
 
 /**
  * Name of a backend ("ipsec-mb", "openssl"), or NULL if out of range.

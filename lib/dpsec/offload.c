@@ -295,7 +295,9 @@ build_sec_conf(const struct dpsec_sa *sa, bool proto, uint64_t first,
 	const struct dpsec_sa_conf *c = &sa->conf;
 	struct rte_security_ipsec_xform *ip = &s->sc.ipsec;
 	struct rte_crypto_sym_xform *cx, *ax;
+	const struct dpsec_crypto_cipher_info *ci;
 	uint16_t ck_len = c->cipher_key_len;
+	int algo;
 
 	memset(s, 0, sizeof(*s));
 	s->sc.action_type = proto ? RTE_SECURITY_ACTION_TYPE_INLINE_PROTOCOL :
@@ -342,36 +344,25 @@ build_sec_conf(const struct dpsec_sa *sa, bool proto, uint64_t first,
 
 	cx = &s->x[0];
 	ax = &s->x[1];
-	switch (c->cipher) {
-	case DPSEC_CIPHER_AES_GCM_128:
-	case DPSEC_CIPHER_AES_GCM_256:
-	case DPSEC_CIPHER_CHACHA20_POLY1305:
-		cx->type = RTE_CRYPTO_SYM_XFORM_AEAD;
+	/* The transforms from the SA's crypto key (crypto_algos.h). */
+	if (dpsec_crypto_cipher_to_rte(sa->key->cipher, &cx->type, &algo) != 0)
+		return -ENOTSUP;
+	ci = dpsec_crypto_cipher_info_get(sa->key->cipher);
+	if (cx->type == RTE_CRYPTO_SYM_XFORM_AEAD) {
 		cx->aead.op = c->dir == DPSEC_SA_OUTBOUND ?
 			      RTE_CRYPTO_AEAD_OP_ENCRYPT :
 			      RTE_CRYPTO_AEAD_OP_DECRYPT;
-		cx->aead.algo = c->cipher == DPSEC_CIPHER_CHACHA20_POLY1305 ?
-				RTE_CRYPTO_AEAD_CHACHA20_POLY1305 :
-				RTE_CRYPTO_AEAD_AES_GCM;
+		cx->aead.algo = (enum rte_crypto_aead_algorithm)algo;
 		cx->aead.key.data = sa->nic_key;
-		cx->aead.key.length = ck_len - 4;
-		cx->aead.iv.length = 12;
-		cx->aead.digest_length = 16;
+		cx->aead.key.length = ck_len - ci->salt_len;
+		cx->aead.iv.length = ci->nonce_len;
+		cx->aead.digest_length = ci->icv_len;
 		cx->aead.aad_length = ip->options.esn ? 12 : 8;
 		s->sc.crypto_xform = cx;
 		return 0;
-	case DPSEC_CIPHER_NULL:
-		cx->cipher.algo = RTE_CRYPTO_CIPHER_NULL;
-		break;
-	case DPSEC_CIPHER_AES_CBC_128:
-	case DPSEC_CIPHER_AES_CBC_256:
-		cx->cipher.algo = RTE_CRYPTO_CIPHER_AES_CBC;
-		cx->cipher.iv.length = 16;
-		break;
-	default:
-		return -ENOTSUP;
 	}
-	cx->type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+	cx->cipher.algo = (enum rte_crypto_cipher_algorithm)algo;
+	cx->cipher.iv.length = ci->iv_len;
 	cx->cipher.op = c->dir == DPSEC_SA_OUTBOUND ?
 			RTE_CRYPTO_CIPHER_OP_ENCRYPT :
 			RTE_CRYPTO_CIPHER_OP_DECRYPT;
@@ -380,22 +371,9 @@ build_sec_conf(const struct dpsec_sa *sa, bool proto, uint64_t first,
 	ax->type = RTE_CRYPTO_SYM_XFORM_AUTH;
 	ax->auth.op = c->dir == DPSEC_SA_OUTBOUND ?
 		      RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
-	switch (c->auth) {
-	case DPSEC_AUTH_HMAC_SHA1_96:
-		ax->auth.algo = RTE_CRYPTO_AUTH_SHA1_HMAC;
-		break;
-	case DPSEC_AUTH_HMAC_SHA256_128:
-		ax->auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
-		break;
-	case DPSEC_AUTH_HMAC_SHA384_192:
-		ax->auth.algo = RTE_CRYPTO_AUTH_SHA384_HMAC;
-		break;
-	case DPSEC_AUTH_HMAC_SHA512_256:
-		ax->auth.algo = RTE_CRYPTO_AUTH_SHA512_HMAC;
-		break;
-	default:
+	if (sa->key->auth == DPSEC_CRYPTO_AUTH_NULL ||
+	    dpsec_crypto_auth_to_rte(sa->key->auth, &ax->auth.algo) != 0)
 		return -ENOTSUP;
-	}
 	ax->auth.key.data = sa->nic_akey;
 	ax->auth.key.length = c->auth_key_len;
 	ax->auth.digest_length = sa->icv_len;

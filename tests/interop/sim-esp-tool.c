@@ -64,6 +64,7 @@
 #include <rte_mempool.h>
 #include <rte_security.h>
 
+#include "crypto.h"
 #include "esp_tool_common.h"
 
 #define PORT_NAME "net_sim_inline0"
@@ -89,14 +90,22 @@ parse_own(int c, const char *arg, void *ctx)
 	return c == 'q' ? esp_tool_parse_u64(arg, UINT64_MAX, ctx) : -1;
 }
 
-/* --ckey's length for each cipher: AEAD keys end with the 4-byte salt. */
-static const int ckey_len_of[ESP_TOOL_CIPHER_MAX] = {
-	[ESP_TOOL_CIPHER_NULL] = 0,
-	[ESP_TOOL_CIPHER_AES_CBC_128] = 16,
-	[ESP_TOOL_CIPHER_AES_CBC_256] = 32,
-	[ESP_TOOL_CIPHER_AES_GCM_128] = 20,
-	[ESP_TOOL_CIPHER_AES_GCM_256] = 36,
-	[ESP_TOOL_CIPHER_CHACHA20_POLY1305] = 36,
+/* The tool's algorithms in the crypto layer's table (crypto_algos.h),
+ * where their sizes and rte_crypto ids are. */
+static const enum dpsec_crypto_cipher tool_cipher[ESP_TOOL_CIPHER_MAX] = {
+	[ESP_TOOL_CIPHER_NULL] = DPSEC_CRYPTO_CIPHER_NULL,
+	[ESP_TOOL_CIPHER_AES_CBC_128] = DPSEC_CRYPTO_CIPHER_AES_CBC_128,
+	[ESP_TOOL_CIPHER_AES_CBC_256] = DPSEC_CRYPTO_CIPHER_AES_CBC_256,
+	[ESP_TOOL_CIPHER_AES_GCM_128] = DPSEC_CRYPTO_CIPHER_AES_GCM_128,
+	[ESP_TOOL_CIPHER_AES_GCM_256] = DPSEC_CRYPTO_CIPHER_AES_GCM_256,
+	[ESP_TOOL_CIPHER_CHACHA20_POLY1305] =
+		DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305,
+};
+
+static const enum dpsec_crypto_auth tool_auth[ESP_TOOL_AUTH_MAX] = {
+	[ESP_TOOL_AUTH_NONE] = DPSEC_CRYPTO_AUTH_NULL,
+	[ESP_TOOL_AUTH_SHA1_96] = DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,
+	[ESP_TOOL_AUTH_SHA256_128] = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128,
 };
 
 static void *
@@ -107,12 +116,13 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 	struct rte_security_session_conf conf;
 	struct rte_security_ipsec_xform *x = &conf.ipsec;
 	struct rte_crypto_sym_xform xf[2];
-	bool aead = o->cipher == ESP_TOOL_CIPHER_AES_GCM_128 ||
-		    o->cipher == ESP_TOOL_CIPHER_AES_GCM_256 ||
-		    o->cipher == ESP_TOOL_CIPHER_CHACHA20_POLY1305;
-	bool null = o->cipher == ESP_TOOL_CIPHER_NULL;
-	bool sha1 = o->auth == ESP_TOOL_AUTH_SHA1_96;
-	int want_ck = ckey_len_of[o->cipher];
+	const struct dpsec_crypto_cipher_info *ci =
+		dpsec_crypto_cipher_info_get(tool_cipher[o->cipher]);
+	const struct dpsec_crypto_auth_info *ai =
+		dpsec_crypto_auth_info_get(tool_auth[o->auth]);
+	bool aead = ci->aead;
+	int want_ck = ci->key_len + ci->salt_len;	/* AEAD: key || salt */
+	int algo;
 	void *s;
 
 	memset(&conf, 0, sizeof(conf));
@@ -127,7 +137,7 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 			"an HMAC\n");
 		return NULL;
 	}
-	if (!aead && o->akey_len != (sha1 ? 20 : 32)) {
+	if (!aead && o->akey_len != ai->key_len) {
 		fprintf(stderr, "--akey: %d bytes\n", o->akey_len);
 		return NULL;
 	}
@@ -162,35 +172,32 @@ make_session(uint16_t port, struct rte_mempool *sess_mp,
 	}
 	if (aead) {
 		memcpy(&x->salt, o->ckey + o->ckey_len - 4, 4);
-		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
-		xf[0].aead.algo =
-			o->cipher == ESP_TOOL_CIPHER_CHACHA20_POLY1305 ?
-			RTE_CRYPTO_AEAD_CHACHA20_POLY1305 :
-			RTE_CRYPTO_AEAD_AES_GCM;
+		dpsec_crypto_cipher_to_rte(tool_cipher[o->cipher], &xf[0].type,
+					   &algo);
+		xf[0].aead.algo = (enum rte_crypto_aead_algorithm)algo;
 		xf[0].aead.op = o->egress ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
 					    RTE_CRYPTO_AEAD_OP_DECRYPT;
 		xf[0].aead.key.data = o->ckey;
-		xf[0].aead.key.length = (uint16_t)(o->ckey_len - 4);
-		xf[0].aead.digest_length = 16;
+		xf[0].aead.key.length = ci->key_len;
+		xf[0].aead.digest_length = ci->icv_len;
 		xf[0].aead.aad_length = o->esn ? 12 : 8;
-		xf[0].aead.iv.length = 12;
+		xf[0].aead.iv.length = ci->nonce_len;
 	} else {
-		xf[0].type = RTE_CRYPTO_SYM_XFORM_CIPHER;
-		xf[0].cipher.algo = null ?
-			RTE_CRYPTO_CIPHER_NULL : RTE_CRYPTO_CIPHER_AES_CBC;
+		dpsec_crypto_cipher_to_rte(tool_cipher[o->cipher], &xf[0].type,
+					   &algo);
+		xf[0].cipher.algo = (enum rte_crypto_cipher_algorithm)algo;
 		xf[0].cipher.op = o->egress ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
 					      RTE_CRYPTO_CIPHER_OP_DECRYPT;
 		xf[0].cipher.key.data = o->ckey_len ? o->ckey : NULL;
 		xf[0].cipher.key.length = (uint16_t)o->ckey_len;
-		xf[0].cipher.iv.length = null ? 0 : 16;
+		xf[0].cipher.iv.length = ci->iv_len;
 		xf[1].type = RTE_CRYPTO_SYM_XFORM_AUTH;
-		xf[1].auth.algo = sha1 ?
-			RTE_CRYPTO_AUTH_SHA1_HMAC : RTE_CRYPTO_AUTH_SHA256_HMAC;
+		dpsec_crypto_auth_to_rte(tool_auth[o->auth], &xf[1].auth.algo);
 		xf[1].auth.op = o->egress ? RTE_CRYPTO_AUTH_OP_GENERATE :
 					    RTE_CRYPTO_AUTH_OP_VERIFY;
 		xf[1].auth.key.data = o->akey;
 		xf[1].auth.key.length = (uint16_t)o->akey_len;
-		xf[1].auth.digest_length = sha1 ? 12 : 16;
+		xf[1].auth.digest_length = ai->icv_len;
 		/* ESP order: encrypt then MAC, verify then decrypt. */
 		if (o->egress) {
 			xf[0].next = &xf[1];

@@ -10,6 +10,8 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 
+#include "crypto.h"
+
 const uint8_t sec_cipher_key[16] = {
 	0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
 	0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
@@ -45,6 +47,11 @@ sec_conf(const struct sec_sa *sa, bool egress,
 	 struct rte_crypto_sym_xform xf[2])
 {
 	struct rte_security_ipsec_xform *x = &conf->ipsec;
+	enum dpsec_crypto_cipher cc = sa->cbc ? DPSEC_CRYPTO_CIPHER_AES_CBC_128 :
+						DPSEC_CRYPTO_CIPHER_AES_GCM_128;
+	enum dpsec_crypto_auth ca = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128;
+	const struct dpsec_crypto_cipher_info *ci;
+	int algo;
 
 	memset(conf, 0, sizeof(*conf));
 	memset(xf, 0, 2 * sizeof(*xf));
@@ -76,32 +83,36 @@ sec_conf(const struct sec_sa *sa, bool egress,
 		x->tunnel.ipv6.dst_addr.s6_addr[15] = 2;
 		x->tunnel.ipv6.hlimit = 64;
 	}
+	/* Sizes and rte_crypto ids from the one table (crypto_algos.h). */
+	ci = dpsec_crypto_cipher_info_get(cc);
+	if (dpsec_crypto_cipher_to_rte(cc, &xf[0].type, &algo) != 0)
+		abort();
 	if (!sa->cbc) {
-		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
-		xf[0].aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		xf[0].aead.algo = (enum rte_crypto_aead_algorithm)algo;
 		xf[0].aead.op = egress ? RTE_CRYPTO_AEAD_OP_ENCRYPT :
 					 RTE_CRYPTO_AEAD_OP_DECRYPT;
 		xf[0].aead.key.data = sec_cipher_key;
-		xf[0].aead.key.length = 16;
-		xf[0].aead.digest_length = 16;
+		xf[0].aead.key.length = ci->key_len;
+		xf[0].aead.digest_length = ci->icv_len;
 		xf[0].aead.aad_length = sa->esn ? 12 : 8;
-		xf[0].aead.iv.length = 12;
+		xf[0].aead.iv.length = ci->nonce_len;
 	} else {
-		xf[0].type = RTE_CRYPTO_SYM_XFORM_CIPHER;
-		xf[0].cipher.algo = RTE_CRYPTO_CIPHER_AES_CBC;
+		xf[0].cipher.algo = (enum rte_crypto_cipher_algorithm)algo;
 		xf[0].cipher.op = egress ? RTE_CRYPTO_CIPHER_OP_ENCRYPT :
 					   RTE_CRYPTO_CIPHER_OP_DECRYPT;
 		xf[0].cipher.key.data = sec_cipher_key;
-		xf[0].cipher.key.length = 16;
-		xf[0].cipher.iv.length = 16;
+		xf[0].cipher.key.length = ci->key_len;
+		xf[0].cipher.iv.length = ci->iv_len;
 		xf[0].next = &xf[1];
 		xf[1].type = RTE_CRYPTO_SYM_XFORM_AUTH;
-		xf[1].auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		if (dpsec_crypto_auth_to_rte(ca, &xf[1].auth.algo) != 0)
+			abort();
 		xf[1].auth.op = egress ? RTE_CRYPTO_AUTH_OP_GENERATE :
 					 RTE_CRYPTO_AUTH_OP_VERIFY;
 		xf[1].auth.key.data = sec_auth_key;
-		xf[1].auth.key.length = 32;
-		xf[1].auth.digest_length = 16;
+		xf[1].auth.key.length = dpsec_crypto_auth_info_get(ca)->key_len;
+		xf[1].auth.digest_length =
+			dpsec_crypto_auth_info_get(ca)->icv_len;
 	}
 	conf->crypto_xform = &xf[0];
 }

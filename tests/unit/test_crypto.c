@@ -168,6 +168,76 @@ test_info_tables(void **state)
 	assert_true(dpsec_crypto_key_size() >= sizeof(struct dpsec_crypto_key));
 }
 
+
+/*
+ * The one algorithm table (crypto_algos.h) in both directions, every row:
+ * the rte_crypto transform of a cipher or integrity algorithm leads back
+ * to it (the key length picks among AES sizes, the digest length among
+ * truncations), AEAD rows are AEAD transforms, TLS rows are AEADs, no
+ * unknown transform is mistaken for one, and NULL integrity is never the
+ * reading of an auth transform.
+ */
+static void
+test_rte_conversions(void **state)
+{
+	const struct dpsec_crypto_cipher_info *ci;
+	const struct dpsec_crypto_auth_info *ai;
+	enum rte_crypto_sym_xform_type xf;
+	enum rte_crypto_auth_algorithm aa;
+	enum dpsec_crypto_cipher back_c;
+	enum dpsec_crypto_auth back_a;
+	int c, a, algo;
+
+	(void)state;
+	for (c = 0; c < DPSEC_CRYPTO_CIPHER_MAX; c++) {
+		ci = dpsec_crypto_cipher_info_get(c);
+		assert_int_equal(dpsec_crypto_cipher_to_rte(c, &xf, &algo), 0);
+		assert_int_equal(xf == RTE_CRYPTO_SYM_XFORM_AEAD, ci->aead);
+		assert_true(xf == RTE_CRYPTO_SYM_XFORM_AEAD ||
+			    xf == RTE_CRYPTO_SYM_XFORM_CIPHER);
+		if (ci->tls)
+			assert_true(ci->aead);
+		assert_int_equal(dpsec_crypto_cipher_from_rte(xf, algo,
+				ci->key_len, &back_c), 0);
+		if ((int)back_c != c)
+			fail_msg("%s: back as %d", ci->name, back_c);
+		assert_int_equal(dpsec_crypto_cipher_from_rte(xf, algo,
+				ci->key_len + 1, &back_c), -ENOTSUP);
+	}
+	assert_int_equal(dpsec_crypto_cipher_to_rte(DPSEC_CRYPTO_CIPHER_MAX,
+						    &xf, &algo), -EINVAL);
+	assert_int_equal(dpsec_crypto_cipher_from_rte(RTE_CRYPTO_SYM_XFORM_CIPHER,
+			RTE_CRYPTO_CIPHER_3DES_CBC, 24, &back_c), -ENOTSUP);
+	assert_int_equal(dpsec_crypto_cipher_from_rte(RTE_CRYPTO_SYM_XFORM_AEAD,
+			RTE_CRYPTO_AEAD_AES_CCM, 16, &back_c), -ENOTSUP);
+	for (a = 0; a < DPSEC_CRYPTO_AUTH_MAX; a++) {
+		ai = dpsec_crypto_auth_info_get(a);
+		assert_int_equal(dpsec_crypto_auth_to_rte(a, &aa), 0);
+		if (a == DPSEC_CRYPTO_AUTH_NULL) {
+			assert_int_equal(aa, RTE_CRYPTO_AUTH_NULL);
+			assert_int_equal(dpsec_crypto_auth_from_rte(aa,
+					ai->icv_len, &back_a), -ENOTSUP);
+			continue;
+		}
+		assert_int_equal(dpsec_crypto_auth_from_rte(aa, ai->icv_len,
+							    &back_a), 0);
+		if ((int)back_a != a)
+			fail_msg("%s: back as %d", ai->name, back_a);
+		/* the full digest is not the ESP truncation */
+		assert_int_equal(dpsec_crypto_auth_from_rte(aa, ai->digest_len,
+							    &back_a), -ENOTSUP);
+	}
+	assert_int_equal(dpsec_crypto_auth_to_rte(DPSEC_CRYPTO_AUTH_MAX, &aa),
+			 -EINVAL);
+	/* the names the tables give, and the TLS AEADs (RFC 5288, 7905) */
+	assert_string_equal(dpsec_crypto_cipher_info_get(
+		DPSEC_CRYPTO_CIPHER_AES_GCM_128)->name, "aes-gcm-128");
+	assert_true(dpsec_crypto_cipher_info_get(
+		DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305)->tls);
+	assert_false(dpsec_crypto_cipher_info_get(
+		DPSEC_CRYPTO_CIPHER_AES_CBC_128)->tls);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Known answers */
 
@@ -908,6 +978,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_tables),
+		cmocka_unit_test(test_rte_conversions),
 		cmocka_unit_test(test_kat_aead),
 		cmocka_unit_test(test_kat_cbc),
 		cmocka_unit_test(test_kat_hmac),

@@ -138,19 +138,11 @@ parse_crypto(const struct rte_crypto_sym_xform *x, enum dpsec_crypto_cipher *c,
 
 		if (x->next != NULL || ae->digest_length != 16)
 			return -ENOTSUP;
-		if (ae->algo == RTE_CRYPTO_AEAD_AES_GCM) {
-			switch (ae->key.length) {
-			case 16: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_128; break;
-			case 24: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_192; break;
-			case 32: *c = DPSEC_CRYPTO_CIPHER_AES_GCM_256; break;
-			default: return -EINVAL;
-			}
-		} else if (ae->algo == RTE_CRYPTO_AEAD_CHACHA20_POLY1305 &&
-			   ae->key.length == 32) {
-			*c = DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305;
-		} else {
-			return -ENOTSUP;
-		}
+		if (dpsec_crypto_cipher_from_rte(x->type, ae->algo,
+						 ae->key.length, c) != 0)
+			/* AES with a key length it has not: bad input */
+			return ae->algo == RTE_CRYPTO_AEAD_AES_GCM ? -EINVAL :
+								     -ENOTSUP;
 		*ckey = ae->key.data;
 		*ckey_len = ae->key.length;
 		*icv_len = 16;
@@ -166,30 +158,13 @@ parse_crypto(const struct rte_crypto_sym_xform *x, enum dpsec_crypto_cipher *c,
 	}
 	if (cx == NULL || ax == NULL)
 		return -ENOTSUP;	/* ESP without integrity */
-	if (cx->algo == RTE_CRYPTO_CIPHER_AES_CBC) {
-		switch (cx->key.length) {
-		case 16: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_128; break;
-		case 24: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_192; break;
-		case 32: *c = DPSEC_CRYPTO_CIPHER_AES_CBC_256; break;
-		default: return -EINVAL;
-		}
-	} else if (cx->algo == RTE_CRYPTO_CIPHER_NULL) {
-		*c = DPSEC_CRYPTO_CIPHER_NULL;
-	} else {
-		return -ENOTSUP;
-	}
-	if (ax->algo == RTE_CRYPTO_AUTH_SHA1_HMAC && ax->digest_length == 12)
-		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA1_96;
-	else if (ax->algo == RTE_CRYPTO_AUTH_SHA256_HMAC &&
-		 ax->digest_length == 16)
-		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128;
-	else if (ax->algo == RTE_CRYPTO_AUTH_SHA384_HMAC &&
-		 ax->digest_length == 24)
-		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA384_192;
-	else if (ax->algo == RTE_CRYPTO_AUTH_SHA512_HMAC &&
-		 ax->digest_length == 32)
-		*a = DPSEC_CRYPTO_AUTH_HMAC_SHA512_256;
-	else
+	/* The NULL cipher takes any key it is given (and ignores it). */
+	if (dpsec_crypto_cipher_from_rte(RTE_CRYPTO_SYM_XFORM_CIPHER, cx->algo,
+			cx->algo == RTE_CRYPTO_CIPHER_NULL ? 0 : cx->key.length,
+			c) != 0)
+		return cx->algo == RTE_CRYPTO_CIPHER_AES_CBC ? -EINVAL :
+							       -ENOTSUP;
+	if (dpsec_crypto_auth_from_rte(ax->algo, ax->digest_length, a) != 0)
 		return -ENOTSUP;
 	*ckey = cx->key.data;
 	*ckey_len = cx->key.length;
