@@ -10,6 +10,7 @@
 #include <rte_security.h>
 
 #include "esp.h"
+#include "sad.h"
 
 /* What parsing the outer headers found. */
 struct inb_pkt {
@@ -21,133 +22,6 @@ struct inb_pkt {
 	uint8_t udp;			/* NAT-T encapsulated */
 	uint8_t proto;			/* decapsulated by the NIC */
 };
-
-static void
-addr_of(uint8_t *dst, const uint8_t *ip, bool v4, bool want_dst)
-{
-	if (v4) {
-		const struct rte_ipv4_hdr *h = (const void *)ip;
-
-		memcpy(dst, want_dst ? &h->dst_addr : &h->src_addr, 4);
-	} else {
-		const struct rte_ipv6_hdr *h = (const void *)ip;
-
-		memcpy(dst, want_dst ? h->dst_addr : h->src_addr, 16);
-	}
-}
-
-/* Most specific key shape first (RFC 4301 §4.1). */
-static struct dpsec_sa *
-sad_find(const struct dpsec_ctx *ctx, uint32_t spi_be, const uint8_t *ip,
-	 bool v4)
-{
-	struct sad_key k;
-	void *data;
-	int kind;
-
-	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
-		if (ctx->nb_sad_kind[kind] == 0)
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.spi = spi_be;
-		k.kind = (uint8_t)kind;
-		if (kind >= DPSEC_SAD_SPI_DST) {
-			k.family = v4 ? 4 : 6;
-			addr_of(k.dst, ip, v4, true);
-		}
-		if (kind == DPSEC_SAD_SPI_DST_SRC)
-			addr_of(k.src, ip, v4, false);
-		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
-			return data;
-	}
-	return NULL;
-}
-
-/*
- * The SA the previous packet of the chunk resolved to, and what its lookup
- * depended on: SPI, IP version and, if SAs keyed on addresses exist, the
- * outer addresses (IPv4 src||dst, IPv6 src||dst, contiguous in the
- * header). A packet that matches all of it gets the same SA without a
- * hash lookup; anything else (a mixed-SA burst) is looked up as usual.
- */
-struct sad_cache {
-	struct dpsec_sa *sa;		/* NULL: nothing cached */
-	uint32_t spi;			/* network order */
-	uint8_t v4;
-	uint8_t addr[32];
-	uint8_t want;			/* 0 SPI only, 1 + dst, 2 + src */
-	struct dpsec_sa *timed;		/* last SA sa_time_check() saw */
-};
-
-static void
-sad_cache_init(const struct dpsec_ctx *ctx, struct sad_cache *c)
-{
-	c->sa = NULL;
-	c->timed = NULL;
-	c->want = ctx->nb_sad_kind[DPSEC_SAD_SPI_DST_SRC] != 0 ? 2 :
-		  ctx->nb_sad_kind[DPSEC_SAD_SPI_DST] != 0 ? 1 : 0;
-}
-
-/* Address bytes the lookup depends on: src||dst or dst alone. */
-static inline const uint8_t *
-sad_cache_addr(const struct sad_cache *c, const uint8_t *ip, bool v4,
-	       uint8_t *len)
-{
-	uint8_t alen = v4 ? 4 : 16;
-	const uint8_t *src = ip + (v4 ? 12 : 8);	/* dst follows src */
-
-	if (c->want == 0) {
-		*len = 0;
-		return src;
-	}
-	if (c->want == 1) {
-		*len = alen;
-		return src + alen;
-	}
-	*len = 2 * alen;
-	return src;
-}
-
-/* a[0..len) == b[0..len) for the lengths sad_cache_addr() gives; constant
- * sizes so the compiler inlines them (a libc memcmp showed in the profile). */
-static inline bool
-addr_eq(const uint8_t *a, const uint8_t *b, uint8_t len)
-{
-	switch (len) {
-	case 0:
-		return true;
-	case 4:
-		return memcmp(a, b, 4) == 0;
-	case 8:
-		return memcmp(a, b, 8) == 0;
-	case 16:
-		return memcmp(a, b, 16) == 0;
-	default:
-		return memcmp(a, b, 32) == 0;
-	}
-}
-
-static inline struct dpsec_sa *
-sad_find_cached(const struct dpsec_ctx *ctx, struct sad_cache *c,
-		uint32_t spi_be, const uint8_t *ip, bool v4)
-{
-	const uint8_t *a;
-	struct dpsec_sa *sa;
-	uint8_t alen;
-
-	a = sad_cache_addr(c, ip, v4, &alen);
-	if (c->sa != NULL && c->spi == spi_be && c->v4 == v4 &&
-	    addr_eq(c->addr, a, alen))
-		return c->sa;
-	sa = sad_find(ctx, spi_be, ip, v4);
-	if (sa != NULL) {
-		c->sa = sa;
-		c->spi = spi_be;
-		c->v4 = v4;
-		memcpy(c->addr, a, alen);
-	}
-	return sa;
-}
 
 /* Outer headers and ESP framing checks; no SA state is touched. */
 static enum dpsec_reason
@@ -217,7 +91,7 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		return DPSEC_R_TRUNCATED;
 	eh = (const struct rte_esp_hdr *)(ip + p->esp_off);
 
-	sa = sad_find_cached(ctx, sc, eh->spi, ip, v4);
+	sa = sad_lookup_cached(ctx, sc, eh->spi, ip, v4);
 	if (sa == NULL) {
 		/* UDP off the IKE NAT-T port that belongs to no SA is just
 		 * UDP (RFC 3948 §2.1); on port 4500 it is ESP we can't use. */
@@ -495,7 +369,7 @@ is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
 	off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
 	if (m->data_len < off + ESP_HDR_LEN)
 		return false;
-	return sad_find_cached(ctx, sc,
+	return sad_lookup_cached(ctx, sc,
 			       ((const struct rte_esp_hdr *)(ip + off))->spi,
 			       ip, v4) != NULL;
 }
@@ -749,37 +623,22 @@ struct dpsec_sa *
 dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
 		const struct dpsec_addr *dst, const struct dpsec_addr *src)
 {
-	struct sad_key k;
-	void *data;
-	int kind;
+	struct dpsec_sa *sa;
 
 	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
-		const struct dpsec_addr *a[2] = { dst, src };
-		unsigned int j;
-
-		if (kind >= DPSEC_SAD_SPI_DST && dst == NULL)
-			continue;
-		if (kind == DPSEC_SAD_SPI_DST_SRC &&
-		    (src == NULL || src->family != dst->family))
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.spi = rte_cpu_to_be_32(spi);
-		k.kind = (uint8_t)kind;
-		for (j = 0; j < (unsigned int)kind; j++) {
-			uint8_t *d = j == 0 ? k.dst : k.src;
-
-			k.family = a[j]->family;
-			memcpy(d, a[j]->family == 4 ? (const void *)&a[j]->v4 :
-				  (const void *)a[j]->v6,
-			       a[j]->family == 4 ? 4 : 16);
-		}
-		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
-			return sa_handle(data);
-	}
+	if (src != NULL && (dst == NULL || src->family != dst->family))
+		src = NULL;	/* no SPI+dst+src key can match */
+	sa = sad_lookup(ctx, rte_cpu_to_be_32(spi),
+			dst != NULL ? dst->family : 0,
+			dst == NULL ? NULL : dst->family == 4 ?
+			(const void *)&dst->v4 : (const void *)dst->v6,
+			src == NULL ? NULL : src->family == 4 ?
+			(const void *)&src->v4 : (const void *)src->v6);
+	if (sa != NULL)
+		return sa_handle(sa);
 	rte_errno = ENOENT;
 	return NULL;
 }

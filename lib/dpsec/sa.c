@@ -13,7 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_udp.h>
 
-#include "sa.h"
+#include "sad.h"
 
 static const char *const place_reason_str[DPSEC_PLACE_R_MAX] = {
 #define DPSEC_PLACE_STR(n, s) [DPSEC_PLACE_R_ ## n] = s,
@@ -169,24 +169,6 @@ build_outer(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
 	}
 }
 
-static void
-sad_key_fill(struct sad_key *k, const struct dpsec_sa_conf *c)
-{
-	memset(k, 0, sizeof(*k));
-	k->spi = rte_cpu_to_be_32(c->spi);
-	k->kind = (uint8_t)c->sad_key;
-	if (c->sad_key >= DPSEC_SAD_SPI_DST) {
-		k->family = c->dst.family;
-		memcpy(k->dst, c->dst.family == 4 ? (const void *)&c->dst.v4 :
-			       (const void *)c->dst.v6,
-		       c->dst.family == 4 ? 4 : 16);
-	}
-	if (c->sad_key == DPSEC_SAD_SPI_DST_SRC)
-		memcpy(k->src, c->src.family == 4 ? (const void *)&c->src.v4 :
-			       (const void *)c->src.v6,
-		       c->src.family == 4 ? 4 : 16);
-}
-
 /* TSC deadline @seconds after @start; 0 for no limit, UINT64_MAX - 1 for
  * one too far to represent (never reached, but still "a limit"). */
 static uint64_t
@@ -237,7 +219,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	size_t base, rsz = 0, ksz = dpsec_crypto_key_size();
 	struct dpsec_sa *sa;
 	uint32_t seq_bits;
-	int ret, pos;
+	int ret;
 
 	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
@@ -367,25 +349,11 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		goto fail_slot;
 	}
 	if (c->dir == DPSEC_SA_INBOUND) {
-		sad_key_fill(&sa->sad_key, c);
-		if (rte_hash_lookup(ctx->sad, &sa->sad_key) >= 0) {
+		ret = sad_add(ctx, sa);
+		if (ret != 0) {
 			rte_spinlock_unlock(&ctx->ctl_lock);
-			DPSEC_LOG(ERR, "SA 0x%08x: inbound SAD key already used",
-				  c->spi);
-			ret = -EEXIST;
 			goto fail_slot;
 		}
-		pos = rte_hash_add_key_data(ctx->sad, &sa->sad_key, sa);
-		if (pos != 0) {
-			rte_spinlock_unlock(&ctx->ctl_lock);
-			ret = pos < 0 ? pos : -ENOSPC;
-			DPSEC_LOG(ERR, "SA 0x%08x: SAD insert failed: %s",
-				  c->spi, rte_strerror(-ret));
-			goto fail_slot;
-		}
-		ctx->nb_sad_kind[c->sad_key]++;
-		if (c->flags & DPSEC_SA_F_NATT)
-			ctx->nb_natt_in++;
 	}
 	ctx->nb_sa++;
 	TAILQ_INSERT_TAIL(&ctx->sas, sa, next);
@@ -485,12 +453,8 @@ sa_unlink(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	int32_t pos = -1;
 
 	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
-	if (sa->dir == DPSEC_SA_INBOUND) {
-		pos = rte_hash_del_key(ctx->sad, &sa->sad_key);
-		if (sa->flags & DPSEC_SA_F_NATT)
-			ctx->nb_natt_in--;
-		ctx->nb_sad_kind[sa->conf.sad_key]--;
-	}
+	if (sa->dir == DPSEC_SA_INBOUND)
+		pos = sad_del(ctx, sa);
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
 	__atomic_store_n(&ctx->slots[sa->slot], NULL, __ATOMIC_RELEASE);
