@@ -216,7 +216,7 @@ sa_keys_wipe(struct dpsec_sa *sa)
 struct dpsec_sa *
 dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 {
-	size_t base, rsz = 0, ksz = dpsec_crypto_key_size();
+	size_t base, rsz = 0, ksz = dpsec_crypto_key_size(), cnt_off;
 	struct dpsec_sa *sa;
 	uint32_t seq_bits;
 	int ret;
@@ -241,15 +241,21 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		rsz = sizeof(struct dpsec_replay);
 	base = offsetof(struct dpsec_sa, replay) + rsz;
 	base = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE);
+	/* Then the key, then a counter slot per lcore the context serves
+	 * and the shared one: memory grows with the lcores in use, not
+	 * with RTE_MAX_LCORE (doc/programmers_guide.md, "Counters"). */
+	cnt_off = RTE_ALIGN_CEIL(base + ksz, RTE_CACHE_LINE_SIZE);
 
-	sa = rte_zmalloc_socket("dpsec_sa", base + ksz, RTE_CACHE_LINE_SIZE,
-				ctx->socket_id);
+	sa = rte_zmalloc_socket("dpsec_sa", cnt_off + (ctx->nb_lc + 1u) *
+				sizeof(struct sa_counters),
+				RTE_CACHE_LINE_SIZE, ctx->socket_id);
 	if (sa == NULL) {
 		DPSEC_LOG(ERR, "SA 0x%08x: out of memory", c->spi);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	sa->ctx = ctx;
+	sa->cnt = (struct sa_counters *)((uint8_t *)sa + cnt_off);
 	sa->conf = *c;
 	sa->conf.cipher_key = NULL;
 	sa->conf.auth_key = NULL;
@@ -261,6 +267,10 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->icv_len = auth_desc[c->auth].icv_len;
 	sa->pad_align = cipher_desc[c->cipher].align;
 	sa->flags = c->flags;
+	sa->port_id = c->port_id;
+	sa->natt_sport = c->natt_sport;
+	sa->natt_dport = c->natt_dport;
+	sa->dst_family = c->dst.family;
 	sa->ttl = c->ttl ? c->ttl : 64;
 	sa->sad_pos = -1;
 	sa->created_tsc = rte_get_tsc_cycles();
@@ -281,6 +291,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->hard_packets = c->hard.packets;
 	sa->soft_bytes = c->soft.bytes;
 	sa->hard_bytes = c->hard.bytes;
+	sa->vol_limits = sa->soft_packets || sa->hard_packets ||
+			 sa->soft_bytes || sa->hard_bytes;
 	sa->soft_tsc = deadline_tsc(sa->created_tsc, c->soft.seconds);
 	sa->hard_tsc = deadline_tsc(sa->created_tsc, c->hard.seconds);
 	sa->time_first = RTE_MIN(sa->soft_tsc ? sa->soft_tsc : UINT64_MAX,
@@ -553,16 +565,23 @@ dpsec_sa_info(const struct dpsec_sa *h, struct dpsec_sa_info *info)
 	return ret;
 }
 
+/* The sums of the SA's per-lcore counters (each slot read atomically;
+ * the sum is a snapshot only as of no burst in flight). */
 void
 sa_stats_read(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
 {
-	unsigned int i;
+	unsigned int i, l;
 
-	st->packets = __atomic_load_n(&sa->cnt.packets, __ATOMIC_RELAXED);
-	st->bytes = __atomic_load_n(&sa->cnt.bytes, __ATOMIC_RELAXED);
-	for (i = 0; i < DPSEC_R_MAX; i++)
-		st->drops[i] = __atomic_load_n(&sa->cnt.drops[i],
-					       __ATOMIC_RELAXED);
+	memset(st, 0, sizeof(*st));
+	for (l = 0; l <= sa->ctx->nb_lc; l++) {
+		const struct sa_counters *c = &sa->cnt[l];
+
+		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		for (i = 0; i < DPSEC_R_MAX; i++)
+			st->drops[i] += __atomic_load_n(&c->drops[i],
+							__ATOMIC_RELAXED);
+	}
 }
 
 int
@@ -641,16 +660,26 @@ dpsec_sa_expire_check(struct dpsec_ctx *ctx)
 	return n;
 }
 
-/* Count a burst's good packets and check the volume lifetimes. */
+/*
+ * Count a burst's good packets (by the lcore of counter slot @slot) and
+ * check the volume lifetimes: against totals over all lcores, kept only
+ * for SAs that have such a lifetime.
+ */
 void
-sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes)
+sa_account(struct dpsec_sa *sa, uint32_t slot, uint64_t packets,
+	   uint64_t bytes)
 {
+	struct sa_counters *c = &sa->cnt[slot];
 	uint64_t p, b;
 
 	if (packets == 0)
 		return;
-	p = __atomic_add_fetch(&sa->cnt.packets, packets, __ATOMIC_RELAXED);
-	b = __atomic_add_fetch(&sa->cnt.bytes, bytes, __ATOMIC_RELAXED);
+	sa_cnt_add(sa, slot, &c->packets, packets);
+	sa_cnt_add(sa, slot, &c->bytes, bytes);
+	if (likely(!sa->vol_limits))
+		return;
+	p = __atomic_add_fetch(&sa->life_packets, packets, __ATOMIC_RELAXED);
+	b = __atomic_add_fetch(&sa->life_bytes, bytes, __ATOMIC_RELAXED);
 	/* Soft first: one burst may cross both limits. */
 	if ((sa->soft_packets && p >= sa->soft_packets) ||
 	    (sa->soft_bytes && b >= sa->soft_bytes))
