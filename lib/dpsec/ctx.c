@@ -109,6 +109,7 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	char hname[RTE_HASH_NAMESIZE];
 	size_t qsz;
 	unsigned int lc;
+	uint16_t k;
 	int ret;
 
 	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
@@ -206,9 +207,9 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	ctx->nb_lc = (uint16_t)rte_lcore_count();
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
 		ctx->lc_slot[lc] = ctx->nb_lc;
-	qsz = 0;
+	k = 0;
 	RTE_LCORE_FOREACH(lc)
-		ctx->lc_slot[lc] = (uint16_t)qsz++;
+		ctx->lc_slot[lc] = k++;
 	/* Engines for every EAL lcore now; the data path never allocates. */
 	RTE_LCORE_FOREACH(lc) {
 		ctx->engine[lc] = engine_create(conf->backend);

@@ -271,6 +271,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->natt_sport = c->natt_sport;
 	sa->natt_dport = c->natt_dport;
 	sa->dst_family = c->dst.family;
+	/* A burst function from the start; offload_place() may change it. */
+	sa_placement_set(sa, DPSEC_PLACE_SW);
 	sa->ttl = c->ttl ? c->ttl : 64;
 	sa->sad_pos = -1;
 	sa->created_tsc = rte_get_tsc_cycles();
