@@ -109,6 +109,7 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	char hname[RTE_HASH_NAMESIZE];
 	size_t qsz;
 	unsigned int lc;
+	uint16_t k;
 	int ret;
 
 	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
@@ -201,6 +202,14 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	for (lc = 0; lc < DPSEC_QSBR_THREADS; lc++)
 		rte_rcu_qsbr_thread_register(ctx->qsbr, lc);
 
+	/* Counter slots (sa.h, struct sa_counters): one per EAL lcore,
+	 * the lcores that have an engine, and one shared by any other. */
+	ctx->nb_lc = (uint16_t)rte_lcore_count();
+	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
+		ctx->lc_slot[lc] = ctx->nb_lc;
+	k = 0;
+	RTE_LCORE_FOREACH(lc)
+		ctx->lc_slot[lc] = k++;
 	/* Engines for every EAL lcore now; the data path never allocates. */
 	RTE_LCORE_FOREACH(lc) {
 		ctx->engine[lc] = engine_create(conf->backend);

@@ -10,6 +10,7 @@
 #include <rte_security.h>
 
 #include "esp.h"
+#include "sad.h"
 
 /* What parsing the outer headers found. */
 struct inb_pkt {
@@ -22,135 +23,9 @@ struct inb_pkt {
 	uint8_t proto;			/* decapsulated by the NIC */
 };
 
-static void
-addr_of(uint8_t *dst, const uint8_t *ip, bool v4, bool want_dst)
-{
-	if (v4) {
-		const struct rte_ipv4_hdr *h = (const void *)ip;
-
-		memcpy(dst, want_dst ? &h->dst_addr : &h->src_addr, 4);
-	} else {
-		const struct rte_ipv6_hdr *h = (const void *)ip;
-
-		memcpy(dst, want_dst ? h->dst_addr : h->src_addr, 16);
-	}
-}
-
-/* Most specific key shape first (RFC 4301 §4.1). */
-static struct dpsec_sa *
-sad_find(const struct dpsec_ctx *ctx, uint32_t spi_be, const uint8_t *ip,
-	 bool v4)
-{
-	struct sad_key k;
-	void *data;
-	int kind;
-
-	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
-		if (ctx->nb_sad_kind[kind] == 0)
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.spi = spi_be;
-		k.kind = (uint8_t)kind;
-		if (kind >= DPSEC_SAD_SPI_DST) {
-			k.family = v4 ? 4 : 6;
-			addr_of(k.dst, ip, v4, true);
-		}
-		if (kind == DPSEC_SAD_SPI_DST_SRC)
-			addr_of(k.src, ip, v4, false);
-		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
-			return data;
-	}
-	return NULL;
-}
-
-/*
- * The SA the previous packet of the chunk resolved to, and what its lookup
- * depended on: SPI, IP version and, if SAs keyed on addresses exist, the
- * outer addresses (IPv4 src||dst, IPv6 src||dst, contiguous in the
- * header). A packet that matches all of it gets the same SA without a
- * hash lookup; anything else (a mixed-SA burst) is looked up as usual.
- */
-struct sad_cache {
-	struct dpsec_sa *sa;		/* NULL: nothing cached */
-	uint32_t spi;			/* network order */
-	uint8_t v4;
-	uint8_t addr[32];
-	uint8_t want;			/* 0 SPI only, 1 + dst, 2 + src */
-	struct dpsec_sa *timed;		/* last SA sa_time_check() saw */
-};
-
-static void
-sad_cache_init(const struct dpsec_ctx *ctx, struct sad_cache *c)
-{
-	c->sa = NULL;
-	c->timed = NULL;
-	c->want = ctx->nb_sad_kind[DPSEC_SAD_SPI_DST_SRC] != 0 ? 2 :
-		  ctx->nb_sad_kind[DPSEC_SAD_SPI_DST] != 0 ? 1 : 0;
-}
-
-/* Address bytes the lookup depends on: src||dst or dst alone. */
-static inline const uint8_t *
-sad_cache_addr(const struct sad_cache *c, const uint8_t *ip, bool v4,
-	       uint8_t *len)
-{
-	uint8_t alen = v4 ? 4 : 16;
-	const uint8_t *src = ip + (v4 ? 12 : 8);	/* dst follows src */
-
-	if (c->want == 0) {
-		*len = 0;
-		return src;
-	}
-	if (c->want == 1) {
-		*len = alen;
-		return src + alen;
-	}
-	*len = 2 * alen;
-	return src;
-}
-
-/* a[0..len) == b[0..len) for the lengths sad_cache_addr() gives; constant
- * sizes so the compiler inlines them (a libc memcmp showed in the profile). */
-static inline bool
-addr_eq(const uint8_t *a, const uint8_t *b, uint8_t len)
-{
-	switch (len) {
-	case 0:
-		return true;
-	case 4:
-		return memcmp(a, b, 4) == 0;
-	case 8:
-		return memcmp(a, b, 8) == 0;
-	case 16:
-		return memcmp(a, b, 16) == 0;
-	default:
-		return memcmp(a, b, 32) == 0;
-	}
-}
-
-static inline struct dpsec_sa *
-sad_find_cached(const struct dpsec_ctx *ctx, struct sad_cache *c,
-		uint32_t spi_be, const uint8_t *ip, bool v4)
-{
-	const uint8_t *a;
-	struct dpsec_sa *sa;
-	uint8_t alen;
-
-	a = sad_cache_addr(c, ip, v4, &alen);
-	if (c->sa != NULL && c->spi == spi_be && c->v4 == v4 &&
-	    addr_eq(c->addr, a, alen))
-		return c->sa;
-	sa = sad_find(ctx, spi_be, ip, v4);
-	if (sa != NULL) {
-		c->sa = sa;
-		c->spi = spi_be;
-		c->v4 = v4;
-		memcpy(c->addr, a, alen);
-	}
-	return sa;
-}
-
-/* Outer headers and ESP framing checks; no SA state is touched. */
-static enum dpsec_reason
+/* Outer headers and ESP framing checks; no SA state is touched. (Inlined
+ * in both groups of inb_chunk(): a call per packet showed in callgrind.) */
+static __rte_always_inline enum dpsec_reason
 inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 	  struct inb_pkt *p)
 {
@@ -217,7 +92,7 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		return DPSEC_R_TRUNCATED;
 	eh = (const struct rte_esp_hdr *)(ip + p->esp_off);
 
-	sa = sad_find_cached(ctx, sc, eh->spi, ip, v4);
+	sa = sad_lookup_cached(ctx, sc, eh->spi, ip, v4);
 	if (sa == NULL) {
 		/* UDP off the IKE NAT-T port that belongs to no SA is just
 		 * UDP (RFC 3948 §2.1); on port 4500 it is ESP we can't use. */
@@ -242,7 +117,7 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		/* UDP is ESP only on the SA's NAT-T port (RFC 3948 §2.1). */
 		if (!(sa->flags & DPSEC_SA_F_NATT))
 			return DPSEC_R_BAD_UDP;
-		if (rte_be_to_cpu_16(u->dst_port) != sa->conf.natt_dport)
+		if (rte_be_to_cpu_16(u->dst_port) != sa->natt_dport)
 			return DPSEC_R_NOT_ESP;
 	} else if (sa->flags & DPSEC_SA_F_NATT) {
 		return DPSEC_R_BAD_UDP;
@@ -264,7 +139,7 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 	return DPSEC_R_NONE;
 }
 
-static void
+static __rte_always_inline void
 inb_op(const struct inb_pkt *p, struct rte_mbuf *m, struct dpsec_crypto_op *o,
        struct esp_op_buf *b)
 {
@@ -430,11 +305,12 @@ proto_done(struct rte_mbuf *m, uint32_t *inner_len)
 	return DPSEC_R_NONE;
 }
 
-static void
-count_drop(struct dpsec_sa *sa, enum dpsec_reason r)
+/* A drop of @sa (NULL: none found), on the lcore of counter slot @slot. */
+static inline void
+count_drop(struct dpsec_sa *sa, uint32_t slot, enum dpsec_reason r)
 {
 	if (sa != NULL)
-		__atomic_fetch_add(&sa->cnt.drops[r], 1, __ATOMIC_RELAXED);
+		sa_count_drops(sa, slot, r, 1);
 }
 
 /*
@@ -448,9 +324,9 @@ static inline bool
 nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
 	    uint8_t *reason)
 {
-	if (!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
-	    !p->sa->nic_ok ||
-	    m->port != p->sa->conf.port_id)
+	/* Called for packets with RTE_MBUF_F_RX_SEC_OFFLOAD only. */
+	if (!p->sa->nic_ok ||
+	    m->port != p->sa->port_id)
 		return false;
 	*reason = (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) ?
 		  DPSEC_R_NIC_FAILED : DPSEC_R_NONE;
@@ -495,7 +371,7 @@ is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
 	off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
 	if (m->data_len < off + ESP_HDR_LEN)
 		return false;
-	return sad_find_cached(ctx, sc,
+	return sad_lookup_cached(ctx, sc,
 			       ((const struct rte_esp_hdr *)(ip + off))->spi,
 			       ip, v4) != NULL;
 }
@@ -514,14 +390,14 @@ proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
 	uint64_t uid;
 	struct dpsec_sa *sa;
 
-	if (!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) ||
-	    __atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) == 0 ||
+	/* Called for packets with RTE_MBUF_F_RX_SEC_OFFLOAD only. */
+	if (__atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) == 0 ||
 	    !rte_security_dynfield_is_registered())
 		return NULL;
 	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
 	sa = sa_of_uid(ctx, uid);
 	if (sa == NULL || sa->dir != DPSEC_SA_INBOUND ||
-	    !sa->proto_seen || m->port != sa->conf.port_id || is_our_esp(ctx, sc, m))
+	    !sa->proto_seen || m->port != sa->port_id || is_our_esp(ctx, sc, m))
 		return NULL;
 	return sa;
 }
@@ -593,6 +469,41 @@ proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
 	return DPSEC_R_NONE;
 }
 
+/*
+ * A packet the NIC flagged (RTE_MBUF_F_RX_SEC_OFFLOAD): decapsulated by
+ * an inline-protocol session, decrypted by an inline-crypto one (its
+ * verdict final), or, for an SA the NIC cannot vouch for, ESP that
+ * software decrypts (*crypto set).
+ */
+static enum dpsec_reason
+inb_nic_pkt(struct dpsec_ctx *ctx, struct sad_cache *sc, uint32_t slot,
+	    struct rte_mbuf *m, struct inb_pkt *p, bool *crypto)
+{
+	struct dpsec_sa *psa = proto_sa(ctx, sc, m);
+	enum dpsec_reason r;
+	uint8_t v;
+
+	*crypto = false;
+	if (unlikely(psa != NULL)) {
+		r = proto_parse(psa, sc, m, p);	/* decapsulated, verified */
+		if (r != DPSEC_R_NONE)
+			count_drop(psa, slot, r);
+		return r;
+	}
+	r = inb_parse(ctx, sc, m, p);
+	if (r != DPSEC_R_NONE) {
+		count_drop(p->sa, slot, r);
+		return r;
+	}
+	if (nic_verdict(p, m, &v)) {
+		if (v != DPSEC_R_NONE)
+			count_drop(p->sa, slot, (enum dpsec_reason)v);
+		return (enum dpsec_reason)v;	/* decrypted, ICV checked */
+	}
+	*crypto = true;
+	return DPSEC_R_NONE;
+}
+
 static uint16_t
 inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	  struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
@@ -601,52 +512,52 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	struct inb_pkt p[DPSEC_MAX_BURST];
 	struct esp_op_buf buf[DPSEC_MAX_BURST];
 	struct dpsec_crypto_op op[DPSEC_MAX_BURST];
-	struct dpsec_crypto_op *ops[DPSEC_MAX_BURST];
 	struct dpsec_crypto_op *cops[DPSEC_MAX_BURST];
+	/* Per packet: its crypto op, &nic_done, or NULL (dropped early). */
+	struct dpsec_crypto_op *st[DPSEC_MAX_BURST];
 	struct dpsec_crypto_op nic_done = { .status = 0 };
-	uint16_t idx[DPSEC_MAX_BURST], ncops = 0;
+	uint16_t ncops = 0;
 	struct dpsec_sa *run_sa = NULL, *locked = NULL;
 	uint64_t run_pkts = 0, run_bytes = 0;
 	struct sad_cache sc;
-	uint16_t i, k, nops = 0, good = 0;
+	uint16_t i, good = 0;
+	uint32_t slot = ctx_lc_slot(ctx);
+	bool crypto;
 
+	/*
+	 * Split by what the NIC did (the RTE_MBUF_F_RX_SEC_OFFLOAD flag, in
+	 * the spirit of rte_ipsec_pkt_crypto_group()): packets it did not
+	 * flag are plain ESP for software, parsed without the NIC checks;
+	 * flagged ones go through them (inb_nic_pkt()). A branch per packet
+	 * rather than two index lists: deferring the flagged ones to a
+	 * second pass cost ~9 instructions a packet in callgrind. From the
+	 * crypto burst on, packets are taken in their order in the burst.
+	 */
 	sad_cache_init(ctx, &sc);
 	for (i = 0; i < n; i++) {
-		struct dpsec_sa *psa = proto_sa(ctx, &sc, pkts[i]);
-
 		p[i].sa = NULL;
 		p[i].proto = 0;
-		if (unlikely(psa != NULL)) {
-			reason[i] = proto_parse(psa, &sc, pkts[i], &p[i]);
-			if (reason[i] != DPSEC_R_NONE) {
-				count_drop(psa, reason[i]);
+		st[i] = NULL;
+		if (pkts[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) {
+			reason[i] = inb_nic_pkt(ctx, &sc, slot, pkts[i], &p[i],
+						&crypto);
+			if (reason[i] != DPSEC_R_NONE)
+				continue;
+			if (!crypto) {
+				st[i] = &nic_done;
 				continue;
 			}
-			ops[nops] = &nic_done;	/* decapsulated, verified */
-			idx[nops++] = i;
-			continue;
-		}
-		reason[i] = inb_parse(ctx, &sc, pkts[i], &p[i]);
-		if (reason[i] != DPSEC_R_NONE) {
-			count_drop(p[i].sa, reason[i]);
-			continue;
-		}
-		if (nic_verdict(&p[i], pkts[i], &reason[i])) {
+		} else {
+			reason[i] = inb_parse(ctx, &sc, pkts[i], &p[i]);
 			if (reason[i] != DPSEC_R_NONE) {
-				count_drop(p[i].sa, reason[i]);
+				count_drop(p[i].sa, slot, reason[i]);
 				continue;
 			}
-			ops[nops] = &nic_done;	/* decrypted, ICV checked */
-			idx[nops++] = i;
-			continue;
 		}
-		inb_op(&p[i], pkts[i], &op[nops], &buf[nops]);
-		ops[nops] = &op[nops];
-		cops[ncops++] = &op[nops];
-		idx[nops++] = i;
+		inb_op(&p[i], pkts[i], &op[ncops], &buf[ncops]);
+		st[i] = cops[ncops] = &op[ncops];
+		ncops++;
 	}
-	if (nops == 0)
-		return 0;
 	if (ncops > 0)
 		dpsec_crypto_burst(eng, cops, ncops);
 
@@ -657,11 +568,12 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	 * consecutive packets of the same SA (once per burst for a one-SA
 	 * burst), not per packet.
 	 */
-	for (k = 0; k < nops; k++) {
-		struct inb_pkt *pk = &p[idx[k]];
+	for (i = 0; i < n; i++) {
+		struct inb_pkt *pk = &p[i];
 
-		i = idx[k];
-		if (ops[k]->status != 0) {
+		if (st[i] == NULL)
+			continue;
+		if (st[i]->status != 0) {
 			/* Invariant 3 (doc/security_model.md): dropped, never retried. */
 			reason[i] = DPSEC_R_AUTH;
 			continue;
@@ -678,14 +590,15 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	if (locked != NULL)
 		rte_spinlock_unlock(&locked->replay_lock);
 
-	for (k = 0; k < nops; k++) {
-		struct inb_pkt *pk = &p[idx[k]];
+	for (i = 0; i < n; i++) {
+		struct inb_pkt *pk = &p[i];
 		struct dpsec_sa *sa = pk->sa;
 		uint32_t len = 0;
 
-		i = idx[k];
+		if (st[i] == NULL)
+			continue;
 		if (reason[i] != DPSEC_R_NONE) {
-			count_drop(sa, reason[i]);
+			count_drop(sa, slot, reason[i]);
 			continue;
 		}
 		if (pk->proto)
@@ -693,7 +606,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 		else
 			reason[i] = inb_decap(pk, pkts[i], &len);
 		if (reason[i] != DPSEC_R_NONE) {
-			count_drop(sa, reason[i]);
+			count_drop(sa, slot, reason[i]);
 			continue;
 		}
 		if (sas != NULL)
@@ -701,7 +614,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 		good++;
 		if (sa != run_sa) {
 			if (run_sa != NULL)
-				sa_account(run_sa, run_pkts, run_bytes);
+				sa_account(run_sa, slot, run_pkts, run_bytes);
 			run_sa = sa;
 			run_pkts = run_bytes = 0;
 		}
@@ -709,7 +622,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 		run_bytes += len;
 	}
 	if (run_sa != NULL)
-		sa_account(run_sa, run_pkts, run_bytes);
+		sa_account(run_sa, slot, run_pkts, run_bytes);
 	return good;
 }
 
@@ -749,37 +662,22 @@ struct dpsec_sa *
 dpsec_sa_lookup(struct dpsec_ctx *ctx, uint32_t spi,
 		const struct dpsec_addr *dst, const struct dpsec_addr *src)
 {
-	struct sad_key k;
-	void *data;
-	int kind;
+	struct dpsec_sa *sa;
 
 	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	for (kind = DPSEC_SAD_SPI_DST_SRC; kind >= DPSEC_SAD_SPI; kind--) {
-		const struct dpsec_addr *a[2] = { dst, src };
-		unsigned int j;
-
-		if (kind >= DPSEC_SAD_SPI_DST && dst == NULL)
-			continue;
-		if (kind == DPSEC_SAD_SPI_DST_SRC &&
-		    (src == NULL || src->family != dst->family))
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.spi = rte_cpu_to_be_32(spi);
-		k.kind = (uint8_t)kind;
-		for (j = 0; j < (unsigned int)kind; j++) {
-			uint8_t *d = j == 0 ? k.dst : k.src;
-
-			k.family = a[j]->family;
-			memcpy(d, a[j]->family == 4 ? (const void *)&a[j]->v4 :
-				  (const void *)a[j]->v6,
-			       a[j]->family == 4 ? 4 : 16);
-		}
-		if (rte_hash_lookup_data(ctx->sad, &k, &data) >= 0)
-			return sa_handle(data);
-	}
+	if (src != NULL && (dst == NULL || src->family != dst->family))
+		src = NULL;	/* no SPI+dst+src key can match */
+	sa = sad_lookup(ctx, rte_cpu_to_be_32(spi),
+			dst != NULL ? dst->family : 0,
+			dst == NULL ? NULL : dst->family == 4 ?
+			(const void *)&dst->v4 : (const void *)dst->v6,
+			src == NULL ? NULL : src->family == 4 ?
+			(const void *)&src->v4 : (const void *)src->v6);
+	if (sa != NULL)
+		return sa_handle(sa);
 	rte_errno = ENOENT;
 	return NULL;
 }

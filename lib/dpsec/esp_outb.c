@@ -40,9 +40,9 @@ seq_reserve(struct dpsec_sa *sa, uint16_t n, uint64_t *first)
  * placement: bytes after it in the mbuf (link-layer padding) are trimmed
  * here, before anything is framed or handed to the NIC.
  */
-static enum dpsec_reason
-outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
-	      uint32_t *lenp, uint32_t *l3p)
+static __rte_always_inline enum dpsec_reason
+outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
+	      uint8_t *nhp, uint32_t *lenp, uint32_t *l3p)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t l3, total;
@@ -62,7 +62,7 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
 		if (l3 < sizeof(*h) || l3 > m->data_len || total < l3)
 			return DPSEC_R_BAD_IP;
 		nh = h->next_proto_id;
-		if (sa->mode == DPSEC_SA_TRANSPORT &&
+		if (mode == DPSEC_SA_TRANSPORT &&
 		    (h->fragment_offset & rte_cpu_to_be_16(
 			RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
 			return DPSEC_R_UNSUPPORTED;	/* RFC 4303 §3.3.4 */
@@ -72,17 +72,17 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t *nhp,
 		l3 = sizeof(*h);
 		total = l3 + rte_be_to_cpu_16(h->payload_len);
 		nh = h->proto;
-		if (sa->mode == DPSEC_SA_TRANSPORT && ipv6_ext(nh))
+		if (mode == DPSEC_SA_TRANSPORT && ipv6_ext(nh))
 			return DPSEC_R_UNSUPPORTED;
 	} else {
 		return DPSEC_R_BAD_IP;
 	}
-	if (sa->mode == DPSEC_SA_TRANSPORT && ver != sa->conf.dst.family)
+	if (mode == DPSEC_SA_TRANSPORT && ver != sa->dst_family)
 		return DPSEC_R_POLICY;
 	r = ip_trim(m, total);
 	if (r != DPSEC_R_NONE)
 		return r;
-	if (sa->mode == DPSEC_SA_TUNNEL) {
+	if (mode == DPSEC_SA_TUNNEL) {
 		*nhp = ver == 4 ? ESP_NH_IPV4 : ESP_NH_IPV6;
 		*lenp = total;
 		*l3p = 0;
@@ -131,7 +131,7 @@ outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
 	uint32_t l3;
 	uint8_t nh;
 
-	r = outb_classify(sa, m, &nh, inner_len, &l3);
+	r = outb_classify(sa, m, sa->mode, &nh, inner_len, &l3);
 	if (r != DPSEC_R_NONE)
 		return r;
 	ip = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -146,12 +146,81 @@ outb_proto(const struct dpsec_sa *sa, struct rte_mbuf *m, uint32_t *inner_len)
 }
 
 /*
- * Build the ESP packet around the payload. On return *esp points at the
- * ESP header, *pl at the payload to encrypt (plen bytes, padded).
+ * Tunnel (RFC 4303 §3.1.2): the SA's outer header template in front of
+ * ESP, its DSCP/ECN (RFC 6040), DF and lengths from the inner packet at
+ * @ip (next header @nh). Returns the outer IP header length.
  */
-static enum dpsec_reason
-outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
-	   uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
+static uint32_t
+outb_tun_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
+	     uint8_t nh, uint64_t seq, uint32_t pkt_len)
+{
+	uint8_t tos = ip_tos(ip);
+
+	memcpy(hdr, sa->hdr, sa->hdr_len);
+	if (sa->outer_family == 4) {
+		struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)hdr;
+
+		if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+			o->type_of_service = tos & ~0x3u;
+		o->type_of_service |= tos & 0x3u;  /* ECN, RFC 6040 */
+		if ((sa->flags & DPSEC_SA_F_COPY_DF) && nh == ESP_NH_IPV4 &&
+		    (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+			o->fragment_offset =
+				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
+		ipv4_fix(o, (uint16_t)pkt_len);
+		return sizeof(struct rte_ipv4_hdr);
+	} else {
+		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
+		uint8_t tc = tos & 0x3u;
+
+		if (sa->flags & DPSEC_SA_F_COPY_DSCP)
+			tc |= tos & ~0x3u;
+		ip_set_tos(o, tc);
+		o->payload_len = rte_cpu_to_be_16(
+			(uint16_t)(pkt_len - sizeof(*o)));
+		return sizeof(struct rte_ipv6_hdr);
+	}
+}
+
+/*
+ * Transport (RFC 4303 §3.1.1): the packet's IP header (@l3 bytes at @ip)
+ * moves to the front, ESP (in UDP with NAT-T) after it.
+ */
+static void
+outb_trs_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
+	     uint32_t l3, bool udp, uint32_t pkt_len)
+{
+	memmove(hdr, ip, l3);
+	if ((hdr[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)hdr;
+
+		h->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_ESP;
+		ipv4_fix(h, (uint16_t)pkt_len);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)hdr;
+
+		h->proto = udp ? IPPROTO_UDP : IPPROTO_ESP;
+		h->payload_len = rte_cpu_to_be_16(
+			(uint16_t)(pkt_len - sizeof(*h)));
+	}
+	if (udp) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
+
+		u->src_port = rte_cpu_to_be_16(sa->natt_sport);
+		u->dst_port = rte_cpu_to_be_16(sa->natt_dport);
+	}
+}
+
+/*
+ * Build the ESP packet around the payload, for an SA of mode @mode (a
+ * constant in each specialised path). On return *esp points at the ESP
+ * header, *pl at the payload to encrypt (plen bytes, padded).
+ */
+static __rte_always_inline enum dpsec_reason
+outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
+	   uint64_t seq, uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
 {
 	uint8_t *ip, *tail, nh, *hdr;
 	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
@@ -162,7 +231,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 
 	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
 		return DPSEC_R_NOMEM;
-	r = outb_classify(sa, m, &nh, &len, &l3);
+	r = outb_classify(sa, m, mode, &nh, &len, &l3);
 	if (r != DPSEC_R_NONE)
 		return r;
 	ip = rte_pktmbuf_mtod(m, uint8_t *);
@@ -171,7 +240,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	padded = RTE_ALIGN_CEIL(len + ESP_TRAILER_LEN, sa->pad_align);
 	pad = padded - len - ESP_TRAILER_LEN;
 	tail_len = pad + ESP_TRAILER_LEN + sa->icv_len;
-	hdr_len = (sa->mode == DPSEC_SA_TUNNEL ? sa->hdr_len : udp_len) +
+	hdr_len = (mode == DPSEC_SA_TUNNEL ? sa->hdr_len : udp_len) +
 		  ESP_HDR_LEN + sa->iv_len;
 
 	if (rte_pktmbuf_tailroom(m) < tail_len ||
@@ -184,57 +253,10 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	tail[pad + 1] = nh;
 
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hdr_len);
-	if (sa->mode == DPSEC_SA_TUNNEL) {
-		uint8_t tos = ip_tos(ip);
-
-		memcpy(hdr, sa->hdr, sa->hdr_len);
-		if (sa->outer_family == 4) {
-			struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)hdr;
-
-			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
-				o->type_of_service = tos & ~0x3u;
-			o->type_of_service |= tos & 0x3u;  /* ECN, RFC 6040 */
-			if ((sa->flags & DPSEC_SA_F_COPY_DF) && nh == ESP_NH_IPV4 &&
-			    (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
-			     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-				o->fragment_offset =
-					rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-			o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-			ipv4_fix(o, (uint16_t)m->pkt_len);
-		} else {
-			struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
-			uint8_t tc = tos & 0x3u;
-
-			if (sa->flags & DPSEC_SA_F_COPY_DSCP)
-				tc |= tos & ~0x3u;
-			ip_set_tos(o, tc);
-			o->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(m->pkt_len - sizeof(*o)));
-		}
-		l3 = sa->outer_family == 4 ? sizeof(struct rte_ipv4_hdr) :
-					     sizeof(struct rte_ipv6_hdr);
-	} else {
-		/* Transport: the IP header moves to the front, ESP after it. */
-		memmove(hdr, ip, l3);
-		if ((hdr[0] >> 4) == 4) {
-			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)hdr;
-
-			h->next_proto_id = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
-			ipv4_fix(h, (uint16_t)m->pkt_len);
-		} else {
-			struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)hdr;
-
-			h->proto = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
-			h->payload_len = rte_cpu_to_be_16(
-				(uint16_t)(m->pkt_len - sizeof(*h)));
-		}
-		if (udp_len) {
-			struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
-
-			u->src_port = rte_cpu_to_be_16(sa->conf.natt_sport);
-			u->dst_port = rte_cpu_to_be_16(sa->conf.natt_dport);
-		}
-	}
+	if (mode == DPSEC_SA_TUNNEL)
+		l3 = outb_tun_hdr(sa, hdr, ip, nh, seq, m->pkt_len);
+	else
+		outb_trs_hdr(sa, hdr, ip, l3, udp_len != 0, m->pkt_len);
 	if (udp_len) {
 		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + l3);
 
@@ -256,10 +278,87 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint64_t seq,
 	return DPSEC_R_NONE;
 }
 
+/* RFC 3602 §2: CBC IVs must be unpredictable; false if none could be had. */
+static inline bool
+outb_cbc_ivs(const struct dpsec_sa *sa, uint8_t *rnd, uint16_t n)
+{
+	return sa->aead || sa->iv_len == 0 || n == 0 ||
+	       RAND_bytes(rnd, n * sa->iv_len) == 1;
+}
+
+/*
+ * The burst functions of an outbound SA, one per [placement][mode]
+ * (outb_select), chosen when the SA is placed or moved: each gets @n
+ * packets with the sequence numbers first.. reserved for them and
+ * returns how many went on, reason[] set for every packet.
+ */
+
+/* Inline protocol: the NIC builds all of ESP (both modes). */
 static uint16_t
-outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
-	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
-	   uint64_t *bytes, bool *exhausted)
+outb_proto_burst(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
+		 struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
+		 uint64_t first, uint64_t *bytes)
+{
+	uint16_t i, good = 0;
+	uint32_t len;
+
+	RTE_SET_USED(eng);
+	RTE_SET_USED(first);
+	for (i = 0; i < n; i++) {
+		/* first + i is reserved for it: the NIC's count never
+		 * passes ours (dpsec_sa_move()). */
+		reason[i] = outb_proto(sa, pkts[i], &len);
+		if (reason[i] == DPSEC_R_NONE) {
+			*bytes += len;
+			good++;
+		}
+	}
+	return good;
+}
+
+/* Inline crypto: software frames it (our SN space, our IV); the NIC
+ * encrypts and writes the ICV on the way out. */
+static __rte_always_inline uint16_t
+outb_ic(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t n,
+	uint8_t reason[], uint64_t first, uint64_t *bytes, uint8_t mode)
+{
+	uint8_t rnd[DPSEC_MAX_BURST * 16];
+	uint16_t i, good = 0;
+
+	if (!outb_cbc_ivs(sa, rnd, n)) {
+		memset(reason, DPSEC_R_NOMEM, n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint64_t seq = first + i;
+		uint8_t *esp = NULL, *iv;
+		uint32_t plen = 0, len = 0;
+
+		reason[i] = outb_frame(sa, m, mode, seq, &esp, &plen, &len);
+		if (reason[i] != DPSEC_R_NONE)
+			continue;
+		iv = esp + ESP_HDR_LEN;
+		if (sa->aead) {
+			uint64_t be = rte_cpu_to_be_64(seq);
+
+			memcpy(iv, &be, 8);
+		} else {
+			memcpy(iv, rnd + i * sa->iv_len, sa->iv_len);
+		}
+		rte_security_set_pkt_metadata(sa->sec, sa->sess, m, NULL);
+		m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
+		*bytes += len;
+		good++;
+	}
+	return good;
+}
+
+/* Software: frame every packet, then one crypto burst for all of them. */
+static __rte_always_inline uint16_t
+outb_sw(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
+	struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
+	uint64_t first, uint64_t *bytes, uint8_t mode)
 {
 	struct esp_op_buf buf[DPSEC_MAX_BURST];
 	struct dpsec_crypto_op op[DPSEC_MAX_BURST];
@@ -267,70 +366,24 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	uint32_t idx[DPSEC_MAX_BURST], inner[DPSEC_MAX_BURST];
 	uint8_t rnd[DPSEC_MAX_BURST * 16];
 	bool esn = sa->flags & DPSEC_SA_F_ESN;
-	uint64_t first = 0;
-	uint16_t i, k, nops = 0, take, good = 0, nb_nic = 0;
-	/* Read once: dpsec_sa_move() may change it under us. */
-	enum dpsec_placement where = __atomic_load_n(&sa->placement,
-						     __ATOMIC_ACQUIRE);
-	bool nic = where == DPSEC_PLACE_INLINE_CRYPTO;
+	uint16_t i, k, nops = 0, good = 0;
 
-	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
-		     DPSEC_SA_DEAD)) {
-		memset(reason, DPSEC_R_SA_DEAD, n);
+	if (!outb_cbc_ivs(sa, rnd, n)) {
+		memset(reason, DPSEC_R_NOMEM, n);
 		return 0;
 	}
-	take = seq_reserve(sa, n, &first);
-	for (i = take; i < n; i++)
-		reason[i] = DPSEC_R_SEQ_OVERFLOW;
-	if (take < n)
-		*exhausted = true;	/* raised after this burst's count */
-	/* RFC 3602 §2: CBC IVs must be unpredictable. */
-	if (!sa->aead && sa->iv_len != 0 && take > 0 &&
-	    where != DPSEC_PLACE_INLINE_PROTOCOL &&
-	    RAND_bytes(rnd, take * sa->iv_len) != 1) {
-		memset(reason, DPSEC_R_NOMEM, take);
-		return 0;
-	}
-
-	for (i = 0; i < take; i++) {
-		struct rte_mbuf *m = pkts[i];
+	for (i = 0; i < n; i++) {
 		struct dpsec_crypto_op *o = &op[nops];
 		uint64_t seq = first + i;
 		uint8_t *esp = NULL, *iv, *pl;
 		uint32_t plen = 0;
 
-		if (where == DPSEC_PLACE_INLINE_PROTOCOL) {
-			/* seq is reserved for it: the NIC's count never
-			 * passes ours (dpsec_sa_move()). */
-			reason[i] = outb_proto(sa, m, &inner[nops]);
-			if (reason[i] == DPSEC_R_NONE) {
-				*bytes += inner[nops];
-				nb_nic++;
-			}
-			continue;
-		}
-		reason[i] = outb_frame(sa, m, seq, &esp, &plen, &inner[nops]);
+		reason[i] = outb_frame(sa, pkts[i], mode, seq, &esp, &plen,
+				       &inner[nops]);
 		if (reason[i] != DPSEC_R_NONE)
 			continue;
 		iv = esp + ESP_HDR_LEN;
 		pl = iv + sa->iv_len;
-		if (nic) {
-			/* Software framed it (our SN space, our IV); the NIC
-			 * encrypts and writes the ICV on the way out. */
-			if (sa->aead) {
-				uint64_t be = rte_cpu_to_be_64(seq);
-
-				memcpy(iv, &be, 8);
-			} else {
-				memcpy(iv, rnd + i * sa->iv_len, sa->iv_len);
-			}
-			rte_security_set_pkt_metadata(sa->sec, sa->sess, m,
-						      NULL);
-			m->ol_flags |= RTE_MBUF_F_TX_SEC_OFFLOAD;
-			*bytes += inner[nops];
-			nb_nic++;
-			continue;
-		}
 		memset(o, 0, sizeof(*o));
 		o->key = sa->key;
 		o->dir = DPSEC_CRYPTO_ENCRYPT;
@@ -389,7 +442,82 @@ outb_chunk(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 		*bytes += inner[k];
 		good++;
 	}
-	return good + nb_nic;
+	return good;
+}
+
+#define OUTB_FN(name, body) \
+static uint16_t \
+name(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng, \
+     struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[], uint64_t first, \
+     uint64_t *bytes) \
+{ \
+	RTE_SET_USED(eng); \
+	return body; \
+}
+OUTB_FN(outb_sw_tun, outb_sw(sa, eng, pkts, n, reason, first, bytes,
+			     DPSEC_SA_TUNNEL))
+OUTB_FN(outb_sw_trs, outb_sw(sa, eng, pkts, n, reason, first, bytes,
+			     DPSEC_SA_TRANSPORT))
+OUTB_FN(outb_ic_tun, outb_ic(sa, pkts, n, reason, first, bytes,
+			     DPSEC_SA_TUNNEL))
+OUTB_FN(outb_ic_trs, outb_ic(sa, pkts, n, reason, first, bytes,
+			     DPSEC_SA_TRANSPORT))
+#undef OUTB_FN
+
+/* What an outbound SA's packets go through, by [placement][mode]. */
+static const sa_outb_fn outb_fn[][2] = {
+	[DPSEC_PLACE_SW] = {
+		[DPSEC_SA_TUNNEL] = outb_sw_tun,
+		[DPSEC_SA_TRANSPORT] = outb_sw_trs,
+	},
+	[DPSEC_PLACE_INLINE_CRYPTO] = {
+		[DPSEC_SA_TUNNEL] = outb_ic_tun,
+		[DPSEC_SA_TRANSPORT] = outb_ic_trs,
+	},
+	[DPSEC_PLACE_INLINE_PROTOCOL] = {
+		[DPSEC_SA_TUNNEL] = outb_proto_burst,
+		[DPSEC_SA_TRANSPORT] = outb_proto_burst,
+	},
+};
+
+/*
+ * Place @sa at @p: its burst function first, then the placement, both
+ * with release stores, so a burst that reads sa->outb (acquire) sees the
+ * session fields the function uses (set before this call). Inbound SAs
+ * have no burst function: the NIC's flags on each packet decide there.
+ */
+void
+sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p)
+{
+	if (sa->dir == DPSEC_SA_OUTBOUND)
+		__atomic_store_n(&sa->outb, outb_fn[p][sa->mode],
+				 __ATOMIC_RELEASE);
+	__atomic_store_n(&sa->placement, p, __ATOMIC_RELEASE);
+}
+
+/*
+ * One chunk: sequence numbers for all of it at once (a CAS), those past
+ * the SA's last usable number dropped, then the SA's burst function.
+ */
+static uint16_t
+outb_chunk(struct dpsec_sa *sa, sa_outb_fn fn, struct dpsec_crypto_engine *eng,
+	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
+	   uint64_t *bytes, bool *exhausted)
+{
+	uint64_t first = 0;
+	uint16_t i, take;
+
+	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
+		     DPSEC_SA_DEAD)) {
+		memset(reason, DPSEC_R_SA_DEAD, n);
+		return 0;
+	}
+	take = seq_reserve(sa, n, &first);
+	for (i = take; i < n; i++)
+		reason[i] = DPSEC_R_SEQ_OVERFLOW;
+	if (take < n)
+		*exhausted = true;	/* raised after this burst's count */
+	return take > 0 ? fn(sa, eng, pkts, take, reason, first, bytes) : 0;
 }
 
 uint16_t
@@ -398,11 +526,13 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 	struct dpsec_ctx *ctx;
 	struct dpsec_sa *sa;
 	struct dpsec_crypto_engine *eng;
+	sa_outb_fn fn;
 	uint8_t reason[DPSEC_MAX_BURST];
 	uint64_t drops[DPSEC_R_MAX] = { 0 };
 	uint64_t bytes = 0, ok = 0;
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, good = 0, i;
+	uint32_t slot;
 	bool exhausted = false;
 
 	/* The handle is resolved once per burst, online in the context's
@@ -436,20 +566,22 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 	}
 	/* Before the packets: those after a hard deadline are SA_DEAD. */
 	sa_time_check(sa);
+	/* Read once: dpsec_sa_move() may change it under us. */
+	fn = __atomic_load_n(&sa->outb, __ATOMIC_ACQUIRE);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		ok += outb_chunk(sa, eng, pkts + off, n, reason, &bytes,
+		ok += outb_chunk(sa, fn, eng, pkts + off, n, reason, &bytes,
 				 &exhausted);
 		for (i = 0; i < n; i++)
 			drops[reason[i]]++;
 		good = esp_settle(pkts, good, off, n, reason);
 	}
 
+	slot = ctx_lc_slot(ctx);
 	for (i = 1; i < DPSEC_R_MAX; i++)
 		if (drops[i])
-			__atomic_fetch_add(&sa->cnt.drops[i], drops[i],
-					   __ATOMIC_RELAXED);
-	sa_account(sa, ok, bytes);
+			sa_count_drops(sa, slot, (enum dpsec_reason)i, drops[i]);
+	sa_account(sa, slot, ok, bytes);
 	if (exhausted)
 		sa_raise(sa, sa->seq_max_is_hard ? DPSEC_EV_HARD_EXPIRED :
 						   DPSEC_EV_SEQ_EXHAUSTED);

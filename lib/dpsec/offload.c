@@ -668,8 +668,8 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 	}
 	sa->nic_reason = proto ? DPSEC_PLACE_R_NONE : proto_why;
 	sa->place_reason = sa->nic_reason;
-	__atomic_store_n(&sa->placement, proto ? DPSEC_PLACE_INLINE_PROTOCOL :
-			 DPSEC_PLACE_INLINE_CRYPTO, __ATOMIC_RELEASE);
+	sa_placement_set(sa, proto ? DPSEC_PLACE_INLINE_PROTOCOL :
+			 DPSEC_PLACE_INLINE_CRYPTO);
 	return 0;
 fail:
 	sa->place_reason = why;
@@ -681,7 +681,7 @@ offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 {
 	const struct dpsec_sa_conf *c = &sa->conf;
 
-	sa->placement = DPSEC_PLACE_SW;
+	sa_placement_set(sa, DPSEC_PLACE_SW);
 	if (c->offload == DPSEC_OFFLOAD_NONE) {
 		sa->place_reason = DPSEC_PLACE_R_OFFLOAD_NONE;
 		return 0;
@@ -717,7 +717,7 @@ void
 offload_unplace(struct dpsec_sa *sa)
 {
 	nic_close(sa);
-	sa->placement = DPSEC_PLACE_SW;
+	sa_placement_set(sa, DPSEC_PLACE_SW);
 	if (sa->proto_seen && sa->dir == DPSEC_SA_INBOUND)
 		__atomic_fetch_sub(&sa->ctx->nb_proto_in, 1, __ATOMIC_RELAXED);
 	sa->proto_seen = false;
@@ -758,8 +758,7 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 	if (!to_nic && sa->placement != DPSEC_PLACE_SW) {
 		/* New packets go to software from now on; the session
 		 * stays for frames already marked or decrypted. */
-		__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
-				 __ATOMIC_RELEASE);
+		sa_placement_set(sa, DPSEC_PLACE_SW);
 		sa->place_reason = DPSEC_PLACE_R_MOVED;
 		if (sa->flow != NULL) {
 			rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
@@ -776,10 +775,9 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 			ret = -ENOTSUP;
 		} else {
 			sa->place_reason = sa->nic_reason;
-			__atomic_store_n(&sa->placement, sa->proto ?
+			sa_placement_set(sa, sa->proto ?
 					 DPSEC_PLACE_INLINE_PROTOCOL :
-					 DPSEC_PLACE_INLINE_CRYPTO,
-					 __ATOMIC_RELEASE);
+					 DPSEC_PLACE_INLINE_CRYPTO);
 		}
 	}
 	if (ret != 0)
@@ -812,8 +810,7 @@ dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
 			continue;
 		sa->resync = true;
 		sa->resync_back = sa->placement != DPSEC_PLACE_SW;
-		__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
-				 __ATOMIC_RELEASE);
+		sa_placement_set(sa, DPSEC_PLACE_SW);
 		if (sa->flow != NULL) {
 			rte_flow_destroy(port_id, sa->flow, &err);
 			sa->flow = NULL;
@@ -833,8 +830,7 @@ dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
 		}
 		if (!sa->resync_back) {
 			/* Moved to software by the application: stays. */
-			__atomic_store_n(&sa->placement, DPSEC_PLACE_SW,
-					 __ATOMIC_RELEASE);
+			sa_placement_set(sa, DPSEC_PLACE_SW);
 			sa->place_reason = DPSEC_PLACE_R_MOVED;
 			if (sa->flow != NULL) {
 				rte_flow_destroy(port_id, sa->flow, &err);

@@ -13,7 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_udp.h>
 
-#include "sa.h"
+#include "sad.h"
 
 static const char *const place_reason_str[DPSEC_PLACE_R_MAX] = {
 #define DPSEC_PLACE_STR(n, s) [DPSEC_PLACE_R_ ## n] = s,
@@ -169,24 +169,6 @@ build_outer(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
 	}
 }
 
-static void
-sad_key_fill(struct sad_key *k, const struct dpsec_sa_conf *c)
-{
-	memset(k, 0, sizeof(*k));
-	k->spi = rte_cpu_to_be_32(c->spi);
-	k->kind = (uint8_t)c->sad_key;
-	if (c->sad_key >= DPSEC_SAD_SPI_DST) {
-		k->family = c->dst.family;
-		memcpy(k->dst, c->dst.family == 4 ? (const void *)&c->dst.v4 :
-			       (const void *)c->dst.v6,
-		       c->dst.family == 4 ? 4 : 16);
-	}
-	if (c->sad_key == DPSEC_SAD_SPI_DST_SRC)
-		memcpy(k->src, c->src.family == 4 ? (const void *)&c->src.v4 :
-			       (const void *)c->src.v6,
-		       c->src.family == 4 ? 4 : 16);
-}
-
 /* TSC deadline @seconds after @start; 0 for no limit, UINT64_MAX - 1 for
  * one too far to represent (never reached, but still "a limit"). */
 static uint64_t
@@ -234,10 +216,10 @@ sa_keys_wipe(struct dpsec_sa *sa)
 struct dpsec_sa *
 dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 {
-	size_t base, rsz = 0, ksz = dpsec_crypto_key_size();
+	size_t base, rsz = 0, ksz = dpsec_crypto_key_size(), cnt_off;
 	struct dpsec_sa *sa;
 	uint32_t seq_bits;
-	int ret, pos;
+	int ret;
 
 	if (!ctx_ok(ctx, __func__)) {
 		rte_errno = EINVAL;
@@ -259,15 +241,21 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		rsz = sizeof(struct dpsec_replay);
 	base = offsetof(struct dpsec_sa, replay) + rsz;
 	base = RTE_ALIGN_CEIL(base, RTE_CACHE_LINE_SIZE);
+	/* Then the key, then a counter slot per lcore the context serves
+	 * and the shared one: memory grows with the lcores in use, not
+	 * with RTE_MAX_LCORE (doc/programmers_guide.md, "Counters"). */
+	cnt_off = RTE_ALIGN_CEIL(base + ksz, RTE_CACHE_LINE_SIZE);
 
-	sa = rte_zmalloc_socket("dpsec_sa", base + ksz, RTE_CACHE_LINE_SIZE,
-				ctx->socket_id);
+	sa = rte_zmalloc_socket("dpsec_sa", cnt_off + (ctx->nb_lc + 1u) *
+				sizeof(struct sa_counters),
+				RTE_CACHE_LINE_SIZE, ctx->socket_id);
 	if (sa == NULL) {
 		DPSEC_LOG(ERR, "SA 0x%08x: out of memory", c->spi);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	sa->ctx = ctx;
+	sa->cnt = (struct sa_counters *)((uint8_t *)sa + cnt_off);
 	sa->conf = *c;
 	sa->conf.cipher_key = NULL;
 	sa->conf.auth_key = NULL;
@@ -279,6 +267,12 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->icv_len = auth_desc[c->auth].icv_len;
 	sa->pad_align = cipher_desc[c->cipher].align;
 	sa->flags = c->flags;
+	sa->port_id = c->port_id;
+	sa->natt_sport = c->natt_sport;
+	sa->natt_dport = c->natt_dport;
+	sa->dst_family = c->dst.family;
+	/* A burst function from the start; offload_place() may change it. */
+	sa_placement_set(sa, DPSEC_PLACE_SW);
 	sa->ttl = c->ttl ? c->ttl : 64;
 	sa->sad_pos = -1;
 	sa->created_tsc = rte_get_tsc_cycles();
@@ -299,6 +293,8 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->hard_packets = c->hard.packets;
 	sa->soft_bytes = c->soft.bytes;
 	sa->hard_bytes = c->hard.bytes;
+	sa->vol_limits = sa->soft_packets || sa->hard_packets ||
+			 sa->soft_bytes || sa->hard_bytes;
 	sa->soft_tsc = deadline_tsc(sa->created_tsc, c->soft.seconds);
 	sa->hard_tsc = deadline_tsc(sa->created_tsc, c->hard.seconds);
 	sa->time_first = RTE_MIN(sa->soft_tsc ? sa->soft_tsc : UINT64_MAX,
@@ -367,25 +363,11 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		goto fail_slot;
 	}
 	if (c->dir == DPSEC_SA_INBOUND) {
-		sad_key_fill(&sa->sad_key, c);
-		if (rte_hash_lookup(ctx->sad, &sa->sad_key) >= 0) {
+		ret = sad_add(ctx, sa);
+		if (ret != 0) {
 			rte_spinlock_unlock(&ctx->ctl_lock);
-			DPSEC_LOG(ERR, "SA 0x%08x: inbound SAD key already used",
-				  c->spi);
-			ret = -EEXIST;
 			goto fail_slot;
 		}
-		pos = rte_hash_add_key_data(ctx->sad, &sa->sad_key, sa);
-		if (pos != 0) {
-			rte_spinlock_unlock(&ctx->ctl_lock);
-			ret = pos < 0 ? pos : -ENOSPC;
-			DPSEC_LOG(ERR, "SA 0x%08x: SAD insert failed: %s",
-				  c->spi, rte_strerror(-ret));
-			goto fail_slot;
-		}
-		ctx->nb_sad_kind[c->sad_key]++;
-		if (c->flags & DPSEC_SA_F_NATT)
-			ctx->nb_natt_in++;
 	}
 	ctx->nb_sa++;
 	TAILQ_INSERT_TAIL(&ctx->sas, sa, next);
@@ -485,12 +467,8 @@ sa_unlink(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	int32_t pos = -1;
 
 	__atomic_store_n(&sa->state, DPSEC_SA_DEAD, __ATOMIC_RELEASE);
-	if (sa->dir == DPSEC_SA_INBOUND) {
-		pos = rte_hash_del_key(ctx->sad, &sa->sad_key);
-		if (sa->flags & DPSEC_SA_F_NATT)
-			ctx->nb_natt_in--;
-		ctx->nb_sad_kind[sa->conf.sad_key]--;
-	}
+	if (sa->dir == DPSEC_SA_INBOUND)
+		pos = sad_del(ctx, sa);
 	TAILQ_REMOVE(&ctx->sas, sa, next);
 	ctx->nb_sa--;
 	__atomic_store_n(&ctx->slots[sa->slot], NULL, __ATOMIC_RELEASE);
@@ -589,16 +567,23 @@ dpsec_sa_info(const struct dpsec_sa *h, struct dpsec_sa_info *info)
 	return ret;
 }
 
+/* The sums of the SA's per-lcore counters (each slot read atomically;
+ * the sum is a snapshot only as of no burst in flight). */
 void
 sa_stats_read(const struct dpsec_sa *sa, struct dpsec_sa_stats *st)
 {
-	unsigned int i;
+	unsigned int i, l;
 
-	st->packets = __atomic_load_n(&sa->cnt.packets, __ATOMIC_RELAXED);
-	st->bytes = __atomic_load_n(&sa->cnt.bytes, __ATOMIC_RELAXED);
-	for (i = 0; i < DPSEC_R_MAX; i++)
-		st->drops[i] = __atomic_load_n(&sa->cnt.drops[i],
-					       __ATOMIC_RELAXED);
+	memset(st, 0, sizeof(*st));
+	for (l = 0; l <= sa->ctx->nb_lc; l++) {
+		const struct sa_counters *c = &sa->cnt[l];
+
+		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		for (i = 0; i < DPSEC_R_MAX; i++)
+			st->drops[i] += __atomic_load_n(&c->drops[i],
+							__ATOMIC_RELAXED);
+	}
 }
 
 int
@@ -677,16 +662,26 @@ dpsec_sa_expire_check(struct dpsec_ctx *ctx)
 	return n;
 }
 
-/* Count a burst's good packets and check the volume lifetimes. */
+/*
+ * Count a burst's good packets (by the lcore of counter slot @slot) and
+ * check the volume lifetimes: against totals over all lcores, kept only
+ * for SAs that have such a lifetime.
+ */
 void
-sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes)
+sa_account(struct dpsec_sa *sa, uint32_t slot, uint64_t packets,
+	   uint64_t bytes)
 {
+	struct sa_counters *c = &sa->cnt[slot];
 	uint64_t p, b;
 
 	if (packets == 0)
 		return;
-	p = __atomic_add_fetch(&sa->cnt.packets, packets, __ATOMIC_RELAXED);
-	b = __atomic_add_fetch(&sa->cnt.bytes, bytes, __ATOMIC_RELAXED);
+	sa_cnt_add(sa, slot, &c->packets, packets);
+	sa_cnt_add(sa, slot, &c->bytes, bytes);
+	if (likely(!sa->vol_limits))
+		return;
+	p = __atomic_add_fetch(&sa->life_packets, packets, __ATOMIC_RELAXED);
+	b = __atomic_add_fetch(&sa->life_bytes, bytes, __ATOMIC_RELAXED);
 	/* Soft first: one burst may cross both limits. */
 	if ((sa->soft_packets && p >= sa->soft_packets) ||
 	    (sa->soft_bytes && b >= sa->soft_bytes))

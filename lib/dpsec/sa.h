@@ -25,12 +25,15 @@
 #include <assert.h>
 #include <stdalign.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_hash.h>
+#include <rte_lcore.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
 
@@ -146,22 +149,61 @@ struct dpsec_ctx {
 	TAILQ_HEAD(, dpsec_sa) sas;	/* every SA, for dpsec_free() */
 	struct dpsec_port ports[RTE_MAX_ETHPORTS];
 	struct dpsec_crypto_engine *engine[RTE_MAX_LCORE];
+	/* Counter slot of each lcore (sa->cnt[]): 0..nb_lc-1 for the EAL
+	 * lcores the context serves, nb_lc (shared, atomic) for others. */
+	uint16_t lc_slot[RTE_MAX_LCORE];
+	uint16_t nb_lc;
 	TAILQ_ENTRY(dpsec_ctx) list;	/* every context (telemetry.c) */
 	bool listed;			/* ... under its mutex */
 };
 
-/* Reason counters, bumped once per burst per reason seen. */
+/*
+ * An SA's counters on one lcore (doc/programmers_guide.md, "Counters"):
+ * each lcore the context serves writes its own slot with plain stores
+ * (one writer), so counting costs no atomic and no cache line that other
+ * lcores write; readers sum the slots. A slot is cache aligned: two
+ * lcores never write the same line.
+ */
 struct sa_counters {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t drops[DPSEC_R_MAX];
-};
+} __rte_cache_aligned;
 
-/* ESP processing parameters fixed at SA creation. */
+struct dpsec_sa;
+
+/*
+ * An outbound SA's burst function (esp_outb.c), one per [placement][mode],
+ * published in sa->outb by sa_placement_set(): @n packets, their sequence
+ * numbers first.. reserved; returns how many went on, reason[] set for
+ * each, the inner bytes of the good ones added to *bytes.
+ */
+typedef uint16_t (*sa_outb_fn)(struct dpsec_sa *sa,
+			       struct dpsec_crypto_engine *eng,
+			       struct rte_mbuf *pkts[], uint16_t n,
+			       uint8_t reason[], uint64_t first,
+			       uint64_t *bytes);
+
+/*
+ * An SA, laid out by temperature (as rte_ipsec_sa, VPP's runtime SA):
+ * first what every packet reads, then the outbound sequence number alone
+ * on its cache line (lcores CAS it), then what bursts write only when an
+ * SA has volume lifetimes, then the cold control state, then the replay
+ * window (variable size, last). The static asserts below keep it so.
+ * The crypto key and the per-lcore counters follow in the same
+ * allocation (dpsec_sa_create()).
+ */
 struct dpsec_sa {
-	/* Read-mostly, used by every packet. */
+	/* Hot: read by every packet. */
 	struct dpsec_ctx *ctx;
+	struct dpsec_crypto_key *key;
+	sa_outb_fn outb;		/* outbound; atomic (sa_placement_set) */
+	struct sa_counters *cnt;	/* [ctx->nb_lc + 1] */
+	struct rte_security_ctx *sec;	/* NIC placement */
+	void *sess;
 	uint32_t spi_be;
+	uint32_t flags;			/* DPSEC_SA_F_* */
+	uint32_t state;			/* enum dpsec_sa_state, atomic */
 	uint8_t dir;			/* enum dpsec_sa_dir */
 	uint8_t mode;			/* enum dpsec_sa_mode */
 	uint8_t aead;			/* GCM / ChaCha20-Poly1305 */
@@ -170,50 +212,91 @@ struct dpsec_sa {
 	uint8_t pad_align;		/* ESP payload alignment */
 	uint8_t outer_family;		/* tunnel: 4 or 6 */
 	uint8_t ttl;
-	uint32_t flags;			/* DPSEC_SA_F_* */
 	uint16_t hdr_len;		/* outer IP (+UDP) template length */
+	uint16_t port_id;		/* conf.port_id */
+	uint16_t natt_sport;		/* conf.natt_sport */
+	uint16_t natt_dport;		/* conf.natt_dport */
 	uint8_t salt[4];
 	uint8_t hdr[DPSEC_MAX_HDR];	/* tunnel outer header template */
 	uint64_t seq_max;		/* last usable outbound SN */
-	bool seq_max_is_hard;		/* ... set by hard.packets */
-	uint64_t hard_bytes, soft_bytes, soft_packets, hard_packets;
-	struct dpsec_crypto_key *key;
-	struct dpsec_sa_conf conf;	/* keys pointers cleared */
-	enum dpsec_placement placement;
-	enum dpsec_place_reason place_reason;
-	struct rte_security_ctx *sec;	/* NIC placement */
-	void *sess;
-	struct rte_flow *flow;		/* inbound rule */
+	/* Lifetimes in seconds as TSC deadlines: the earlier one,
+	 * UINT64_MAX when there is none (sa_time_check). */
+	uint64_t time_first;
+	uint64_t uid;			/* session userdata (slots) */
+	enum dpsec_placement placement;	/* atomic (sa_placement_set) */
+	uint8_t dst_family;		/* conf.dst.family */
+	bool vol_limits;		/* has a packet or byte lifetime */
 	bool sess_md;			/* security dynfield usable */
 	bool proto;			/* sess is inline protocol */
 	/* Sticky until the SA is destroyed, for packets a NIC processed
 	 * with an earlier session (a move or a re-push since). */
 	bool proto_seen;		/* has had an inline-protocol session */
 	bool nic_ok;			/* has had a session on conf.port_id */
+
+	/* Written by every outbound burst, alone on its line. */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t seq; /* last SN handed out */
+
+	/* Volume lifetimes (vol_limits): totals over all lcores, to see
+	 * the limits crossed; events raised. */
+	alignas(RTE_CACHE_LINE_SIZE) uint64_t life_packets; /* atomic */
+	uint64_t life_bytes;		/* atomic */
+	uint64_t hard_bytes, soft_bytes, soft_packets, hard_packets;
+	uint32_t events_sent;		/* bit per enum dpsec_event */
+
+	/* Cold: control path. */
+	alignas(RTE_CACHE_LINE_SIZE) struct dpsec_sa_conf conf;
+					/* keys pointers cleared */
+	bool seq_max_is_hard;		/* ... set by hard.packets */
 	bool keys_kept;			/* nic_key/nic_akey hold the keys */
 	bool resync, resync_back;	/* dpsec_port_resync() scratch */
+	enum dpsec_place_reason place_reason;
 	enum dpsec_place_reason nic_reason;	/* place_reason on the NIC */
-	uint64_t uid;			/* session userdata (slots) */
+	struct rte_flow *flow;		/* inbound rule */
 	uint32_t slot;
-	uint8_t nic_key[36];		/* cipher key + salt, for sessions */
-	uint8_t nic_akey[64];		/* HMAC key */
 	int32_t sad_pos;		/* rte_hash position, inbound */
 	struct sad_key sad_key;
+	uint8_t nic_key[36];		/* cipher key + salt, for sessions */
+	uint8_t nic_akey[64];		/* HMAC key */
 	TAILQ_ENTRY(dpsec_sa) next;
 	uint64_t created_tsc;
-	/* Lifetimes in seconds as TSC deadlines (0: none); time_first is
-	 * the earlier one, UINT64_MAX when there is none (sa_time_check). */
-	uint64_t soft_tsc, hard_tsc, time_first;
+	uint64_t soft_tsc, hard_tsc;	/* 0: none */
 
-	/* Written by the data path. */
-	alignas(64) uint64_t seq;	/* outbound: last SN handed out */
-	uint32_t state;			/* enum dpsec_sa_state, atomic */
-	uint32_t events_sent;		/* bit per enum dpsec_event */
-	struct sa_counters cnt;		/* atomics */
-
-	alignas(64) rte_spinlock_t replay_lock;
-	struct dpsec_replay replay;	/* inbound; bitmap follows */
+	/* Inbound replay window, last: its bitmap follows. */
+	alignas(RTE_CACHE_LINE_SIZE) rte_spinlock_t replay_lock;
+	struct dpsec_replay replay;
 };
+
+/* The hot part: at most three cache lines, all before seq. */
+#define SA_HOT(f) (offsetof(struct dpsec_sa, f) + \
+		   sizeof(((struct dpsec_sa *)0)->f) <= \
+		   offsetof(struct dpsec_sa, seq))
+static_assert(SA_HOT(ctx) && SA_HOT(key) && SA_HOT(outb) && SA_HOT(cnt) &&
+	      SA_HOT(sec) && SA_HOT(sess) && SA_HOT(spi_be) &&
+	      SA_HOT(flags) && SA_HOT(state) && SA_HOT(icv_len) &&
+	      SA_HOT(hdr_len) && SA_HOT(port_id) && SA_HOT(natt_dport) &&
+	      SA_HOT(salt) && SA_HOT(hdr) && SA_HOT(seq_max) &&
+	      SA_HOT(time_first) && SA_HOT(uid) && SA_HOT(placement) &&
+	      SA_HOT(nic_ok), "a hot SA field after seq");
+static_assert(offsetof(struct dpsec_sa, seq) <= 3 * RTE_CACHE_LINE_SIZE,
+	      "the hot part of an SA grew past three cache lines");
+/* seq alone on its line: nothing lcores only read shares it. */
+static_assert(offsetof(struct dpsec_sa, seq) % RTE_CACHE_LINE_SIZE == 0 &&
+	      offsetof(struct dpsec_sa, life_packets) ==
+	      offsetof(struct dpsec_sa, seq) + RTE_CACHE_LINE_SIZE,
+	      "seq does not have its cache line to itself");
+static_assert(offsetof(struct dpsec_sa, events_sent) <
+	      offsetof(struct dpsec_sa, life_packets) + RTE_CACHE_LINE_SIZE,
+	      "the volume lifetime line overflowed");
+static_assert(offsetof(struct dpsec_sa, conf) % RTE_CACHE_LINE_SIZE == 0 &&
+	      offsetof(struct dpsec_sa, created_tsc) <
+	      offsetof(struct dpsec_sa, replay_lock) &&
+	      offsetof(struct dpsec_sa, replay) + sizeof(struct dpsec_replay) >=
+	      sizeof(struct dpsec_sa) - RTE_CACHE_LINE_SIZE,
+	      "cold fields before the replay window, the window last");
+#undef SA_HOT
+
+/* esp_outb.c */
+void sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p);
 
 /* offload.c */
 int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
@@ -224,7 +307,8 @@ void offload_events_off(struct dpsec_ctx *ctx);
 /* sa.c */
 void sa_destroy_all(struct dpsec_ctx *ctx);
 bool sa_raise(struct dpsec_sa *sa, enum dpsec_event ev);
-void sa_account(struct dpsec_sa *sa, uint64_t packets, uint64_t bytes);
+void sa_account(struct dpsec_sa *sa, uint32_t slot, uint64_t packets,
+		uint64_t bytes);
 unsigned int sa_expire_time(struct dpsec_sa *sa, uint64_t now);
 
 bool log_ratelimit(uint64_t *next, uint32_t *n);
@@ -323,6 +407,36 @@ ctx_engine(struct dpsec_ctx *ctx)
 	unsigned int id = rte_lcore_id();
 
 	return id < RTE_MAX_LCORE ? ctx->engine[id] : NULL;
+}
+
+/* The counter slot (sa->cnt[]) of the calling lcore in @ctx. */
+static inline uint32_t
+ctx_lc_slot(const struct dpsec_ctx *ctx)
+{
+	unsigned int id = rte_lcore_id();
+
+	return id < RTE_MAX_LCORE ? ctx->lc_slot[id] : ctx->nb_lc;
+}
+
+/* Add @v to counter @c of slot @slot: a plain read-modify-write by the
+ * slot's only writer (relaxed atomics, so readers see no torn value),
+ * an atomic add in the shared slot. */
+static inline void
+sa_cnt_add(const struct dpsec_sa *sa, uint32_t slot, uint64_t *c, uint64_t v)
+{
+	if (likely(slot != sa->ctx->nb_lc))
+		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(c, v, __ATOMIC_RELAXED);
+}
+
+/* Count @n drops for reason @r, by the lcore of slot @slot. */
+static inline void
+sa_count_drops(struct dpsec_sa *sa, uint32_t slot, enum dpsec_reason r,
+	       uint64_t n)
+{
+	sa_cnt_add(sa, slot, &sa->cnt[slot].drops[r], n);
 }
 
 /* Move failed packets behind the good ones, keeping each group's order. */

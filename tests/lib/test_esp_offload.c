@@ -513,6 +513,91 @@ test_move_after_table_full(void **state)
 }
 
 /*
+ * The output contract of dpsec_inbound() for a burst that mixes packets
+ * the NIC processed with ESP it did not touch and packets to drop
+ * (doc/programmers_guide.md, "The bursts"): the good ones first in their
+ * order, whichever path each took, the dropped ones behind in theirs,
+ * each with its reason; the window takes the SNs in burst order.
+ */
+static void
+test_mixed_nic_sw_order(void **state)
+{
+	enum { N = 8, B = N + 1 };
+	struct dpsec_sa *sw, *in;
+	struct rte_mbuf *m[N], *rx[N / 2], *burst[B];
+	uint8_t orig[B][ESPT_PKT_MAX], wirebuf[N][ESPT_PKT_MAX];
+	size_t len[B], wlen[N];
+	struct dpsec_sa_stats st;
+	struct dpsec_sa *sas[B];
+	/* burst slot -> SN (0: the UDP packet that is no ESP) */
+	static const unsigned int sn_of[B] = { 1, 2, 0, 3, 4, 5, 6, 7, 8 };
+	static const unsigned int good_sn[] = { 1, 2, 3, 4, 5, 7, 8 };
+	unsigned int i, k;
+
+	(void)state;
+	in = sa_make("cbc128-sha1", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x480, 0, DPSEC_OFFLOAD_AUTO);
+	place_is(in, nic_place, nic_reason);
+	sw = sa_make("cbc128-sha1", DPSEC_SA_OUTBOUND, DPSEC_SA_TUNNEL, 4,
+		     ESPT_SPI + 0x480, 0, DPSEC_OFFLOAD_NONE);
+	for (i = 0; i < N; i++) {
+		len[i] = espt_pkt_build(orig[i], 4, 17, 100 + 7 * i, 300 + i);
+		m[i] = espt_mbuf(pool, orig[i], len[i]);
+	}
+	assert_int_equal(dpsec_sa_outbound(sw, m, N), N);
+	for (i = 0; i < N; i++) {
+		wlen[i] = espt_mbuf_bytes(m[i], wirebuf[i]);
+		rte_pktmbuf_free(m[i]);
+	}
+	assert_int_equal(dpsec_sa_destroy(ctx, sw), 0);
+
+	/* Odd SNs through the NIC; even ones as the NIC would punt them,
+	 * SN 6 forged (a ciphertext bit). */
+	for (i = 0; i < N / 2; i++)
+		m[i] = espt_mbuf(pool, wirebuf[2 * i], wlen[2 * i]);
+	assert_int_equal(wire(m, N / 2, rx), N / 2);
+	len[N] = espt_pkt_build(orig[N], 4, 17, 90, 399);
+	for (i = 0; i < B; i++) {
+		unsigned int sn = sn_of[i];
+
+		if (sn == 0)
+			burst[i] = espt_mbuf(pool, orig[N], len[N]);
+		else if (sn & 1)
+			burst[i] = rx[sn / 2];
+		else
+			burst[i] = espt_mbuf(pool, wirebuf[sn - 1],
+					     wlen[sn - 1]);
+		if (sn != 0 && !(sn & 1))
+			assert_false(burst[i]->ol_flags &
+				     RTE_MBUF_F_RX_SEC_OFFLOAD);
+		else if (sn != 0)
+			assert_true(burst[i]->ol_flags &
+				    RTE_MBUF_F_RX_SEC_OFFLOAD);
+	}
+	rte_pktmbuf_mtod(burst[6], uint8_t *)[20 + 8 + 16 + 3] ^= 0x40;
+
+	assert_int_equal(dpsec_inbound(ctx, burst, B, sas),
+			 RTE_DIM(good_sn));
+	for (k = 0; k < RTE_DIM(good_sn); k++) {
+		i = good_sn[k] - 1;
+		if (!espt_mbuf_equals(burst[k], orig[i], len[i]))
+			fail_msg("good packet %u is not SN %u", k, good_sn[k]);
+		assert_ptr_equal(sas[k], in);
+	}
+	/* Behind them, in burst order: the UDP packet, then forged SN 6. */
+	assert_int_equal(dpsec_mbuf_reason(burst[k]), DPSEC_R_NOT_ESP);
+	assert_true(espt_mbuf_equals(burst[k], orig[N], len[N]));
+	assert_int_equal(dpsec_mbuf_reason(burst[k + 1]), DPSEC_R_AUTH);
+	assert_int_equal(dpsec_sa_stats_get(in, &st), 0);
+	assert_int_equal(st.packets, RTE_DIM(good_sn));
+	assert_int_equal(st.drops[DPSEC_R_AUTH], 1);
+	assert_int_equal(st.drops[DPSEC_R_REPLAY], 0);
+	for (i = 0; i < B; i++)
+		rte_pktmbuf_free(burst[i]);
+	assert_int_equal(dpsec_sa_destroy(ctx, in), 0);
+}
+
+/*
  * Inline crypto and (in --inline-protocol runs) inline protocol SAs on
  * one port, their packets interleaved over many bursts so that mbufs
  * recycle: a packet the NIC decrypted as inline crypto may carry a stale
@@ -1332,6 +1417,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_one_window),
 		cmocka_unit_test(test_move_midstream),
 		cmocka_unit_test(test_move_after_table_full),
+		cmocka_unit_test(test_mixed_nic_sw_order),
 		cmocka_unit_test(test_mixed_placements),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_outer_tos),
