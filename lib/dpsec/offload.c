@@ -750,8 +750,6 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 	struct dpsec_sa *sa;
 	int ret;
 
-	if (!ctx_ok(ctx, __func__))
-		return -EINVAL;
 	ret = sa_resolve_lock(ctx, h, __func__, &sa);
 	if (ret != 0)
 		return ret;

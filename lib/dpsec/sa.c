@@ -442,8 +442,9 @@ sa_resolve(struct dpsec_ctx *ctx, const struct dpsec_sa *h, const char *fn,
 }
 
 /*
- * sa_resolve() under @ctx's ctl_lock: on success the lock is held (the SA
- * cannot be destroyed under the caller), on failure it is released.
+ * ctx_ok(@ctx), then sa_resolve() under its ctl_lock: on success the lock
+ * is held (the SA cannot be destroyed under the caller), on failure it is
+ * not.
  */
 int
 sa_resolve_lock(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
@@ -451,6 +452,9 @@ sa_resolve_lock(struct dpsec_ctx *ctx, const struct dpsec_sa *h,
 {
 	int ret;
 
+	*sap = NULL;
+	if (!ctx_ok(ctx, fn))
+		return -EINVAL;
 	rte_spinlock_lock(&ctx->ctl_lock);
 	ret = sa_resolve(ctx, h, fn, sap);
 	if (ret != 0)
@@ -504,8 +508,6 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *h)
 	int32_t pos;
 	int ret;
 
-	if (!ctx_ok(ctx, __func__))
-		return -EINVAL;
 	/* Resolved and unlinked under one hold of ctl_lock: of two
 	 * destroys of one handle, the second finds no SA. */
 	ret = sa_resolve_lock(ctx, h, __func__, &sa);

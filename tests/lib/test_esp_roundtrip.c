@@ -448,6 +448,41 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* Fill case @c (and its CMocka entry @t) of the matrix; names as
+ * "<alg>/<mode>/out<v>/in<v>/<sn>/<encap>/<be_out>-><be_in>", the padded
+ * rows "pad/<alg>/<mode>/out<v>/in<v>/<encap>". */
+static void
+case_fill(struct rt_case *c, struct CMUnitTest *t, unsigned int idx,
+	  const struct espt_alg *alg, enum dpsec_sa_mode mode, uint8_t outer,
+	  uint8_t inner, bool esn, bool natt, bool pad, unsigned int bo,
+	  unsigned int bi)
+{
+	const char *m = mode == DPSEC_SA_TUNNEL ? "tunnel" : "transport";
+
+	c->idx = idx;
+	c->alg = alg;
+	c->mode = mode;
+	c->outer = outer;
+	c->inner = inner;
+	c->esn = esn;
+	c->natt = natt;
+	c->pad = pad;
+	c->be_out = (enum dpsec_backend)bo;
+	c->be_in = (enum dpsec_backend)bi;
+	if (pad)
+		snprintf(c->name, sizeof(c->name), "pad/%s/%s/out%u/in%u/%s",
+			 alg->name, m, outer, inner, natt ? "natt" : "esp");
+	else
+		snprintf(c->name, sizeof(c->name),
+			 "%s/%s/out%u/in%u/%s/%s/%s->%s", alg->name, m, outer,
+			 inner, esn ? "esn" : "sn32", natt ? "natt" : "esp",
+			 backend_name[bo], backend_name[bi]);
+	t->name = c->name;
+	t->test_func = test_roundtrip;
+	t->teardown_func = case_teardown;
+	t->initial_state = c;
+}
+
 int
 main(void)
 {
@@ -480,52 +515,19 @@ main(void)
 	for (unsigned int natt = 0; natt < 2; natt++)
 	for (unsigned int bo = 0; bo < NB_BACKEND; bo++)
 	for (unsigned int bi = 0; bi < NB_BACKEND; bi++) {
-		struct rt_case *c = &cases[k];
-
-		c->idx = k;
-		c->alg = &espt_algs[a];
-		c->mode = shapes[s].mode;
-		c->outer = shapes[s].outer;
-		c->inner = shapes[s].inner;
-		c->esn = esn;
-		c->natt = natt;
-		c->be_out = (enum dpsec_backend)bo;
-		c->be_in = (enum dpsec_backend)bi;
-		snprintf(c->name, sizeof(c->name),
-			 "%s/%s/out%u/in%u/%s/%s/%s->%s", c->alg->name,
-			 c->mode == DPSEC_SA_TUNNEL ? "tunnel" : "transport",
-			 c->outer, c->inner, esn ? "esn" : "sn32",
-			 natt ? "natt" : "esp", backend_name[bo],
-			 backend_name[bi]);
-		tests[k].name = c->name;
-		tests[k].test_func = test_roundtrip;
-		tests[k].teardown_func = case_teardown;
-		tests[k].initial_state = c;
+		case_fill(&cases[k], &tests[k], k, &espt_algs[a],
+			  shapes[s].mode, shapes[s].outer, shapes[s].inner,
+			  esn, natt, false, bo, bi);
 		k++;
 	}
 	/* Small packets followed by link-layer bytes in the mbuf. */
 	for (unsigned int a = 0; a < espt_nb_algs; a++)
 	for (unsigned int s = 0; s < RTE_DIM(shapes); s++)
 	for (unsigned int natt = 0; natt < 2; natt++) {
-		struct rt_case *c = &cases[k];
-
-		c->idx = k;
-		c->alg = &espt_algs[a];
-		c->mode = shapes[s].mode;
-		c->outer = shapes[s].outer;
-		c->inner = shapes[s].inner;
-		c->natt = natt;
-		c->pad = true;
-		c->be_out = DPSEC_BACKEND_IPSEC_MB;
-		c->be_in = DPSEC_BACKEND_IPSEC_MB;
-		snprintf(c->name, sizeof(c->name), "pad/%s/%s/out%u/in%u/%s",
-			 c->alg->name,
-			 c->mode == DPSEC_SA_TUNNEL ? "tunnel" : "transport",
-			 c->outer, c->inner, natt ? "natt" : "esp");
-		tests[k].name = c->name;
-		tests[k].test_func = test_roundtrip;
-		tests[k].teardown_func = case_teardown;
-		tests[k].initial_state = c;
+		case_fill(&cases[k], &tests[k], k, &espt_algs[a],
+			  shapes[s].mode, shapes[s].outer, shapes[s].inner,
+			  false, natt, true, DPSEC_BACKEND_IPSEC_MB,
+			  DPSEC_BACKEND_IPSEC_MB);
 		k++;
 	}
 	if (getenv("LIB_TEST_FILTER") != NULL)
