@@ -397,6 +397,104 @@ int dpsec_aead_open(struct dpsec_crypto_engine *e,
 		const uint8_t *tag);
 
 
+/*
+ * Streaming AEAD: one message (a TLS record) sealed or opened in pieces,
+ * as its bytes arrive in TCP segments and mbuf segments, with the state
+ * kept between calls (and between bursts) in caller memory. The result is
+ * the same as one dpsec_aead_seal()/dpsec_aead_open() over the
+ * concatenated pieces.
+ *
+ * Life: init (nonce and AAD fixed), any number of update calls with any
+ * lengths (0 included; pieces need not be block multiples), then final
+ * (seal: writes the tag; open: compares it in constant time) or abort.
+ * A stream belongs to one message at a time and to one thread at a time,
+ * but not to an engine: the engine passed to each call only lends its
+ * backend's working memory, and may differ between calls as long as it is
+ * of the key's backend.
+ *
+ * Decrypting in pieces releases plaintext before the tag is checked: the
+ * caller must not deliver any of it unless final returns 0 (TLS RX keeps
+ * the record until then; dpsec_aead_stream_final() does not wipe what was
+ * already written).
+ */
+
+/** Bytes of backend state a stream carries (IPsec-MB GCM/ChaCha20-Poly1305
+ *  context data, or an OpenSSL cipher context pointer). */
+#define DPSEC_AEAD_STREAM_STATE_SZ 1024
+
+/** A streaming AEAD operation; fields are private to the crypto layer. */
+struct dpsec_aead_stream {
+	/** Backend context: IPsec-MB gcm/chacha context data; OpenSSL keeps
+	 *  an EVP_CIPHER_CTX pointer in its first bytes. */
+	alignas(64) uint8_t state[DPSEC_AEAD_STREAM_STATE_SZ];
+	const struct dpsec_crypto_key *key;	/**< Key of the message */
+	uint64_t len;		/**< Payload bytes processed so far */
+	uint8_t dir;		/**< enum dpsec_crypto_dir */
+	uint8_t active;		/**< 1 between init and final/abort */
+	uint8_t backend;	/**< Backend of the key */
+};
+
+/**
+ * Start a message.
+ * @param e        Engine of the key's backend (lends working memory).
+ * @param s        Stream (caller memory; zeroed or finished before).
+ * @param key      An AEAD key (AES-GCM or ChaCha20-Poly1305).
+ * @param dir      DPSEC_CRYPTO_ENCRYPT or DPSEC_CRYPTO_DECRYPT.
+ * @param nonce    12-byte nonce.
+ * @param aad      Associated data; @p aad_len 0..DPSEC_CRYPTO_AAD_MAX.
+ * @return 0, -EINVAL (not an AEAD key, backend mismatch, bad lengths),
+ *         -ENOMEM (OpenSSL: first use of this stream could not allocate).
+ */
+int dpsec_aead_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const struct dpsec_crypto_key *key,
+		enum dpsec_crypto_dir dir, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len);
+
+/**
+ * Process the next @p len payload bytes (any length) from @p src to
+ * @p dst (may be equal).
+ * @return 0, -EINVAL (stream not active, NULL pointers with len > 0).
+ */
+int dpsec_aead_stream_update(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len);
+
+/**
+ * End the message. Encrypt: writes the key's ICV length of tag bytes to
+ * @p tag. Decrypt: compares @p tag with the computed one in constant time.
+ * The stream is inactive after, whatever the result.
+ * @return 0, -EBADMSG (decrypt: tag mismatch), -EINVAL.
+ */
+int dpsec_aead_stream_final(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, uint8_t *tag);
+
+/**
+ * Abandon a message: wipe the state (the stream stays reusable).
+ * @param s  The stream; a no-op if not active.
+ */
+void dpsec_aead_stream_abort(struct dpsec_aead_stream *s);
+
+/**
+ * Release what a stream holds across messages (the OpenSSL context) and
+ * wipe it. Call once when the stream's owner goes away; safe on a zeroed
+ * stream and twice.
+ * @param s  The stream.
+ */
+void dpsec_aead_stream_release(struct dpsec_aead_stream *s);
+
+/**
+ * XOR @p len bytes at @p buf with the AEAD's payload keystream starting at
+ * payload byte @p offset of the message with @p nonce: turns ciphertext
+ * into plaintext and back without touching the tag (TLS RX re-encrypts
+ * what a NIC decrypted, TLS TX encrypts a retransmitted part of a record).
+ * AES-GCM: counter blocks from nonce || (2 + offset / 16) (NIST SP 800-38D
+ * §7.1); ChaCha20: block counter 1 + offset / 64 (RFC 8439 §2.8).
+ * @return 0, -EINVAL (not an AEAD key, backend mismatch).
+ */
+int dpsec_aead_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len);
+
 #ifdef DPSEC_CRYPTO_INTERNAL
 /*
  * Shared by crypto.c, crypto_mb.c and crypto_ossl.c only.

@@ -19,9 +19,8 @@
  * away (port ids are reused). dpsec reads the declaration with
  * dpsec_drv_caps_get() when the port is attached (dpsec_port_attach()).
  *
- * The registry has one entry per port so that it can also carry the TLS
- * record offload operations (add, update, delete, resync) a driver will
- * provide; only capability bits are defined today.
+ * The registry has one entry per port: capability bits and, for a port
+ * with a TLS record engine, its operations (dpsec_drv_tls_ops_set()).
  */
 
 #include <errno.h>
@@ -54,10 +53,103 @@ extern "C" {
  */
 #define DPSEC_DRV_CAP_ESP_RX_SN RTE_BIT64(0)
 
+/*
+ * TLS record offload (kTLS-style, Linux Documentation/networking/
+ * tls-offload.rst): the driver ops dpsec calls to put one direction of a
+ * TCP connection's record stream on the NIC, and the mbuf marks both use.
+ *
+ * TX: dpsec gives the NIC segments of a record stream whose records are
+ * framed and in plaintext (header, TLS 1.2 explicit nonce, content, for
+ * 1.3 the inner type and padding, tag room), sets the dynamic flag
+ * DPSEC_MBUF_DYNFLAG_TX_TLS and writes the context's hw_id into the
+ * dynamic field DPSEC_MBUF_DYNFIELD_TLS_ID. The NIC encrypts the records'
+ * bodies and writes their tags as the segments leave, following the
+ * records across segments (and across the segments it cuts itself for
+ * TSO) in TCP order from the sequence number given at add time.
+ *
+ * RX: for a context it holds, the NIC follows the connection's record
+ * stream in TCP order, decrypts and authenticates records in place and
+ * sets DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED on each packet whose record
+ * bytes it decrypted (the headers, explicit nonces and tags are left as
+ * they came). A packet it could not handle (out of order, a record it
+ * cannot authenticate, no context) is delivered as it came, unmarked.
+ * The flag is only set on packets whose record bytes all belong to
+ * records the NIC authenticated or will authenticate in that packet's
+ * stream order; dpsec checks in software whatever is not marked.
+ */
+
+/** The port can encrypt TLS records on transmit (ops->tls_add TX). */
+#define DPSEC_DRV_CAP_TLS_TX RTE_BIT64(1)
+/** The port can decrypt TLS records on receive (ops->tls_add RX). */
+#define DPSEC_DRV_CAP_TLS_RX RTE_BIT64(2)
+
+/** Mbuf dynamic flag: this TX segment carries records for the NIC. */
+#define DPSEC_MBUF_DYNFLAG_TX_TLS "dpsec_tx_tls_offload"
+/** Mbuf dynamic flag: the NIC decrypted this RX packet's record bytes. */
+#define DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED "dpsec_rx_tls_decrypted"
+/** Mbuf dynamic field (uint32_t): the hw_id of the TX segment's context. */
+#define DPSEC_MBUF_DYNFIELD_TLS_ID "dpsec_tls_hw_id"
+
+/** One direction of a connection, as dpsec hands it to a driver. */
+struct dpsec_drv_tls_conf {
+	uint16_t version;	/**< 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3) */
+	uint8_t rx;		/**< 0: transmit (write), 1: receive (read) */
+	uint8_t cipher;		/**< enum dpsec_crypto_cipher of the
+				 *   shared crypto layer (crypto_algos.h) */
+	uint8_t key_len;	/**< 16 or 32 */
+	uint8_t key[32];	/**< AEAD key */
+	/** Implicit nonce: TLS 1.2 AES-GCM salt in iv[0..4), else the
+	 *  12-byte IV. */
+	uint8_t iv[12];
+	uint8_t family;		/**< 4 or 6 */
+	/** Addresses of the packets this context's direction carries
+	 *  (network order: TX our address first, RX the peer's). */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;	/**< TCP ports of those packets, host order */
+	uint32_t tcp_seq;	/**< TCP sequence of the next record's header */
+	uint64_t rec_seq;	/**< that record's number */
+};
+
+/** What a port's TLS engine offers. */
+struct dpsec_drv_tls_caps {
+	uint32_t max_ctx;	/**< contexts the table holds (TX + RX) */
+	uint32_t used_ctx;	/**< contexts in it now */
+	/** Bit (1 << enum dpsec_crypto_cipher) per cipher it offloads. */
+	uint64_t ciphers;
+	uint8_t tls12;		/**< 1 if TLS 1.2 */
+	uint8_t tls13;		/**< 1 if TLS 1.3 */
+};
+
+/**
+ * TLS record offload operations a driver provides for its port. All are
+ * control path, called from one thread at a time per port, never while
+ * that port's queues are being polled for the same context's packets in
+ * another way than the mbuf marks describe. Each returns 0 or -errno.
+ */
+struct dpsec_drv_tls_ops {
+	/** Capabilities and table use. */
+	int (*caps)(uint16_t port_id, struct dpsec_drv_tls_caps *caps);
+	/** Add a context; -ENOSPC when the table is full, -ENOTSUP for a
+	 *  version or cipher the engine lacks. *hw_id identifies it in
+	 *  the other ops and in DPSEC_MBUF_DYNFIELD_TLS_ID. */
+	int (*add)(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
+		   uint32_t *hw_id);
+	/** Remove a context (its key material is wiped). */
+	int (*del)(uint16_t port_id, uint32_t hw_id);
+	/** Tell the context that the record starting at TCP sequence
+	 *  tcp_seq is number rec_seq (RX: the next-record hint after a
+	 *  loss of sync; TX: the state for the next marked segment). */
+	int (*resync)(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
+		      uint64_t rec_seq);
+};
+
 /** What one port's driver declared. */
 struct dpsec_drv_port {
 	uint64_t caps;		/**< DPSEC_DRV_CAP_* bits; 0: nothing */
-	uint64_t reserved[7];	/**< for the TLS driver ops; zero */
+	/** TLS ops (process-local pointer: the registry is for the primary
+	 *  process; NULL when the port has no TLS engine). */
+	const struct dpsec_drv_tls_ops *tls_ops;
+	uint64_t reserved[6];	/**< zero */
 };
 
 /** The registry: an entry per ethdev port id. */
@@ -135,6 +227,40 @@ dpsec_drv_caps_get(uint16_t port_id)
 	r = dpsec_drv_registry(false);
 	return r != NULL ?
 	       __atomic_load_n(&r->port[port_id].caps, __ATOMIC_ACQUIRE) : 0;
+}
+
+/**
+ * Declare (or withdraw, with NULL) the TLS ops of port @p port_id; the
+ * driver also sets DPSEC_DRV_CAP_TLS_TX / _RX with dpsec_drv_caps_set().
+ * @return 0, -EINVAL, -ENOMEM.
+ */
+static inline int
+dpsec_drv_tls_ops_set(uint16_t port_id, const struct dpsec_drv_tls_ops *ops)
+{
+	struct dpsec_drv_registry *r;
+
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	r = dpsec_drv_registry(ops != NULL);
+	if (r == NULL)
+		return ops != NULL ? -ENOMEM : 0;
+	__atomic_store_n(&r->port[port_id].tls_ops, ops, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/**
+ * The TLS ops of port @p port_id, or NULL (none declared).
+ */
+static inline const struct dpsec_drv_tls_ops *
+dpsec_drv_tls_ops_get(uint16_t port_id)
+{
+	struct dpsec_drv_registry *r;
+
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return NULL;
+	r = dpsec_drv_registry(false);
+	return r != NULL ? __atomic_load_n(&r->port[port_id].tls_ops,
+					   __ATOMIC_ACQUIRE) : NULL;
 }
 
 #ifdef __cplusplus
