@@ -104,8 +104,10 @@ struct dpsec_drv_tls_conf {
 	uint8_t family;		/**< 4 or 6 */
 	/** Addresses of the packets this context's direction carries
 	 *  (network order: TX our address first, RX the peer's). */
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;	/**< TCP ports of those packets, host order */
+	uint8_t src[16];
+	uint8_t dst[16];	/**< destination address, same convention */
+	uint16_t sport;		/**< TCP source port of those packets, host order */
+	uint16_t dport;		/**< TCP destination port, host order */
 	uint32_t tcp_seq;	/**< TCP sequence of the next record's header */
 	uint64_t rec_seq;	/**< that record's number */
 };
@@ -230,9 +232,11 @@ dpsec_drv_caps_get(uint16_t port_id)
 }
 
 /**
- * Declare (or withdraw, with NULL) the TLS ops of port @p port_id; the
- * driver also sets DPSEC_DRV_CAP_TLS_TX / _RX with dpsec_drv_caps_set().
- * @return 0, -EINVAL, -ENOMEM.
+ * Declare (or withdraw, with NULL) the TLS ops of a port; the driver also
+ * sets DPSEC_DRV_CAP_TLS_TX / _RX with dpsec_drv_caps_set().
+ * @param port_id  the ethdev port
+ * @param ops      the driver's TLS ops (static storage), or NULL
+ * @return 0, -EINVAL (bad port), -ENOMEM (no registry memory).
  */
 static inline int
 dpsec_drv_tls_ops_set(uint16_t port_id, const struct dpsec_drv_tls_ops *ops)
@@ -249,7 +253,9 @@ dpsec_drv_tls_ops_set(uint16_t port_id, const struct dpsec_drv_tls_ops *ops)
 }
 
 /**
- * The TLS ops of port @p port_id, or NULL (none declared).
+ * The TLS ops a port's driver declared.
+ * @param port_id  the ethdev port
+ * @return the ops, or NULL when none are declared.
  */
 static inline const struct dpsec_drv_tls_ops *
 dpsec_drv_tls_ops_get(uint16_t port_id)
