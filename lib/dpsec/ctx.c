@@ -13,6 +13,7 @@
 #include <rte_string_fns.h>
 
 #include "sa.h"
+#include "tls.h"
 
 /* Live contexts (sa.h, "Handles"); written under reg_lock, read by
  * anyone with atomic loads. */
@@ -149,6 +150,7 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	ctx->backend = conf->backend;
 	rte_spinlock_init(&ctx->ctl_lock);
 	TAILQ_INIT(&ctx->sas);
+	TAILQ_INIT(&ctx->tlss);
 	/* Visible to telemetry from here on: the name is now taken. */
 	ret = ctx_list_add(ctx);
 	if (ret != 0) {
@@ -261,6 +263,7 @@ ctx_destroy(struct dpsec_ctx *ctx)
 	ctx_list_del(ctx);
 	offload_events_off(ctx);	/* no re-push from here on */
 	sa_destroy_all(ctx);
+	tls_destroy_all(ctx);
 	offload_ports_free(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
 		dpsec_crypto_engine_free(ctx->engine[lc]);

@@ -67,7 +67,13 @@ extern int dpsec_logtype;
 	X(NIC_FAILED,	"NIC reported a failure for this packet") \
 	X(DISCARD,	"discarded by policy") \
 	X(NO_POLICY,	"no policy matches (RFC 4301 default discard)") \
-	X(BAD_HANDLE,	"burst called with a NULL, stale or wrong-direction SA, context or SPD")
+	X(BAD_HANDLE,	"burst called with a NULL, stale or wrong-direction SA, context or SPD") \
+	X(TLS_NOT_CONN,	"TCP segment not of the TLS context's connection") \
+	X(TLS_OOO,	"TCP segment out of order for the TLS context") \
+	X(TLS_BAD_RECORD, "malformed TLS record header (type, version or length)") \
+	X(TLS_STOPPED,	"TLS context failed or past its hard record limit") \
+	X(TLS_TRACK_FULL, "TLS TX: too many unacknowledged records (call dpsec_tls_tx_ack())") \
+	X(TLS_DUP,	"TCP segment already received")
 
 /** Reason codes; see DPSEC_REASONS. */
 enum dpsec_reason {

@@ -280,7 +280,8 @@ enum dpsec_placement {
 	X(PROTO_DISABLED, "inline crypto: inline protocol not wanted (DPSEC_SA_F_NO_INLINE_PROTOCOL)") \
 	X(PROTO_UNSUPPORTED, "inline crypto: NIC cannot run this SA as inline protocol") \
 	X(PROTO_NO_SN,	"inline crypto: NIC does not report inbound sequence numbers") \
-	X(SEC_OFFLOAD_OFF, "port not configured with the security offload of the SA's direction (RTE_ETH_TX_OFFLOAD_SECURITY outbound, RTE_ETH_RX_OFFLOAD_SECURITY inbound)")
+	X(SEC_OFFLOAD_OFF, "port not configured with the security offload of the SA's direction (RTE_ETH_TX_OFFLOAD_SECURITY outbound, RTE_ETH_RX_OFFLOAD_SECURITY inbound)") \
+	X(NO_TLS_OFFLOAD, "TLS: the port's driver declares no TLS record offload for this direction")
 
 /** Placement reason codes. */
 enum dpsec_place_reason {

@@ -183,11 +183,13 @@ int dpsec_tls_record_frame(struct dpsec_tls *tls, uint8_t *rec,
  * the application keeps for retransmission: pass a copy).
  *
  * @return
- *   The number of segments to send, compacted to the front of @p segs
- *   in order. A segment that cannot be processed (not of this connection,
- *   out of order, a record header that fails its check, context stopped)
- *   is freed with the reason in its dynfield and counted; after a framing
- *   error the context stops (state DPSEC_TLS_FAILED).
+ *   The number of segments to send: segs[0..ret) in order. A segment
+ *   that cannot be processed (not of this connection, out of order, a
+ *   record header that fails its check, too many unacknowledged records,
+ *   context stopped) is moved behind them, in order, with its reason
+ *   (dpsec_mbuf_reason()), for the caller to free or retry; after a
+ *   framing error the context stops (DPSEC_TLS_FAILED). A NULL, invalid or
+ *   read context refuses the burst (0, reason DPSEC_R_BAD_HANDLE).
  */
 uint16_t dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[],
 		uint16_t n);

@@ -39,6 +39,7 @@
 
 #include "crypto.h"
 #include "dpsec_sa.h"
+#include "dpsec_tls.h"
 #include "replay.h"
 
 #define DPSEC_LOG(level, fmt, ...) \
@@ -155,6 +156,13 @@ struct dpsec_ctx {
 	uint16_t nb_lc;
 	TAILQ_ENTRY(dpsec_ctx) list;	/* every context (telemetry.c) */
 	bool listed;			/* ... under its mutex */
+	/* TLS record contexts (tls.c), under ctl_lock. */
+	TAILQ_HEAD(, dpsec_tls) tlss;
+	uint32_t nb_tls;
+	dpsec_tls_event_cb tls_event_cb;
+	void *tls_event_arg;
+	/* Per-port TLS counters (dpsec_tls_port_stats_get), atomics. */
+	struct dpsec_tls_port_stats tls_port[RTE_MAX_ETHPORTS];
 };
 
 /*

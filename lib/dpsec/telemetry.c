@@ -7,6 +7,8 @@
  *   /dpsec/sa/list,<ctx>                 {"out": [spi...], "in": [spi...]}
  *   /dpsec/sa/info,<ctx>,<spi>[,in|out]  one SA: placement, state, counters
  *   /dpsec/stats,<ctx>                   totals over the context's SAs
+ *   /dpsec/tls/list,<ctx>                its TLS contexts
+ *   /dpsec/tls/port,<ctx>,<port>         a port's TLS counters
  *
  * Callbacks run on the telemetry thread. They hold ctx_mutex for as long
  * as they use a context (dpsec_free() takes the context out of the list
@@ -29,6 +31,7 @@
 #include <rte_telemetry.h>
 
 #include "sa.h"
+#include "tls.h"
 
 static pthread_mutex_t ctx_mutex = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(, dpsec_ctx) ctx_head = TAILQ_HEAD_INITIALIZER(ctx_head);
@@ -415,6 +418,116 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 	return add_drops(d, drops);
 }
 
+/* /dpsec/tls/list,<ctx>: one dictionary per TLS context, in creation
+ * order, keyed "0", "1", ... */
+static int
+tel_tls_list(const char *cmd __rte_unused, const char *params,
+	     struct rte_tel_data *d)
+{
+	struct dpsec_ctx *ctx;
+	struct dpsec_tls *t;
+	char buf[64], *f[1], key[16];
+	unsigned int i = 0;
+	int ret = 0;
+
+	if (split_params(params, buf, sizeof(buf), f, 1) != 1)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&ctx_mutex);
+	ctx = ctx_find(f[0]);
+	if (ctx == NULL) {
+		pthread_mutex_unlock(&ctx_mutex);
+		return -EINVAL;
+	}
+	rte_spinlock_lock(&ctx->ctl_lock);
+	TAILQ_FOREACH(t, &ctx->tlss, next) {
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		struct dpsec_tls_info info;
+		struct dpsec_tls_stats st;
+
+		if (e == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		dpsec_tls_info(t, &info);
+		dpsec_tls_stats_get(t, &st);
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "dir", t->rx ? "read" : "write");
+		rte_tel_data_add_dict_string(e, "version",
+			info.ver == DPSEC_TLS_VERSION_1_3 ? "1.3" : "1.2");
+		rte_tel_data_add_dict_string(e, "cipher",
+			NAME_OF(cipher_name, info.cipher));
+		rte_tel_data_add_dict_string(e, "placement",
+			NAME_OF(placement_name, info.placement));
+		rte_tel_data_add_dict_string(e, "place_reason",
+			dpsec_place_reason_str(info.place_reason));
+		rte_tel_data_add_dict_u64(e, "state", info.state);
+		rte_tel_data_add_dict_u64(e, "port", info.port_id);
+		rte_tel_data_add_dict_u64(e, "next_rec_seq", info.next_rec_seq);
+		rte_tel_data_add_dict_u64(e, "next_tcp_seq", info.next_tcp_seq);
+		rte_tel_data_add_dict_u64(e, "records_nic", st.records_nic);
+		rte_tel_data_add_dict_u64(e, "records_sw", st.records_sw);
+		rte_tel_data_add_dict_u64(e, "records_mixed", st.records_mixed);
+		rte_tel_data_add_dict_u64(e, "bytes_nic", st.bytes_nic);
+		rte_tel_data_add_dict_u64(e, "bytes_sw", st.bytes_sw);
+		rte_tel_data_add_dict_u64(e, "auth_failed", st.auth_failed);
+		rte_tel_data_add_dict_u64(e, "rec_too_long", st.rec_too_long);
+		rte_tel_data_add_dict_u64(e, "bad_header", st.bad_header);
+		rte_tel_data_add_dict_u64(e, "ooo", st.ooo);
+		rte_tel_data_add_dict_u64(e, "dropped", st.dropped);
+		rte_tel_data_add_dict_u64(e, "userdata", info.userdata);
+		snprintf(key, sizeof(key), "%u", i++);
+		if (rte_tel_data_add_dict_container(d, key, e, 0) != 0) {
+			rte_tel_data_free(e);
+			ret = -ENOSPC;
+			break;
+		}
+	}
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	pthread_mutex_unlock(&ctx_mutex);
+	return ret;
+}
+
+/* /dpsec/tls/port,<ctx>,<port>: the port's TLS counters, named as in
+ * Linux's Documentation/networking/tls-offload.rst. */
+static int
+tel_tls_port(const char *cmd __rte_unused, const char *params,
+	     struct rte_tel_data *d)
+{
+	struct dpsec_tls_port_stats st;
+	struct dpsec_ctx *ctx;
+	char buf[64], *f[2], *end;
+	unsigned long port;
+	int ret = -EINVAL;
+
+	if (split_params(params, buf, sizeof(buf), f, 2) != 2)
+		return -EINVAL;
+	port = strtoul(f[1], &end, 10);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	pthread_mutex_lock(&ctx_mutex);
+	ctx = ctx_find(f[0]);
+	if (ctx != NULL)
+		ret = dpsec_tls_port_stats_get(ctx, (uint16_t)port, &st);
+	pthread_mutex_unlock(&ctx_mutex);
+	if (ret != 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+#define TLS_PORT_STAT(n) rte_tel_data_add_dict_u64(d, #n, st.n)
+	TLS_PORT_STAT(tx_tls_encrypted_packets);
+	TLS_PORT_STAT(tx_tls_encrypted_bytes);
+	TLS_PORT_STAT(tx_tls_ctx);
+	TLS_PORT_STAT(tx_tls_del);
+	TLS_PORT_STAT(tx_tls_ooo);
+	TLS_PORT_STAT(rx_tls_decrypted_packets);
+	TLS_PORT_STAT(rx_tls_decrypted_bytes);
+	TLS_PORT_STAT(rx_tls_ctx);
+	TLS_PORT_STAT(rx_tls_del);
+	TLS_PORT_STAT(rx_tls_err);
+#undef TLS_PORT_STAT
+	return 0;
+}
+
 /* Commands exist as soon as the library is loaded; they are safe before
  * rte_eal_init() (telemetry only stores them) and with no context. */
 RTE_INIT(dpsec_telemetry_init)
@@ -427,4 +540,9 @@ RTE_INIT(dpsec_telemetry_init)
 		"One SA. Parameters: ctx name, SPI, [in|out] if ambiguous");
 	rte_telemetry_register_cmd("/dpsec/stats", tel_stats,
 		"Totals over a context's SAs. Parameters: ctx name");
+	rte_telemetry_register_cmd("/dpsec/tls/list", tel_tls_list,
+		"A context's TLS record contexts. Parameters: ctx name");
+	rte_telemetry_register_cmd("/dpsec/tls/port", tel_tls_port,
+		"TLS counters of a port (Linux tls-offload names). "
+		"Parameters: ctx name, port id");
 }

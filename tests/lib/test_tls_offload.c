@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TLS contexts on sim_inline's TLS engine, found through the driver's TLS
+ * ops (dpsec_driver.h) only: two ports wired to each other, a write
+ * context on port 0 and a read context on port 1.
+ *  - NIC TX -> NIC RX, NIC TX -> software RX, software TX -> NIC RX, for
+ *    TLS 1.2 and 1.3 x AES-128/256-GCM: every record arrives with its
+ *    plaintext, DECRYPTED where the NIC did it, ENCRYPTED where software
+ *    did; the records software opened prove the NIC's ciphertext and tags
+ *    (and software's own are proven against OpenSSL in lib-tls);
+ *  - placement: ChaCha20 stays in software (UNSUPPORTED), REQUIRE fails,
+ *    a full NIC table (max_tls=2 on port 1) puts the third context in
+ *    software (TABLE_FULL), offload NONE is software;
+ *  - the per-port counters (Linux tls-offload names) count what passed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dpsec.h"
+#include "dpsec_sa.h"
+#include "dpsec_tls.h"
+#include "eal_fixture.h"
+#include "tls_test.h"
+
+enum {
+	NB_REC = 30,
+	STREAM_MAX = 1 << 19,
+};
+
+struct rte_mempool *tlst_pool;
+static struct dpsec_ctx *ctx;
+
+static uint8_t stream[STREAM_MAX];
+static uint8_t plain[STREAM_MAX];
+static uint32_t rec_off[NB_REC], rec_len[NB_REC];
+
+struct off_case {
+	const char *name;
+	uint16_t ver;
+	enum dpsec_cipher cipher;
+	uint8_t family;
+	enum dpsec_offload tx_off, rx_off;
+	enum dpsec_tls_decrypt want_how;
+	uint32_t mss;
+};
+
+static void
+suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
+{
+	memset(s, 0, sizeof(*s));
+	s->ver = ver;
+	s->cipher = c;
+	s->key_len = c == DPSEC_CIPHER_AES_GCM_128 ? 16 : 32;
+	for (unsigned int i = 0; i < 32; i++)
+		s->key[i] = (uint8_t)(i * 11 + 5);
+	for (unsigned int i = 0; i < 12; i++)
+		s->iv[i] = (uint8_t)(i * 3 + 9);
+}
+
+static void
+conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
+	  const struct conn *c, bool rx, uint16_t port, enum dpsec_offload off,
+	  uint32_t tcp_seq)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->ver = s->ver;
+	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
+	tc->cipher = s->cipher;
+	tc->key = s->key;
+	tc->key_len = s->key_len;
+	memcpy(tc->imp_nonce, s->iv, 12);
+	tc->local = rx ? c->b : c->a;
+	tc->remote = rx ? c->a : c->b;
+	tc->local_port = rx ? c->pb : c->pa;
+	tc->remote_port = rx ? c->pa : c->pb;
+	tc->tcp_seq = tcp_seq;
+	tc->port_id = port;
+	tc->offload = off;
+}
+
+static void
+test_offload_case(void **state)
+{
+	const struct off_case *oc = *state;
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_info ti, ri;
+	struct dpsec_tls_port_stats p0a, p0b, p1a, p1b;
+	struct rte_mbuf *segs[2048], *in[2048];
+	struct dpsec_tls_rec recs[NB_REC];
+	uint32_t len = 0, seq0 = 0xfffff000u;
+	unsigned int nseg, got = 0, nin, i;
+
+	srand(21);
+	suite_fill(&s, oc->ver, oc->cipher);
+	conn_init(&c, oc->family);
+	conf_fill(&conf, &s, &c, false, 0, oc->tx_off, seq0);
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	conf_fill(&conf, &s, &c, true, 1, oc->rx_off, seq0);
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	assert_int_equal(dpsec_tls_info(tx, &ti), 0);
+	assert_int_equal(dpsec_tls_info(rx, &ri), 0);
+	assert_int_equal(ti.placement, oc->tx_off == DPSEC_OFFLOAD_NONE ?
+			 DPSEC_PLACE_SW : DPSEC_PLACE_INLINE_CRYPTO);
+	assert_int_equal(ri.placement, oc->rx_off == DPSEC_OFFLOAD_NONE ?
+			 DPSEC_PLACE_SW : DPSEC_PLACE_INLINE_CRYPTO);
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0a), 0);
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 1, &p1a), 0);
+
+	for (i = 0; i < NB_REC; i++) {
+		uint16_t pl = (uint16_t)(1 + rand() % 6000);
+		int pre = dpsec_tls_record_frame(tx, stream + len,
+						 DPSEC_TLS_TYPE_DATA, pl, 0);
+
+		assert_true(pre > 0);
+		for (unsigned int j = 0; j < pl; j++)
+			stream[len + pre + j] = (uint8_t)rand();
+		memcpy(plain + len, stream + len + pre, pl);
+		rec_off[i] = len;
+		rec_len[i] = pl;
+		len += dpsec_tls_record_len(tx, pl, 0);
+	}
+	nseg = cut(&c, true, seq0, stream, len, oc->mss, 1, segs,
+		   RTE_DIM(segs));
+	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
+	assert_int_equal(test_tx_all(0, 0, segs, (uint16_t)nseg, 2000), nseg);
+	nin = test_rx_poll(1, 0, in, (uint16_t)nseg, RTE_DIM(in), 2000);
+	assert_int_equal(nin, nseg);
+	for (i = 0; i < nin; i++) {
+		/* The receiving application's stack sets the lengths. */
+		in[i]->l2_len = 14;
+		in[i]->l3_len = oc->family == 4 ? 20 : 40;
+		in[i]->l4_len = 20;
+	}
+	for (i = 0; i < nin; i += 16) {
+		uint16_t b = (uint16_t)RTE_MIN(16u, nin - i);
+
+		got += dpsec_tls_rx(rx, in + i, b, recs + got,
+				    (uint16_t)(NB_REC - got));
+	}
+	assert_int_equal(got, NB_REC);
+	for (i = 0; i < NB_REC; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_int_equal(recs[i].how, oc->want_how);
+		assert_int_equal(recs[i].rec_seq, i);
+		assert_true(test_mbuf_equals(recs[i].m, plain + rec_off[i],
+					     rec_len[i]));
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0b), 0);
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 1, &p1b), 0);
+	if (oc->tx_off != DPSEC_OFFLOAD_NONE) {
+		assert_int_equal(p0b.tx_tls_encrypted_packets -
+				 p0a.tx_tls_encrypted_packets, nseg);
+		assert_true(test_xstat(0, "tx_tls_encrypted_packets") >=
+			    nseg);
+	}
+	if (oc->rx_off != DPSEC_OFFLOAD_NONE)
+		assert_int_equal(p1b.rx_tls_decrypted_packets -
+				 p1a.rx_tls_decrypted_packets, nseg);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0b), 0);
+	if (oc->tx_off != DPSEC_OFFLOAD_NONE)
+		assert_int_equal(p0b.tx_tls_del - p0a.tx_tls_del, 1);
+	assert_true(test_pool_full(tlst_pool));
+}
+
+/* Where contexts go, and why. */
+static void
+test_placement(void **state)
+{
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *t[3], *x;
+	struct dpsec_tls_info info;
+
+	(void)state;
+	conn_init(&c, 4);
+	/* ChaCha20: the engine does AES-GCM only. */
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_CHACHA20_POLY1305);
+	conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_AUTO, 1);
+	x = dpsec_tls_create(ctx, &conf);
+	assert_non_null(x);
+	assert_int_equal(dpsec_tls_info(x, &info), 0);
+	assert_int_equal(info.placement, DPSEC_PLACE_SW);
+	assert_int_equal(info.place_reason, DPSEC_PLACE_R_UNSUPPORTED);
+	assert_int_equal(dpsec_tls_destroy(ctx, x), 0);
+	conf.offload = DPSEC_OFFLOAD_REQUIRE;
+	assert_null(dpsec_tls_create(ctx, &conf));
+	assert_int_equal(rte_errno, ENOTSUP);
+	/* Port 1 holds two contexts (max_tls=2): the third goes to
+	 * software, REQUIRE fails with ENOSPC. */
+	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_128);
+	for (unsigned int i = 0; i < 3; i++) {
+		conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_AUTO, 1);
+		conf.remote_port = (uint16_t)(1000 + i);
+		t[i] = dpsec_tls_create(ctx, &conf);
+		assert_non_null(t[i]);
+		assert_int_equal(dpsec_tls_info(t[i], &info), 0);
+		assert_int_equal(info.placement, i < 2 ?
+				 DPSEC_PLACE_INLINE_CRYPTO : DPSEC_PLACE_SW);
+		assert_int_equal(info.place_reason, i < 2 ?
+				 DPSEC_PLACE_R_NONE : DPSEC_PLACE_R_TABLE_FULL);
+	}
+	conf.offload = DPSEC_OFFLOAD_REQUIRE;
+	conf.remote_port = 2000;
+	assert_null(dpsec_tls_create(ctx, &conf));
+	assert_int_equal(rte_errno, ENOSPC);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(dpsec_tls_destroy(ctx, t[i]), 0);
+	/* Room again after the destroys. */
+	conf.offload = DPSEC_OFFLOAD_REQUIRE;
+	x = dpsec_tls_create(ctx, &conf);
+	assert_non_null(x);
+	assert_int_equal(dpsec_tls_destroy(ctx, x), 0);
+}
+
+#define ROWS(vname, ver, cipher, cname) \
+	{ "nic-nic-" vname "-" cname "-v4", ver, cipher, 4, \
+	  DPSEC_OFFLOAD_REQUIRE, DPSEC_OFFLOAD_REQUIRE, DPSEC_TLS_DECRYPTED, 1448 }, \
+	{ "nic-sw-" vname "-" cname "-v6", ver, cipher, 6, \
+	  DPSEC_OFFLOAD_REQUIRE, DPSEC_OFFLOAD_NONE, DPSEC_TLS_ENCRYPTED, 0 }, \
+	{ "sw-nic-" vname "-" cname "-v4", ver, cipher, 4, \
+	  DPSEC_OFFLOAD_NONE, DPSEC_OFFLOAD_REQUIRE, DPSEC_TLS_DECRYPTED, 0 }
+
+static const struct off_case cases[] = {
+	ROWS("tls12", 0x0303, DPSEC_CIPHER_AES_GCM_128, "aes-gcm-128"),
+	ROWS("tls12", 0x0303, DPSEC_CIPHER_AES_GCM_256, "aes-gcm-256"),
+	ROWS("tls13", 0x0304, DPSEC_CIPHER_AES_GCM_128, "aes-gcm-128"),
+	ROWS("tls13", 0x0304, DPSEC_CIPHER_AES_GCM_256, "aes-gcm-256"),
+};
+
+int
+main(void)
+{
+	static const char *const args[] = {
+		"--vdev", "net_sim_inline0,max_sa=16",
+		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
+	};
+	static struct CMUnitTest tests[RTE_DIM(cases) + 1];
+	struct dpsec_ctx_conf cc = {
+		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
+	};
+	unsigned int k = 0;
+	int ret;
+
+	if (test_eal_init("lib-tls-offload", args, (int)RTE_DIM(args)) < 0)
+		return 1;
+	tlst_pool = test_pool_create("tls_off", 8191, 2048);
+	if (tlst_pool == NULL)
+		return 1;
+	for (uint16_t p = 0; p < 2; p++)
+		if (test_port_start_simple(p, 1, 1, NULL, tlst_pool) != 0 ||
+		    rte_eth_promiscuous_enable(p) != 0)
+			return 1;
+	ctx = dpsec_create(&cc);
+	if (ctx == NULL || dpsec_port_attach(ctx, 0) != 0 ||
+	    dpsec_port_attach(ctx, 1) != 0)
+		return 1;
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		tests[k].name = cases[i].name;
+		tests[k].test_func = test_offload_case;
+		tests[k].setup_func = NULL;
+		tests[k].teardown_func = NULL;
+		tests[k].initial_state = (void *)(uintptr_t)&cases[i];
+		k++;
+	}
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_placement);
+	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
+	dpsec_free(ctx);
+	for (uint16_t p = 0; p < 2; p++) {
+		rte_eth_dev_stop(p);
+		rte_eth_dev_close(p);
+	}
+	if (!test_pool_full(tlst_pool)) {
+		fprintf(stderr, "mbufs leaked\n");
+		ret = 1;
+	}
+	rte_mempool_free(tlst_pool);
+	rte_eal_cleanup();
+	return ret;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPSEC_TEST_TLS_TEST_H
+#define DPSEC_TEST_TLS_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dpsec_sa.h"
+
+/* The pool the segment builders allocate from (set by the test). */
+extern struct rte_mempool *tlst_pool;
+
+/* One direction's record protection, for the reference layer. */
+struct ref_suite {
+	uint16_t ver;
+	enum dpsec_cipher cipher;
+	uint8_t key[32];
+	uint8_t key_len;
+	uint8_t iv[12];			/* 4 (1.2 GCM) or 12 */
+};
+
+/* Whether records carry an explicit nonce (TLS 1.2 AES-GCM). */
+bool ref_explicit(const struct ref_suite *s);
+/* The record nonce (RFC 5288 §3; RFC 8446 §5.3, RFC 7905 §2). */
+void ref_nonce(const struct ref_suite *s, uint64_t seq, const uint8_t *expl,
+	       uint8_t nonce[12]);
+/* Seal a record of @len content bytes (+ @pad, TLS 1.3) at @out; the TLS
+ * 1.2 explicit nonce is seq ^ 0x5a.. (any unique value is valid). Returns
+ * the record's wire length. */
+size_t ref_seal(const struct ref_suite *s, uint64_t seq, uint8_t type,
+		const uint8_t *pt, size_t len, uint16_t pad, uint8_t *out);
+/* Open the record at @rec: the content length (type in *type), or -1. */
+int ref_open(const struct ref_suite *s, uint64_t seq, const uint8_t *rec,
+	     uint8_t *type, uint8_t *pt);
+
+/* A TCP connection: a is our side. */
+struct conn {
+	uint8_t family;
+	struct dpsec_addr a, b;		/* a: our side */
+	uint16_t pa, pb;
+};
+
+/* 192.0.2.1:443 <-> 198.51.100.7:50123, or 2001:db8::1 <-> ::2. */
+void conn_init(struct conn *c, uint8_t family);
+/* A TCP segment (Ethernet/IP/TCP, l2/l3/l4_len set) from a (or b) with
+ * @len payload bytes of @p in at least @nseg mbufs. */
+struct rte_mbuf *seg_make(const struct conn *c, bool from_a, uint32_t seq,
+			  const uint8_t *p, uint32_t len, unsigned int nseg);
+/* Cut @stream into segments of @mss bytes (0: random 1..3000). */
+unsigned int cut(const struct conn *c, bool from_a, uint32_t seq0,
+		 const uint8_t *stream, uint32_t len, uint32_t mss,
+		 unsigned int nseg, struct rte_mbuf **out, unsigned int cap);
+/* A segment's TCP payload into @dst; its length. */
+uint32_t seg_payload(const struct rte_mbuf *m, uint8_t *dst);
+
+#endif /* DPSEC_TEST_TLS_TEST_H */
