@@ -28,34 +28,41 @@ dpsec_place_reason_str(enum dpsec_place_reason r)
 						     "unknown";
 }
 
-/* What each public cipher means for ESP framing and for the crypto layer. */
-static const struct {
-	enum dpsec_crypto_cipher alg;
-	uint16_t key_len;		/* including the salt */
-	uint8_t salt_len;
-	uint8_t iv_len;
-	uint8_t align;			/* ESP payload + trailer alignment */
-	bool aead;
-} cipher_desc[] = {
-	[DPSEC_CIPHER_NULL] = { DPSEC_CRYPTO_CIPHER_NULL, 0, 0, 0, 4, false },
-	[DPSEC_CIPHER_AES_CBC_128] = { DPSEC_CRYPTO_CIPHER_AES_CBC_128, 16, 0, 16, 16, false },
-	[DPSEC_CIPHER_AES_CBC_256] = { DPSEC_CRYPTO_CIPHER_AES_CBC_256, 32, 0, 16, 16, false },
-	[DPSEC_CIPHER_AES_GCM_128] = { DPSEC_CRYPTO_CIPHER_AES_GCM_128, 20, 4, 8, 4, true },
-	[DPSEC_CIPHER_AES_GCM_256] = { DPSEC_CRYPTO_CIPHER_AES_GCM_256, 36, 4, 8, 4, true },
-	[DPSEC_CIPHER_CHACHA20_POLY1305] = { DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, 36, 4, 8, 4, true },
+/*
+ * The crypto layer's algorithm of each public one. Everything else about
+ * an algorithm (key, salt, IV, ICV, alignment, AEAD or not, name) is read
+ * from its row of lib/common/crypto_algos.h.
+ */
+static const uint8_t pub_cipher[] = {
+	[DPSEC_CIPHER_NULL] = DPSEC_CRYPTO_CIPHER_NULL,
+	[DPSEC_CIPHER_AES_CBC_128] = DPSEC_CRYPTO_CIPHER_AES_CBC_128,
+	[DPSEC_CIPHER_AES_CBC_256] = DPSEC_CRYPTO_CIPHER_AES_CBC_256,
+	[DPSEC_CIPHER_AES_GCM_128] = DPSEC_CRYPTO_CIPHER_AES_GCM_128,
+	[DPSEC_CIPHER_AES_GCM_256] = DPSEC_CRYPTO_CIPHER_AES_GCM_256,
+	[DPSEC_CIPHER_CHACHA20_POLY1305] = DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305,
 };
 
-static const struct {
-	enum dpsec_crypto_auth alg;
-	uint16_t key_len;
-	uint8_t icv_len;
-} auth_desc[] = {
-	[DPSEC_AUTH_NONE] = { DPSEC_CRYPTO_AUTH_NULL, 0, 16 },
-	[DPSEC_AUTH_HMAC_SHA1_96] = { DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, 20, 12 },
-	[DPSEC_AUTH_HMAC_SHA256_128] = { DPSEC_CRYPTO_AUTH_HMAC_SHA256_128, 32, 16 },
-	[DPSEC_AUTH_HMAC_SHA384_192] = { DPSEC_CRYPTO_AUTH_HMAC_SHA384_192, 48, 24 },
-	[DPSEC_AUTH_HMAC_SHA512_256] = { DPSEC_CRYPTO_AUTH_HMAC_SHA512_256, 64, 32 },
+static const uint8_t pub_auth[] = {
+	[DPSEC_AUTH_NONE] = DPSEC_CRYPTO_AUTH_NULL,
+	[DPSEC_AUTH_HMAC_SHA1_96] = DPSEC_CRYPTO_AUTH_HMAC_SHA1_96,
+	[DPSEC_AUTH_HMAC_SHA256_128] = DPSEC_CRYPTO_AUTH_HMAC_SHA256_128,
+	[DPSEC_AUTH_HMAC_SHA384_192] = DPSEC_CRYPTO_AUTH_HMAC_SHA384_192,
+	[DPSEC_AUTH_HMAC_SHA512_256] = DPSEC_CRYPTO_AUTH_HMAC_SHA512_256,
 };
+
+enum dpsec_crypto_cipher
+sa_cipher_alg(enum dpsec_cipher c)
+{
+	return (unsigned int)c < RTE_DIM(pub_cipher) ?
+	       (enum dpsec_crypto_cipher)pub_cipher[c] : DPSEC_CRYPTO_CIPHER_MAX;
+}
+
+enum dpsec_crypto_auth
+sa_auth_alg(enum dpsec_auth a)
+{
+	return (unsigned int)a < RTE_DIM(pub_auth) ?
+	       (enum dpsec_crypto_auth)pub_auth[a] : DPSEC_CRYPTO_AUTH_MAX;
+}
 
 /* Log which field is wrong and why, then fail with -EINVAL. */
 #define BAD(field, fmt, ...) do { \
@@ -71,6 +78,8 @@ addr_ok(const struct dpsec_addr *a)
 static int
 check_conf(const struct dpsec_sa_conf *c)
 {
+	const struct dpsec_crypto_cipher_info *ci;
+	const struct dpsec_crypto_auth_info *ai;
 	uint32_t spi = c->spi;
 
 	if (c->spi <= 255)
@@ -79,25 +88,28 @@ check_conf(const struct dpsec_sa_conf *c)
 		BAD("dir", "must be OUTBOUND or INBOUND");
 	if (c->mode != DPSEC_SA_TUNNEL && c->mode != DPSEC_SA_TRANSPORT)
 		BAD("mode", "must be TUNNEL or TRANSPORT");
-	if ((unsigned int)c->cipher >= RTE_DIM(cipher_desc))
+	ci = dpsec_crypto_cipher_info_get(sa_cipher_alg(c->cipher));
+	ai = dpsec_crypto_auth_info_get(sa_auth_alg(c->auth));
+	if (ci == NULL)
 		BAD("cipher", "unknown cipher %d", c->cipher);
-	if ((unsigned int)c->auth >= RTE_DIM(auth_desc))
+	if (ai == NULL)
 		BAD("auth", "unknown integrity algorithm %d", c->auth);
-	if (cipher_desc[c->cipher].aead && c->auth != DPSEC_AUTH_NONE)
+	if (ci->aead && c->auth != DPSEC_AUTH_NONE)
 		BAD("auth", "an AEAD cipher takes no separate integrity");
-	if (!cipher_desc[c->cipher].aead && c->auth == DPSEC_AUTH_NONE)
+	if (!ci->aead && c->auth == DPSEC_AUTH_NONE)
 		BAD("auth", "ESP without integrity is not supported");
 	if (c->cipher_key_len != 0 && c->cipher_key == NULL)
 		BAD("cipher_key", "NULL with cipher_key_len %u",
 		    c->cipher_key_len);
-	if (c->cipher_key_len != cipher_desc[c->cipher].key_len)
-		BAD("cipher_key", "%u bytes expected%s",
-		    cipher_desc[c->cipher].key_len,
-		    cipher_desc[c->cipher].salt_len ? " (key + 4-byte salt)" : "");
+	if (c->cipher_key_len != ci->key_len + ci->salt_len)
+		BAD("cipher_key", "%u bytes expected for %s%s",
+		    ci->key_len + ci->salt_len, ci->name,
+		    ci->salt_len ? " (key + 4-byte salt)" : "");
 	if (c->auth_key_len != 0 && c->auth_key == NULL)
 		BAD("auth_key", "NULL with auth_key_len %u", c->auth_key_len);
-	if (c->auth_key_len != auth_desc[c->auth].key_len)
-		BAD("auth_key", "%u bytes expected", auth_desc[c->auth].key_len);
+	if (c->auth_key_len != ai->key_len)
+		BAD("auth_key", "%u bytes expected for %s", ai->key_len,
+		    ai->name);
 	if (c->mode == DPSEC_SA_TUNNEL &&
 	    (!addr_ok(&c->src) || !addr_ok(&c->dst) ||
 	     c->src.family != c->dst.family))
@@ -217,6 +229,7 @@ struct dpsec_sa *
 dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 {
 	size_t base, rsz = 0, ksz = dpsec_crypto_key_size(), cnt_off;
+	const struct dpsec_crypto_cipher_info *ci;
 	struct dpsec_sa *sa;
 	uint32_t seq_bits;
 	int ret;
@@ -262,10 +275,12 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->spi_be = rte_cpu_to_be_32(c->spi);
 	sa->dir = (uint8_t)c->dir;
 	sa->mode = (uint8_t)c->mode;
-	sa->aead = cipher_desc[c->cipher].aead;
-	sa->iv_len = cipher_desc[c->cipher].iv_len;
-	sa->icv_len = auth_desc[c->auth].icv_len;
-	sa->pad_align = cipher_desc[c->cipher].align;
+	ci = dpsec_crypto_cipher_info_get(sa_cipher_alg(c->cipher));
+	sa->aead = ci->aead;
+	sa->iv_len = ci->iv_len;
+	sa->icv_len = ci->aead ? ci->icv_len :
+		      dpsec_crypto_auth_info_get(sa_auth_alg(c->auth))->icv_len;
+	sa->pad_align = ci->pad_align;
 	sa->flags = c->flags;
 	sa->port_id = c->port_id;
 	sa->natt_sport = c->natt_sport;
@@ -277,7 +292,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	sa->sad_pos = -1;
 	sa->created_tsc = rte_get_tsc_cycles();
 	rte_spinlock_init(&sa->replay_lock);
-	if (cipher_desc[c->cipher].salt_len)
+	if (ci->salt_len)
 		memcpy(sa->salt, c->cipher_key + c->cipher_key_len - 4, 4);
 
 	seq_bits = (c->flags & DPSEC_SA_F_ESN) ? 64 : 32;
@@ -315,9 +330,9 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	ret = dpsec_crypto_key_init(sa->key,
 		ctx->backend == DPSEC_BACKEND_OPENSSL ? DPSEC_CRYPTO_OPENSSL :
 							DPSEC_CRYPTO_IPSEC_MB,
-		cipher_desc[c->cipher].alg, c->cipher_key,
-		(uint16_t)(c->cipher_key_len - cipher_desc[c->cipher].salt_len),
-		auth_desc[c->auth].alg, c->auth_key, c->auth_key_len);
+		sa_cipher_alg(c->cipher), c->cipher_key,
+		(uint16_t)(c->cipher_key_len - ci->salt_len),
+		sa_auth_alg(c->auth), c->auth_key, c->auth_key_len);
 	if (ret != 0) {
 		DPSEC_LOG(ERR, "SA 0x%08x: crypto key setup failed: %s",
 			  c->spi, strerror(-ret));

@@ -305,6 +305,10 @@ static_assert(offsetof(struct dpsec_sa, conf) % RTE_CACHE_LINE_SIZE == 0 &&
 
 /* esp_outb.c */
 void sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p);
+/* The crypto layer's algorithm of a public one (crypto_algos.h has the
+ * rest of its facts); DPSEC_CRYPTO_CIPHER_MAX / _AUTH_MAX if unknown. */
+enum dpsec_crypto_cipher sa_cipher_alg(enum dpsec_cipher c);
+enum dpsec_crypto_auth sa_auth_alg(enum dpsec_auth a);
 
 /* offload.c */
 int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa);

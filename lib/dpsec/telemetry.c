@@ -43,22 +43,26 @@ static const char *const reason_name[DPSEC_R_MAX] = {
 #undef DPSEC_REASON_NAME
 };
 
-static const char *const cipher_name[] = {
-	[DPSEC_CIPHER_NULL] = "null",
-	[DPSEC_CIPHER_AES_CBC_128] = "aes-cbc-128",
-	[DPSEC_CIPHER_AES_CBC_256] = "aes-cbc-256",
-	[DPSEC_CIPHER_AES_GCM_128] = "aes-gcm-128",
-	[DPSEC_CIPHER_AES_GCM_256] = "aes-gcm-256",
-	[DPSEC_CIPHER_CHACHA20_POLY1305] = "chacha20-poly1305",
-};
+/* Algorithm names come from the algorithm table (crypto_algos.h). */
+static const char *
+cipher_str(enum dpsec_cipher c)
+{
+	const struct dpsec_crypto_cipher_info *ci =
+		dpsec_crypto_cipher_info_get(sa_cipher_alg(c));
 
-static const char *const auth_name[] = {
-	[DPSEC_AUTH_NONE] = "none",
-	[DPSEC_AUTH_HMAC_SHA1_96] = "hmac-sha1-96",
-	[DPSEC_AUTH_HMAC_SHA256_128] = "hmac-sha256-128",
-	[DPSEC_AUTH_HMAC_SHA384_192] = "hmac-sha384-192",
-	[DPSEC_AUTH_HMAC_SHA512_256] = "hmac-sha512-256",
-};
+	return ci != NULL ? ci->name : "unknown";
+}
+
+static const char *
+auth_str(enum dpsec_auth a)
+{
+	const struct dpsec_crypto_auth_info *ai =
+		dpsec_crypto_auth_info_get(sa_auth_alg(a));
+
+	if (a == DPSEC_AUTH_NONE)
+		return "none";		/* AEAD: no separate integrity */
+	return ai != NULL ? ai->name : "unknown";
+}
 
 static const char *const placement_name[] = {
 	[DPSEC_PLACE_SW] = "sw",
@@ -279,8 +283,8 @@ sa_info_fill(const struct sa_snap *sn, struct rte_tel_data *d)
 	addr_str(&c->dst, s, sizeof(s));
 	rte_tel_data_add_dict_string(d, "dst", s);
 	rte_tel_data_add_dict_string(d, "cipher",
-				     NAME_OF(cipher_name, c->cipher));
-	rte_tel_data_add_dict_string(d, "auth", NAME_OF(auth_name, c->auth));
+				     cipher_str(c->cipher));
+	rte_tel_data_add_dict_string(d, "auth", auth_str(c->auth));
 	rte_tel_data_add_dict_int(d, "esn", !!(c->flags & DPSEC_SA_F_ESN));
 	rte_tel_data_add_dict_int(d, "natt", !!(c->flags & DPSEC_SA_F_NATT));
 	rte_tel_data_add_dict_string(d, "placement",
@@ -456,7 +460,7 @@ tel_tls_list(const char *cmd __rte_unused, const char *params,
 		rte_tel_data_add_dict_string(e, "version",
 			info.ver == DPSEC_TLS_VERSION_1_3 ? "1.3" : "1.2");
 		rte_tel_data_add_dict_string(e, "cipher",
-			NAME_OF(cipher_name, info.cipher));
+			cipher_str(info.cipher));
 		rte_tel_data_add_dict_string(e, "placement",
 			NAME_OF(placement_name, info.placement));
 		rte_tel_data_add_dict_string(e, "place_reason",

@@ -78,19 +78,15 @@ marks_register(void)
 	return 0;
 }
 
+/* A TLS record AEAD of the crypto layer, or DPSEC_CRYPTO_CIPHER_MAX. */
 static enum dpsec_crypto_cipher
 tls_cipher(enum dpsec_cipher c)
 {
-	switch (c) {
-	case DPSEC_CIPHER_AES_GCM_128:
-		return DPSEC_CRYPTO_CIPHER_AES_GCM_128;
-	case DPSEC_CIPHER_AES_GCM_256:
-		return DPSEC_CRYPTO_CIPHER_AES_GCM_256;
-	case DPSEC_CIPHER_CHACHA20_POLY1305:
-		return DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305;
-	default:
-		return DPSEC_CRYPTO_CIPHER_MAX;
-	}
+	enum dpsec_crypto_cipher cc = sa_cipher_alg(c);
+	const struct dpsec_crypto_cipher_info *ci =
+		dpsec_crypto_cipher_info_get(cc);
+
+	return ci != NULL && ci->tls ? cc : DPSEC_CRYPTO_CIPHER_MAX;
 }
 
 static bool
