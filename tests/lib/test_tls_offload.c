@@ -160,7 +160,7 @@ test_offload_case(void **state)
 		assert_int_equal(recs[i].status, 0);
 		assert_int_equal(recs[i].how, oc->want_how);
 		assert_int_equal(recs[i].rec_seq, i);
-		assert_true(test_mbuf_equals(recs[i].m, plain + rec_off[i],
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
 					     rec_len[i]));
 		rte_pktmbuf_free(recs[i].m);
 	}

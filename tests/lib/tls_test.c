@@ -270,3 +270,20 @@ seg_payload(const struct rte_mbuf *m, uint8_t *dst)
 	return (uint32_t)(n - off);
 }
 
+
+bool
+rec_equals(const struct rte_mbuf *m, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (m == NULL || m->pkt_len != len)
+		return false;
+	for (; m != NULL; m = m->next) {
+		if (off + m->data_len > len ||
+		    memcmp(rte_pktmbuf_mtod(m, const uint8_t *), buf + off,
+			   m->data_len) != 0)
+			return false;
+		off += m->data_len;
+	}
+	return off == len;
+}

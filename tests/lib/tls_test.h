@@ -53,6 +53,9 @@ struct rte_mbuf *seg_make(const struct conn *c, bool from_a, uint32_t seq,
 unsigned int cut(const struct conn *c, bool from_a, uint32_t seq0,
 		 const uint8_t *stream, uint32_t len, uint32_t mss,
 		 unsigned int nseg, struct rte_mbuf **out, unsigned int cap);
+/* Whether the chain @m holds exactly @len bytes equal to @buf (records
+ * up to 16 KiB: longer than the frame helpers of eal_fixture allow). */
+bool rec_equals(const struct rte_mbuf *m, const uint8_t *buf, size_t len);
 /* A segment's TCP payload into @dst; its length. */
 uint32_t seg_payload(const struct rte_mbuf *m, uint8_t *dst);
 
