@@ -5,6 +5,7 @@
  *
  *   dpsec-tls-replay [EAL args] -- --pcap FILE --keylog FILE --out DIR
  *                    [--offload nic|sw] [--backend ipsec-mb|openssl]
+ *                    [--tx nic|sw]
  *
  * 1. The capture (Ethernet link type; IPv4/IPv6, TCP) is read with
  *    libpcap. Each TCP connection's two byte streams are put together, the
@@ -25,9 +26,19 @@
  *    order (the tool holds segments that arrive early, as a TCP stack
  *    does); the records' application data go to
  *    DIR/conn<N>-<client|server>.bin.
+ * 4. With --tx nic|sw, dpsec also transmits: each direction's application
+ *    data (what step 3 decrypted) is framed into records again and sent
+ *    by a dpsec write context, on the NIC of a second net_sim_inline port
+ *    (its TLS engine encrypts as the segments leave) or sealed in
+ *    software, into DIR/tx.pcap (wire=pcap). The context has a fresh
+ *    random key and IV (the capture's keys are never used to encrypt
+ *    again: that would reuse their nonces); DIR/tx.keys gives them, one
+ *    line per direction, in the format of tests/interop/tls_decrypt.py
+ *    --key-lines, so an independent decryptor can check what we sent.
  * A summary line per connection and direction says what was found and
  * how the records were decrypted. Exit status 0 when every connection
- * with keys decrypted to the end with no error, 1 otherwise.
+ * with keys decrypted to the end with no error (and, with --tx, every
+ * byte was sent), 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +58,7 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "demo_common.h"
@@ -90,6 +102,10 @@ struct dir {
 	int status;
 	enum dpsec_placement placement;
 	enum dpsec_place_reason reason;
+	/* --tx */
+	bool tx_done, tx_nic;
+	enum dpsec_place_reason tx_reason;
+	uint64_t tx_segs;		/* segments sent */
 };
 
 struct conn {
@@ -466,6 +482,8 @@ seg_build(const struct dir *d, uint32_t seq, const uint8_t *p, uint32_t len)
 	h[7] = (uint8_t)seq;
 	h[12] = 5 << 4;
 	h[13] = RTE_TCP_ACK_FLAG;
+	h[14] = 0xff;			/* window */
+	h[15] = 0xff;
 	m->l2_len = 14;
 	m->l3_len = (uint16_t)l3;
 	m->l4_len = 20;
@@ -729,6 +747,144 @@ dir_feed(struct dir *d, struct rte_mbuf *m, uint32_t seq, uint32_t plen)
 		records_take(d, recs, n);
 }
 
+
+/* ------------------------------------------------------------ TX */
+
+enum {
+	TX_MSS = 1448,
+	TX_SEQ0 = 1000,			/* first TCP sequence we send */
+};
+
+static void
+hex_put(FILE *f, const uint8_t *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+/* Send @len bytes of @data framed as records with a write context of
+ * direction @d; the key line goes to @keys. Returns 0 if all was sent. */
+static int
+dir_transmit(const struct conn *c, struct dir *d, uint16_t port,
+	     enum dpsec_offload off, const uint8_t *data, uint32_t len,
+	     FILE *keys)
+{
+	static uint8_t rec[1 << 15];
+	struct dpsec_tls_conf tc;
+	struct dpsec_tls_info info;
+	struct dpsec_tls *t;
+	struct rte_mbuf *segs[BURST];
+	uint8_t key[32], iv[12];
+	uint32_t pos = 0, seq = TX_SEQ0;
+	uint16_t ns = 0;
+	char addr[64];
+	int ret = 0;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.ver = c->version == 0x0304 ? DPSEC_TLS_VERSION_1_3 :
+					 DPSEC_TLS_VERSION_1_2;
+	tc.type = DPSEC_TLS_WRITE;
+	tc.cipher = c->cipher;
+	tc.key_len = c->cipher == DPSEC_CIPHER_AES_GCM_128 ? 16 : 32;
+	for (unsigned int i = 0; i < 32; i += 8) {
+		uint64_t r = rte_rand();
+
+		memcpy(key + i, &r, 8);
+	}
+	for (unsigned int i = 0; i < 12; i += 4) {
+		uint32_t r = (uint32_t)rte_rand();
+
+		memcpy(iv + i, &r, 4);
+	}
+	tc.key = key;
+	memcpy(tc.imp_nonce, iv, 12);
+	tc.local.family = tc.remote.family = d->family;
+	memcpy(d->family == 4 ? (void *)&tc.local.v4 : tc.local.v6, d->src,
+	       d->family == 4 ? 4 : 16);
+	memcpy(d->family == 4 ? (void *)&tc.remote.v4 : tc.remote.v6, d->dst,
+	       d->family == 4 ? 4 : 16);
+	tc.local_port = d->sport;
+	tc.remote_port = d->dport;
+	tc.tcp_seq = seq;
+	tc.seq_no = 0;
+	tc.port_id = port;
+	tc.offload = off;
+	t = dpsec_tls_create(ctx, &tc);
+	if (t == NULL) {
+		memset(key, 0, sizeof(key));
+		return -1;
+	}
+	dpsec_tls_info(t, &info);
+	inet_ntop(d->family == 4 ? AF_INET : AF_INET6, d->src, addr,
+		  sizeof(addr));
+	fprintf(keys, "%s %u %s %s ", addr, d->sport,
+		c->version == 0x0304 ? "1.3" : "1.2",
+		c->cipher == DPSEC_CIPHER_AES_GCM_128 ? "aes-128-gcm" :
+		c->cipher == DPSEC_CIPHER_AES_GCM_256 ? "aes-256-gcm" :
+		"chacha20-poly1305");
+	hex_put(keys, key, tc.key_len);
+	fputc(' ', keys);
+	hex_put(keys, iv, c->version == 0x0303 &&
+		c->cipher != DPSEC_CIPHER_CHACHA20_POLY1305 ? 4 : 12);
+	fprintf(keys, " %u 0\n", TX_SEQ0);
+	memset(key, 0, sizeof(key));
+	d->tx_nic = info.placement != DPSEC_PLACE_SW;
+	d->tx_reason = info.place_reason;
+
+	/* Records of up to 2^14 bytes, cut into TX_MSS segments. */
+	while (pos < len && ret == 0) {
+		uint16_t pl = (uint16_t)RTE_MIN(len - pos, 16384u);
+		uint32_t rl = dpsec_tls_record_len(t, pl, 0), o = 0;
+		int pre = dpsec_tls_record_frame(t, rec,
+						 DPSEC_TLS_TYPE_DATA, pl, 0);
+
+		if (pre < 0) {
+			ret = -1;
+			break;
+		}
+		memcpy(rec + pre, data + pos, pl);
+		pos += pl;
+		while (o < rl) {
+			uint32_t k = RTE_MIN(rl - o, (uint32_t)TX_MSS);
+			struct rte_mbuf *m = seg_build(d, seq, rec + o, k);
+
+			if (m == NULL) {
+				ret = -1;
+				break;
+			}
+			/* Checksums by the port, after the NIC encrypted. */
+			m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM |
+				(d->family == 4 ? RTE_MBUF_F_TX_IPV4 |
+				 RTE_MBUF_F_TX_IP_CKSUM : RTE_MBUF_F_TX_IPV6);
+			segs[ns++] = m;
+			seq += k;
+			o += k;
+			if (ns == BURST || (o == rl && pos == len)) {
+				uint16_t good = dpsec_tls_tx(t, segs, ns), sent = 0;
+
+				for (uint16_t i = good; i < ns; i++)
+					rte_pktmbuf_free(segs[i]);
+				if (good != ns)
+					ret = -1;
+				while (sent < good) {
+					sent += rte_eth_tx_burst(port, 0,
+						segs + sent,
+						(uint16_t)(good - sent));
+				}
+				d->tx_segs += good;
+				ns = 0;
+				/* The capture's peer acknowledges at once. */
+				dpsec_tls_tx_ack(t, seq);
+			}
+		}
+	}
+	for (uint16_t i = 0; i < ns; i++)
+		rte_pktmbuf_free(segs[i]);
+	d->tx_done = ret == 0 && pos == len;
+	dpsec_tls_destroy(ctx, t);
+	return d->tx_done ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ main */
 
 static int
@@ -821,7 +977,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dpsec-tls-replay [EAL args] -- --pcap FILE "
-		"--keylog FILE --out DIR [--offload nic|sw] "
+		"--keylog FILE --out DIR [--offload nic|sw] [--tx nic|sw] "
 		"[--backend ipsec-mb|openssl]\n");
 }
 
@@ -834,12 +990,16 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "offload", required_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "tx", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pcap_in = NULL, *keylog = NULL, *outdir = NULL;
-	enum dpsec_offload off = DPSEC_OFFLOAD_AUTO;
+	enum dpsec_offload off = DPSEC_OFFLOAD_AUTO, txoff = DPSEC_OFFLOAD_AUTO;
+	bool tx = false;
+	FILE *keys = NULL;
+	uint16_t txport = 0;
 	enum dpsec_backend be = DPSEC_BACKEND_IPSEC_MB;
-	char wire[4096], vdev[4200], *vdevs[1], path[4200];
+	char wire[4096], vdev[4200], txvdev[4200], *vdevs[2], path[4200];
 	struct dpsec_ctx_conf cc = { .name = "tls-replay",
 				     .socket_id = SOCKET_ID_ANY, .max_sa = 1 };
 	struct demo_eal de;
@@ -873,6 +1033,17 @@ main(int argc, char **argv)
 					off = DPSEC_OFFLOAD_AUTO;
 				else if (strcmp(optarg, "sw") == 0)
 					off = DPSEC_OFFLOAD_NONE;
+				else {
+					usage();
+					return 2;
+				}
+				break;
+			case 't':
+				tx = true;
+				if (strcmp(optarg, "nic") == 0)
+					txoff = DPSEC_OFFLOAD_AUTO;
+				else if (strcmp(optarg, "sw") == 0)
+					txoff = DPSEC_OFFLOAD_NONE;
 				else {
 					usage();
 					return 2;
@@ -918,7 +1089,10 @@ main(int argc, char **argv)
 	snprintf(vdev, sizeof(vdev), "net_sim_inline_replay,wire=pcap,"
 		 "rx_pcap=%s", wire);
 	vdevs[0] = vdev;
-	if (demo_eal_init(&de, "tls-replay", argc, argv, vdevs, 1) != 0)
+	snprintf(txvdev, sizeof(txvdev), "net_sim_inline_replay_tx,wire=pcap,"
+		 "tx_pcap=%s/tx.pcap", outdir);
+	vdevs[1] = txvdev;
+	if (demo_eal_init(&de, "tls-replay", argc, argv, vdevs, tx ? 2 : 1) != 0)
 		return 1;
 	cc.backend = be;
 	pool = rte_pktmbuf_pool_create("replay", 32767, 256, 0, 2048 + 128,
@@ -929,7 +1103,14 @@ main(int argc, char **argv)
 	    demo_port_start(port, pool, RTE_ETH_RX_OFFLOAD_SCATTER, 0) != 0 ||
 	    /* Captured frames carry the capturing host's MACs. */
 	    rte_eth_promiscuous_enable(port) != 0 ||
-	    dpsec_port_attach(ctx, port) != 0) {
+	    dpsec_port_attach(ctx, port) != 0 ||
+	    (tx && (rte_eth_dev_get_port_by_name("net_sim_inline_replay_tx",
+						 &txport) != 0 ||
+		    demo_port_start(txport, pool, 0,
+				    RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+				    RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				    RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0 ||
+		    dpsec_port_attach(ctx, txport) != 0))) {
 		fprintf(stderr, "dpsec-tls-replay: setup failed\n");
 		demo_eal_cleanup(&de);
 		return 1;
@@ -995,6 +1176,40 @@ main(int argc, char **argv)
 			dir_feed(d, pkts[i], kp.seq, kp.plen);
 		}
 	}
+	if (tx) {
+		snprintf(path, sizeof(path), "%s/tx.keys", outdir);
+		keys = fopen(path, "w");
+		if (keys == NULL) {
+			fprintf(stderr, "dpsec-tls-replay: %s: %s\n", path,
+				strerror(errno));
+			fail = 1;
+		}
+	}
+	for (i = 0; keys != NULL && i < nb_conn; i++) {
+		for (k = 0; k < 2; k++) {
+			struct dir *d = &conns[i].d[k];
+			uint8_t *data;
+
+			if (d->out == NULL || d->app_bytes == 0)
+				continue;
+			fflush(d->out);
+			data = malloc(d->app_bytes);
+			snprintf(path, sizeof(path), "%s/conn%u-%s.bin", outdir,
+				 i, k == 0 ? "client" : "server");
+			FILE *f = fopen(path, "rb");
+
+			if (data == NULL || f == NULL ||
+			    fread(data, 1, d->app_bytes, f) != d->app_bytes ||
+			    dir_transmit(&conns[i], d, txport, txoff, data,
+					 (uint32_t)d->app_bytes, keys) != 0)
+				fail = 1;
+			if (f != NULL)
+				fclose(f);
+			free(data);
+		}
+	}
+	if (keys != NULL)
+		fclose(keys);
 	for (i = 0; i < nb_conn; i++) {
 		struct conn *c = &conns[i];
 
@@ -1024,6 +1239,15 @@ main(int argc, char **argv)
 			       d->rec_how[DPSEC_TLS_MIXED], d->app_bytes,
 			       d->errors, d->held_max,
 			       d->nb_hold ? " (segments missing)" : "");
+			if (tx && d->app_bytes != 0)
+				printf("conn %u %s: sent again %s (%s), %" PRIu64
+				       " segments%s\n", i,
+				       k == 0 ? "client" : "server",
+				       d->tx_nic ? "nic" : "sw",
+				       d->tx_nic ? "TLS engine" :
+				       dpsec_place_reason_str(d->tx_reason),
+				       d->tx_segs, d->tx_done ? "" :
+				       " (incomplete)");
 			if (d->errors || d->nb_hold || !done)
 				fail = 1;
 			if (d->out != NULL)
@@ -1043,6 +1267,11 @@ main(int argc, char **argv)
 	dpsec_free(ctx);
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
+	if (tx) {
+		/* Closing the port writes out the pcap. */
+		rte_eth_dev_stop(txport);
+		rte_eth_dev_close(txport);
+	}
 	rte_mempool_free(pool);
 	demo_eal_cleanup(&de);
 	return fail;
