@@ -317,3 +317,149 @@ dpsec_aead_open(struct dpsec_crypto_engine *e,
 		return -EINVAL;
 	return dpsec_crypto_run(e, &op);
 }
+
+/*
+ * Streaming AEAD and keystream: argument checks here, the work in the
+ * backends (crypto_mb.c, crypto_ossl.c).
+ */
+
+static inline int
+is_aead_key(const struct dpsec_crypto_key *key)
+{
+	return key != NULL && key->valid &&
+	       (key->kind == DPSEC_CRYPTO_KIND_GCM ||
+		key->kind == DPSEC_CRYPTO_KIND_CHACHA);
+}
+
+int
+dpsec_aead_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const struct dpsec_crypto_key *key,
+		enum dpsec_crypto_dir dir, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len)
+{
+	int rc;
+
+	if (e == NULL || s == NULL || nonce == NULL || !is_aead_key(key) ||
+			key->backend != e->backend ||
+			dir > DPSEC_CRYPTO_DECRYPT ||
+			aad_len > DPSEC_CRYPTO_AAD_MAX ||
+			(aad_len != 0 && aad == NULL))
+		return -EINVAL;
+	/* A stream left active by its previous message starts over. */
+	if (s->active)
+		dpsec_aead_stream_abort(s);
+	/* The OpenSSL context pointer survives a change of backend only
+	 * if released: a stream moves between backends through release. */
+	if (s->backend != key->backend && s->backend == DPSEC_CRYPTO_OPENSSL)
+		dpsec_crypto_ossl_stream_reset(s, 1);
+	s->key = key;
+	s->dir = dir;
+	s->len = 0;
+	s->backend = key->backend;
+	if (key->backend == DPSEC_CRYPTO_IPSEC_MB)
+		rc = dpsec_crypto_mb_stream_init(e, s, nonce, aad, aad_len);
+	else
+		rc = dpsec_crypto_ossl_stream_init(e, s, nonce, aad, aad_len);
+	if (rc != 0)
+		return rc;
+	s->active = 1;
+	return 0;
+}
+
+static inline int
+stream_ok(const struct dpsec_crypto_engine *e,
+		const struct dpsec_aead_stream *s)
+{
+	return e != NULL && s != NULL && s->active &&
+	       s->key->backend == e->backend;
+}
+
+int
+dpsec_aead_stream_update(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len)
+{
+	if (!stream_ok(e, s) || (len != 0 && (src == NULL || dst == NULL)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (s->backend == DPSEC_CRYPTO_IPSEC_MB) {
+		dpsec_crypto_mb_stream_update(e, s, src, dst, len);
+	} else if (dpsec_crypto_ossl_stream_update(s, src, dst, len) != 0) {
+		dpsec_aead_stream_abort(s);
+		return -EINVAL;
+	}
+	s->len += len;
+	return 0;
+}
+
+int
+dpsec_aead_stream_final(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, uint8_t *tag)
+{
+	alignas(16) uint8_t calc[DPSEC_CRYPTO_ICV_MAX];
+	int rc = 0;
+
+	if (!stream_ok(e, s) || tag == NULL) {
+		if (s != NULL && s->active)
+			dpsec_aead_stream_abort(s);
+		return -EINVAL;
+	}
+	if (s->backend == DPSEC_CRYPTO_IPSEC_MB) {
+		dpsec_crypto_mb_stream_final(e, s,
+				s->dir == DPSEC_CRYPTO_ENCRYPT ? tag : calc);
+		if (s->dir == DPSEC_CRYPTO_DECRYPT &&
+				dpsec_crypto_ct_neq(calc, tag, s->key->icv_len))
+			rc = -EBADMSG;
+		OPENSSL_cleanse(calc, sizeof(calc));
+	} else {
+		rc = dpsec_crypto_ossl_stream_final(s, tag);
+	}
+	dpsec_aead_stream_abort(s);
+	return rc;
+}
+
+void
+dpsec_aead_stream_abort(struct dpsec_aead_stream *s)
+{
+	if (s == NULL || !s->active)
+		return;
+	if (s->backend == DPSEC_CRYPTO_OPENSSL)
+		dpsec_crypto_ossl_stream_reset(s, 0);
+	else
+		OPENSSL_cleanse(s->state, sizeof(s->state));
+	s->active = 0;
+	s->key = NULL;
+	s->len = 0;
+}
+
+void
+dpsec_aead_stream_release(struct dpsec_aead_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->backend == DPSEC_CRYPTO_OPENSSL)
+		dpsec_crypto_ossl_stream_reset(s, 1);
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+int
+dpsec_aead_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len)
+{
+	if (e == NULL || nonce == NULL || !is_aead_key(key) ||
+			key->backend != e->backend || (len != 0 && buf == NULL))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	/* Past 2^32 - 2 blocks the GCM counter wraps (SP 800-38D §5.2.1.1
+	 * limits a message to that); ChaCha20's 32-bit counter likewise. */
+	if ((offset + len) / 16 > UINT32_MAX - 2)
+		return -EINVAL;
+	if (key->backend == DPSEC_CRYPTO_IPSEC_MB)
+		return dpsec_crypto_mb_keystream_xor(e, key, nonce, offset,
+				buf, len);
+	return dpsec_crypto_ossl_keystream_xor(e, key, nonce, offset, buf,
+			len);
+}

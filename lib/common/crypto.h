@@ -531,6 +531,40 @@ int dpsec_crypto_ossl_key_init(struct dpsec_crypto_key *key,
 /** OpenSSL engine constructor (errno set on NULL). */
 struct dpsec_crypto_engine *dpsec_crypto_ossl_engine_create(void);
 
+/* Streaming AEAD and keystream, per backend (crypto.c checks the
+ * arguments and dispatches on the key's backend). */
+int dpsec_crypto_mb_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len);
+void dpsec_crypto_mb_stream_update(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len);
+void dpsec_crypto_mb_stream_final(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, uint8_t *tag);
+int dpsec_crypto_mb_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len);
+int dpsec_crypto_ossl_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len);
+int dpsec_crypto_ossl_stream_update(struct dpsec_aead_stream *s,
+		const uint8_t *src, uint8_t *dst, uint32_t len);
+int dpsec_crypto_ossl_stream_final(struct dpsec_aead_stream *s,
+		uint8_t *tag);
+void dpsec_crypto_ossl_stream_reset(struct dpsec_aead_stream *s,
+		int release);
+int dpsec_crypto_ossl_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len);
+/**
+ * XOR with the keystream through an OpenSSL context kept by the caller
+ * in *ctxp (allocated on first use; EVP_CIPHER_CTX_free() it): AES-CTR
+ * for GCM keys (raw key in key->c.raw), ChaCha20 for ChaCha20 keys.
+ */
+int dpsec_crypto_ossl_ks_xor(void **ctxp, const struct dpsec_crypto_key *key,
+		const uint8_t nonce[12], uint64_t offset, uint8_t *buf,
+		uint32_t len);
+
 /**
  * Constant-time inequality: 0 iff a[0..n) == b[0..n).
  *

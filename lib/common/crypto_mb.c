@@ -24,8 +24,12 @@
 #include <intel-ipsec-mb.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <rte_branch_prediction.h>
 
+_Static_assert(sizeof(struct gcm_context_data) <= DPSEC_AEAD_STREAM_STATE_SZ &&
+		sizeof(struct chacha20_poly1305_context_data) <=
+		DPSEC_AEAD_STREAM_STATE_SZ, "DPSEC_AEAD_STREAM_STATE_SZ too small");
 _Static_assert(sizeof(struct gcm_key_data) <= DPSEC_CRYPTO_GCM_KEY_SZ,
 		"DPSEC_CRYPTO_GCM_KEY_SZ too small for struct gcm_key_data");
 /* The one-block SHA-384 call writes the full 64-byte SHA-512 state. */
@@ -36,6 +40,9 @@ _Static_assert(IMB_SHA512_DIGEST_SIZE_IN_BYTES <= DPSEC_CRYPTO_DIGEST_MAX &&
 struct mb_engine {
 	struct dpsec_crypto_engine base;
 	IMB_MGR *mgr;
+	/* OpenSSL context of the ChaCha20 keystream (IPsec-MB 1.3 has no
+	 * ChaCha20 with a starting block counter); made on first use. */
+	void *ks_ctx;
 	/* Tags computed for in-flight decrypt jobs, indexed by job slot. */
 	alignas(64) uint8_t tag[IMB_MAX_JOBS][DPSEC_CRYPTO_ICV_MAX];
 };
@@ -416,6 +423,7 @@ mb_engine_free(struct dpsec_crypto_engine *e)
 	struct mb_engine *me = (struct mb_engine *)e;
 
 	mgr_destroy(me->mgr);
+	EVP_CIPHER_CTX_free(me->ks_ctx);
 	OPENSSL_cleanse(me, sizeof(*me));
 	free(me);
 }
@@ -441,4 +449,208 @@ dpsec_crypto_mb_engine_create(void)
 	me->base.free = mb_engine_free;
 	me->base.backend = DPSEC_CRYPTO_IPSEC_MB;
 	return &me->base;
+}
+
+/*
+ * Streaming AEAD: IPsec-MB's init / update / finalize calls keep their
+ * state in the caller's context (struct gcm_context_data,
+ * struct chacha20_poly1305_context_data) and take updates of any length;
+ * the manager only supplies the code path for this CPU.
+ */
+int
+dpsec_crypto_mb_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len)
+{
+	IMB_MGR *mgr = ((struct mb_engine *)e)->mgr;
+	const struct dpsec_crypto_key *k = s->key;
+	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
+	const uint8_t *a = or_empty(aad);
+
+	memset(s->state, 0, sizeof(s->state));
+	if (k->kind == DPSEC_CRYPTO_KIND_CHACHA) {
+		IMB_CHACHA20_POLY1305_INIT(mgr, k->c.raw,
+				(struct chacha20_poly1305_context_data *)s->state,
+				nonce, a, aad_len);
+		return 0;
+	}
+	switch (k->ckey_len) {
+	case 16:
+		IMB_AES128_GCM_INIT(mgr, gkd,
+				(struct gcm_context_data *)s->state, nonce,
+				a, aad_len);
+		break;
+	case 24:
+		IMB_AES192_GCM_INIT(mgr, gkd,
+				(struct gcm_context_data *)s->state, nonce,
+				a, aad_len);
+		break;
+	default:
+		IMB_AES256_GCM_INIT(mgr, gkd,
+				(struct gcm_context_data *)s->state, nonce,
+				a, aad_len);
+		break;
+	}
+	return 0;
+}
+
+void
+dpsec_crypto_mb_stream_update(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len)
+{
+	IMB_MGR *mgr = ((struct mb_engine *)e)->mgr;
+	const struct dpsec_crypto_key *k = s->key;
+	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
+	struct gcm_context_data *gc = (struct gcm_context_data *)s->state;
+	int enc = s->dir == DPSEC_CRYPTO_ENCRYPT;
+
+	if (k->kind == DPSEC_CRYPTO_KIND_CHACHA) {
+		struct chacha20_poly1305_context_data *cc = (void *)s->state;
+
+		if (enc)
+			IMB_CHACHA20_POLY1305_ENC_UPDATE(mgr, k->c.raw, cc,
+					dst, src, len);
+		else
+			IMB_CHACHA20_POLY1305_DEC_UPDATE(mgr, k->c.raw, cc,
+					dst, src, len);
+		return;
+	}
+	switch (k->ckey_len) {
+	case 16:
+		if (enc)
+			IMB_AES128_GCM_ENC_UPDATE(mgr, gkd, gc, dst, src, len);
+		else
+			IMB_AES128_GCM_DEC_UPDATE(mgr, gkd, gc, dst, src, len);
+		break;
+	case 24:
+		if (enc)
+			IMB_AES192_GCM_ENC_UPDATE(mgr, gkd, gc, dst, src, len);
+		else
+			IMB_AES192_GCM_DEC_UPDATE(mgr, gkd, gc, dst, src, len);
+		break;
+	default:
+		if (enc)
+			IMB_AES256_GCM_ENC_UPDATE(mgr, gkd, gc, dst, src, len);
+		else
+			IMB_AES256_GCM_DEC_UPDATE(mgr, gkd, gc, dst, src, len);
+		break;
+	}
+}
+
+/* Writes the computed tag (icv_len bytes) to @tag, either direction. */
+void
+dpsec_crypto_mb_stream_final(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, uint8_t *tag)
+{
+	IMB_MGR *mgr = ((struct mb_engine *)e)->mgr;
+	const struct dpsec_crypto_key *k = s->key;
+	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
+	struct gcm_context_data *gc = (struct gcm_context_data *)s->state;
+	int enc = s->dir == DPSEC_CRYPTO_ENCRYPT;
+	uint64_t tl = k->icv_len;
+
+	if (k->kind == DPSEC_CRYPTO_KIND_CHACHA) {
+		struct chacha20_poly1305_context_data *cc = (void *)s->state;
+
+		if (enc)
+			IMB_CHACHA20_POLY1305_ENC_FINALIZE(mgr, cc, tag, tl);
+		else
+			IMB_CHACHA20_POLY1305_DEC_FINALIZE(mgr, cc, tag, tl);
+		return;
+	}
+	switch (k->ckey_len) {
+	case 16:
+		if (enc)
+			IMB_AES128_GCM_ENC_FINALIZE(mgr, gkd, gc, tag, tl);
+		else
+			IMB_AES128_GCM_DEC_FINALIZE(mgr, gkd, gc, tag, tl);
+		break;
+	case 24:
+		if (enc)
+			IMB_AES192_GCM_ENC_FINALIZE(mgr, gkd, gc, tag, tl);
+		else
+			IMB_AES192_GCM_DEC_FINALIZE(mgr, gkd, gc, tag, tl);
+		break;
+	default:
+		if (enc)
+			IMB_AES256_GCM_ENC_FINALIZE(mgr, gkd, gc, tag, tl);
+		else
+			IMB_AES256_GCM_DEC_FINALIZE(mgr, gkd, gc, tag, tl);
+		break;
+	}
+}
+
+/*
+ * AES-GCM payload keystream at a byte offset: AES-CTR with the GCM key's
+ * encryption schedule (gcm_key_data.expanded_keys) from the counter block
+ * nonce || (2 + offset / 16) (SP 800-38D §7.1: J0 = nonce || 1 is the
+ * tag's block, the payload starts at inc32(J0)). Keystream is made over
+ * zeros in chunks, a chunk at most KS_CHUNK bytes, and XORed in.
+ */
+enum { KS_CHUNK = 512 };
+
+int
+dpsec_crypto_mb_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len)
+{
+	struct mb_engine *me = (struct mb_engine *)e;
+	const struct gcm_key_data *gkd = (const void *)key->c.mb_gcm;
+	alignas(16) uint8_t ks[KS_CHUNK + 16];
+	alignas(16) uint8_t ctr[16];
+	IMB_MGR *mgr = me->mgr;
+	IMB_JOB *job;
+	uint32_t i, n, skip, blk;
+	int rc = 0;
+
+	if (key->kind == DPSEC_CRYPTO_KIND_CHACHA)
+		return dpsec_crypto_ossl_ks_xor(&me->ks_ctx, key, nonce,
+				offset, buf, len);
+	while (len != 0 && rc == 0) {
+		skip = (uint32_t)(offset & 15);
+		blk = (uint32_t)(offset >> 4);
+		n = len < KS_CHUNK - skip ? len : KS_CHUNK - skip;
+		memcpy(ctr, nonce, 12);
+		blk += 2;
+		ctr[12] = (uint8_t)(blk >> 24);
+		ctr[13] = (uint8_t)(blk >> 16);
+		ctr[14] = (uint8_t)(blk >> 8);
+		ctr[15] = (uint8_t)blk;
+		memset(ks, 0, skip + n);
+		job = IMB_GET_NEXT_JOB(mgr);
+		job->cipher_direction = IMB_DIR_ENCRYPT;
+		job->chain_order = IMB_ORDER_CIPHER_HASH;
+		job->cipher_mode = IMB_CIPHER_CNTR;
+		job->hash_alg = IMB_AUTH_NULL;
+		job->enc_keys = gkd->expanded_keys;
+		job->dec_keys = gkd->expanded_keys;
+		job->key_len_in_bytes = key->ckey_len;
+		job->src = ks;
+		job->dst = ks;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->msg_len_to_cipher_in_bytes = skip + n;
+		job->iv = ctr;
+		job->iv_len_in_bytes = 16;
+		job->auth_tag_output = NULL;
+		job->auth_tag_output_len_in_bytes = 0;
+		job->user_data = NULL;
+		job = IMB_SUBMIT_JOB(mgr);
+		if (job == NULL)
+			job = IMB_FLUSH_JOB(mgr);
+		if (job == NULL || job->status != IMB_STATUS_COMPLETED)
+			rc = -EINVAL;
+		/* CTR jobs complete in order and at once: nothing else is
+		 * in flight (mb_burst() flushes before it returns). */
+		while (IMB_FLUSH_JOB(mgr) != NULL)
+			;
+		if (rc == 0)
+			for (i = 0; i < n; i++)
+				buf[i] ^= ks[skip + i];
+		buf += n;
+		len -= n;
+		offset += n;
+	}
+	OPENSSL_cleanse(ks, sizeof(ks));
+	return rc;
 }

@@ -35,6 +35,7 @@ struct ossl_engine {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *mctx[MAC_NB];
 	uint64_t mctx_key_id[MAC_NB];
+	void *ks_ctx;			/* keystream context, on first use */
 };
 
 static const char *const cipher_names[DPSEC_CRYPTO_CIPHER_MAX] = {
@@ -293,6 +294,7 @@ ossl_engine_free(struct dpsec_crypto_engine *e)
 
 	/* The *_free functions cleanse the key schedules they hold. */
 	EVP_CIPHER_CTX_free(oe->cctx);
+	EVP_CIPHER_CTX_free(oe->ks_ctx);
 	for (i = 0; i < MAC_NB; i++)
 		EVP_MAC_CTX_free(oe->mctx[i]);
 	EVP_MAC_free(oe->mac);
@@ -352,4 +354,170 @@ out_nomem:
 	ossl_engine_free(&oe->base);
 	errno = ENOMEM;
 	return NULL;
+}
+
+/*
+ * Streaming AEAD: one EVP_CIPHER_CTX per stream, its pointer in the
+ * stream's state, made on the stream's first message and kept (reset, not
+ * freed) between messages; dpsec_aead_stream_release() frees it.
+ */
+static inline EVP_CIPHER_CTX **
+stream_ctx(struct dpsec_aead_stream *s)
+{
+	return (EVP_CIPHER_CTX **)(void *)s->state;
+}
+
+int
+dpsec_crypto_ossl_stream_init(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t nonce[12],
+		const uint8_t *aad, uint16_t aad_len)
+{
+	struct ossl_engine *oe = (struct ossl_engine *)e;
+	const struct dpsec_crypto_key *k = s->key;
+	EVP_CIPHER_CTX **cp = stream_ctx(s);
+	int outl;
+
+	if (*cp == NULL) {
+		*cp = EVP_CIPHER_CTX_new();
+		if (*cp == NULL)
+			return -ENOMEM;
+	}
+	if (EVP_CipherInit_ex2(*cp, oe->cipher[k->cipher], k->c.raw, nonce,
+			s->dir == DPSEC_CRYPTO_ENCRYPT, NULL) != 1 ||
+			(aad_len != 0 && EVP_CipherUpdate(*cp, NULL, &outl,
+				aad, aad_len) != 1)) {
+		EVP_CIPHER_CTX_reset(*cp);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+dpsec_crypto_ossl_stream_update(struct dpsec_aead_stream *s,
+		const uint8_t *src, uint8_t *dst, uint32_t len)
+{
+	EVP_CIPHER_CTX *c = *stream_ctx(s);
+	int outl;
+
+	/* Both AEADs are stream ciphers to EVP: outl == len, always. */
+	while (len != 0) {
+		int n = len > INT_MAX ? INT_MAX : (int)len;
+
+		if (EVP_CipherUpdate(c, dst, &outl, src, n) != 1 || outl != n)
+			return -EINVAL;
+		src += n;
+		dst += n;
+		len -= (uint32_t)n;
+	}
+	return 0;
+}
+
+int
+dpsec_crypto_ossl_stream_final(struct dpsec_aead_stream *s, uint8_t *tag)
+{
+	EVP_CIPHER_CTX *c = *stream_ctx(s);
+	int icv = s->key->icv_len;
+	uint8_t tail[32];
+	int outl;
+
+	if (s->dir == DPSEC_CRYPTO_ENCRYPT) {
+		if (EVP_CipherFinal_ex(c, tail, &outl) != 1 ||
+				EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG,
+					icv, tag) != 1)
+			return -EINVAL;
+		return 0;
+	}
+	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, icv, tag) != 1)
+		return -EINVAL;
+	/* A decrypt Final fails on the tag only (CRYPTO_memcmp). */
+	return EVP_CipherFinal_ex(c, tail, &outl) == 1 ? 0 : -EBADMSG;
+}
+
+void
+dpsec_crypto_ossl_stream_reset(struct dpsec_aead_stream *s, int release)
+{
+	EVP_CIPHER_CTX **cp = stream_ctx(s);
+
+	if (*cp == NULL)
+		return;
+	if (release) {
+		EVP_CIPHER_CTX_free(*cp);	/* cleanses the key schedule */
+		*cp = NULL;
+	} else {
+		EVP_CIPHER_CTX_reset(*cp);
+	}
+}
+
+/*
+ * Keystream at a payload offset. AES-GCM: AES-CTR from the counter block
+ * nonce || (2 + offset / 16) (SP 800-38D §7.1). ChaCha20: the 16-byte
+ * EVP IV is the 32-bit little-endian block counter, 1 + offset / 64
+ * (RFC 8439 §2.8: block 0 makes the Poly1305 key), then the nonce.
+ */
+int
+dpsec_crypto_ossl_ks_xor(void **ctxp, const struct dpsec_crypto_key *key,
+		const uint8_t nonce[12], uint64_t offset, uint8_t *buf,
+		uint32_t len)
+{
+	EVP_CIPHER_CTX *c = *ctxp;
+	const EVP_CIPHER *ciph;
+	uint8_t iv[16], ks[64];
+	uint32_t bsz, blk, skip, n;
+	int outl, ok = 1;
+
+	if (c == NULL) {
+		c = EVP_CIPHER_CTX_new();
+		if (c == NULL)
+			return -ENOMEM;
+		*ctxp = c;
+	}
+	if (key->kind == DPSEC_CRYPTO_KIND_CHACHA) {
+		ciph = EVP_chacha20();
+		bsz = 64;
+		blk = (uint32_t)(offset / 64) + 1;
+		iv[0] = (uint8_t)blk;
+		iv[1] = (uint8_t)(blk >> 8);
+		iv[2] = (uint8_t)(blk >> 16);
+		iv[3] = (uint8_t)(blk >> 24);
+		memcpy(iv + 4, nonce, 12);
+	} else {
+		ciph = key->ckey_len == 16 ? EVP_aes_128_ctr() :
+		       key->ckey_len == 24 ? EVP_aes_192_ctr() :
+		       EVP_aes_256_ctr();
+		bsz = 16;
+		blk = (uint32_t)(offset / 16) + 2;
+		memcpy(iv, nonce, 12);
+		iv[12] = (uint8_t)(blk >> 24);
+		iv[13] = (uint8_t)(blk >> 16);
+		iv[14] = (uint8_t)(blk >> 8);
+		iv[15] = (uint8_t)blk;
+	}
+	skip = (uint32_t)(offset % bsz);
+	if (EVP_EncryptInit_ex2(c, ciph, key->c.raw, iv, NULL) != 1)
+		ok = 0;
+	/* Throw away the first skip bytes of the block. */
+	memset(ks, 0, sizeof(ks));
+	if (ok && skip != 0 && EVP_EncryptUpdate(c, ks, &outl, ks,
+			(int)skip) != 1)
+		ok = 0;
+	/* A stream cipher to EVP: in place on the caller's bytes. */
+	while (ok && len != 0) {
+		n = len > (1u << 30) ? (1u << 30) : len;
+		if (EVP_EncryptUpdate(c, buf, &outl, buf, (int)n) != 1)
+			ok = 0;
+		buf += n;
+		len -= n;
+	}
+	EVP_CIPHER_CTX_reset(c);
+	OPENSSL_cleanse(ks, sizeof(ks));
+	return ok ? 0 : -EINVAL;
+}
+
+int
+dpsec_crypto_ossl_keystream_xor(struct dpsec_crypto_engine *e,
+		const struct dpsec_crypto_key *key, const uint8_t nonce[12],
+		uint64_t offset, uint8_t *buf, uint32_t len)
+{
+	return dpsec_crypto_ossl_ks_xor(&((struct ossl_engine *)e)->ks_ctx,
+			key, nonce, offset, buf, len);
 }

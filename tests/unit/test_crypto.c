@@ -973,6 +973,292 @@ test_bad_ops(void **state)
 	}
 }
 
+/* ---------------------------------------------------------------------- */
+/* Streaming AEAD and keystream, against one-shot OpenSSL seal/open */
+
+static const enum dpsec_crypto_cipher stream_ciphers[] = {
+	DPSEC_CRYPTO_CIPHER_AES_GCM_128,
+	DPSEC_CRYPTO_CIPHER_AES_GCM_256,
+	DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305,
+};
+
+/* Message lengths: empty, sub-block, block edges, a TLS record's. */
+static const uint32_t stream_lens[] = {
+	0, 1, 15, 16, 17, 63, 64, 65, 255, 1448, 4099, 16385,
+};
+
+enum { ST_MAX = 16385 + 64 };
+
+static uint8_t st_pt[ST_MAX], st_ref[ST_MAX], st_out[ST_MAX];
+
+/* Split [0, len) into random pieces (sizes 0..max) and run them. */
+static void
+stream_pieces(struct dpsec_crypto_engine *e, struct dpsec_aead_stream *st,
+		const uint8_t *src, uint8_t *dst, uint32_t len, uint32_t max)
+{
+	uint32_t off = 0, n;
+
+	while (off < len) {
+		n = (uint32_t)(rnd() % (max + 1));
+		if (n > len - off)
+			n = len - off;
+		assert_int_equal(dpsec_aead_stream_update(e, st, src + off,
+				dst + off, n), 0);
+		off += n;
+	}
+	assert_int_equal(st->len, len);
+}
+
+static void
+test_stream_aead(void **state)
+{
+	static struct dpsec_aead_stream st;
+	struct dpsec_crypto_key ref, k;
+	uint8_t key[32], nonce[12], aad[13], tag_ref[16], tag[16];
+	unsigned int c, b, l, rep;
+	const uint32_t maxes[] = { 1, 7, 16, 100, 2000, 20000 };
+
+	(void)state;
+	for (c = 0; c < RTE_DIM(stream_ciphers); c++) {
+		const struct dpsec_crypto_cipher_info *ci =
+			dpsec_crypto_cipher_info_get(stream_ciphers[c]);
+
+		for (l = 0; l < RTE_DIM(stream_lens); l++) {
+			uint32_t len = stream_lens[l];
+
+			rnd_fill(key, sizeof(key));
+			rnd_fill(nonce, sizeof(nonce));
+			rnd_fill(aad, sizeof(aad));
+			rnd_fill(st_pt, len);
+			assert_int_equal(dpsec_crypto_key_init(&ref,
+					DPSEC_CRYPTO_OPENSSL, stream_ciphers[c],
+					key, ci->key_len, DPSEC_CRYPTO_AUTH_NULL,
+					NULL, 0), 0);
+			assert_int_equal(dpsec_aead_seal(eng[DPSEC_CRYPTO_OPENSSL],
+					&ref, nonce, aad, 13, st_pt, st_ref, len,
+					tag_ref), 0);
+			for (b = 0; b < NB_BACKENDS; b++) {
+				assert_int_equal(dpsec_crypto_key_init(&k, b,
+						stream_ciphers[c], key,
+						ci->key_len,
+						DPSEC_CRYPTO_AUTH_NULL, NULL,
+						0), 0);
+				for (rep = 0; rep < RTE_DIM(maxes); rep++) {
+					/* Seal in pieces, out of place. */
+					assert_int_equal(dpsec_aead_stream_init(
+						eng[b], &st, &k,
+						DPSEC_CRYPTO_ENCRYPT, nonce,
+						aad, 13), 0);
+					stream_pieces(eng[b], &st, st_pt,
+						st_out, len, maxes[rep]);
+					assert_int_equal(
+						dpsec_aead_stream_final(eng[b],
+							&st, tag), 0);
+					if (len != 0)
+						assert_memory_equal(st_out,
+							st_ref, len);
+					assert_memory_equal(tag, tag_ref, 16);
+					assert_int_equal(st.active, 0);
+					/* Open in pieces, in place. */
+					memcpy(st_out, st_ref, len);
+					assert_int_equal(dpsec_aead_stream_init(
+						eng[b], &st, &k,
+						DPSEC_CRYPTO_DECRYPT, nonce,
+						aad, 13), 0);
+					stream_pieces(eng[b], &st, st_out,
+						st_out, len, maxes[rep]);
+					assert_int_equal(
+						dpsec_aead_stream_final(eng[b],
+							&st, tag_ref), 0);
+					if (len != 0)
+						assert_memory_equal(st_out,
+							st_pt, len);
+				}
+				/* A wrong tag, or a flipped ciphertext bit,
+				 * fails the final. */
+				memcpy(tag, tag_ref, 16);
+				tag[rep % 16] ^= 0x10;
+				assert_int_equal(dpsec_aead_stream_init(eng[b],
+					&st, &k, DPSEC_CRYPTO_DECRYPT, nonce,
+					aad, 13), 0);
+				stream_pieces(eng[b], &st, st_ref, st_out, len,
+					64);
+				assert_int_equal(dpsec_aead_stream_final(eng[b],
+					&st, tag), -EBADMSG);
+				if (len != 0) {
+					memcpy(st_out, st_ref, len);
+					st_out[len / 2] ^= 1;
+					assert_int_equal(dpsec_aead_stream_init(
+						eng[b], &st, &k,
+						DPSEC_CRYPTO_DECRYPT, nonce,
+						aad, 13), 0);
+					stream_pieces(eng[b], &st, st_out,
+						st_out, len, 999);
+					assert_int_equal(
+						dpsec_aead_stream_final(eng[b],
+							&st, tag_ref),
+						-EBADMSG);
+				}
+				/* A changed AAD fails too. */
+				aad[0] ^= 1;
+				assert_int_equal(dpsec_aead_stream_init(eng[b],
+					&st, &k, DPSEC_CRYPTO_DECRYPT, nonce,
+					aad, 13), 0);
+				stream_pieces(eng[b], &st, st_ref, st_out, len,
+					333);
+				assert_int_equal(dpsec_aead_stream_final(eng[b],
+					&st, tag_ref), -EBADMSG);
+				aad[0] ^= 1;
+				/* An abandoned message leaves the stream
+				 * reusable. */
+				assert_int_equal(dpsec_aead_stream_init(eng[b],
+					&st, &k, DPSEC_CRYPTO_ENCRYPT, nonce,
+					aad, 13), 0);
+				stream_pieces(eng[b], &st, st_pt, st_out, len,
+					50);
+				dpsec_aead_stream_abort(&st);
+				assert_int_equal(st.active, 0);
+				assert_int_equal(dpsec_aead_stream_update(
+					eng[b], &st, st_pt, st_out, 1), -EINVAL);
+				dpsec_aead_stream_release(&st);
+				dpsec_crypto_key_wipe(&k);
+			}
+			dpsec_crypto_key_wipe(&ref);
+		}
+	}
+}
+
+static void
+test_stream_errors(void **state)
+{
+	static struct dpsec_aead_stream st;
+	struct dpsec_crypto_key kg[NB_BACKENDS], kc;
+	uint8_t key[32] = { 1 }, akey[20] = { 2 }, nonce[12] = { 3 };
+	uint8_t buf[64] = { 0 }, tag[16] = { 0 };
+	int b;
+
+	(void)state;
+	for (b = 0; b < NB_BACKENDS; b++)
+		assert_int_equal(dpsec_crypto_key_init(&kg[b], b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+	assert_int_equal(dpsec_crypto_key_init(&kc, DPSEC_CRYPTO_OPENSSL,
+			DPSEC_CRYPTO_CIPHER_AES_CBC_128, key, 16,
+			DPSEC_CRYPTO_AUTH_HMAC_SHA1_96, akey, 20), 0);
+	/* Not an AEAD key; key of another backend; bad lengths/pointers. */
+	assert_int_equal(dpsec_aead_stream_init(eng[DPSEC_CRYPTO_OPENSSL],
+			&st, &kc, DPSEC_CRYPTO_ENCRYPT, nonce, NULL, 0),
+			-EINVAL);
+	assert_int_equal(dpsec_aead_stream_init(eng[DPSEC_CRYPTO_OPENSSL],
+			&st, &kg[DPSEC_CRYPTO_IPSEC_MB], DPSEC_CRYPTO_ENCRYPT,
+			nonce, NULL, 0), -EINVAL);
+	assert_int_equal(dpsec_aead_stream_init(eng[DPSEC_CRYPTO_OPENSSL],
+			&st, &kg[DPSEC_CRYPTO_OPENSSL], DPSEC_CRYPTO_ENCRYPT,
+			nonce, NULL, 5), -EINVAL);
+	assert_int_equal(dpsec_aead_stream_init(eng[DPSEC_CRYPTO_OPENSSL],
+			&st, &kg[DPSEC_CRYPTO_OPENSSL], DPSEC_CRYPTO_ENCRYPT,
+			nonce, buf, DPSEC_CRYPTO_AAD_MAX + 1), -EINVAL);
+	assert_int_equal(dpsec_aead_stream_init(eng[DPSEC_CRYPTO_OPENSSL],
+			&st, &kg[DPSEC_CRYPTO_OPENSSL], DPSEC_CRYPTO_ENCRYPT,
+			NULL, NULL, 0), -EINVAL);
+	assert_int_equal(st.active, 0);
+	/* Update/final on an inactive stream, or with another backend's
+	 * engine. */
+	assert_int_equal(dpsec_aead_stream_update(eng[0], &st, buf, buf, 1),
+			-EINVAL);
+	assert_int_equal(dpsec_aead_stream_final(eng[0], &st, tag), -EINVAL);
+	for (b = 0; b < NB_BACKENDS; b++) {
+		assert_int_equal(dpsec_aead_stream_init(eng[b], &st, &kg[b],
+				DPSEC_CRYPTO_ENCRYPT, nonce, NULL, 0), 0);
+		assert_int_equal(dpsec_aead_stream_update(eng[b], &st, NULL,
+				buf, 4), -EINVAL);
+		assert_int_equal(dpsec_aead_stream_update(eng[!b], &st, buf,
+				buf, 4), -EINVAL);
+		assert_int_equal(dpsec_aead_stream_update(eng[b], &st, NULL,
+				NULL, 0), 0);
+		assert_int_equal(dpsec_aead_stream_final(eng[b], &st, NULL),
+				-EINVAL);
+		assert_int_equal(st.active, 0);
+		/* Keystream: bad key, backend mismatch, NULL buffer. */
+		assert_int_equal(dpsec_aead_keystream_xor(eng[b], &kc, nonce,
+				0, buf, 16), -EINVAL);
+		assert_int_equal(dpsec_aead_keystream_xor(eng[!b], &kg[b],
+				nonce, 0, buf, 16), -EINVAL);
+		assert_int_equal(dpsec_aead_keystream_xor(eng[b], &kg[b],
+				nonce, 0, NULL, 16), -EINVAL);
+		assert_int_equal(dpsec_aead_keystream_xor(eng[b], &kg[b],
+				nonce, 0, NULL, 0), 0);
+	}
+	dpsec_aead_stream_release(&st);
+	dpsec_aead_stream_release(&st);		/* twice is safe */
+	for (b = 0; b < NB_BACKENDS; b++)
+		dpsec_crypto_key_wipe(&kg[b]);
+	dpsec_crypto_key_wipe(&kc);
+}
+
+/*
+ * The keystream at any offset turns the plaintext's bytes there into the
+ * one-shot ciphertext's and back (the ciphertext of an AEAD is the
+ * plaintext XOR the payload keystream).
+ */
+static void
+test_keystream(void **state)
+{
+	struct dpsec_crypto_key ref, k;
+	uint8_t key[32], nonce[12], tag[16];
+	unsigned int c, b, i;
+	const uint32_t len = 16385;
+
+	(void)state;
+	for (c = 0; c < RTE_DIM(stream_ciphers); c++) {
+		const struct dpsec_crypto_cipher_info *ci =
+			dpsec_crypto_cipher_info_get(stream_ciphers[c]);
+
+		rnd_fill(key, sizeof(key));
+		rnd_fill(nonce, sizeof(nonce));
+		rnd_fill(st_pt, len);
+		assert_int_equal(dpsec_crypto_key_init(&ref,
+				DPSEC_CRYPTO_OPENSSL, stream_ciphers[c], key,
+				ci->key_len, DPSEC_CRYPTO_AUTH_NULL, NULL, 0),
+				0);
+		assert_int_equal(dpsec_aead_seal(eng[DPSEC_CRYPTO_OPENSSL],
+				&ref, nonce, NULL, 0, st_pt, st_ref, len, tag),
+				0);
+		for (b = 0; b < NB_BACKENDS; b++) {
+			assert_int_equal(dpsec_crypto_key_init(&k, b,
+					stream_ciphers[c], key, ci->key_len,
+					DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+			/* Whole message, then random windows (edges of the
+			 * 16- and 64-byte blocks included by chance and by
+			 * the fixed cases). */
+			for (i = 0; i < 300; i++) {
+				uint32_t off, n;
+
+				if (i == 0) {
+					off = 0;
+					n = len;
+				} else if (i < 8) {
+					off = (uint32_t[]){ 1, 15, 16, 63, 64,
+						65, 16384 }[i - 1];
+					n = len - off;
+				} else {
+					off = (uint32_t)(rnd() % len);
+					n = (uint32_t)(rnd() % (len - off)) + 1;
+				}
+				memcpy(st_out, st_pt + off, n);
+				assert_int_equal(dpsec_aead_keystream_xor(
+					eng[b], &k, nonce, off, st_out, n), 0);
+				assert_memory_equal(st_out, st_ref + off, n);
+				assert_int_equal(dpsec_aead_keystream_xor(
+					eng[b], &k, nonce, off, st_out, n), 0);
+				assert_memory_equal(st_out, st_pt + off, n);
+			}
+			dpsec_crypto_key_wipe(&k);
+		}
+		dpsec_crypto_key_wipe(&ref);
+	}
+}
+
 int
 main(void)
 {
@@ -987,6 +1273,9 @@ main(void)
 		cmocka_unit_test(test_key_wipe),
 		cmocka_unit_test(test_key_init_errors),
 		cmocka_unit_test(test_bad_ops),
+		cmocka_unit_test(test_stream_aead),
+		cmocka_unit_test(test_stream_errors),
+		cmocka_unit_test(test_keystream),
 	};
 
 	return cmocka_run_group_tests_name("crypto", tests, setup_engines,
