@@ -15,7 +15,8 @@
  *    in place and marked; a tampered record leaves its packets unmarked
  *    with their bytes as sent, and the stream out of sync; a lost segment
  *    puts the context out of sync until resync; packets before the start
- *    sequence pass untouched without losing sync;
+ *    sequence pass untouched without losing sync; packets held for a
+ *    record whose rest does not come go up untouched after tls_hold_ms;
  *  - the table: caps, -ENOSPC when full, -EEXIST, -ENOTSUP, -ENOENT for a
  *    stale hw_id, max_tls=0 declares nothing; xstats; every mbuf back.
  * Contract: dpsec_driver.h, doc/sim_inline.md "TLS record offload".
@@ -812,6 +813,38 @@ test_rx_before_start(void **state)
 	assert_int_equal(xs(sp->port[1], "rx_tls_ooo"), 0);
 }
 
+static int
+setup_hold(void **state)
+{
+	(void)state;
+	return pair_up("max_tls=8", "max_tls=8,tls_hold_ms=20");
+}
+
+/* The rest of a record does not come: after tls_hold_ms of an idle wire
+ * the packets held for it come up as they were sent; when the rest comes,
+ * the record still verifies and its later packets are marked. */
+static void
+test_rx_hold_timeout(void **state)
+{
+	const struct tcase *tc = *state;
+	uint32_t off[MAX_SEGS + 1], seq0 = 9, len, cut;
+	unsigned int n;
+
+	len = stream_build(tc, 0);
+	stream_seal(tc, 0);
+	rx_ctx_add(tc, seq0, 0);
+	/* Up to the middle of the 16 KiB record 4, at a segment boundary. */
+	cut = rec_off[4] + 3000;
+	n = rx_send(tc, seq0, 0, cut, -1, off);
+	recv_exact(n);
+	assert_true(rx_check(tc, n, seq0, rec_off[4]) < n);
+	assert_int_equal(xs(sp->port[1], "rx_tls_hold_timeout"), 1);
+	n = rx_send(tc, seq0, cut, len, -1, off);
+	recv_exact(n);
+	assert_int_equal(rx_check(tc, n, seq0, len), n);
+	assert_int_equal(xs(sp->port[1], "rx_tls_auth_fail"), 0);
+}
+
 /* --- The table ---------------------------------------------------------- */
 
 static int
@@ -947,6 +980,9 @@ main(void)
 	tests[k++] = (struct CMUnitTest){ "rx-before-start",
 		test_rx_before_start, setup, teardown,
 		(void *)(uintptr_t)&cases[2] };
+	tests[k++] = (struct CMUnitTest){ "rx-hold-timeout",
+		test_rx_hold_timeout, setup_hold, teardown,
+		(void *)(uintptr_t)&cases[4] };
 	tests[k++] = (struct CMUnitTest){ "table", test_table, setup_small,
 		teardown, NULL };
 	return _cmocka_run_group_tests("pmd-tls", tests, k, group_setup,

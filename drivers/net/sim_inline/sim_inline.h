@@ -108,6 +108,7 @@ struct sim_devargs {
 	uint32_t ring_size;
 	uint32_t max_sa;
 	uint32_t max_tls;		/* TLS contexts; 0: no TLS engine */
+	uint32_t tls_hold_ms;		/* RX hold limit; 0: none */
 	bool sec_reset_on_stop;		/* dev_stop resets the engine */
 	struct sim_fault_cfg faults;
 };
@@ -185,6 +186,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_tls_auth_fail) \
 	X(rx_tls_err) \
 	X(rx_tls_hold_full) \
+	X(rx_tls_hold_timeout) \
 	X(rx_tls_resync) \
 	X(rx_tls_resync_req_pkt)
 

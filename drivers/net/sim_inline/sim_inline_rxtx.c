@@ -501,6 +501,11 @@ sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 	if (p->reass != NULL && __atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
 		while (sim_reass_expired(p, &set))
 			deliver_set(p, &b, &set);
+	if (nb == 0 && __atomic_load_n(&p->started, __ATOMIC_ACQUIRE)) {
+		struct tls_put_arg a = { .p = p, .b = &b };
+
+		sim_tls_idle(p, tls_put, &a);
+	}
 	batch_flush(p, &b);
 }
 
@@ -516,7 +521,7 @@ sim_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 	/* One poller at a time plays the NIC's RX engine for all queues. */
 	if (rte_spinlock_trylock(&p->rx_lock)) {
 		n = p->wire->rx(p, w, SIM_BURST);
-		if (n > 0 || p->reass != NULL)
+		if (n > 0 || p->reass != NULL || sim_tls_holding(p))
 			sim_ingress(p, w, n);
 		rte_spinlock_unlock(&p->rx_lock);
 	}

@@ -15,6 +15,7 @@
 
 #include <ethdev_driver.h>
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
@@ -51,8 +52,10 @@ struct sim_tls_ctx {
 	uint8_t family;
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
-	/* RX: packets waiting for the tag of the record under the cursor. */
+	/* RX: packets waiting for the tag of the record under the cursor,
+	 * since hold_tsc. */
 	uint16_t nb_held;
+	uint64_t hold_tsc;
 	struct rx_pkt held[SIM_TLS_RX_HOLD];
 };
 
@@ -62,6 +65,8 @@ struct sim_tls {
 	uint32_t nb_tx, nb_rx;		/* contexts in the table */
 	uint16_t gen;			/* hw_id generation, never 0 */
 	uint64_t tx_mask, rx_mask;	/* dynflags, once registered */
+	uint32_t nb_holding;		/* RX contexts holding packets */
+	uint64_t hold_cycles;		/* tls_hold_ms; 0: no limit */
 	int id_off;			/* hw_id dynfield, -1 before */
 	struct dpsec_crypto_engine *eng;	/* from the first context on */
 	struct sim_tls_ctx **tab;	/* [max] */
@@ -543,6 +548,7 @@ sim_tls_init(struct sim_port *p)
 	rte_spinlock_init(&t->lock);
 	t->max = p->da.max_tls;
 	t->id_off = -1;
+	t->hold_cycles = p->da.tls_hold_ms * rte_get_timer_hz() / 1000;
 	p->tls = t;
 	ret = dpsec_drv_tls_ops_set(port_id, &sim_tls_ops);
 	if (ret != 0)
@@ -717,6 +723,8 @@ held_release(struct sim_port *p, struct sim_tls_ctx *c, bool mark,
 {
 	uint16_t i;
 
+	if (c->nb_held == 0)
+		return;
 	for (i = 0; i < c->nb_held; i++) {
 		struct rx_pkt *k = &c->held[i];
 
@@ -727,6 +735,7 @@ held_release(struct sim_port *p, struct sim_tls_ctx *c, bool mark,
 		put(arg, k->qid, k->m);
 	}
 	c->nb_held = 0;
+	__atomic_fetch_sub(&p->tls->nb_holding, 1, __ATOMIC_RELAXED);
 }
 
 static void
@@ -751,10 +760,13 @@ sim_tls_flush(struct sim_port *p)
 
 		if (c == NULL)
 			continue;
+		if (c->nb_held == 0)
+			continue;
 		for (k = 0; k < c->nb_held; k++)
 			rte_pktmbuf_free(c->held[k].m);
 		sim_count(p, SIM_XS_rx_stop_discard, c->nb_held);
 		c->nb_held = 0;
+		__atomic_fetch_sub(&t->nb_holding, 1, __ATOMIC_RELAXED);
 	}
 	rte_spinlock_unlock(&t->lock);
 }
@@ -843,10 +855,47 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		pkt_restore(t, c, &k, k.len);
 		goto out_plain;
 	}
+	if (c->nb_held == 0) {
+		c->hold_tsc = rte_get_timer_cycles();
+		__atomic_fetch_add(&t->nb_holding, 1, __ATOMIC_RELAXED);
+	}
 	c->held[c->nb_held++] = k;
 	rte_spinlock_unlock(&t->lock);
 	return;
 out_plain:
 	rte_spinlock_unlock(&t->lock);
 	put(arg, qid, m);
+}
+
+bool
+sim_tls_holding(const struct sim_port *p)
+{
+	return p->tls != NULL &&
+	       __atomic_load_n(&p->tls->nb_holding, __ATOMIC_RELAXED) != 0;
+}
+
+void
+sim_tls_idle(struct sim_port *p, sim_tls_put_t put, void *arg)
+{
+	struct sim_tls *t = p->tls;
+	uint64_t now;
+	uint32_t i;
+
+	if (t == NULL || t->hold_cycles == 0 || !sim_tls_holding(p))
+		return;
+	now = rte_get_timer_cycles();
+	rte_spinlock_lock(&t->lock);
+	for (i = 0; i < t->max; i++) {
+		struct sim_tls_ctx *c = t->tab[i];
+
+		if (c == NULL || c->nb_held == 0 ||
+		    now - c->hold_tsc < t->hold_cycles)
+			continue;
+		/* The rest of the record did not come: what waited goes up
+		 * as it came; the record is still followed, so its later
+		 * packets are marked if it verifies (MIXED for dpsec). */
+		sim_count(p, SIM_XS_rx_tls_hold_timeout, 1);
+		held_release(p, c, false, put, arg);
+	}
+	rte_spinlock_unlock(&t->lock);
 }

@@ -27,6 +27,8 @@ enum {
 	SIM_TLS_DEFAULT_MAX = 64,	/* contexts per port (TX + RX) */
 	SIM_TLS_MAX = 4096,		/* largest max_tls */
 	SIM_TLS_RX_HOLD = 64,		/* packets an RX context holds */
+	SIM_TLS_DEFAULT_HOLD_MS = 50,	/* tls_hold_ms */
+	SIM_TLS_MAX_HOLD_MS = 10000,
 };
 
 struct sim_tls;
@@ -72,5 +74,17 @@ typedef void (*sim_tls_put_t)(void *arg, uint16_t qid, struct rte_mbuf *m);
  */
 void sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		     sim_tls_put_t put, void *arg);
+
+/* Does an RX context hold packets? (The RX engine then runs on polls
+ * that find the wire empty, for sim_tls_idle().) */
+bool sim_tls_holding(const struct sim_port *p);
+
+/*
+ * A poll found the wire empty: packets held longer than tls_hold_ms for a
+ * record whose rest has not come go to @put unmarked, their ciphertext
+ * back. Only on idle polls, so a slow poller that finds the rest of the
+ * record waiting on the wire never gives up on it.
+ */
+void sim_tls_idle(struct sim_port *p, sim_tls_put_t put, void *arg);
 
 #endif /* SIM_INLINE_TLS_H */
