@@ -236,8 +236,9 @@ ctx_span(struct sim_tls *t, struct sim_tls_ctx *c, uint8_t *buf,
 		} else {
 			memcpy(c->tag + sp.part_off, buf, sp.len);
 			if (sp.rec_done) {
-				/* Constant-time compare in the crypto
-				 * layer (DESIGN invariant 4). */
+				/* Compared in constant time by the
+				 * crypto layer (invariant 4,
+				 * doc/security_model.md). */
 				ret = dpsec_aead_stream_final(t->eng, &c->st,
 							      c->tag);
 				c->streaming = false;
