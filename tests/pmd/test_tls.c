@@ -80,6 +80,9 @@ static const uint16_t rec_plen[NB_REC] = {
 /* Segment payload sizes, in turn: headers, nonces and tags split. */
 static const uint16_t seg_cut[] = { 1400, 1, 700, 5, 1200, 16, 1000, 33 };
 
+/* When set, every segment is this long instead (seg_cut). */
+static uint16_t fixed_cut;
+
 static struct sim_pair pair;
 static struct sim_pair *sp = &pair;
 
@@ -283,7 +286,8 @@ segs_make(const struct tcase *tc, uint32_t seq0, uint32_t base,
 	uint32_t o = 0;
 
 	while (o < len) {
-		uint32_t k = RTE_MIN((uint32_t)seg_cut[n % RTE_DIM(seg_cut)],
+		uint32_t k = RTE_MIN(fixed_cut != 0 ? fixed_cut :
+				     (uint32_t)seg_cut[n % RTE_DIM(seg_cut)],
 				     len - o);
 
 		assert_true(n < MAX_SEGS);
@@ -330,10 +334,10 @@ recv_exact(unsigned int want)
 		fail_msg("received %u frames, want %u", got, want);
 }
 
-/* A received frame: its sequence number and payload (copied to @pl). */
+/* A frame's sequence number and payload (copied to @pl). */
 static uint32_t
-rx_payload(const struct tcase *tc, const struct rte_mbuf *m, uint8_t *pl,
-	   uint32_t *seq)
+frame_payload(const struct tcase *tc, const struct rte_mbuf *m, uint8_t *pl,
+	      uint32_t *seq)
 {
 	static uint8_t buf[FRAME_MAX];
 	uint32_t l3 = l3_of(tc), hdr = 14 + l3 + 20, be;
@@ -352,6 +356,16 @@ rx_payload(const struct tcase *tc, const struct rte_mbuf *m, uint8_t *pl,
 	    - 20u;
 	assert_true(hdr + n <= len);
 	memcpy(pl, buf + hdr, n);
+	return n;
+}
+
+/* The same for a received frame, whose TCP checksum must be good. */
+static uint32_t
+rx_payload(const struct tcase *tc, const struct rte_mbuf *m, uint8_t *pl,
+	   uint32_t *seq)
+{
+	uint32_t n = frame_payload(tc, m, pl, seq);
+
 	/* The checksums were computed after the engine's work. */
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
 	    RTE_MBUF_F_RX_L4_CKSUM_GOOD)
@@ -435,6 +449,7 @@ port_start(uint16_t port, struct rte_mempool *mp)
 static int
 pair_up(const char *a0, const char *a1)
 {
+	fixed_cut = 0;
 	if (sim_pair_create(sp, 0, a0, 1, a1) != 0 ||
 	    port_start(sp->port[0], sp->rx_pool[0]) != 0 ||
 	    port_start(sp->port[1], sp->rx_pool[1]) != 0)
@@ -526,6 +541,44 @@ test_tx(void **state)
 	assert_int_equal(ops->del(sp->port[0], hw_id), 0);
 	assert_int_equal(xs(sp->port[0], "tx_tls_del"), 1);
 	assert_int_equal(ops->del(sp->port[0], hw_id), -ENOENT);
+}
+
+/* Segments shared with the application (clones): the engine encrypts a
+ * private copy and leaves the application's bytes alone. */
+static void
+test_tx_clone(void **state)
+{
+	static uint8_t pl[FRAME_MAX];
+	const struct tcase *tc = *state;
+	const struct dpsec_drv_tls_ops *ops = ops0(sp->port[0]);
+	struct dpsec_drv_tls_conf c;
+	struct rte_mbuf *segs[MAX_SEGS], *cl[MAX_SEGS];
+	uint32_t off[MAX_SEGS], hw_id, len, seq0 = 1;
+	unsigned int n;
+
+	len = stream_build(tc, 0);
+	conf_fill(tc, false, seq0, 0, &c);
+	assert_int_equal(ops->add(sp->port[0], &c, &hw_id), 0);
+	n = segs_make(tc, seq0, 0, plain, len, segs, off);
+	mark(segs, n, hw_id);
+	for (unsigned int i = 0; i < n; i++) {
+		cl[i] = rte_pktmbuf_clone(segs[i], sp->tx_pool);
+		assert_non_null(cl[i]);
+	}
+	assert_int_equal(test_tx_all(sp->port[0], 0, cl, (uint16_t)n, 1000),
+			 n);
+	recv_exact(n);
+	gather(tc, n, seq0, 0, len);
+	check_wire_stream(tc, 0, 0, NB_REC);
+	/* The application's segments still hold the plaintext. */
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t seq, k = frame_payload(tc, segs[i], pl, &seq);
+
+		assert_int_equal(seq, seq0 + off[i]);
+		assert_memory_equal(pl, plain + off[i], k);
+	}
+	test_free_bulk(segs, n);
+	assert_int_equal(ops->del(sp->port[0], hw_id), 0);
 }
 
 /* One TSO packet of several records: the port's segments, in order. */
@@ -845,6 +898,46 @@ test_rx_hold_timeout(void **state)
 	assert_int_equal(xs(sp->port[1], "rx_tls_auth_fail"), 0);
 }
 
+/* 100-byte segments: the 16 KiB record needs more packets than a context
+ * holds. Whatever it gives up on comes up as sent; every other packet is
+ * marked, the record's last ones too (its tag still verified). */
+static void
+test_rx_hold_full(void **state)
+{
+	static uint8_t pl[FRAME_MAX];
+	const struct tcase *tc = *state;
+	uint32_t off[MAX_SEGS + 1], seq0 = 3, len;
+	unsigned int n, marked = 0;
+
+	fixed_cut = 100;
+	len = stream_build(tc, 0);
+	stream_seal(tc, 0);
+	rx_ctx_add(tc, seq0, 0);
+	n = rx_send(tc, seq0, 0, len, -1, off);
+	recv_exact(n);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t seq, k = rx_payload(tc, rx[i], pl, &seq);
+		uint32_t o = seq - seq0;
+		bool in4 = o + k > rec_off[4] && o < rec_off[5];
+
+		if (rx_marked(rx[i])) {
+			assert_memory_equal(pl, expect + o, k);
+			marked++;
+		} else {
+			if (!in4)
+				fail_msg("frame at %u: not marked", o);
+			assert_memory_equal(pl, wire + o, k);
+		}
+		if (o + k == rec_off[5])
+			assert_true(rx_marked(rx[i]));
+	}
+	test_free_bulk(rx, n);
+	assert_true(marked < n);
+	assert_true(xs(sp->port[1], "rx_tls_hold_full") >= 1);
+	assert_int_equal(xs(sp->port[1], "rx_tls_decrypted_packets"), marked);
+	assert_int_equal(xs(sp->port[1], "rx_tls_auth_fail"), 0);
+}
+
 /* --- The table ---------------------------------------------------------- */
 
 static int
@@ -980,6 +1073,12 @@ main(void)
 	tests[k++] = (struct CMUnitTest){ "rx-before-start",
 		test_rx_before_start, setup, teardown,
 		(void *)(uintptr_t)&cases[2] };
+	tests[k++] = (struct CMUnitTest){ "tx-clone-tls12-chacha",
+		test_tx_clone, setup, teardown,
+		(void *)(uintptr_t)&cases[2] };
+	tests[k++] = (struct CMUnitTest){ "rx-hold-full-tls13-gcm",
+		test_rx_hold_full, setup, teardown,
+		(void *)(uintptr_t)&cases[4] };
 	tests[k++] = (struct CMUnitTest){ "rx-hold-timeout",
 		test_rx_hold_timeout, setup_hold, teardown,
 		(void *)(uintptr_t)&cases[4] };
