@@ -1048,8 +1048,9 @@ main(void)
 	};
 	static const char *const per_name[] = { "tx", "rx", "rx-tampered" };
 	static char names[RTE_DIM(cases) * RTE_DIM(per_case)][64];
+	enum { NB_SINGLE = 9 };	/* the tests after the matrix */
 	static struct CMUnitTest tests[RTE_DIM(cases) * RTE_DIM(per_case) +
-				       8];
+				       NB_SINGLE];
 	unsigned int k = 0;
 
 	for (unsigned int i = 0; i < RTE_DIM(cases); i++)
@@ -1084,6 +1085,11 @@ main(void)
 		(void *)(uintptr_t)&cases[4] };
 	tests[k++] = (struct CMUnitTest){ "table", test_table, setup_small,
 		teardown, NULL };
+	if (k != RTE_DIM(tests)) {
+		fprintf(stderr, "pmd-tls: %u tests, %zu slots\n", k,
+			RTE_DIM(tests));
+		return 1;
+	}
 	return _cmocka_run_group_tests("pmd-tls", tests, k, group_setup,
 				       sim_eal_teardown);
 }
