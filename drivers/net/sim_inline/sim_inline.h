@@ -107,6 +107,8 @@ struct sim_devargs {
 	bool mac_set;
 	uint32_t ring_size;
 	uint32_t max_sa;
+	uint32_t max_tls;		/* TLS contexts; 0: no TLS engine */
+	uint32_t tls_hold_ms;		/* RX hold limit; 0: none */
 	bool sec_reset_on_stop;		/* dev_stop resets the engine */
 	struct sim_fault_cfg faults;
 };
@@ -164,7 +166,29 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_reass_incomplete) \
 	X(rx_reass_drop) \
 	X(tx_tso_segments) \
-	X(tx_tso_wire_full)
+	X(tx_tso_wire_full) \
+	X(tls_table_full) \
+	X(tx_tls_ctx) \
+	X(tx_tls_del) \
+	X(tx_tls_encrypted_packets) \
+	X(tx_tls_encrypted_bytes) \
+	X(tx_tls_ooo) \
+	X(tx_tls_drop_no_sync_data) \
+	X(tx_tls_drop_bypass_req) \
+	X(tx_tls_drop_bad_record) \
+	X(tx_tls_drop_wire_full) \
+	X(tx_tls_resync) \
+	X(rx_tls_ctx) \
+	X(rx_tls_del) \
+	X(rx_tls_decrypted_packets) \
+	X(rx_tls_decrypted_bytes) \
+	X(rx_tls_ooo) \
+	X(rx_tls_auth_fail) \
+	X(rx_tls_err) \
+	X(rx_tls_hold_full) \
+	X(rx_tls_hold_timeout) \
+	X(rx_tls_resync) \
+	X(rx_tls_resync_req_pkt)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
@@ -176,6 +200,7 @@ enum sim_xstat_id {
 struct sim_port;
 struct sim_sec;
 struct sim_reass;
+struct sim_tls;
 
 struct sim_rxq {
 	struct sim_port *port;
@@ -241,6 +266,7 @@ struct sim_port {
 
 	struct sim_sec *sec;		/* the inline IPsec engine */
 	struct sim_reass *reass;	/* inline IP reassembly, once set */
+	struct sim_tls *tls;		/* the TLS record engine (max_tls) */
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 
