@@ -18,7 +18,8 @@
  *    sequence pass untouched without losing sync; packets held for a
  *    record whose rest does not come go up untouched after tls_hold_ms;
  *  - the table: caps, -ENOSPC when full, -EEXIST, -ENOTSUP, -ENOENT for a
- *    stale hw_id, max_tls=0 declares nothing; xstats; every mbuf back.
+ *    stale hw_id, max_tls=0 declares nothing and drops marked frames;
+ *    xstats; every mbuf back.
  * Contract: dpsec_driver.h, doc/sim_inline.md "TLS record offload".
  */
 #include <errno.h>
@@ -943,7 +944,21 @@ test_rx_hold_full(void **state)
 static int
 setup_small(void **state)
 {
+	static const struct rte_mbuf_dynflag txf = {
+		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
+	};
+	static const struct rte_mbuf_dynfield idf = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+
 	(void)state;
+	/* The marks exist before the ports start, as when an application
+	 * registers them first. */
+	if (rte_mbuf_dynflag_register(&txf) < 0 ||
+	    rte_mbuf_dynfield_register(&idf) < 0)
+		return -1;
 	return pair_up("max_tls=3", "max_tls=0");
 }
 
@@ -1015,6 +1030,18 @@ test_table(void **state)
 	assert_int_equal(xs(sp->port[0], "rx_tls_ctx"), 2);
 	assert_int_equal(xs(sp->port[0], "tx_tls_del"), 2);
 	assert_int_equal(xs(sp->port[0], "rx_tls_del"), 2);
+	/* A marked frame on the port without an engine: dropped, not sent
+	 * as it is. */
+	{
+		struct rte_mbuf *m = seg_make(&tc, 1, (const uint8_t *)"abc", 3);
+
+		mark(&m, 1, 0);
+		assert_int_equal(test_tx_all(sp->port[1], 0, &m, 1, 1000), 1);
+		assert_int_equal(xs(sp->port[1], "tx_tls_drop_bypass_req"), 1);
+		assert_int_equal(test_rx_drain(sp->port[0], 1, TEST_QUIET_MS),
+				 0);
+		assert_int_equal(xs(sp->port[0], "rx_mac_filtered"), 0);
+	}
 	/* Ops of a port that is not ours. */
 	assert_int_equal(ops->del(RTE_MAX_ETHPORTS - 1, id[0]), -EINVAL);
 }

@@ -267,6 +267,11 @@ struct sim_port {
 	struct sim_sec *sec;		/* the inline IPsec engine */
 	struct sim_reass *reass;	/* inline IP reassembly, once set */
 	struct sim_tls *tls;		/* the TLS record engine (max_tls) */
+	/* dpsec's TX mark and hw_id field, once registered (also without
+	 * an engine: marked frames are then dropped, never sent as they
+	 * are); the offset is stored before the mask is published. */
+	uint64_t tls_tx_mask;
+	int32_t tls_id_off;
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 

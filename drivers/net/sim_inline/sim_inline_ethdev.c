@@ -177,6 +177,7 @@ sim_dev_start(struct rte_eth_dev *dev)
 	ret = p->wire->start(p);
 	if (ret != 0)
 		return ret;
+	sim_tls_start(p);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)

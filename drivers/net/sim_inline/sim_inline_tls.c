@@ -64,7 +64,7 @@ struct sim_tls {
 	uint32_t max;			/* table size (max_tls) */
 	uint32_t nb_tx, nb_rx;		/* contexts in the table */
 	uint16_t gen;			/* hw_id generation, never 0 */
-	uint64_t tx_mask, rx_mask;	/* dynflags, once registered */
+	uint64_t rx_mask;		/* RX dynflag, once registered */
 	uint32_t nb_holding;		/* RX contexts holding packets */
 	uint64_t hold_cycles;		/* tls_hold_ms; 0: no limit */
 	int id_off;			/* hw_id dynfield, -1 before */
@@ -86,14 +86,33 @@ static const struct dpsec_drv_tls_ops sim_tls_ops;
 uint64_t
 sim_tls_tx_mask(const struct sim_port *p)
 {
-	return p->tls != NULL ?
-	       __atomic_load_n(&p->tls->tx_mask, __ATOMIC_ACQUIRE) : 0;
+	return __atomic_load_n(&p->tls_tx_mask, __ATOMIC_ACQUIRE);
 }
 
 uint32_t
 sim_tls_tx_id(const struct sim_port *p, const struct rte_mbuf *m)
 {
-	return *RTE_MBUF_DYNFIELD(m, p->tls->id_off, const uint32_t *);
+	return *RTE_MBUF_DYNFIELD(m, p->tls_id_off, const uint32_t *);
+}
+
+/* Publish the TX mark: the field first, then the flag that uses it. */
+static void
+tx_mark_publish(struct sim_port *p, int tx_bit, int id_off)
+{
+	if (__atomic_load_n(&p->tls_tx_mask, __ATOMIC_ACQUIRE) != 0)
+		return;
+	p->tls_id_off = id_off;
+	__atomic_store_n(&p->tls_tx_mask, RTE_BIT64(tx_bit), __ATOMIC_RELEASE);
+}
+
+void
+sim_tls_start(struct sim_port *p)
+{
+	int tx = rte_mbuf_dynflag_lookup(DPSEC_MBUF_DYNFLAG_TX_TLS, NULL);
+	int id = rte_mbuf_dynfield_lookup(DPSEC_MBUF_DYNFIELD_TLS_ID, NULL);
+
+	if (tx >= 0 && id >= 0)
+		tx_mark_publish(p, tx, id);
 }
 
 /*
@@ -310,7 +329,7 @@ sim_tls_caps(uint16_t port_id, struct dpsec_drv_tls_caps *caps)
 /* The mbuf marks of dpsec_driver.h: registered by whoever comes first
  * (dpsec, the application or this driver), the same bits for all. */
 static int
-marks_register(struct sim_tls *t)
+marks_register(struct sim_port *p, struct sim_tls *t)
 {
 	static const struct rte_mbuf_dynflag txf = {
 		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
@@ -334,7 +353,7 @@ marks_register(struct sim_tls *t)
 		return -rte_errno;
 	t->id_off = id;
 	t->rx_mask = RTE_BIT64(rx);
-	__atomic_store_n(&t->tx_mask, RTE_BIT64(tx), __ATOMIC_RELEASE);
+	tx_mark_publish(p, tx, id);
 	return 0;
 }
 
@@ -403,7 +422,7 @@ sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
 	c->sync = true;
 
 	rte_spinlock_lock(&t->lock);
-	ret = marks_register(t);
+	ret = marks_register(p, t);
 	if (ret == 0 && t->eng == NULL) {
 		t->eng = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
 		if (t->eng == NULL)
@@ -535,6 +554,8 @@ sim_tls_init(struct sim_port *p)
 	struct sim_tls *t;
 	int ret;
 
+	p->tls_id_off = -1;
+	sim_tls_start(p);	/* marks an application registered already */
 	if (p->da.max_tls == 0)
 		return 0;
 	t = rte_zmalloc("sim_tls", sizeof(*t), RTE_CACHE_LINE_SIZE);
@@ -631,7 +652,7 @@ sim_tls_egress(struct sim_port *p, struct rte_mbuf *m, uint32_t hw_id)
 	uint32_t done, nb_rec;
 	int why = SIM_XS_MAX;
 
-	if (t == NULL)
+	if (t == NULL)	/* no engine: nobody may ask for one */
 		return SIM_XS_tx_tls_drop_bypass_req;
 	if (tcp_parse(m, &ti) != 0)
 		return SIM_XS_tx_bad_mbuf;

@@ -41,7 +41,12 @@ void sim_tls_fini(struct sim_port *p);
 /* dev_stop: packets held by RX contexts are discarded (counted). */
 void sim_tls_flush(struct sim_port *p);
 
-/* TX dynflag mask once a context was added (0 before). */
+/* dev_start: find dpsec's TX mark if someone registered it (the first
+ * add registers it otherwise), so that marked frames are never sent as
+ * they are, engine or not. */
+void sim_tls_start(struct sim_port *p);
+
+/* The TX dynflag's mask once known (0 before). */
 uint64_t sim_tls_tx_mask(const struct sim_port *p);
 
 /* Is @m marked for the TLS engine? */
