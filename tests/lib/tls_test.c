@@ -236,6 +236,8 @@ seg_make(const struct conn *c, bool from_a, uint32_t seq, const uint8_t *p,
 	return m;
 }
 
+uint32_t cut_rand_max = 3000;
+
 /* Cut [0, len) of @stream into segments: sizes from @mss (0: random
  * 1..3000), each of @nseg mbuf segments; returns how many. */
 unsigned int
@@ -247,7 +249,8 @@ cut(const struct conn *c, bool from_a, uint32_t seq0, const uint8_t *stream,
 	unsigned int n = 0;
 
 	while (off < len) {
-		uint32_t k = mss != 0 ? mss : 1 + (uint32_t)(rand() % 3000);
+		uint32_t k = mss != 0 ? mss :
+			     1 + (uint32_t)rand() % cut_rand_max;
 
 		k = RTE_MIN(k, len - off);
 		assert_true(n < cap);

@@ -463,7 +463,7 @@ setup(void **state)
 {
 	(void)state;
 	srand(7);
-	return pair_up("max_tls=8", "max_tls=8");
+	return pair_up("max_tls=8,tls_chacha=1", "max_tls=8,tls_chacha=1");
 }
 
 static int
@@ -871,7 +871,8 @@ static int
 setup_hold(void **state)
 {
 	(void)state;
-	return pair_up("max_tls=8", "max_tls=8,tls_hold_ms=20");
+	return pair_up("max_tls=8,tls_chacha=1",
+		       "max_tls=8,tls_chacha=1,tls_hold_ms=20");
 }
 
 /* The rest of a record does not come: after tls_hold_ms of an idle wire
@@ -986,9 +987,19 @@ test_table(void **state)
 		    RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_128));
 	assert_true(caps.ciphers &
 		    RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_256));
-	assert_true(caps.ciphers &
-		    RTE_BIT64(DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305));
+	/* ChaCha20 only with tls_chacha=1: real NICs offload AES-GCM. */
+	assert_false(caps.ciphers &
+		     RTE_BIT64(DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305));
 	assert_false(caps.ciphers & RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_CBC_128));
+	{
+		static const struct tcase cc = {
+			"c", DPSEC_TLS_VER_1_3,
+			DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, 32, 4,
+		};
+
+		conf_fill(&cc, false, 1, 0, &c);
+		assert_int_equal(ops->add(sp->port[0], &c, &id[0]), -ENOTSUP);
+	}
 
 	conf_fill(&tc, false, 1, 0, &c);
 	assert_int_equal(ops->add(sp->port[0], &c, &id[0]), 0);

@@ -109,6 +109,9 @@ struct sim_devargs {
 	uint32_t max_sa;
 	uint32_t max_tls;		/* TLS contexts; 0: no TLS engine */
 	uint32_t tls_hold_ms;		/* RX hold limit; 0: none */
+	/* The TLS engine also offloads ChaCha20-Poly1305 (no real NIC
+	 * does: off by default, on for tests of the engine). */
+	uint8_t tls_chacha;
 	bool sec_reset_on_stop;		/* dev_stop resets the engine */
 	struct sim_fault_cfg faults;
 };

@@ -32,6 +32,7 @@ static const struct {
 	{ "max_sa", ANY_WIRE },
 	{ "max_tls", ANY_WIRE },
 	{ "tls_hold_ms", ANY_WIRE },
+	{ "tls_chacha", ANY_WIRE },
 	{ "sec_reset_on_stop", ANY_WIRE },
 	{ "fault_seed", ANY_WIRE },
 	{ "fault_punt", ANY_WIRE },
@@ -184,7 +185,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
 			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa, "
-			     "max_tls, tls_hold_ms, "
+			     "max_tls, tls_hold_ms, tls_chacha, "
 			     "sec_reset_on_stop, fault_seed, fault_punt, "
 			     "fault_spurious_fail, fault_drop, fault_dup, "
 			     "fault_reorder)",
@@ -266,6 +267,14 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			    da->max_tls > SIM_TLS_MAX)
 				FAIL("%s: devarg 'max_tls' must be in 0..%u, "
 				     "not '%s'", name, SIM_TLS_MAX, val);
+		} else if (strcmp(key, "tls_chacha") == 0) {
+			if (strcmp(val, "0") == 0)
+				da->tls_chacha = 0;
+			else if (strcmp(val, "1") == 0)
+				da->tls_chacha = 1;
+			else
+				FAIL("%s: devarg 'tls_chacha' must be 0 or 1, "
+				     "not '%s'", name, val);
 		} else if (strcmp(key, "tls_hold_ms") == 0) {
 			if (parse_u32(val, &da->tls_hold_ms) != 0 ||
 			    da->tls_hold_ms > SIM_TLS_MAX_HOLD_MS)

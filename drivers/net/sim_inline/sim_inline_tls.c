@@ -319,7 +319,10 @@ sim_tls_caps(uint16_t port_id, struct dpsec_drv_tls_caps *caps)
 	caps->used_ctx = t->nb_tx + t->nb_rx;
 	rte_spinlock_unlock(&t->lock);
 	caps->ciphers = RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_128) |
-			RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_256) |
+			RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_256);
+	/* Real NICs offload AES-GCM only; tls_chacha=1 for engine tests. */
+	if (p->da.tls_chacha)
+		caps->ciphers |=
 			RTE_BIT64(DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305);
 	caps->tls12 = 1;
 	caps->tls13 = 1;
@@ -385,7 +388,8 @@ sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
 		return -ENOTSUP;
 	if (conf->cipher != DPSEC_CRYPTO_CIPHER_AES_GCM_128 &&
 	    conf->cipher != DPSEC_CRYPTO_CIPHER_AES_GCM_256 &&
-	    conf->cipher != DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305)
+	    (conf->cipher != DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305 ||
+	     !p->da.tls_chacha))
 		return -ENOTSUP;
 	ci = dpsec_crypto_cipher_info_get(conf->cipher);
 	if (ci == NULL || conf->key_len != ci->key_len)
