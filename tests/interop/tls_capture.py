@@ -1,0 +1,487 @@
+#!/usr/bin/python3
+"""tls_capture.py: real TLS connections between independent TLS stacks,
+captured on loopback with their key logs, for dpsec's interop tests.
+
+  tls_capture.py --out DIR [--case NAME]... [--timeout S] [--list]
+
+Each run creates its own network namespace (dpsec-tlscap-<pid>-<random>),
+brings its lo up and deletes it when done, also on errors, timeouts and
+SIGTERM/SIGINT. For each case (all of them unless --case is given):
+
+  * tcpdump (or dumpcap) captures the case's TCP port on lo into
+    DIR/<case>.pcap (classic pcap, Ethernet link type: libpcap gives lo
+    DLT_EN10MB with zero MACs; any other link type is converted);
+  * a server and a client run inside the namespace with a throwaway RSA
+    key and certificate, session tickets off (-no_ticket / --noticket),
+    no resumption, the case's version and suite forced on both ends;
+  * both key logs (NSS format: OpenSSL -keylogfile, GnuTLS SSLKEYLOGFILE)
+    are merged into DIR/<case>.keylog;
+  * the harness feeds each side's stdin with seeded random bytes in a
+    fixed chunk plan (1 byte to 16384 bytes, so records of 16384 bytes and
+    small ones) in lock-step: a chunk is written, then read back from the
+    peer's stdout before the next one, so every chunk arrives whole and
+    is checked on the way; what each side sent is saved as
+    DIR/<case>_client_sent.bin and DIR/<case>_server_sent.bin;
+  * the server's stdin is closed last: it sends close_notify and both end.
+
+Cases: openssl-* (s_client <-> s_server) and gnutls-* (gnutls-cli <->
+s_server: GnuTLS writes the client's records) for TLS 1.3 with
+TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
+TLS_CHACHA20_POLY1305_SHA256 and TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256,
+ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-CHACHA20-POLY1305. (gnutls-serv is
+not used: its echo server handles text lines only, strlen()-bounded.)
+
+Record sizes: s_server writes what one read of its stdin returns (up to
+16384 bytes: one record per chunk); s_client reads stdin 8192 bytes at a
+time and gnutls-cli 4096, so their big chunks go out as several records.
+OpenSSL's TLS 1.3 server also sends two NewSessionTicket records (stateful
+tickets under -no_ticket) under the application keys.
+
+Every case must finish within --timeout seconds (default 10). Needs root
+(ip netns), iproute2, tcpdump or dumpcap, openssl, gnutls-cli for the
+gnutls cases. Exit 0 when every selected case was captured, 1 otherwise.
+"""
+import argparse
+import os
+import random
+import secrets
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tls_decrypt  # noqa: E402  (pcap reader)
+
+V13, V12 = "1.3", "1.2"
+# suite -> (version, OpenSSL name, GnuTLS priority)
+SUITES = {
+    "tls13-aes-128-gcm": (V13, "TLS_AES_128_GCM_SHA256", "AES-128-GCM"),
+    "tls13-aes-256-gcm": (V13, "TLS_AES_256_GCM_SHA384", "AES-256-GCM"),
+    "tls13-chacha20-poly1305": (V13, "TLS_CHACHA20_POLY1305_SHA256",
+                                "CHACHA20-POLY1305"),
+    "tls12-aes-128-gcm": (V12, "ECDHE-RSA-AES128-GCM-SHA256", "AES-128-GCM"),
+    "tls12-aes-256-gcm": (V12, "ECDHE-RSA-AES256-GCM-SHA384", "AES-256-GCM"),
+    "tls12-chacha20-poly1305": (V12, "ECDHE-RSA-CHACHA20-POLY1305",
+                                "CHACHA20-POLY1305"),
+}
+IMPLS = ("openssl", "gnutls")
+CASES = ["%s-%s" % (i, s) for i in IMPLS for s in SUITES]
+
+# Lock-step plan: client chunk i, then server chunk i.
+CLIENT_CHUNKS = [1, 16384, 7, 300, 8192, 1000, 16384, 2]
+SERVER_CHUNKS = [16384, 1, 16384, 5, 16384, 1200, 16384, 3]
+BASE_PORT = 20443
+
+
+class CaseError(Exception):
+    pass
+
+
+def log(msg):
+    print("tls_capture: %s" % msg, flush=True)
+
+
+def need_tool(name):
+    path = shutil.which(name)
+    if path is None:
+        raise CaseError("%s not found (run devtools/setup.sh: it installs "
+                        "iproute2, tcpdump, openssl, gnutls-bin)" % name)
+    return path
+
+
+def case_suite(case):
+    impl, suite = case.split("-", 1)
+    return impl, SUITES[suite]
+
+
+class Proc:
+    """A process in the namespace, in its own process group."""
+
+    def __init__(self, ns, argv, stderr_path, env=None, stdin=True,
+                 stdout=True):
+        self.argv = argv
+        self.err_path = stderr_path
+        self.errf = open(stderr_path, "wb")
+        self.p = subprocess.Popen(
+            ["ip", "netns", "exec", ns] + argv,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
+            stderr=self.errf, env=env, start_new_session=True)
+        self.got = bytearray()
+
+    def name(self):
+        return os.path.basename(self.argv[0])
+
+    def stderr_text(self):
+        self.errf.flush()
+        with open(self.err_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def send(self, data):
+        try:
+            self.p.stdin.write(data)
+            self.p.stdin.flush()
+        except BrokenPipeError:
+            raise CaseError("%s exited early (stdin closed):\n%s" %
+                            (self.name(), self.stderr_text()))
+
+    def close_stdin(self):
+        if self.p.stdin is not None and not self.p.stdin.closed:
+            try:
+                self.p.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def recv_exact(self, n, deadline):
+        fd = self.p.stdout.fileno()
+        want = len(self.got) + n
+        while len(self.got) < want:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CaseError("timeout: %s received %d of %d bytes" %
+                                (self.name(), len(self.got), want))
+            r, _, _ = select.select([fd], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(fd, want - len(self.got))
+            if not chunk:
+                raise CaseError("%s closed its output after %d of %d "
+                                "bytes:\n%s" % (self.name(), len(self.got),
+                                                want, self.stderr_text()))
+            self.got += chunk
+        return bytes(self.got[want - n:])
+
+    def wait(self, deadline):
+        try:
+            return self.p.wait(timeout=max(0.01, deadline -
+                                           time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise CaseError("timeout: %s did not exit" % self.name())
+
+    def kill(self):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.p.wait()
+        for f in (self.p.stdin, self.p.stdout):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        self.errf.close()
+
+
+class Namespace:
+    def __init__(self):
+        self.name = "dpsec-tlscap-%d-%s" % (os.getpid(), secrets.token_hex(3))
+        r = subprocess.run(["ip", "netns", "add", self.name],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise CaseError("ip netns add %s failed (root needed): %s" %
+                            (self.name, r.stderr.strip()))
+        self.created = True
+        self.run(["ip", "link", "set", "lo", "up"])
+
+    def run(self, argv):
+        r = subprocess.run(["ip", "netns", "exec", self.name] + argv,
+                           capture_output=True, text=True, timeout=5)
+        if r.returncode != 0:
+            raise CaseError("%s: %s" % (" ".join(argv), r.stderr.strip()))
+        return r.stdout
+
+    def listening(self, port):
+        out = self.run(["ss", "-Hltn", "sport = :%d" % port])
+        return bool(out.strip())
+
+    def delete(self):
+        if not self.created:
+            return
+        # Whatever of ours is still in the namespace goes first.
+        r = subprocess.run(["ip", "netns", "pids", self.name],
+                           capture_output=True, text=True)
+        for pid in r.stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        subprocess.run(["ip", "netns", "del", self.name],
+                       capture_output=True)
+        self.created = False
+
+
+def make_cert(tmp):
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                        "-subj", "/CN=dpsec-interop"],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise CaseError("openssl req failed: %s" % r.stderr)
+    return key, cert
+
+
+def start_capture(ns, pcap, port, errpath, deadline):
+    filt = "tcp port %d" % port
+    if shutil.which("tcpdump"):
+        argv = ["tcpdump", "-i", "lo", "-s", "0", "-U", "--immediate-mode", "-n", "-Z", "root",
+                "-w", pcap, filt]
+        ready = "listening on"
+    else:
+        argv = ["dumpcap", "-i", "lo", "-s", "0", "-F", "pcap", "-q",
+                "-w", pcap, "-f", filt]
+        ready = "Capturing on"
+    cap = Proc(ns.name, argv, errpath, stdin=False, stdout=False)
+    while ready not in cap.stderr_text():
+        if cap.p.poll() is not None:
+            raise CaseError("%s failed:\n%s" % (argv[0], cap.stderr_text()))
+        if time.monotonic() > deadline:
+            raise CaseError("timeout: %s did not start" % argv[0])
+        time.sleep(0.02)
+    return cap
+
+
+def stop_capture(cap, deadline):
+    # -U writes every packet as it comes; give the last ACK/FIN a moment.
+    time.sleep(0.2)
+    if cap.p.poll() is None:
+        os.killpg(cap.p.pid, signal.SIGINT)
+    cap.wait(deadline)
+    err = cap.stderr_text()
+    if os.environ.get("TLSCAP_DEBUG"):
+        log(err)
+    for line in err.splitlines():
+        w = line.split()
+        if "dropped" in line and w and w[0].isdigit() and int(w[0]) != 0:
+            raise CaseError("capture dropped packets: %s" % line)
+    return err
+
+
+def check_complete(pcap, port):
+    """The capture must hold the whole connection: SYN and FIN of both
+    ends (a capture stopped early would not)."""
+    lt, frames = tls_decrypt.read_pcap(pcap)
+    seen = set()
+    for fr in frames:
+        t = tls_decrypt.parse_frame(lt, fr)
+        if t is None:
+            continue
+        side = "server" if t[1] == port else "client"
+        for bit, name in ((0x02, "SYN"), (0x01, "FIN")):
+            if t[5] & bit:
+                seen.add((side, name))
+    missing = {(s, n) for s in ("client", "server")
+               for n in ("SYN", "FIN")} - seen
+    if missing:
+        raise CaseError("%s: incomplete capture, no %s" % (
+            pcap, ", ".join("%s %s" % m for m in sorted(missing))))
+
+
+def ensure_ethernet(pcap):
+    """Rewrite the capture as DLT_EN10MB (zero MACs) if libpcap gave lo
+    another link type."""
+    lt, frames = tls_decrypt.read_pcap(pcap)
+    if lt == 1:
+        return
+    out = []
+    for fr in frames:
+        t = tls_decrypt.parse_frame(lt, fr)
+        if lt == 113:
+            l3 = fr[16:]
+        elif lt == 0:
+            l3 = fr[4:]
+        elif lt in (101, 12, 14):
+            l3 = fr
+        else:
+            raise CaseError("%s: link type %d: cannot convert" % (pcap, lt))
+        if t is None and not l3:
+            continue
+        et = 0x0800 if l3 and l3[0] >> 4 == 4 else 0x86dd
+        out.append(b"\0" * 12 + struct.pack("!H", et) + l3)
+    with open(pcap, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        for fr in out:
+            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
+    log("%s: link type %d converted to Ethernet" % (pcap, lt))
+
+
+def peer_argv(impl, suite, port, key, cert, keylogs):
+    ver, oname, gname = suite
+    srv = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port,
+           "-cert", cert, "-key", key, "-naccept", "1", "-quiet",
+           "-no_ticket", "-keylogfile", keylogs[0]]
+    if ver == V13:
+        srv += ["-tls1_3", "-ciphersuites", oname]
+    else:
+        srv += ["-tls1_2", "-cipher", oname]
+    env = None
+    if impl == "openssl":
+        cli = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+               "-quiet", "-no_ticket", "-keylogfile", keylogs[1]]
+        cli += (["-tls1_3", "-ciphersuites", oname] if ver == V13 else
+                ["-tls1_2", "-cipher", oname])
+    else:
+        prio = "NORMAL:-VERS-ALL:+VERS-TLS%s:-CIPHER-ALL:+%s" % (ver, gname)
+        if ver == V12:
+            prio += ":-KX-ALL:+ECDHE-RSA"
+        cli = ["gnutls-cli", "--insecure", "--noticket", "--priority", prio,
+               "--logfile", keylogs[1] + ".log", "-p", str(port),
+               "127.0.0.1"]
+        env = dict(os.environ, SSLKEYLOGFILE=keylogs[1])
+    return srv, cli, env
+
+
+def run_case(ns, case, idx, out, tmp, key, cert, timeout):
+    impl, suite = case_suite(case)
+    need_tool("openssl")
+    if impl == "gnutls":
+        need_tool("gnutls-cli")
+    deadline = time.monotonic() + timeout
+    port = BASE_PORT + idx
+    pcap = os.path.join(out, case + ".pcap")
+    keylog = os.path.join(out, case + ".keylog")
+    kls = [os.path.join(tmp, case + ".srv.keylog"),
+           os.path.join(tmp, case + ".cli.keylog")]
+    for p in [pcap, keylog] + kls:
+        if os.path.exists(p):
+            os.unlink(p)
+    rng = random.Random("dpsec-tls-capture/" + case)
+    csent = [rng.randbytes(n) for n in CLIENT_CHUNKS]
+    ssent = [rng.randbytes(n) for n in SERVER_CHUNKS]
+    srv_argv, cli_argv, cli_env = peer_argv(impl, suite, port, key, cert,
+                                            kls)
+    procs = []
+    try:
+        cap = start_capture(ns, pcap, port, os.path.join(tmp, case +
+                                                         ".cap.err"),
+                            deadline)
+        procs.append(cap)
+        srv = Proc(ns.name, srv_argv, os.path.join(tmp, case + ".srv.err"))
+        procs.append(srv)
+        while not ns.listening(port):
+            if srv.p.poll() is not None:
+                raise CaseError("s_server exited:\n%s" % srv.stderr_text())
+            if time.monotonic() > deadline:
+                raise CaseError("timeout: s_server is not listening")
+            time.sleep(0.02)
+        cli = Proc(ns.name, cli_argv, os.path.join(tmp, case + ".cli.err"),
+                   env=cli_env)
+        procs.append(cli)
+        for c, s in zip(csent, ssent):
+            cli.send(c)
+            if srv.recv_exact(len(c), deadline) != c:
+                raise CaseError("the server received other bytes than "
+                                "the client sent")
+            srv.send(s)
+            if cli.recv_exact(len(s), deadline) != s:
+                raise CaseError("the client received other bytes than "
+                                "the server sent")
+        # The server closes (close_notify); the client follows.
+        srv.close_stdin()
+        srv.wait(deadline)
+        cli.close_stdin()
+        cli.wait(deadline)
+        for p, who in ((srv, "server"), (cli, "client")):
+            extra = p.p.stdout.read()
+            if extra:
+                raise CaseError("the %s printed %d unexpected bytes" %
+                                (who, len(extra)))
+        stop_capture(cap, deadline)
+        ensure_ethernet(pcap)
+        check_complete(pcap, port)
+        with open(os.path.join(out, case + "_client_sent.bin"), "wb") as f:
+            f.write(b"".join(csent))
+        with open(os.path.join(out, case + "_server_sent.bin"), "wb") as f:
+            f.write(b"".join(ssent))
+        # One key log for the connection: both ends' lines, once each.
+        lines, seen = [], set()
+        for p in kls:
+            if os.path.exists(p):
+                with open(p) as f:
+                    for line in f:
+                        if line.strip() and not line.startswith("#") and \
+                           line not in seen:
+                            seen.add(line)
+                            lines.append(line)
+        if not lines:
+            raise CaseError("no key log written")
+        with open(keylog, "w") as f:
+            f.writelines(lines)
+    finally:
+        for p in reversed(procs):
+            p.kill()
+    return sum(CLIENT_CHUNKS), sum(SERVER_CHUNKS)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Capture TLS connections between OpenSSL and GnuTLS "
+                    "peers, with their key logs.")
+    ap.add_argument("--out", help="output directory (created)")
+    ap.add_argument("--case", action="append", choices=CASES,
+                    metavar="NAME", help="a case (default: all); see --list")
+    ap.add_argument("--timeout", type=float, default=10.0,
+                    help="seconds per case (default 10)")
+    ap.add_argument("--list", action="store_true", help="list the cases")
+    a = ap.parse_args(argv)
+    if a.list:
+        for c in CASES:
+            impl, (ver, oname, _g) = case_suite(c)
+            print("%-32s TLS %s %s, %s" % (
+                c, ver, oname, "s_client <-> s_server" if impl == "openssl"
+                else "gnutls-cli <-> s_server"))
+        return 0
+    if not a.out:
+        ap.error("--out is required")
+    cases = a.case or CASES
+
+    # Cleanup runs on SIGTERM/SIGINT/SIGHUP too (meson's timeout).
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
+
+    failed = 0
+    ns = None
+    try:
+        for t in ("ip", "ss", "openssl"):
+            need_tool(t)
+        if not (shutil.which("tcpdump") or shutil.which("dumpcap")):
+            raise CaseError("neither tcpdump nor dumpcap found (run "
+                            "devtools/setup.sh)")
+        if os.geteuid() != 0:
+            raise CaseError("root is needed (ip netns, capture on lo)")
+        os.makedirs(a.out, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="dpsec-tlscap-") as tmp:
+            os.chmod(tmp, 0o755)
+            key, cert = make_cert(tmp)
+            ns = Namespace()
+            for c in cases:
+                t0 = time.monotonic()
+                try:
+                    nc, nsv = run_case(ns, c, CASES.index(c), a.out, tmp,
+                                       key, cert, a.timeout)
+                    log("ok: %s: client sent %d, server sent %d bytes "
+                        "(%.1f s)" % (c, nc, nsv, time.monotonic() - t0))
+                except (CaseError, OSError, subprocess.SubprocessError) as e:
+                    failed += 1
+                    log("FAIL: %s: %s" % (c, e))
+    except CaseError as e:
+        log("FAIL: %s" % e)
+        return 1
+    finally:
+        if ns is not None:
+            ns.delete()
+    log("%d cases, %d failed" % (len(cases), failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
