@@ -186,11 +186,12 @@ class RecordReader:
                             want_iv, len(iv)))
         self.version, self.cipher = version, cipher
         self.aead, self.iv, self.seq = aead(key), iv, seq
+        self.aead_key = key
         self.gcm12 = version == 0x0303 and aead is AESGCM
 
     def rekey(self, key, iv):
         self.aead = CIPHERS[self.cipher][1](key)
-        self.iv, self.seq = iv, 0
+        self.aead_key, self.iv, self.seq = key, iv, 0
 
     def _xor_nonce(self):
         # RFC 8446 5.3 / RFC 7905 2: the 64-bit record number, padded
@@ -470,11 +471,13 @@ class Direction:
             base = self.isn
         if base is None:
             if not self.segs:
+                self.base = None
                 return b"", False
             ref = self.segs[0][0]
             base = min((ref + (((s - ref + (1 << 31)) & 0xffffffff)
                                - (1 << 31))) & 0xffffffff
                        for s, _ in self.segs)
+        self.base = base
         segs = []
         for s, pl in self.segs:
             rel = ((s - base + (1 << 31)) & 0xffffffff) - (1 << 31)
@@ -579,6 +582,8 @@ class DirResult:
         self.key_updates = 0
         self.error = None
         self.info = ""
+        self.next_off = 0       # end of the record being handled
+        self.app_keys = None    # (version, cipher, key, iv, stream offset)
 
 
 def walk_protected(res, stream, off, reader, on_handshake):
@@ -588,7 +593,7 @@ def walk_protected(res, stream, off, reader, on_handshake):
     key changes on a record boundary)."""
     last = off
     for off, ctype, ver, body in split_records(stream, off):
-        last = off + 5 + len(body)
+        last = res.next_off = off + 5 + len(body)
         if ctype == CT_CCS and reader.version == 0x0304:
             # RFC 8446 D.4: middlebox-compatibility CCS, unprotected.
             if body != b"\x01":
@@ -632,6 +637,8 @@ def decrypt_tls13(res, stream, off, hname, cipher, hs_secret, app_secret):
                     state["secret"] = app_secret
                     reader.rekey(*tls13_traffic_keys(hname, app_secret,
                                                      key_len))
+                    res.app_keys = (0x0304, cipher, reader.aead_key,
+                                    reader.iv, res.next_off)
             elif mtype == HS_KEY_UPDATE:
                 if len(body) != 1 or body[0] > 1 or hsb.buf:
                     raise TlsError("bad KeyUpdate")
@@ -696,6 +703,8 @@ def decrypt_connection(n, conn, keys):
         return out          # not TLS (or no data): not ours to judge
     rc, rs = DirResult("client", client.name()), DirResult("server",
                                                           server.name())
+    rc.addr, rc.base = (client.src, client.sport), client.base
+    rs.addr, rs.base = (server.src, server.sport), server.base
     out = [rc, rs]
     try:
         cmsgs, _ = plaintext_prefix(cstream, None)
@@ -751,6 +760,7 @@ def decrypt_connection(n, conn, keys):
                 ckeys, skeys = tls12_key_block(hname, master, cr,
                                                sh["random"], cipher)
                 k, iv = ckeys if is_client else skeys
+                res.app_keys = (0x0303, cipher, k, iv, off)
                 decrypt_tls12(res, stream, off, cipher, k, iv)
             else:
                 raise TlsError("version 0x%04x not handled" % version)
@@ -834,6 +844,13 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--expect-client", help="the client's application data")
     ap.add_argument("--expect-server", help="the server's application data")
+    ap.add_argument("--expect-suite", action="append", metavar="NAME",
+                    help="the suite every connection must use "
+                         "(OpenSSL/IANA name as printed)")
+    ap.add_argument("--dump-key-lines", metavar="F",
+                    help="keylog mode: write a --key-lines file for the "
+                         "application keys of every direction (from the "
+                         "first record under them, record number 0)")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     expect = {}
@@ -861,8 +878,19 @@ def main(argv=None):
     if not results:
         print("tls_decrypt: FAIL: no TLS connection found in %s" % a.pcap,
               file=sys.stderr)
+    dump = []
     for r in results:
         conn = getattr(r, "conn", None)
+        if a.expect_suite and r.error is None and \
+           r.info.split()[-1] not in a.expect_suite:
+            r.error = "suite %s, expected %s" % (r.info.split()[-1],
+                                                 " or ".join(a.expect_suite))
+        if r.error is None and r.app_keys is not None and \
+           getattr(r, "base", None) is not None:
+            ver, cipher, k, iv, off = r.app_keys
+            dump.append("%s %d %s %s %s %s %d 0\n" % (
+                r.addr[0], r.addr[1], "1.3" if ver == 0x0304 else "1.2",
+                cipher, k.hex(), iv.hex(), (r.base + off) & 0xffffffff))
         if conn is not None and r.role in ("client", "server"):
             path = os.path.join(a.out, "conn%d-%s.bin" % (conn, r.role))
             with open(path, "wb") as f:
@@ -888,6 +916,9 @@ def main(argv=None):
         elif not a.quiet:
             print("tls_decrypt: ok: %s%s" %
                   (line, ", matches" if r.role in expect else ""))
+    if a.dump_key_lines is not None:
+        with open(a.dump_key_lines, "w") as f:
+            f.writelines(dump)
     return 0 if ok else 1
 
 
