@@ -728,7 +728,13 @@ def decrypt_connection(n, conn, keys):
         rc.info = rs.info = info
         cr = ch["random"]
     except TlsError as e:
-        rc.error = rs.error = str(e)
+        msg = str(e)
+        for hole, stream, who in ((chole, cstream, "client"),
+                                  (shole, sstream, "server")):
+            if hole:
+                msg += (" (hole in the %s's TCP stream after %d bytes: "
+                        "missing segments)" % (who, len(stream)))
+        rc.error = rs.error = msg
         return out
     for res, stream, hole, is_client in ((rc, cstream, chole, True),
                                          (rs, sstream, shole, False)):
