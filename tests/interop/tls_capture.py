@@ -253,7 +253,8 @@ def stop_capture(cap, deadline):
     time.sleep(0.2)
     if cap.p.poll() is None:
         os.killpg(cap.p.pid, signal.SIGINT)
-    cap.wait(deadline)
+    # It was told to stop: give it its moment even past the case's time.
+    cap.wait(max(deadline, time.monotonic() + 2))
     err = cap.stderr_text()
     if os.environ.get("TLSCAP_DEBUG"):
         log(err)
