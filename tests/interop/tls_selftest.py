@@ -334,8 +334,12 @@ def run_peers(t, cases, keep):
         for c in cases:
             pfx = os.path.join(tmp, c)
             pcap, keylog = pfx + ".pcap", pfx + ".keylog"
-            if not os.path.exists(pcap):
-                t.check("%s: capture present" % c, False)
+            missing = [p for p in (pcap, keylog, pfx + "_client_sent.bin",
+                                   pfx + "_server_sent.bin")
+                       if not os.path.exists(p)]
+            if missing:
+                t.check("%s: capture outputs present" % c, False,
+                        "missing " + " ".join(missing))
                 continue
             _impl, (_v, oname, _g) = tls_capture.case_suite(c)
             exp = ["--expect-client", pfx + "_client_sent.bin",
@@ -348,13 +352,22 @@ def run_peers(t, cases, keep):
             t.check("%s: tls_decrypt: both directions, suite %s, bytes "
                     "as sent" % (c, oname),
                     rc == 0 and txt.count("matches") == 2, txt)
+            if c.endswith(tls_capture.KEYUPDATE):
+                n = len(tls_capture.KEYUPDATE_AFTER)
+                t.check("%s: %d KeyUpdates followed in each direction" %
+                        (c, n), txt.count(", %d key updates" % n) == 2, txt)
             compare_tshark(t, c, pcap, keylog, out)
             rc, txt = run_decrypt(["--pcap", pcap, "--key-lines",
                                    pfx + ".keylines", "--out",
                                    pfx + ".kl"] + exp)
-            t.check("%s: --key-lines (dumped application keys) decrypt "
-                    "both directions again" % c,
-                    rc == 0 and txt.count("matches") == 2, txt)
+            if c.endswith(tls_capture.KEYUPDATE):
+                # Key lines carry no secret: the KeyUpdate must stop them.
+                t.check("%s: --key-lines stop at the KeyUpdate" % c,
+                        rc == 1 and txt.count("KeyUpdate") == 2, txt)
+            else:
+                t.check("%s: --key-lines (dumped application keys) "
+                        "decrypt both directions again" % c,
+                        rc == 0 and txt.count("matches") == 2, txt)
             # Negative controls and reassembly.
             lt, frames, idx = tcp_payload_frames(pcap)
             big = [i for i in idx
