@@ -39,6 +39,11 @@ time and gnutls-cli 4096, so their big chunks go out as several records.
 OpenSSL's TLS 1.3 server also sends two NewSessionTicket records (stateful
 tickets under -no_ticket) under the application keys.
 
+The openssl-* cases run over 127.0.0.1, the gnutls-* ones over ::1;
+openssl-tls13-*-padding pad every record to a multiple of 512 bytes.
+A capture that dropped packets or lacks a SYN/FIN is taken once more.
+TLSCAP_DEBUG=1 prints the capture tool's statistics.
+
 Every case must finish within --timeout seconds (default 10). Needs root
 (ip netns), iproute2, tcpdump or dumpcap, openssl, gnutls-cli for the
 gnutls cases. Exit 0 when every selected case was captured, 1 otherwise.
@@ -79,6 +84,12 @@ CASES = ["%s-%s" % (i, s) for i in IMPLS for s in SUITES]
 KEYUPDATE = "-keyupdate"
 CASES += ["gnutls-%s%s" % (s, KEYUPDATE) for s in SUITES
           if SUITES[s][0] == V13]
+# OpenSSL pads its TLS 1.3 records (-record_padding, both ends): the
+# inner plaintext is rounded up to a multiple of this (RFC 8446 5.4).
+PADDING = "-padding"
+PAD_BLOCK = 512
+CASES += ["openssl-%s%s" % (s, PADDING) for s in SUITES
+          if SUITES[s][0] == V13]
 # Key updates after these lock-step steps (keyupdate cases).
 KEYUPDATE_AFTER = (2, 5)
 
@@ -112,8 +123,9 @@ def need_tool(name):
 
 def case_suite(case):
     impl, suite = case.split("-", 1)
-    if suite.endswith(KEYUPDATE):
-        suite = suite[:-len(KEYUPDATE)]
+    for suffix in (KEYUPDATE, PADDING):
+        if suite.endswith(suffix):
+            suite = suite[:-len(suffix)]
     return impl, SUITES[suite]
 
 
@@ -349,9 +361,17 @@ def ensure_ethernet(pcap):
     log("%s: link type %d converted to Ethernet" % (pcap, lt))
 
 
-def peer_argv(impl, suite, port, key, cert, keylogs):
+def case_host(case):
+    """The gnutls cases run over IPv6, the openssl ones over IPv4."""
+    return "::1" if case.startswith("gnutls-") else "127.0.0.1"
+
+
+def peer_argv(case, port, key, cert, keylogs):
+    impl, suite = case_suite(case)
     ver, oname, gname = suite
-    srv = ["openssl", "s_server", "-accept", "127.0.0.1:%d" % port,
+    host = case_host(case)
+    hostport = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+    srv = ["openssl", "s_server", "-accept", hostport,
            "-cert", cert, "-key", key, "-naccept", "1", "-quiet",
            "-no_ticket", "-keylogfile", keylogs[0]]
     if ver == V13:
@@ -360,17 +380,19 @@ def peer_argv(impl, suite, port, key, cert, keylogs):
         srv += ["-tls1_2", "-cipher", oname]
     env = None
     if impl == "openssl":
-        cli = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+        cli = ["openssl", "s_client", "-connect", hostport,
                "-quiet", "-no_ticket", "-keylogfile", keylogs[1]]
         cli += (["-tls1_3", "-ciphersuites", oname] if ver == V13 else
                 ["-tls1_2", "-cipher", oname])
+        if case.endswith(PADDING):
+            srv += ["-record_padding", str(PAD_BLOCK)]
+            cli += ["-record_padding", str(PAD_BLOCK)]
     else:
         prio = "NORMAL:-VERS-ALL:+VERS-TLS%s:-CIPHER-ALL:+%s" % (ver, gname)
         if ver == V12:
             prio += ":-KX-ALL:+ECDHE-RSA"
         cli = ["gnutls-cli", "--insecure", "--noticket", "--priority", prio,
-               "--logfile", keylogs[1] + ".log", "-p", str(port),
-               "127.0.0.1"]
+               "--logfile", keylogs[1] + ".log", "-p", str(port), host]
         env = dict(os.environ, SSLKEYLOGFILE=keylogs[1])
     return srv, cli, env
 
@@ -392,8 +414,7 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
     rng = random.Random("dpsec-tls-capture/" + case)
     csent = [rng.randbytes(n) for n in CLIENT_CHUNKS]
     ssent = [rng.randbytes(n) for n in SERVER_CHUNKS]
-    srv_argv, cli_argv, cli_env = peer_argv(impl, suite, port, key, cert,
-                                            kls)
+    srv_argv, cli_argv, cli_env = peer_argv(case, port, key, cert, kls)
     keyupdate = case.endswith(KEYUPDATE)
     if keyupdate:
         # gnutls-cli takes "^cmd^" at the start of a line as a command:
@@ -492,11 +513,14 @@ def main(argv=None):
     if a.list:
         for c in CASES:
             impl, (ver, oname, _g) = case_suite(c)
-            print("%-40s TLS %s %s, %s%s" % (
-                c, ver, oname, "s_client <-> s_server" if impl == "openssl"
+            print("%-40s TLS %s %s, %s, %s%s" % (
+                c, ver, oname, case_host(c),
+                "s_client <-> s_server" if impl == "openssl"
                 else "gnutls-cli <-> s_server",
                 ", KeyUpdate x%d both ways" % len(KEYUPDATE_AFTER)
-                if c.endswith(KEYUPDATE) else ""))
+                if c.endswith(KEYUPDATE) else
+                ", records padded to %d" % PAD_BLOCK
+                if c.endswith(PADDING) else ""))
         return 0
     if not a.out:
         ap.error("--out is required")

@@ -188,6 +188,7 @@ class RecordReader:
         self.aead, self.iv, self.seq = aead(key), iv, seq
         self.aead_key = key
         self.gcm12 = version == 0x0303 and aead is AESGCM
+        self.padded = 0         # TLS 1.3 records that carried padding
 
     def rekey(self, key, iv):
         self.aead = CIPHERS[self.cipher][1](key)
@@ -227,6 +228,8 @@ class RecordReader:
                 raise TlsError("record %d: no content type (all padding)"
                                % self.seq)
             rtype, plain = inner[end - 1], inner[:end - 1]
+            if end < len(inner):
+                self.padded += 1
             if len(inner) > MAX_PLAIN + 1:
                 raise TlsError("record %d: inner plaintext too long" %
                                self.seq)
@@ -461,7 +464,8 @@ class Direction:
         self.syn_only = False   # sent a SYN without ACK: the client
 
     def name(self):
-        return "%s:%d" % (self.src, self.sport)
+        return ("[%s]:%d" if ":" in self.src else "%s:%d") % (self.src,
+                                                              self.sport)
 
     def stream(self, base=None):
         """The byte stream from base (default: SYN + 1, else the lowest
@@ -580,6 +584,7 @@ class DirResult:
         self.app_records = 0
         self.alerts = []
         self.key_updates = 0
+        self.padded = 0         # TLS 1.3 records with zero padding
         self.error = None
         self.info = ""
         self.next_off = 0       # end of the record being handled
@@ -613,6 +618,7 @@ def walk_protected(res, stream, off, reader, on_handshake):
         else:
             raise TlsError("record %d: inner content type %d" %
                            (reader.seq - 1, rtype))
+    res.padded = reader.padded
     if last != len(stream):
         raise TlsError("stream ends inside a record (offset %d, %d bytes "
                        "left)" % (last, len(stream) - last))
@@ -910,10 +916,11 @@ def main(argv=None):
                        "(%d vs %d bytes, first difference at %d)" %
                        (len(r.app), len(exp), diff))
         line = ("conn %s %s %s: %s: %d records, %d application data "
-                "records, %d bytes%s%s" %
+                "records, %d bytes%s%s%s" %
                 (conn, r.role, r.name, r.info, r.records, r.app_records,
                  len(r.app),
                  ", %d key updates" % r.key_updates if r.key_updates else "",
+                 ", %d padded records" % r.padded if r.padded else "",
                  ", alerts %s" % r.alerts if r.alerts else ""))
         if r.error is not None:
             ok = False

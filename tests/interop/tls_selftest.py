@@ -352,6 +352,9 @@ def run_peers(t, cases, keep):
             t.check("%s: tls_decrypt: both directions, suite %s, bytes "
                     "as sent" % (c, oname),
                     rc == 0 and txt.count("matches") == 2, txt)
+            if c.endswith(tls_capture.PADDING):
+                t.check("%s: padded records in each direction" % c,
+                        txt.count(" padded records") == 2, txt)
             if c.endswith(tls_capture.KEYUPDATE):
                 n = len(tls_capture.KEYUPDATE_AFTER)
                 t.check("%s: %d KeyUpdates followed in each direction" %
