@@ -341,7 +341,9 @@ def parse_hello(body, is_client):
         while p + 4 <= end:
             etype, elen = struct.unpack_from("!HH", body, p)
             p += 4
-            need(elen)
+            if p + elen > end:
+                raise TlsError("hello extension %d overruns the "
+                               "extensions block" % etype)
             if etype == EXT_SUPPORTED_VERSIONS and not is_client:
                 if elen != 2:
                     raise TlsError("ServerHello supported_versions of "
@@ -698,6 +700,28 @@ def plaintext_prefix(stream, version_hint):
     return msgs, None
 
 
+def first_hello(stream, is_client):
+    """The first ClientHello, or the first ServerHello that is not a
+    HelloRetryRequest (RFC 8446 4.1.4: after one, the client's second
+    ClientHello keeps its random), from the unprotected records at the
+    start of a stream. It comes before any protected record, so the walk
+    ends there."""
+    want = HS_CLIENT_HELLO if is_client else HS_SERVER_HELLO
+    hsb = HsBuffer()
+    for _off, ctype, _ver, body in split_records(stream):
+        if ctype == CT_HANDSHAKE:
+            for mtype, mbody in hsb.feed(body):
+                if mtype != want:
+                    continue
+                h = parse_hello(mbody, is_client)
+                if is_client or h["random"] != HRR_RANDOM:
+                    return h
+        elif ctype != CT_CCS:
+            break
+    raise TlsError("no %s" % ("ClientHello" if is_client else
+                              "ServerHello"))
+
+
 def decrypt_connection(n, conn, keys):
     client, server = roles(conn)
     out = []
@@ -713,18 +737,8 @@ def decrypt_connection(n, conn, keys):
     rs.addr, rs.base = (server.src, server.sport), server.base
     out = [rc, rs]
     try:
-        cmsgs, _ = plaintext_prefix(cstream, None)
-        hellos = [b for t, b in cmsgs if t == HS_CLIENT_HELLO]
-        if not hellos:
-            raise TlsError("no ClientHello")
-        ch = parse_hello(hellos[0], True)
-        smsgs, _ = plaintext_prefix(sstream, None)
-        shs = [parse_hello(b, False) for t, b in smsgs
-               if t == HS_SERVER_HELLO]
-        shs = [s for s in shs if s["random"] != HRR_RANDOM]
-        if not shs:
-            raise TlsError("no ServerHello")
-        sh = shs[0]
+        ch = first_hello(cstream, True)
+        sh = first_hello(sstream, False)
         version, suite = sh["version"], sh["suite"]
         if suite not in SUITES:
             raise TlsError("suite 0x%04x not handled" % suite)

@@ -20,7 +20,9 @@
       lines it dumps must decrypt the capture again (--key-lines mode),
       and negative controls must fail: a flipped ciphertext bit, a
       missing segment, a wrong expected file; a capture with its frames
-      shuffled and retransmitted must still decrypt.
+      shuffled and retransmitted must still decrypt; for three cases, 60
+      captures with random bytes changed or frames cut short must make
+      tls_decrypt report errors, never crash.
 
 Prints "ok: ..." / "FAIL: ..." per check and "N passed, N failed"; exit 0
 only if nothing failed. Nothing is skipped: a missing tool is a failure.
@@ -40,6 +42,9 @@ import tls_decrypt as td  # noqa: E402
 import tls_capture  # noqa: E402
 
 PY = sys.executable or "/usr/bin/python3"
+# The peers cases whose captures also go through mutate_check().
+MUTATE_CASES = ("openssl-tls12-aes-128-gcm", "gnutls-tls13-aes-256-gcm",
+                "openssl-tls13-chacha20-poly1305-padding")
 
 
 class Runner:
@@ -319,6 +324,37 @@ def tcp_payload_frames(pcap):
     return lt, frames, idx
 
 
+def mutate_check(t, c, pcap, keylog, rounds=60):
+    """Captures with a few bytes changed or frames cut short must make
+    tls_decrypt fail with a reason (TlsError), never crash it."""
+    lt, frames, idx = tcp_payload_frames(pcap)
+    keys = td.read_keylog(keylog)
+    rng = random.Random("mutate/" + c)
+    crashes, caught = [], 0
+    for _ in range(rounds):
+        fr = list(frames)
+        for _k in range(rng.randint(1, 3)):
+            i = rng.choice(idx)
+            b = bytearray(fr[i])
+            b[rng.randrange(14, len(b))] = rng.randrange(256)
+            if rng.random() < 0.2:
+                b = b[:rng.randrange(14, len(b))]
+            fr[i] = bytes(b)
+        path = pcap + ".mut.pcap"
+        write_pcap(path, lt, fr)
+        try:
+            for n, conn in enumerate(td.read_connections(path)):
+                for r in td.decrypt_connection(n, conn, keys):
+                    caught += r.error is not None
+        except td.TlsError:
+            caught += 1
+        except Exception as e:  # noqa: BLE001 (the point of the check)
+            crashes.append(repr(e))
+    t.check("%s: %d mutated captures: no crash (%d reported errors)" %
+            (c, rounds, caught), not crashes and caught > 0,
+            "; ".join(crashes[:3]))
+
+
 def run_peers(t, cases, keep):
     tmp = keep or tempfile.mkdtemp(prefix="dpsec-tls-peers-")
     os.makedirs(tmp, exist_ok=True)
@@ -405,6 +441,8 @@ def run_peers(t, cases, keep):
                                    out + ".mixed"] + exp)
             t.check("%s: shuffled and retransmitted frames still decrypt"
                     % c, rc == 0 and txt.count("matches") == 2, txt)
+            if c in MUTATE_CASES:
+                mutate_check(t, c, pcap, keylog)
             rc, txt = run_decrypt(["--pcap", pcap, "--keylog", keylog,
                                    "--out", out + ".swap",
                                    "--expect-client",
