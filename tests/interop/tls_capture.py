@@ -2,7 +2,8 @@
 """tls_capture.py: real TLS connections between independent TLS stacks,
 captured on loopback with their key logs, for dpsec's interop tests.
 
-  tls_capture.py --out DIR [--case NAME]... [--timeout S] [--list]
+  tls_capture.py --out DIR [--case NAME]... [--timeout S] [--ipv4-only]
+                 [--list]
 
 Each run creates its own network namespace (dpsec-tlscap-<pid>-<random>),
 brings its lo up and deletes it when done, also on errors, timeouts and
@@ -39,7 +40,8 @@ time and gnutls-cli 4096, so their big chunks go out as several records.
 OpenSSL's TLS 1.3 server also sends two NewSessionTicket records (stateful
 tickets under -no_ticket) under the application keys.
 
-The openssl-* cases run over 127.0.0.1, the gnutls-* ones over ::1;
+The openssl-* cases run over 127.0.0.1, the gnutls-* ones over ::1
+(--ipv4-only: all over 127.0.0.1);
 openssl-tls13-*-padding pad every record to a multiple of 512 bytes.
 A capture that dropped packets or lacks a SYN/FIN is taken once more.
 TLSCAP_DEBUG=1 prints the capture tool's statistics.
@@ -361,8 +363,13 @@ def ensure_ethernet(pcap):
     log("%s: link type %d converted to Ethernet" % (pcap, lt))
 
 
+IPV4_ONLY = False   # --ipv4-only
+
+
 def case_host(case):
     """The gnutls cases run over IPv6, the openssl ones over IPv4."""
+    if IPV4_ONLY:
+        return "127.0.0.1"
     return "::1" if case.startswith("gnutls-") else "127.0.0.1"
 
 
@@ -508,8 +515,12 @@ def main(argv=None):
                     metavar="NAME", help="a case (default: all); see --list")
     ap.add_argument("--timeout", type=float, default=10.0,
                     help="seconds per case (default 10)")
+    ap.add_argument("--ipv4-only", action="store_true",
+                    help="run the gnutls cases over 127.0.0.1 too")
     ap.add_argument("--list", action="store_true", help="list the cases")
     a = ap.parse_args(argv)
+    global IPV4_ONLY
+    IPV4_ONLY = a.ipv4_only
     if a.list:
         for c in CASES:
             impl, (ver, oname, _g) = case_suite(c)
