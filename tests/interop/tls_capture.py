@@ -31,8 +31,12 @@ TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
 TLS_CHACHA20_POLY1305_SHA256 and TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256,
 ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-CHACHA20-POLY1305; and
 gnutls-tls13-*-keyupdate, where gnutls-cli sends KeyUpdate (with
-update_requested) twice and s_server answers each. (gnutls-serv is
-not used: its echo server handles text lines only, strlen()-bounded.)
+update_requested) twice and s_server answers each; and gnutlsserv-*:
+s_client against gnutls-serv --echo, GnuTLS writing the server's records.
+gnutls-serv's echo server handles text lines only (it echoes strlen() of
+a line): in those cases the client sends lines of letters and digits (1
+to 20000 characters), the server's data is their echo, and the client
+closes (-no_ign_eof).
 
 Record sizes: s_server writes what one read of its stdin returns (up to
 16384 bytes: one record per chunk); s_client reads stdin 8192 bytes at a
@@ -86,6 +90,12 @@ CASES = ["%s-%s" % (i, s) for i in IMPLS for s in SUITES]
 KEYUPDATE = "-keyupdate"
 CASES += ["gnutls-%s%s" % (s, KEYUPDATE) for s in SUITES
           if SUITES[s][0] == V13]
+# GnuTLS as the server: gnutls-serv --echo against s_client. Its echo
+# server handles text lines (it echoes strlen() of a line), so the client
+# sends lines of letters and digits and the server's data is their echo.
+ECHO = "gnutlsserv"
+CASES += ["%s-%s" % (ECHO, s) for s in SUITES]
+ECHO_LINES = [1, 100, 4000, 16383, 20000, 7, 300]
 # OpenSSL pads its TLS 1.3 records (-record_padding, both ends): the
 # inner plaintext is rounded up to a multiple of this (RFC 8446 5.4).
 PADDING = "-padding"
@@ -373,11 +383,29 @@ def case_host(case):
     return "::1" if case.startswith("gnutls-") else "127.0.0.1"
 
 
+def gnutls_priority(ver, gname):
+    prio = "NORMAL:-VERS-ALL:+VERS-TLS%s:-CIPHER-ALL:+%s" % (ver, gname)
+    if ver == V12:
+        prio += ":-KX-ALL:+ECDHE-RSA"
+    return prio
+
+
 def peer_argv(case, port, key, cert, keylogs):
+    """(server argv, client argv, server env, client env)"""
     impl, suite = case_suite(case)
     ver, oname, gname = suite
     host = case_host(case)
     hostport = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+    if impl == ECHO:
+        srv = ["gnutls-serv", "--echo", "-p", str(port), "--x509keyfile",
+               key, "--x509certfile", cert, "--noticket", "-a", "-q",
+               "--priority", gnutls_priority(ver, gname)]
+        cli = ["openssl", "s_client", "-connect", hostport, "-quiet",
+               "-no_ign_eof", "-nocommands", "-no_ticket", "-keylogfile",
+               keylogs[1]]
+        cli += (["-tls1_3", "-ciphersuites", oname] if ver == V13 else
+                ["-tls1_2", "-cipher", oname])
+        return srv, cli, dict(os.environ, SSLKEYLOGFILE=keylogs[0]), None
     srv = ["openssl", "s_server", "-accept", hostport,
            "-cert", cert, "-key", key, "-naccept", "1", "-quiet",
            "-no_ticket", "-keylogfile", keylogs[0]]
@@ -395,13 +423,11 @@ def peer_argv(case, port, key, cert, keylogs):
             srv += ["-record_padding", str(PAD_BLOCK)]
             cli += ["-record_padding", str(PAD_BLOCK)]
     else:
-        prio = "NORMAL:-VERS-ALL:+VERS-TLS%s:-CIPHER-ALL:+%s" % (ver, gname)
-        if ver == V12:
-            prio += ":-KX-ALL:+ECDHE-RSA"
+        prio = gnutls_priority(ver, gname)
         cli = ["gnutls-cli", "--insecure", "--noticket", "--priority", prio,
                "--logfile", keylogs[1] + ".log", "-p", str(port), host]
         env = dict(os.environ, SSLKEYLOGFILE=keylogs[1])
-    return srv, cli, env
+    return srv, cli, None, env
 
 
 def run_case(ns, case, idx, out, tmp, key, cert, timeout):
@@ -409,6 +435,8 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
     need_tool("openssl")
     if impl == "gnutls":
         need_tool("gnutls-cli")
+    if impl == ECHO:
+        need_tool("gnutls-serv")
     deadline = time.monotonic() + timeout
     port = BASE_PORT + idx
     pcap = os.path.join(out, case + ".pcap")
@@ -421,7 +449,14 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
     rng = random.Random("dpsec-tls-capture/" + case)
     csent = [rng.randbytes(n) for n in CLIENT_CHUNKS]
     ssent = [rng.randbytes(n) for n in SERVER_CHUNKS]
-    srv_argv, cli_argv, cli_env = peer_argv(case, port, key, cert, kls)
+    srv_argv, cli_argv, srv_env, cli_env = peer_argv(case, port, key, cert,
+                                                     kls)
+    echo = impl == ECHO
+    if echo:
+        alnum = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        csent = [bytes(rng.choice(alnum) for _ in range(n)) + b"\n"
+                 for n in ECHO_LINES]
+        ssent = list(csent)
     keyupdate = case.endswith(KEYUPDATE)
     if keyupdate:
         # gnutls-cli takes "^cmd^" at the start of a line as a command:
@@ -437,18 +472,26 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
                                                          ".cap.err"),
                             deadline)
         procs.append(cap)
-        srv = Proc(ns.name, srv_argv, os.path.join(tmp, case + ".srv.err"))
+        # gnutls-serv's stdout is its log, and it may be long.
+        srv = Proc(ns.name, srv_argv, os.path.join(tmp, case + ".srv.err"),
+                   env=srv_env, stdout=not echo)
         procs.append(srv)
         while not ns.listening(port):
             if srv.p.poll() is not None:
-                raise CaseError("s_server exited:\n%s" % srv.stderr_text())
+                raise CaseError("%s exited:\n%s" % (srv.name(),
+                                                    srv.stderr_text()))
             if time.monotonic() > deadline:
-                raise CaseError("timeout: s_server is not listening")
+                raise CaseError("timeout: %s is not listening" % srv.name())
             time.sleep(0.02)
         cli = Proc(ns.name, cli_argv, os.path.join(tmp, case + ".cli.err"),
                    env=cli_env)
         procs.append(cli)
-        for step, (c, s) in enumerate(zip(csent, ssent)):
+        for c in csent if echo else []:
+            cli.send(c)
+            if cli.recv_exact(len(c), deadline) != c:
+                raise CaseError("the echo differs from the client's line")
+        for step, (c, s) in enumerate(zip(csent, ssent) if not echo
+                                      else []):
             cli.send(c)
             if srv.recv_exact(len(c), deadline) != c:
                 raise CaseError("the server received other bytes than "
@@ -463,11 +506,20 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
                 # Its log is stdio-buffered, so it is checked at the end.
                 cli.send(b"^rekey^\n")
                 time.sleep(0.2)
-        # The server closes (close_notify); the client follows.
-        srv.close_stdin()
-        srv.wait(deadline)
-        cli.close_stdin()
-        cli.wait(deadline)
+        if echo:
+            # The client closes (-no_ign_eof: close_notify at the end of
+            # its input); gnutls-serv closes the connection and would
+            # wait for the next one: it is stopped once it has.
+            cli.close_stdin()
+            cli.wait(deadline)
+            time.sleep(0.2)
+            srv.kill()
+        else:
+            # The server closes (close_notify); the client follows.
+            srv.close_stdin()
+            srv.wait(deadline)
+            cli.close_stdin()
+            cli.wait(deadline)
         if keyupdate and log_count(cli_log, "Rekey was completed") != \
            len(KEYUPDATE_AFTER):
             raise CaseError("gnutls-cli reports %d completed KeyUpdates, "
@@ -475,6 +527,8 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
                                                   "completed"),
                                         len(KEYUPDATE_AFTER)))
         for p, who in ((srv, "server"), (cli, "client")):
+            if p.p.stdout is None or p.p.stdout.closed:
+                continue
             extra = p.p.stdout.read()
             if extra:
                 raise CaseError("the %s printed %d unexpected bytes" %
@@ -503,7 +557,7 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
     finally:
         for p in reversed(procs):
             p.kill()
-    return sum(CLIENT_CHUNKS), sum(SERVER_CHUNKS)
+    return sum(map(len, csent)), sum(map(len, ssent))
 
 
 def main(argv=None):
@@ -526,8 +580,9 @@ def main(argv=None):
             impl, (ver, oname, _g) = case_suite(c)
             print("%-40s TLS %s %s, %s, %s%s" % (
                 c, ver, oname, case_host(c),
-                "s_client <-> s_server" if impl == "openssl"
-                else "gnutls-cli <-> s_server",
+                {"openssl": "s_client <-> s_server",
+                 "gnutls": "gnutls-cli <-> s_server",
+                 ECHO: "s_client <-> gnutls-serv --echo"}[impl],
                 ", KeyUpdate x%d both ways" % len(KEYUPDATE_AFTER)
                 if c.endswith(KEYUPDATE) else
                 ", records padded to %d" % PAD_BLOCK

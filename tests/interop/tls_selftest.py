@@ -21,7 +21,7 @@
       each side sent with the intended suite, tshark must agree, the key
       lines it dumps must decrypt the capture again (--key-lines mode),
       and negative controls must fail: a flipped ciphertext bit, a
-      missing segment, a wrong expected file; a capture with its frames
+      missing segment, an expected file one bit off; a capture with its frames
       shuffled and retransmitted must still decrypt; for three cases, 60
       captures with random bytes changed or frames cut short must make
       tls_decrypt report errors, never crash.
@@ -454,11 +454,16 @@ def run_peers(t, cases, keep):
                     % c, rc == 0 and txt.count("matches") == 2, txt)
             if c in MUTATE_CASES:
                 mutate_check(t, c, pcap, keylog)
+            # The client's data with its last byte changed.
+            with open(pfx + "_client_sent.bin", "rb") as f:
+                wrong = bytearray(f.read())
+            wrong[-1] ^= 0x01
+            with open(pfx + ".wrong.bin", "wb") as f:
+                f.write(wrong)
             rc, txt = run_decrypt(["--pcap", pcap, "--keylog", keylog,
-                                   "--out", out + ".swap",
-                                   "--expect-client",
-                                   pfx + "_server_sent.bin"])
-            t.check("%s: a wrong expected file fails" % c,
+                                   "--out", out + ".wrong",
+                                   "--expect-client", pfx + ".wrong.bin"])
+            t.check("%s: an expected file one bit off fails" % c,
                     rc == 1 and "differs" in txt, txt)
     finally:
         if keep is None:
