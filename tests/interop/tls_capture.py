@@ -47,6 +47,8 @@ tickets under -no_ticket) under the application keys.
 The openssl-* cases run over 127.0.0.1, the gnutls-* ones over ::1
 (--ipv4-only: all over 127.0.0.1);
 openssl-tls13-*-padding pad every record to a multiple of 512 bytes.
+openssl-*-bulk send 3.2 MB each way (200 records of 16384 bytes from the
+server, twice as many of 8192 from the client).
 A capture that dropped packets or lacks a SYN/FIN is taken once more.
 TLSCAP_DEBUG=1 prints the capture tool's statistics.
 
@@ -102,6 +104,12 @@ PADDING = "-padding"
 PAD_BLOCK = 512
 CASES += ["openssl-%s%s" % (s, PADDING) for s in SUITES
           if SUITES[s][0] == V13]
+# Bulk: several MB each way (200 steps of 16384 bytes: 3.2 MB).
+BULK = "-bulk"
+BULK_STEPS = 200
+CASES += ["openssl-%s%s" % (s, BULK) for s in
+          ("tls13-aes-128-gcm", "tls12-aes-256-gcm",
+           "tls13-chacha20-poly1305")]
 # Key updates after these lock-step steps (keyupdate cases).
 KEYUPDATE_AFTER = (2, 5)
 
@@ -135,7 +143,7 @@ def need_tool(name):
 
 def case_suite(case):
     impl, suite = case.split("-", 1)
-    for suffix in (KEYUPDATE, PADDING):
+    for suffix in (KEYUPDATE, PADDING, BULK):
         if suite.endswith(suffix):
             suite = suite[:-len(suffix)]
     return impl, SUITES[suite]
@@ -449,6 +457,9 @@ def run_case(ns, case, idx, out, tmp, key, cert, timeout):
     rng = random.Random("dpsec-tls-capture/" + case)
     csent = [rng.randbytes(n) for n in CLIENT_CHUNKS]
     ssent = [rng.randbytes(n) for n in SERVER_CHUNKS]
+    if case.endswith(BULK):
+        csent = [rng.randbytes(16384) for _ in range(BULK_STEPS)]
+        ssent = [rng.randbytes(16384) for _ in range(BULK_STEPS)]
     srv_argv, cli_argv, srv_env, cli_env = peer_argv(case, port, key, cert,
                                                      kls)
     echo = impl == ECHO

@@ -5,8 +5,8 @@
 
 1. tls_capture.py records real connections (TLS 1.2 and 1.3, AES-128-GCM,
    AES-256-GCM, ChaCha20-Poly1305; OpenSSL and GnuTLS at either end, IPv4
-   and IPv6, TLS 1.3 padded records) with their NSS key logs and the bytes
-   each side sent.
+   and IPv6, TLS 1.3 padded records, 3.2 MB each way in the -bulk cases)
+   with their NSS key logs and the bytes each side sent.
 2. For each capture and each mode, dpsec-tls-replay decrypts both
    directions with dpsec read contexts (--offload sw: software; nic: on the
    TLS engine of net_sim_inline, which offloads AES-GCM and leaves
@@ -43,6 +43,8 @@ DEFAULT_CASES = [
     "gnutlsserv-tls13-aes-256-gcm",
     "gnutlsserv-tls12-aes-128-gcm",
     "openssl-tls13-aes-128-gcm-padding",
+    "openssl-tls13-aes-128-gcm-bulk",
+    "openssl-tls12-aes-256-gcm-bulk",
 ]
 # Not yet: the *-keyupdate captures (KeyUpdate is TLS part 2).
 
