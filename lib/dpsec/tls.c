@@ -1140,9 +1140,11 @@ tx_seg(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	if (sw) {
 		if (t->nic)
 			t->stats.tx_sw_segments++;
-		/* The NIC's state is behind: position it before the next
-		 * marked segment. */
-		t->nic_resync = 1;
+		/* New bytes went out without the NIC: its state is behind,
+		 * position it before the next marked segment. (A segment
+		 * of old bytes only leaves it where it was.) */
+		if (old < plen)
+			t->nic_resync = 1;
 	} else {
 		m->ol_flags |= UINT64_C(1) << tx_flag_bit;
 		*RTE_MBUF_DYNFIELD(m, id_off, uint32_t *) = t->hw_id;
