@@ -72,26 +72,6 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
 		s->iv[i] = (uint8_t)(i * 3 + 9);
 }
 
-static void
-conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
-	  const struct conn *c, bool rx, uint16_t port, enum dpsec_offload off,
-	  uint32_t tcp_seq)
-{
-	memset(tc, 0, sizeof(*tc));
-	tc->ver = s->ver;
-	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
-	tc->cipher = s->cipher;
-	tc->key = s->key;
-	tc->key_len = s->key_len;
-	memcpy(tc->imp_nonce, s->iv, 12);
-	tc->local = rx ? c->b : c->a;
-	tc->remote = rx ? c->a : c->b;
-	tc->local_port = rx ? c->pb : c->pa;
-	tc->remote_port = rx ? c->pa : c->pb;
-	tc->tcp_seq = tcp_seq;
-	tc->port_id = port;
-	tc->offload = off;
-}
 
 static void
 test_offload_case(void **state)
@@ -111,10 +91,10 @@ test_offload_case(void **state)
 	srand(21);
 	suite_fill(&s, oc->ver, oc->cipher);
 	conn_init(&c, oc->family);
-	conf_fill(&conf, &s, &c, false, 0, oc->tx_off, seq0);
+	ref_conf_fill(&conf, &s, &c, false, 0, oc->tx_off, seq0);
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
-	conf_fill(&conf, &s, &c, true, 1, oc->rx_off, seq0);
+	ref_conf_fill(&conf, &s, &c, true, 1, oc->rx_off, seq0);
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);
 	assert_int_equal(dpsec_tls_info(tx, &ti), 0);
@@ -199,7 +179,7 @@ test_placement(void **state)
 	conn_init(&c, 4);
 	/* ChaCha20: the engine does AES-GCM only. */
 	suite_fill(&s, 0x0304, DPSEC_CIPHER_CHACHA20_POLY1305);
-	conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_AUTO, 1);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_AUTO, 1);
 	x = dpsec_tls_create(ctx, &conf);
 	assert_non_null(x);
 	assert_int_equal(dpsec_tls_info(x, &info), 0);
@@ -213,7 +193,7 @@ test_placement(void **state)
 	 * software, REQUIRE fails with ENOSPC. */
 	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_128);
 	for (unsigned int i = 0; i < 3; i++) {
-		conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_AUTO, 1);
+		ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_AUTO, 1);
 		conf.remote_port = (uint16_t)(1000 + i);
 		t[i] = dpsec_tls_create(ctx, &conf);
 		assert_non_null(t[i]);
@@ -322,7 +302,7 @@ test_tx_retx_nic(void **state)
 	srand(61 + mode);
 	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
 	conn_init(&c, 4);
-	conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	conf.tx_resync = mode;
 	conf.tx_read = app_read;
 	t = dpsec_tls_create(ctx, &conf);
@@ -392,10 +372,10 @@ test_rx_resync_hint(void **state)
 	srand(71);
 	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_256);
 	conn_init(&c, 4);
-	conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
-	conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	conf.rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);

@@ -82,24 +82,6 @@ suite_fill(struct ref_suite *s, const struct vcase *vc, uint32_t seed)
 		s->iv[i] = (uint8_t)(seed * 17 + i * 5 + 1);
 }
 
-static void
-conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
-	  const struct conn *c, bool rx, uint32_t seq)
-{
-	memset(tc, 0, sizeof(*tc));
-	tc->ver = s->ver;
-	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
-	tc->cipher = s->cipher;
-	tc->key = s->key;
-	tc->key_len = s->key_len;
-	memcpy(tc->imp_nonce, s->iv, 12);
-	tc->local = rx ? c->b : c->a;
-	tc->remote = rx ? c->a : c->b;
-	tc->local_port = rx ? c->pb : c->pa;
-	tc->remote_port = rx ? c->pa : c->pb;
-	tc->tcp_seq = seq;
-	tc->offload = DPSEC_OFFLOAD_NONE;
-}
 
 /* Frame @n records after @len bytes of stream[]; returns the new length. */
 static uint32_t
@@ -175,7 +157,7 @@ test_tx_retx(void **state)
 	srand(31);
 	suite_fill(&s, vc, 1);
 	conn_init(&c, 4);
-	conf_fill(&conf, &s, &c, false, SEQ0);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ0);
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
 	len = frame_records(t, 0, 0, nrec);
@@ -250,7 +232,7 @@ test_tx_rekey(void **state)
 	suite_fill(&s1, vc, 2);
 	suite_fill(&s2, vc, 3);
 	conn_init(&c, 6);
-	conf_fill(&conf, &s1, &c, false, SEQ0);
+	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ0);
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
 	len = frame_records(t, 0, 0, n1);
@@ -379,7 +361,7 @@ test_rx_key_update(void **state)
 			rseq = 0;
 		}
 	}
-	conf_fill(&conf, &s[0], &c, true, SEQ0);
+	ref_conf_fill(&conf, &s[0], &c, true, 0, DPSEC_OFFLOAD_NONE, SEQ0);
 	conf.remote = c.a;
 	conf.local = c.b;
 	conf.remote_port = c.pa;

@@ -290,3 +290,24 @@ rec_equals(const struct rte_mbuf *m, const uint8_t *buf, size_t len)
 	}
 	return off == len;
 }
+
+void
+ref_conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
+	      const struct conn *c, bool rx, uint16_t port,
+	      enum dpsec_offload off, uint32_t tcp_seq)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->ver = s->ver;
+	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
+	tc->cipher = s->cipher;
+	tc->key = s->key;
+	tc->key_len = s->key_len;
+	memcpy(tc->imp_nonce, s->iv, 12);
+	tc->local = rx ? c->b : c->a;
+	tc->remote = rx ? c->a : c->b;
+	tc->local_port = rx ? c->pb : c->pa;
+	tc->remote_port = rx ? c->pa : c->pb;
+	tc->tcp_seq = tcp_seq;
+	tc->port_id = port;
+	tc->offload = off;
+}

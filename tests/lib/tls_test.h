@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 
 #include "dpsec_sa.h"
+#include "dpsec_tls.h"
 
 /* The pool the segment builders allocate from (set by the test). */
 extern struct rte_mempool *tlst_pool;
@@ -49,6 +50,11 @@ void conn_init(struct conn *c, uint8_t family);
  * @len payload bytes of @p in at least @nseg mbufs. */
 struct rte_mbuf *seg_make(const struct conn *c, bool from_a, uint32_t seq,
 			  const uint8_t *p, uint32_t len, unsigned int nseg);
+/* A context's configuration for connection @c: a (our side) writes, b
+ * reads (@rx) the a -> b stream; key and IV from @s. */
+void ref_conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
+		   const struct conn *c, bool rx, uint16_t port,
+		   enum dpsec_offload off, uint32_t tcp_seq);
 /* Largest random segment of cut() (default 3000; tests on a port with a
  * 1500-byte MTU set 1400). */
 extern uint32_t cut_rand_max;
