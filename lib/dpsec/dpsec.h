@@ -68,6 +68,7 @@ extern int dpsec_logtype;
 	X(DISCARD,	"discarded by policy") \
 	X(NO_POLICY,	"no policy matches (RFC 4301 default discard)") \
 	X(BAD_HANDLE,	"burst called with a NULL, stale or wrong-direction SA, context or SPD") \
+	X(SA_MOVING,	"SA moving to its NIC: the move took too long for this burst to wait") \
 	X(TLS_NOT_CONN,	"TCP segment not of the TLS context's connection") \
 	X(TLS_OOO,	"TCP segment out of order for the TLS context") \
 	X(TLS_BAD_RECORD, "malformed TLS record header (type, version or length)") \

@@ -26,7 +26,7 @@ seq_reserve(struct dpsec_sa *sa, uint16_t n, uint64_t *first)
 			return 0;
 		take = RTE_MIN((uint64_t)n, sa->seq_max - cur);
 	} while (!__atomic_compare_exchange_n(&sa->seq, &cur, cur + take,
-					      true, __ATOMIC_RELAXED,
+					      true, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
 	*first = cur + 1;
 	return (uint16_t)take;
@@ -489,10 +489,40 @@ static const sa_outb_fn outb_fn[][2] = {
 void
 sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p)
 {
+	/* Only an inline-protocol session numbers packets itself: any
+	 * other placement lifts the ceiling before it takes the packets. */
+	if (p != DPSEC_PLACE_INLINE_PROTOCOL)
+		sa_ceiling_lift(sa);
 	if (sa->dir == DPSEC_SA_OUTBOUND)
 		__atomic_store_n(&sa->outb, outb_fn[p][sa->mode],
 				 __ATOMIC_RELEASE);
 	__atomic_store_n(&sa->placement, p, __ATOMIC_RELEASE);
+}
+
+/* Polls of a burst waiting for an SA's move to its NIC (below). */
+#define OUTB_MOVE_SPINS 200000u
+
+/*
+ * A software chunk reserved numbers above the SA's software ceiling: an
+ * inline-protocol session is taking the SA over (seq_nic_start()) and
+ * those numbers are the NIC's to use. Wait for the NIC path (then the
+ * reservation is only counted, as for every NIC frame), or for the
+ * ceiling to go (the move failed). NULL: it took too long.
+ */
+static sa_outb_fn
+outb_wait_nic(struct dpsec_sa *sa, uint64_t last)
+{
+	unsigned int i;
+
+	for (i = 0; i < OUTB_MOVE_SPINS; i++) {
+		sa_outb_fn f = __atomic_load_n(&sa->outb, __ATOMIC_ACQUIRE);
+
+		if (f == outb_proto_burst ||
+		    last <= __atomic_load_n(&sa->sw_ceiling, __ATOMIC_SEQ_CST))
+			return f;
+		rte_pause();
+	}
+	return NULL;
 }
 
 /*
@@ -500,10 +530,11 @@ sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p)
  * the SA's last usable number dropped, then the SA's burst function.
  */
 static uint16_t
-outb_chunk(struct dpsec_sa *sa, sa_outb_fn fn, struct dpsec_crypto_engine *eng,
-	   struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[],
-	   uint64_t *bytes, bool *exhausted)
+outb_chunk(struct dpsec_sa *sa, sa_outb_fn *fnp,
+	   struct dpsec_crypto_engine *eng, struct rte_mbuf *pkts[],
+	   uint16_t n, uint8_t reason[], uint64_t *bytes, bool *exhausted)
 {
+	sa_outb_fn fn = *fnp;
 	uint64_t first = 0;
 	uint16_t i, take;
 
@@ -517,7 +548,22 @@ outb_chunk(struct dpsec_sa *sa, sa_outb_fn fn, struct dpsec_crypto_engine *eng,
 		reason[i] = DPSEC_R_SEQ_OVERFLOW;
 	if (take < n)
 		*exhausted = true;	/* raised after this burst's count */
-	return take > 0 ? fn(sa, eng, pkts, take, reason, first, bytes) : 0;
+	if (take == 0)
+		return 0;
+	/* Software must not use a number an inline-protocol session may
+	 * take (invariant 1, doc/security_model.md): after a ceiling, the
+	 * NIC path. */
+	if (unlikely(first + take - 1 >
+		     __atomic_load_n(&sa->sw_ceiling, __ATOMIC_SEQ_CST)) &&
+	    fn != outb_proto_burst) {
+		fn = outb_wait_nic(sa, first + take - 1);
+		if (fn == NULL) {
+			memset(reason, DPSEC_R_SA_MOVING, take);
+			return 0;
+		}
+		*fnp = fn;
+	}
+	return fn(sa, eng, pkts, take, reason, first, bytes);
 }
 
 uint16_t
@@ -570,7 +616,7 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 	fn = __atomic_load_n(&sa->outb, __ATOMIC_ACQUIRE);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		ok += outb_chunk(sa, fn, eng, pkts + off, n, reason, &bytes,
+		ok += outb_chunk(sa, &fn, eng, pkts + off, n, reason, &bytes,
 				 &exhausted);
 		for (i = 0; i < n; i++)
 			drops[reason[i]]++;

@@ -520,24 +520,49 @@ tx_depth(uint16_t port)
 	return n != 0 ? n : TX_DEPTH_UNKNOWN;
 }
 
+static uint64_t
+seq_add_sat(uint64_t a, uint64_t b, uint64_t max)
+{
+	return b < max - RTE_MIN(a, max) ? a + b : max;
+}
+
 /*
- * The first SN an egress inline-protocol session may use, software's
- * count then moving past the numbers the NIC may take for frames of an
- * earlier session still queued (@slack). Software never hands out a
- * number the NIC might use, nor the NIC one software did (invariant 1, doc/security_model.md).
+ * The first SN an egress inline-protocol session may use while software
+ * may still be sending on the SA (invariant 1, doc/security_model.md):
+ *  - a ceiling: software uses no number above c itself from now on (a
+ *    burst that reserved above it waits for the NIC path, outb_chunk(),
+ *    which the caller publishes right after the session update); c is
+ *    the last number software took before it saw the ceiling (the
+ *    seq_cst store, then the re-read of seq: a reservation before the
+ *    store is seen by the re-read, one after it sees the ceiling);
+ *  - the NIC starts at c + 1;
+ *  - software's count moves past c + @slack, so that the numbers it
+ *    reserves for the NIC's frames stay @slack ahead of the NIC's own:
+ *    when the SA comes back to software, frames the NIC still holds
+ *    (@slack: the TX queue depth) take numbers below software's.
+ * Returns 0 when the sequence space has no room for the NIC.
  */
 static uint64_t
-seq_handover(struct dpsec_sa *sa, uint64_t slack)
+seq_nic_start(struct dpsec_sa *sa, uint64_t slack)
 {
-	uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED), next;
+	uint64_t c, v, cur, next;
 
+	c = __atomic_load_n(&sa->seq, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sa->sw_ceiling, c, __ATOMIC_SEQ_CST);
+	v = __atomic_load_n(&sa->seq, __ATOMIC_SEQ_CST);
+	if (v > c) {
+		c = v;
+		__atomic_store_n(&sa->sw_ceiling, c, __ATOMIC_SEQ_CST);
+	}
+	if (c >= sa->seq_max)
+		return 0;
+	cur = __atomic_load_n(&sa->seq, __ATOMIC_SEQ_CST);
 	do {
-		next = slack < sa->seq_max - RTE_MIN(cur, sa->seq_max) ?
-		       cur + slack : RTE_MAX(cur, sa->seq_max);
-	} while (!__atomic_compare_exchange_n(&sa->seq, &cur, next, true,
-					      __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
-	return cur + 1;
+		next = RTE_MAX(cur, seq_add_sat(c, slack, sa->seq_max));
+	} while (!__atomic_compare_exchange_n(&sa->seq, &cur, next, false,
+					      __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	return c + 1;
 }
 
 /* Where this SA's NIC session starts its sequence state. */
@@ -546,8 +571,9 @@ first_sn(struct dpsec_sa *sa, bool proto, bool fresh)
 {
 	if (sa->dir == DPSEC_SA_INBOUND)
 		return dpsec_replay_top(&sa->replay) + 1;
-	if (proto && !fresh)
-		return seq_handover(sa, tx_depth(sa->conf.port_id));
+	if (proto)
+		return seq_nic_start(sa, fresh ? 0 :
+				     tx_depth(sa->conf.port_id));
 	return __atomic_load_n(&sa->seq, __ATOMIC_RELAXED) + 1;
 }
 
@@ -673,6 +699,7 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 	return 0;
 fail:
 	sa->place_reason = why;
+	sa_ceiling_lift(sa);		/* software keeps the SA */
 	return why == DPSEC_PLACE_R_TABLE_FULL ? -ENOSPC : -ENOTSUP;
 }
 
@@ -778,10 +805,12 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 					 DPSEC_PLACE_INLINE_CRYPTO);
 		}
 	}
-	if (ret != 0)
+	if (ret != 0) {
+		sa_ceiling_lift(sa);	/* software keeps the SA */
 		DPSEC_LOG(ERR, "dpsec_sa_move: SA 0x%08x stays in software: %s "
 			  "(%s)", sa->conf.spi, rte_strerror(-ret),
 			  dpsec_place_reason_str(sa->place_reason));
+	}
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return ret;
 }

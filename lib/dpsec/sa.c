@@ -298,6 +298,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	seq_bits = (c->flags & DPSEC_SA_F_ESN) ? 64 : 32;
 	sa->seq_max = seq_bits == 64 ? UINT64_MAX : UINT32_MAX;
 	sa->seq = c->seq_start;
+	sa->sw_ceiling = UINT64_MAX;
 	/* A hard packet limit is a shorter sequence space (outbound). */
 	if (c->hard.packets != 0 && c->dir == DPSEC_SA_OUTBOUND &&
 	    c->hard.packets < sa->seq_max - c->seq_start) {

@@ -227,6 +227,11 @@ struct dpsec_sa {
 	uint8_t salt[4];
 	uint8_t hdr[DPSEC_MAX_HDR];	/* tunnel outer header template */
 	uint64_t seq_max;		/* last usable outbound SN */
+	/* Outbound inline protocol: the last SN software may use itself
+	 * (atomic; UINT64_MAX: no limit). Set when a NIC session takes the
+	 * numbers above it (offload.c, seq_nic_start()); a software chunk
+	 * that reserved above it waits for the NIC path instead. */
+	uint64_t sw_ceiling;
 	/* Lifetimes in seconds as TSC deadlines: the earlier one,
 	 * UINT64_MAX when there is none (sa_time_check). */
 	uint64_t time_first;
@@ -282,7 +287,7 @@ static_assert(SA_HOT(ctx) && SA_HOT(key) && SA_HOT(outb) && SA_HOT(cnt) &&
 	      SA_HOT(sec) && SA_HOT(sess) && SA_HOT(spi_be) &&
 	      SA_HOT(flags) && SA_HOT(state) && SA_HOT(icv_len) &&
 	      SA_HOT(hdr_len) && SA_HOT(port_id) && SA_HOT(natt_dport) &&
-	      SA_HOT(salt) && SA_HOT(hdr) && SA_HOT(seq_max) &&
+	      SA_HOT(salt) && SA_HOT(hdr) && SA_HOT(seq_max) && SA_HOT(sw_ceiling) &&
 	      SA_HOT(time_first) && SA_HOT(uid) && SA_HOT(placement) &&
 	      SA_HOT(nic_ok), "a hot SA field after seq");
 static_assert(offsetof(struct dpsec_sa, seq) <= 3 * RTE_CACHE_LINE_SIZE,
@@ -305,6 +310,13 @@ static_assert(offsetof(struct dpsec_sa, conf) % RTE_CACHE_LINE_SIZE == 0 &&
 
 /* esp_outb.c */
 void sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p);
+
+/* Software may use every number again (the NIC does not take over). */
+static inline void
+sa_ceiling_lift(struct dpsec_sa *sa)
+{
+	__atomic_store_n(&sa->sw_ceiling, UINT64_MAX, __ATOMIC_SEQ_CST);
+}
 /* The crypto layer's algorithm of a public one (crypto_algos.h has the
  * rest of its facts); DPSEC_CRYPTO_CIPHER_MAX / _AUTH_MAX if unknown. */
 enum dpsec_crypto_cipher sa_cipher_alg(enum dpsec_cipher c);
