@@ -84,6 +84,8 @@ int cli_end(const struct cli_args *a);
 int cli_split(char *line, char **argv, int max);
 
 /* cli_cfg.c */
+int cli_key(struct cli_args *a, uint8_t *key, uint16_t *len);
+int cli_addr(struct cli_args *a, int family, struct dpsec_addr *ad);
 int cli_sa_parse(struct cli_args *a, struct cli_sa *out);
 void cli_sa_format(const struct cli_sa *s, char *buf, size_t len);
 int cli_sp_parse(struct cli_args *a, struct cli_sp *out, bool *by_spi,
@@ -105,6 +107,15 @@ extern volatile bool cli_quit;
 struct cmdline;
 struct cmdline *cli_cmdline_new(int fd_in, int fd_out, const char *prompt);
 extern struct cmdline *cli_cl;
+
+/* cli_tls.c: TLS record contexts (create, show, destroy). */
+int cli_tls_add(struct cli_args *a);
+int cli_tls_del(struct cli_args *a);
+int cli_tls_show(struct cli_args *a);
+int cli_tls_stats(struct cli_args *a);
+void cli_tls_cleanup(void);
+extern const char *const cli_placement_name[];
+const char *cli_place_reason_name(enum dpsec_place_reason r);
 
 /* cli_fwd.c */
 enum cli_fwd_mode { CLI_FWD_IO, CLI_FWD_IPSEC };

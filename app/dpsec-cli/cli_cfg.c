@@ -231,8 +231,8 @@ is_aead(enum dpsec_cipher c)
 /* ---- values ---- */
 
 /* "2b:7e:15" -> bytes; 1..CLI_KEY_MAX of them. */
-static int
-parse_key(struct cli_args *a, uint8_t *key, uint16_t *len)
+int
+cli_key(struct cli_args *a, uint8_t *key, uint16_t *len)
 {
 	const char *s = cli_peek(a);
 	uint16_t n = 0;
@@ -266,8 +266,8 @@ bad:
 	return -1;
 }
 
-static int
-parse_addr(struct cli_args *a, int family, struct dpsec_addr *ad)
+int
+cli_addr(struct cli_args *a, int family, struct dpsec_addr *ad)
 {
 	const char *s = cli_peek(a);
 
@@ -308,7 +308,7 @@ cli_sa_parse(struct cli_args *a, struct cli_sa *out)
 {
 	struct dpsec_sa_conf *c = &out->conf;
 	bool have_mode = false, have_cipher = false, have_auth = false;
-	bool have_src = false, have_dst = false, tunnel_family = 0;
+	bool have_src = false, have_dst = false;
 	int family = 0, v;
 	uint64_t n;
 	const char *w;
@@ -351,10 +351,10 @@ cli_sa_parse(struct cli_args *a, struct cli_sa *out)
 			have_auth = true;
 		} else if (cli_accept(a, "cipher_key") ||
 			   cli_accept(a, "aead_key")) {
-			if (parse_key(a, out->ckey, &c->cipher_key_len) != 0)
+			if (cli_key(a, out->ckey, &c->cipher_key_len) != 0)
 				return -1;
 		} else if (cli_accept(a, "auth_key")) {
-			if (parse_key(a, out->akey, &c->auth_key_len) != 0)
+			if (cli_key(a, out->akey, &c->auth_key_len) != 0)
 				return -1;
 		} else if (cli_accept(a, "mode")) {
 			if (cli_accept(a, "ipv4-tunnel")) {
@@ -372,11 +372,11 @@ cli_sa_parse(struct cli_args *a, struct cli_sa *out)
 			}
 			have_mode = true;
 		} else if (cli_accept(a, "src")) {
-			if (parse_addr(a, family, &c->src) != 0)
+			if (cli_addr(a, family, &c->src) != 0)
 				return -1;
 			have_src = true;
 		} else if (cli_accept(a, "dst")) {
-			if (parse_addr(a, family, &c->dst) != 0)
+			if (cli_addr(a, family, &c->dst) != 0)
 				return -1;
 			have_dst = true;
 		} else if (cli_accept(a, "type")) {
@@ -479,7 +479,6 @@ cli_sa_parse(struct cli_args *a, struct cli_sa *out)
 			return -1;
 		}
 	}
-	(void)tunnel_family;
 	if (!have_cipher) {
 		cli_err_tok(a, "cipher_algo or aead_algo");
 		return -1;

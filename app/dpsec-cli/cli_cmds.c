@@ -58,7 +58,14 @@ static const char *const place_reason_name[DPSEC_PLACE_R_MAX] = {
 };
 #undef PLACE_NAME
 
-static const char *const placement_name[] = {
+const char *
+cli_place_reason_name(enum dpsec_place_reason r)
+{
+	return (unsigned int)r < DPSEC_PLACE_R_MAX ? place_reason_name[r] :
+	       "?";
+}
+
+const char *const cli_placement_name[] = {
 	[DPSEC_PLACE_SW] = "sw",
 	[DPSEC_PLACE_INLINE_CRYPTO] = "inline-crypto",
 	[DPSEC_PLACE_INLINE_PROTOCOL] = "inline-protocol",
@@ -180,6 +187,7 @@ cli_cleanup(void)
 		cli_fwd_stop();
 	/* SPDs before the context; the context destroys its SAs and wipes
 	 * their keys; then our copies of the keys. */
+	cli_tls_cleanup();
 	dpsec_spd_free(cli_fwd.spd_out);
 	dpsec_spd_free(cli_fwd.spd_in);
 	cli_fwd.spd_out = cli_fwd.spd_in = NULL;
@@ -494,7 +502,7 @@ print_sa_result(const struct cli_sa *s, const char *what)
 	if (dpsec_sa_info(s->sa, &info) != 0)
 		return;
 	printf("sa %s %" PRIu32 ": %s, %s (%s)\n", dir_str(s->conf.dir),
-	       s->conf.spi, what, placement_name[info.placement],
+	       s->conf.spi, what, cli_placement_name[info.placement],
 	       dpsec_place_reason_str(info.place_reason));
 }
 
@@ -614,7 +622,7 @@ h_sa_move(struct cli_args *a)
 
 		dpsec_sa_info(s->sa, &info);
 		cli_err(a, "dpsec_sa_move: %s; SA stays %s (%s)",
-			rte_strerror(-rc), placement_name[info.placement],
+			rte_strerror(-rc), cli_placement_name[info.placement],
 			dpsec_place_reason_str(info.place_reason));
 		return -1;
 	}
@@ -659,7 +667,7 @@ h_sa_show(struct cli_args *a)
 			       c->mode == DPSEC_SA_TUNNEL ? "tunnel" :
 			       "transport", cli_cipher_name(c->cipher),
 			       cli_auth_name(c->auth), offload_str(c),
-			       c->port_id, placement_name[info.placement],
+			       c->port_id, cli_placement_name[info.placement],
 			       place_reason_name[info.place_reason],
 			       dpsec_place_reason_str(info.place_reason),
 			       state_name[info.state], info.seq, c->reqid);
@@ -670,7 +678,7 @@ h_sa_show(struct cli_args *a)
 			       c->mode == DPSEC_SA_TUNNEL ? "tunnel" :
 			       "transport", cli_cipher_name(c->cipher),
 			       cli_auth_name(c->auth), offload_str(c),
-			       c->port_id, placement_name[info.placement],
+			       c->port_id, cli_placement_name[info.placement],
 			       state_name[info.state], info.seq,
 			       dpsec_place_reason_str(info.place_reason));
 		}
@@ -1242,7 +1250,7 @@ h_show_sa(struct cli_args *a)
 			       ", \"bytes\": %" PRIu64 ", \"drops_total\": %"
 			       PRIu64 ", \"drops\": ", first ? "" : ",",
 			       dir_str(s->conf.dir), s->conf.spi,
-			       placement_name[info.placement], st.packets,
+			       cli_placement_name[info.placement], st.packets,
 			       st.bytes, drops_total(st.drops));
 			print_drops_json(st.drops);
 			printf("}");
@@ -1250,7 +1258,7 @@ h_show_sa(struct cli_args *a)
 		} else {
 			printf("%-3s %-10" PRIu32 " %-15s %14" PRIu64 " %16" PRIu64
 			       " %10" PRIu64 "\n", dir_str(s->conf.dir),
-			       s->conf.spi, placement_name[info.placement],
+			       s->conf.spi, cli_placement_name[info.placement],
 			       st.packets, st.bytes, drops_total(st.drops));
 			print_drops_text(st.drops);
 		}
@@ -1625,6 +1633,9 @@ static const struct cli_cmd cmds[] = {
 	{ "sp", "del", R_REQ, h_sp_del, "sp del <in|out> <id>", "delete a policy (pending)" },
 	{ "sp", "show", R_OPT, h_sp_show, "sp show [in|out] [json]", "policies and their state" },
 	{ "sp", "commit", R_OPT, h_sp_commit, "sp commit [in|out]", "publish the pending policies" },
+	{ "tls", "add", R_REQ, cli_tls_add, "tls add <id> read|write 1.2|1.3 <aead> key <hex> iv <hex> local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>] [type no-offload|auto|inline] [port_id <n>] [soft_records <n>] [hard_records <n>] [userdata <n>]", "create a TLS record context" },
+	{ "tls", "del", R_REQ, cli_tls_del, "tls del <id>", "destroy a TLS context (keys wiped)" },
+	{ "tls", "show", R_OPT, cli_tls_show, "tls show [<id>] [json]", "TLS contexts with placement and state" },
 	{ "set", "fwd", R_REQ, h_set_fwd, "set fwd io|ipsec", "forwarding mode" },
 	{ "set", "burst", R_REQ, h_set_burst, "set burst <1..512>", "RX/TX burst size" },
 	{ "set", "txpkts", R_REQ, h_set_txpkts, "set txpkts <64..1500> [<src-ip> <dst-ip>]", "packets of start tx_first" },
@@ -1633,6 +1644,7 @@ static const struct cli_cmd cmds[] = {
 	{ "show", "port", R_REQ, h_show_port, "show port stats|xstats <port|all> [json]", "port counters" },
 	{ "show", "sa", R_REQ, h_show_sa, "show sa stats [[in|out] <spi>] [json]", "SA counters" },
 	{ "show", "sp", R_REQ, h_show_sp, "show sp stats [json]", "SPD counters" },
+	{ "show", "tls", R_REQ, cli_tls_stats, "show tls stats [<id>] [json]", "TLS context counters" },
 	{ "show", "fwd", R_REQ, h_show_fwd, "show fwd stats [json]", "forwarding counters" },
 	{ "clear", NULL, R_REQ, h_clear, "clear stats", "reset port and forwarding counters" },
 	{ "start", NULL, R_OPT, h_start, "start [tx_first [<1..64>]]", "start forwarding on a worker lcore" },
@@ -1804,7 +1816,7 @@ diagnose(char *line)
 			match = &cmds[i];
 	}
 	if (!noun_ok) {
-		cli_err_tok(&a, "a command (help|port|sa|sp|set|show|clear|start|stop|sleep|load|save|quit)");
+		cli_err_tok(&a, "a command (help|port|sa|sp|tls|set|show|clear|start|stop|sleep|load|save|quit)");
 		return;
 	}
 	if (match == NULL) {

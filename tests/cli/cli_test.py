@@ -8,7 +8,7 @@ Each case writes a command file into a fresh temporary directory, runs
 dpsec-cli on two ring-wired net_sim_inline ports with --no-interactive,
 and checks the exit status, the error lines and the JSON that "show ...
 json" prints (one JSON document per line). Cases: ipsec_fwd, sw_fwd,
-io_fwd, errors, save_load, faults.
+io_fwd, errors, save_load, faults, tls.
 """
 import json
 import os
@@ -410,7 +410,56 @@ sa show json
     check(e["placement"] == "inline-protocol", "SA after sa_loss: %s" % e, out)
 
 
+KEY16 = KEY_CBC
+IV12 = "a0:a1:a2:a3:a4:a5:a6:a7:a8:a9:aa:ab"
+CONN = "local 10.0.0.1 443 remote 10.0.0.2 50000"
+
+
+def case_tls():
+    """TLS contexts: created in software (no TLS offload on the port, or
+    none asked), shown with their sequence state, refused with the field
+    named, destroyed once."""
+    cmds = f"""tls add 1 write 1.3 aes-128-gcm key {KEY16} iv {IV12} {CONN} tcp_seq 1000 seq 7 type auto port_id 0
+tls add 2 read 1.2 aes-256-gcm key {KEY_SHA} iv 01:02:03:04 {CONN}
+tls add 3 write 1.3 aes-128-gcm key 00:01 iv {IV12} {CONN}
+tls add 4 write 1.3 aes-128-gcm key {KEY16} {CONN}
+tls add 5 write 1.4 aes-128-gcm
+tls add 1 write 1.3 chacha20-poly1305 key {KEY_SHA} iv {IV12} {CONN}
+tls show json
+show tls stats json
+tls del 1
+tls del 1
+tls show json
+"""
+    out, err = run("tls", cmds, want_rc=1)
+    errs = [l for l in err.splitlines() if l.startswith("error: ")]
+    want = [r"error: tls add: dpsec_tls_create: Invalid argument",
+            r"error: tls add: end of line: expected iv",
+            r"error: tls add: word 3 '1\.4': expected a TLS version \(1\.2\|1\.3\)",
+            r"error: tls add: TLS context 1 exists already",
+            r"error: tls del: word 1 '1': expected the id of an existing TLS context"]
+    check(len(errs) == len(want), "%d errors, want %d" % (len(errs), len(want)),
+          err)
+    for w, g in zip(want, errs):
+        check(re.search(w, g), "got %r, want /%s/" % (g, w), err)
+    check("key: 16 bytes expected" in err, "library log names the key", err)
+    shows = [d for d in jsons(out) if "tls" in d]
+    t = {e["id"]: e for e in shows[0]["tls"]}
+    check(sorted(t) == [1, 2], "contexts: %s" % sorted(t), out)
+    check(t[1]["dir"] == "write" and t[1]["ver"] == "1.3" and
+          t[1]["placement"] == "sw" and t[1]["reason"] == "NO_TLS_OFFLOAD" and
+          t[1]["next_rec_seq"] == 7 and t[1]["next_tcp_seq"] == 1000,
+          "context 1: %s" % t[1], out)
+    check(t[2]["dir"] == "read" and t[2]["cipher"] == "aes-256-gcm" and
+          t[2]["reason"] == "OFFLOAD_NONE", "context 2: %s" % t[2], out)
+    st = doc(out, "tls_stats")["tls_stats"]
+    check(len(st) == 2 and all(e["records_sw"] == 0 for e in st),
+          "tls stats: %s" % st, out)
+    check([e["id"] for e in shows[1]["tls"]] == [2], "after del", out)
+
+
 CASES = {
+    "tls": case_tls,
     "ipsec_fwd": case_ipsec_fwd,
     "sw_fwd": case_sw_fwd,
     "io_fwd": case_io_fwd,
