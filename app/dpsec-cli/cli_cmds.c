@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -24,7 +25,6 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
-#include <cmdline_socket.h>
 #include <rte_cryptodev.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -1598,8 +1598,6 @@ h_quit(struct cli_args *a)
 	if (cli_end(a) != 0)
 		return -1;
 	cli_quit = true;
-	if (cli_cl != NULL)
-		cmdline_quit(cli_cl);
 	return 0;
 }
 
@@ -1721,6 +1719,146 @@ cmd_cb(void *res, struct cmdline *cl, void *data)
 
 static cmdline_parse_ctx_t *parse_ctx;
 
+/*
+ * The arguments token: a multi-word string that completes its first word
+ * from what exists now (ports, SPIs, policy and TLS ids) or the keywords
+ * the command takes there.
+ */
+struct rest_tok {
+	struct cmdline_token_string t;	/* first: string ops cast to it */
+	const struct cli_cmd *cmd;
+};
+
+enum { NB_CAND = 128, CAND_LEN = 24 };
+static char cands[NB_CAND][CAND_LEN];
+
+static void
+cand_add(unsigned int *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+cand_add(unsigned int *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= NB_CAND)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(cands[*n], CAND_LEN, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+static void
+cand_words(unsigned int *n, const char *words)
+{
+	char buf[128], *save = NULL, *w;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (w = strtok_r(buf, " ", &save); w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		cand_add(n, "%s", w);
+}
+
+static bool
+is(const struct cli_cmd *c, const char *noun, const char *verb)
+{
+	return strcmp(c->noun, noun) == 0 &&
+	       (verb == NULL ? c->verb == NULL :
+		c->verb != NULL && strcmp(c->verb, verb) == 0);
+}
+
+static unsigned int
+cand_fill(const struct cli_cmd *c)
+{
+	unsigned int n = 0, i;
+	uint16_t p;
+
+	if (is(c, "port", "info") ||
+	    is(c, "port", "caps") || is(c, "port", "start") ||
+	    is(c, "port", "stop") || is(c, "set", "txport") ||
+	    is(c, "set", "fault")) {
+		RTE_ETH_FOREACH_DEV(p)
+			cand_add(&n, "%u", p);
+		if (is(c, "port", "start") || is(c, "port", "stop") ||
+		    is(c, "set", "txport"))
+			cand_words(&n, "all");
+	} else if (is(c, "sa", "del") || is(c, "sa", "show") ||
+		   is(c, "sa", "move")) {
+		cand_words(&n, "in out");
+		for (i = 0; i < CLI_MAX_SA; i++)
+			if (sas[i].used)
+				cand_add(&n, "%" PRIu32, sas[i].conf.spi);
+	} else if (is(c, "sa", "add") || is(c, "sp", "del") ||
+		   is(c, "sp", "show") || is(c, "sp", "commit")) {
+		cand_words(&n, "in out");
+	} else if (is(c, "sp", "add")) {
+		cand_words(&n, "ipv4 ipv6");
+	} else if (is(c, "set", "fwd")) {
+		cand_words(&n, "io ipsec");
+	} else if (is(c, "show", "port")) {
+		cand_words(&n, "stats xstats");
+	} else if (is(c, "show", "sa") || is(c, "show", "sp") ||
+		   is(c, "show", "tls") || is(c, "show", "fwd") ||
+		   is(c, "clear", NULL)) {
+		cand_words(&n, "stats");
+	} else if (is(c, "start", NULL)) {
+		cand_words(&n, "tx_first");
+	} else if (is(c, "help", NULL)) {
+		for (i = 0; i < RTE_DIM(cmds); i++)
+			if (i == 0 || strcmp(cmds[i].noun,
+					     cmds[i - 1].noun) != 0)
+				cand_add(&n, "%s", cmds[i].noun);
+	}
+	return n;
+}
+
+static int
+rest_nb(cmdline_parse_token_hdr_t *tk)
+{
+	return (int)cand_fill(((struct rest_tok *)tk)->cmd);
+}
+
+static int
+rest_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst, unsigned int size)
+{
+	unsigned int n = cand_fill(((struct rest_tok *)tk)->cmd);
+
+	if (idx < 0 || (unsigned int)idx >= n)
+		return -1;
+	strlcpy(dst, cands[idx], size);
+	return 0;
+}
+
+static int
+rest_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+{
+	(void)tk;
+	strlcpy(dst, "arguments", size);
+	return 0;
+}
+
+static struct cmdline_token_ops rest_ops = {
+	.parse = cmdline_parse_string,
+	.complete_get_nb = rest_nb,
+	.complete_get_elt = rest_elt,
+	.get_help = rest_help,
+};
+
+static cmdline_parse_token_hdr_t *
+rest_tok_new(const struct cli_cmd *c, unsigned int offset)
+{
+	struct rest_tok *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->t.hdr.ops = &rest_ops;
+	t->t.hdr.offset = offset;
+	t->t.string_data.str = TOKEN_STRING_MULTI;
+	t->cmd = c;
+	return &t->t.hdr;
+}
+
 static struct cmdline_token_string *
 tok_new(const char *str, unsigned int offset)
 {
@@ -1769,9 +1907,8 @@ build_ctx(void)
 					tok_new(c->verb,
 						offsetof(struct cmd_res, verb));
 			if (with)
-				inst->tokens[t++] = (cmdline_parse_token_hdr_t *)
-					tok_new(TOKEN_STRING_MULTI,
-						offsetof(struct cmd_res, rest));
+				inst->tokens[t++] = rest_tok_new(c,
+					offsetof(struct cmd_res, rest));
 			for (unsigned int j = 0; j < t; j++)
 				if (inst->tokens[j] == NULL)
 					return -1;
@@ -1788,8 +1925,6 @@ cli_cmdline_new(int fd_in, int fd_out, const char *prompt)
 {
 	if (parse_ctx == NULL && build_ctx() != 0)
 		return NULL;
-	if (fd_in == 0 && fd_out == 1)
-		return cmdline_stdin_new(parse_ctx, prompt);
 	return cmdline_new(parse_ctx, prompt, fd_in, fd_out);
 }
 

@@ -20,9 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <termios.h>
+
 #include <cmdline.h>
+#include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
-#include <cmdline_socket.h>
+#include <cmdline_rdline.h>
 
 #include "cli.h"
 #include "demo_common.h"
@@ -55,6 +58,77 @@ run_stream(FILE *f, bool echo)
 		cli_exec(line);
 	}
 	explicit_bzero(line, sizeof(line));
+}
+
+/*
+ * The terminal: DPDK's rdline (editing, history, Tab and '?' through
+ * cmdline_complete() on our instructions), but each validated line goes
+ * through cli_exec(), so the interactive prompt reports errors exactly as
+ * command files do (cmdline_interact() would only say "Bad arguments").
+ */
+static int
+tty_write(struct rdline *rdl, char c)
+{
+	(void)rdl;
+	return (int)write(1, &c, 1);
+}
+
+static void
+tty_validate(struct rdline *rdl, const char *buf, unsigned int size)
+{
+	(void)rdl;
+	(void)size;
+	cli_exec(buf);
+}
+
+static int
+tty_complete(struct rdline *rdl, const char *buf, char *dst,
+	     unsigned int size, int *state)
+{
+	(void)rdl;
+	return cmdline_complete(cli_cl, buf, state, dst, size);
+}
+
+static void
+run_tty(void)
+{
+	static const char prompt[] = "dpsec> ";
+	struct termios old, raw;
+	struct rdline *rdl;
+	char c;
+
+	rdl = rdline_new(tty_write, tty_validate, tty_complete, NULL);
+	if (rdl == NULL) {
+		fprintf(stderr, "error: cannot open the terminal\n");
+		cli_failures++;
+		return;
+	}
+	tcgetattr(0, &old);
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+	tcsetattr(0, TCSANOW, &raw);
+	rdline_newline(rdl, prompt);
+	while (!cli_quit && read(0, &c, 1) == 1) {
+		int ret = rdline_char_in(rdl, c);
+
+		if (ret == RDLINE_RES_VALIDATED) {
+			const char *line = rdline_get_buffer(rdl);
+			const char *prev = rdline_get_history_item(rdl, 0);
+
+			/* History: each line once in a row, as testpmd. */
+			if (strlen(line) > 1 &&
+			    (prev == NULL || strncmp(line, prev, strlen(prev)) != 0 ||
+			     line[strlen(prev)] != '\n'))
+				rdline_add_history(rdl, line);
+			if (!cli_quit)
+				rdline_newline(rdl, prompt);
+		} else if (ret == RDLINE_RES_EOF || ret == RDLINE_RES_EXITED) {
+			break;
+		}
+	}
+	tcsetattr(0, TCSANOW, &old);
+	rdline_free(rdl);
+	printf("\n");
 }
 
 int
@@ -143,15 +217,7 @@ main(int argc, char **argv)
 	}
 	if (interactive && !cli_quit) {
 		if (isatty(0)) {
-			cmdline_free(cli_cl);
-			cli_cl = cli_cmdline_new(0, 1, "dpsec> ");
-			if (cli_cl == NULL) {
-				fprintf(stderr, "error: cannot open the terminal\n");
-				goto cleanup;
-			}
-			cmdline_interact(cli_cl);
-			cmdline_stdin_exit(cli_cl);
-			cli_cl = NULL;
+			run_tty();
 			rc = EXIT_SUCCESS;
 			goto cleanup;
 		}

@@ -1,6 +1,7 @@
 #!/bin/sh
 # dpsec-cli in a real terminal (tmux): tab completion of a command, '?'
-# help on a partial line, history recall with the Up arrow, quit.
+# help on a partial line, history recall with the Up arrow, precise errors,
+# quit.
 # Usage: cli_tmux.sh CLI-BINARY
 set -eu
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -51,6 +52,15 @@ keys 'port li' Tab
 wait_for '^dpsec> port list ?$'
 keys Enter
 wait_for '^0 +net_sim_inline0 +net_sim_inline'
+# ... and the first argument: keywords, and the objects that exist now.
+keys 'show sa st' Tab
+wait_for '^dpsec> show sa stats ?$'
+keys Enter
+wait_for '^DIR +SPI +PLACEMENT +PACKETS'
+keys 'port info ' '?'
+wait_for '^ *1 \[arguments\]: port info <port>'
+keys '1' Enter
+wait_for '^port 1: driver net_sim_inline'
 echo "ok: tab completion"
 
 # '?' on a partial line lists what may follow, with the usage of each.
@@ -60,21 +70,24 @@ wait_for 'sa add <in\|out> <spi> <param>'
 keys BSpace BSpace BSpace
 echo "ok: ? help"
 
-# Up recalls "port list"; a second table appears.
+# Up recalls the last line, "port info 1"; it runs a second time.
 keys Up
-wait_for '^dpsec> port list ?$'
+wait_for '^dpsec> port info 1 ?$'
 keys Enter
 i=0
-while [ "$(screen | grep -Ec '^0 +net_sim_inline0')" -lt 2 ]; do
+while [ "$(screen | grep -Ec '^port 1: driver net_sim_inline')" -lt 2 ]; do
 	i=$((i + 1))
-	[ $i -le 100 ] || { screen >"$TMP/screen.txt"; e2e_show "$TMP/screen.txt"; e2e_fail "history: no second port list"; }
+	[ $i -le 100 ] || { screen >"$TMP/screen.txt"; e2e_show "$TMP/screen.txt"; e2e_fail "history: port info 1 did not run again"; }
 	sleep 0.1
 done
 echo "ok: history"
 
-# A bad line is reported and the prompt comes back.
+# Bad lines are reported with the word that is wrong, as in command files.
 keys 'sa add out 5' Enter
 wait_for "error: sa add: word 2 '5': expected an SPI"
+keys 'sa bogus' Enter
+wait_for "error: sa: word 2 'bogus': expected one of add del show move"
+echo "ok: errors"
 
 keys 'quit' Enter
 wait_for '^CLI-EXITED-0$'
