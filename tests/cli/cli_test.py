@@ -98,8 +98,12 @@ def fwd_checks(out, name):
     check(fwd["mode"] == "ipsec" or fwd["mode"] == "io", name + ": mode", out)
     check(t["injected"] == 4 * 32, "%s: injected %d, want 128"
           % (name, t["injected"]), out)
+    reasons = {}
+    for p in fwd["ports"]:
+        for r, n in p["drops"].items():
+            reasons[r] = reasons.get(r, 0) + n
     check(t["dropped"] == 0 and t["tx_refused"] == 0 and t["not_ip"] == 0,
-          "%s: packets dropped: %s" % (name, t), out)
+          "%s: packets dropped: %s, by reason %s" % (name, t, reasons), out)
     check(t["drained"] == t["injected"] and t["unaccounted"] == 0,
           "%s: lost packets: %s" % (name, t), out)
     return fwd
