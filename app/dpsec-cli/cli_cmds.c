@@ -1479,47 +1479,60 @@ h_load(struct cli_args *a)
 		cli_err(a, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char cmd[64];
-		struct cli_args la = { .cmd = cmd };
-		int n;
+	/* SAs first, policies second: ipsec-secgw files often list a
+	 * policy before the SA it protects with. */
+	for (int pass = 0; pass < 2; pass++) {
+		rewind(f);
+		lineno = 0;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char cmd[64];
+			struct cli_args la = { .cmd = cmd };
+			int n;
 
-		lineno++;
-		snprintf(cmd, sizeof(cmd), "load %s:%u", path, lineno);
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			cli_err(&la, "line longer than %zu bytes",
-				sizeof(line) - 2);
-			errs++;
-			break;
-		}
-		n = cli_split(line, argv, CLI_MAX_ARGS);
-		if (n == 0)
-			continue;
-		la.argc = n;
-		la.argv = argv;
-		if (n < 0) {
-			cli_err(&la, "more than %d words", CLI_MAX_ARGS);
-			errs++;
-			continue;
-		}
-		la.i = 1;
-		if (strcmp(argv[0], "sa") == 0) {
-			if (sa_add(&la) != 0)
+			lineno++;
+			snprintf(cmd, sizeof(cmd), "load %s:%u", path, lineno);
+			if (strchr(line, '\n') == NULL && !feof(f)) {
+				if (pass == 0) {
+					cli_err(&la, "line longer than %zu bytes",
+						sizeof(line) - 2);
+					errs++;
+				}
+				break;
+			}
+			n = cli_split(line, argv, CLI_MAX_ARGS);
+			if (n == 0)
+				continue;
+			la.argc = n;
+			la.argv = argv;
+			la.i = 1;
+			if (n < 0) {
+				if (pass == 0) {
+					cli_err(&la, "more than %d words",
+						CLI_MAX_ARGS);
+					errs++;
+				}
+			} else if (strcmp(argv[0], "sa") == 0) {
+				if (pass == 1)
+					continue;
+				if (sa_add(&la) != 0)
+					errs++;
+				else
+					nsa++;
+			} else if (strcmp(argv[0], "sp") == 0) {
+				if (pass == 0)
+					continue;
+				if (h_sp_add(&la) != 0)
+					errs++;
+				else
+					nsp++;
+			} else if (strcmp(argv[0], "rt") == 0 ||
+				   strcmp(argv[0], "neigh") == 0) {
+				continue;	/* ipsec-secgw routing */
+			} else if (pass == 0) {
+				la.i = 0;
+				cli_err_tok(&la, "a rule (sa|sp; rt and neigh are ignored)");
 				errs++;
-			else
-				nsa++;
-		} else if (strcmp(argv[0], "sp") == 0) {
-			if (h_sp_add(&la) != 0)
-				errs++;
-			else
-				nsp++;
-		} else if (strcmp(argv[0], "rt") == 0 ||
-			   strcmp(argv[0], "neigh") == 0) {
-			continue;	/* ipsec-secgw routing: not ours */
-		} else {
-			la.i = 0;
-			cli_err_tok(&la, "a rule (sa|sp; rt and neigh are ignored)");
-			errs++;
+			}
 		}
 	}
 	fclose(f);

@@ -354,8 +354,8 @@ def case_save_load():
           text + "\n-----\n" + open(f2).read())
     check(doc(out, "sps") == before, "policies differ after load", out)
     check(len(doc(out, "sas")["sas"]) == 5, "SAs after load", out)
-    # ipsec-secgw's own rules load too (its rt lines are ignored), and a
-    # bad rule names its file and line. SPIs 1..255 are reserved (RFC 4303
+    # ipsec-secgw's own rules load too (its rt lines are ignored; a policy
+    # may come before its SA), and a bad rule names its file and line. SPIs 1..255 are reserved (RFC 4303
     # §2.1), so secgw's sample SPIs are refused.
     secgw = os.path.join(TMP, "secgw.cfg")
     with open(secgw, "w") as f:
@@ -364,22 +364,26 @@ sp ipv4 out esp protect 1005 pri 1 dst 192.168.105.0/24 sport 0:65535 dport 0:65
 sa out 1005 cipher_algo aes-128-cbc cipher_key {KEY_CBC} auth_algo sha1-hmac auth_key {KEY_SHA[:59]} mode ipv4-tunnel src 172.16.1.5 dst 172.16.2.5
 sa in 1005 cipher_algo aes-128-cbc cipher_key {KEY_CBC} auth_algo sha1-hmac auth_key {KEY_SHA[:59]} mode ipv4-tunnel src 172.16.2.5 dst 172.16.1.5 type inline-crypto-offload port_id 1
 rt ipv4 dst 172.16.2.5/32 port 0
-sp ipv4 out esp protect 1005 pri 1 dst 192.168.105.0/24 sport 0:65535 dport 0:65535
+sp ipv4 out esp protect 1005 pri 2 dst 192.168.106.0/24 sport 0:65535 dport 0:65535
 sa out 1006 cipher_algo rot13
 sa out 5 cipher_algo null auth_algo null mode transport
+sp ipv4 out esp protect 1007 pri 1 dst 192.168.107.0/24
 """)
     out, err = run("secgw", f"load {secgw}\nsp show json\n", want_rc=1)
-    check(re.search(r"error: load .*secgw\.cfg:2: protect 1005: no out SA", err),
-          "policy before its SA", err)
+    check(re.search(r"error: load .*secgw\.cfg:9: protect 1007: no out SA", err),
+          "policy without its SA", err)
     check(re.search(r"error: load .*secgw\.cfg:7: word 5 'rot13': expected a cipher", err),
           "bad cipher line", err)
     check(re.search(r"error: load .*secgw\.cfg:8: word 3 '5': expected an SPI \(256\.\.", err),
           "reserved SPI", err)
-    check("2 SAs, 1 policies, 3 errors" in out,
+    check("2 SAs, 2 policies, 3 errors" in out,
           "secgw load summary", out)
     sp = doc(out, "sps")["sps"]
-    check(len(sp) == 1 and sp[0]["sport"] == "0:65535" and
-          sp[0]["dst"] == "192.168.105.0/24", "secgw policy: %s" % sp, out)
+    check(len(sp) == 2 and sp[0]["sport"] == "0:65535" and
+          sp[0]["dst"] == "192.168.105.0/24" and sp[0]["sa"] == "spi 1005" and
+          sp[1]["dst"] == "192.168.106.0/24" and
+          all(p["state"] == "committed" for p in sp),
+          "secgw policies: %s" % sp, out)
 
 
 def case_faults():
