@@ -6,8 +6,8 @@
  * dpsec-cli: a testpmd-style interactive CLI for dpsec security sessions
  * (doc/cli.md). cli_cfg.c parses and prints SA and SP lines (the
  * ipsec-secgw config syntax plus dpsec's extensions), cli_cmds.c holds the
- * state and the commands, cli_fwd.c the forwarding lcore, main.c EAL, the
- * options and the cmdline loop.
+ * state and the commands, cli_tls.c the TLS contexts, cli_fwd.c the
+ * forwarding lcore, main.c EAL, the options and the terminal loop.
  */
 
 #include <stdbool.h>
@@ -56,16 +56,6 @@ struct cli_sp {
 	enum dpsec_sa_dir dir;
 	struct dpsec_policy pol;
 	uint32_t sa_spi;		/* protect <spi> (pol.sa set) */
-};
-
-/* Parsing results before anything is created. */
-struct cli_sa_req {
-	struct cli_sa sa;
-};
-
-struct cli_sp_req {
-	struct cli_sp sp;
-	bool by_spi;
 };
 
 /* Errors: "error: <cmd>: <message>" on stderr. */

@@ -23,7 +23,6 @@ struct cli_tls {
 };
 
 static struct cli_tls tlss[CLI_MAX_TLS];
-extern struct cli_fwd cli_fwd;
 
 static struct cli_tls *
 tls_find(uint32_t id)
