@@ -15,9 +15,9 @@
  *    TLS 1.3: the handshake-key records are opened with dpsec (software
  *    read contexts) to find where each direction's application keys
  *    start (after its Finished); TLS 1.2: after its ChangeCipherSpec.
- * 2. The capture is written again with TCP segments longer than 1448
- *    bytes cut into 1448-byte ones (loopback captures carry the kernel's
- *    64 KB GSO segments; the wire would not), into DIR/wire.pcap.
+ * 2. The capture is written again with TCP segments cut to fit a
+ *    1500-byte MTU (loopback captures carry the kernel's 64 KB GSO
+ *    segments; the wire would not), into DIR/wire.pcap.
  * 3. A net_sim_inline port receives DIR/wire.pcap (wire=pcap). One dpsec
  *    read context per connection and direction, with the application
  *    keys, on the port's NIC (--offload nic: the sim's TLS engine decrypts
@@ -69,6 +69,7 @@
 enum {
 	MAX_CONN = 64,
 	CUT_MSS = 1448,
+	WIRE_MTU = 1500,		/* net_sim_inline's default MTU */
 	HOLD_MAX = 4096,		/* early segments held per direction */
 	BURST = 32,
 };
@@ -751,7 +752,7 @@ dir_feed(struct dir *d, struct rte_mbuf *m, uint32_t seq, uint32_t plen)
 /* ------------------------------------------------------------ TX */
 
 enum {
-	TX_MSS = 1448,
+	TX_MSS = 1460,			/* IPv4 in a 1500-byte MTU */
 	TX_SEQ0 = 1000,			/* first TCP sequence we send */
 };
 
@@ -845,7 +846,9 @@ dir_transmit(const struct conn *c, struct dir *d, uint16_t port,
 		memcpy(rec + pre, data + pos, pl);
 		pos += pl;
 		while (o < rl) {
-			uint32_t k = RTE_MIN(rl - o, (uint32_t)TX_MSS);
+			uint32_t k = RTE_MIN(rl - o, d->family == 4 ?
+					     (uint32_t)TX_MSS :
+					     (uint32_t)TX_MSS - 20);
 			struct rte_mbuf *m = seg_build(d, seq, rec + o, k);
 
 			if (m == NULL) {
@@ -895,7 +898,7 @@ pcap_pass(const char *in, const char *out)
 	pcap_dumper_t *dump;
 	struct pcap_pkthdr *h;
 	const uint8_t *f;
-	uint8_t frame[CUT_MSS + 200];
+	uint8_t frame[WIRE_MTU + 14];
 	int r;
 
 	if (p == NULL) {
@@ -921,7 +924,7 @@ pcap_pass(const char *in, const char *out)
 		struct pkt k;
 		struct conn *c;
 		struct dir *d;
-		uint32_t hl, off;
+		uint32_t hl, off, mss;
 
 		if (!pkt_parse(f, h->caplen, &k))
 			continue;
@@ -929,17 +932,19 @@ pcap_pass(const char *in, const char *out)
 		if (d == NULL)
 			continue;
 		stream_add(d, &k);
-		/* The same segment, cut at CUT_MSS, for the wire. */
+		/* The same segment, cut to fit a 1500-byte MTU (the sim
+		 * port's), for the wire. */
 		hl = k.l2 + k.l3 + k.l4;
-		if (k.plen <= CUT_MSS) {
+		mss = k.l3 + k.l4 < WIRE_MTU ? WIRE_MTU - k.l3 - k.l4 : 1;
+		if (k.plen <= mss) {
 			struct pcap_pkthdr oh = *h;
 
 			oh.caplen = oh.len = hl + k.plen;
 			pcap_dump((u_char *)dump, &oh, f);
 			continue;
 		}
-		for (off = 0; off < k.plen; off += CUT_MSS) {
-			uint32_t n = RTE_MIN((uint32_t)CUT_MSS, k.plen - off);
+		for (off = 0; off < k.plen; off += mss) {
+			uint32_t n = RTE_MIN(mss, k.plen - off);
 			uint32_t s = k.seq + off;
 			struct pcap_pkthdr oh = *h;
 			uint8_t *tcp = frame + k.l2 + k.l3;

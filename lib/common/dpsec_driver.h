@@ -89,6 +89,18 @@ extern "C" {
 #define DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED "dpsec_rx_tls_decrypted"
 /** Mbuf dynamic field (uint32_t): the hw_id of the TX segment's context. */
 #define DPSEC_MBUF_DYNFIELD_TLS_ID "dpsec_tls_hw_id"
+/**
+ * Mbuf dynamic flag, RX, device-driven resynchronisation
+ * (tls-offload.rst "Resync"): the NIC lost the stream of a context it
+ * holds, found what looks like a record header in this packet and asks
+ * dpsec to confirm it. The header's TCP sequence number is in
+ * DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ; dpsec answers with
+ * ops->rx_resync_response() once it has parsed the stream up to there.
+ */
+#define DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ "dpsec_rx_tls_resync_req"
+/** Mbuf dynamic field (uint32_t): the TCP sequence number of a resync
+ *  request's candidate header. */
+#define DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ "dpsec_tls_resync_seq"
 
 /** One direction of a connection, as dpsec hands it to a driver. */
 struct dpsec_drv_tls_conf {
@@ -110,6 +122,10 @@ struct dpsec_drv_tls_conf {
 	uint16_t dport;		/**< TCP destination port, host order */
 	uint32_t tcp_seq;	/**< TCP sequence of the next record's header */
 	uint64_t rec_seq;	/**< that record's number */
+	/** RX: after a loss of sync the NIC searches the stream for record
+	 *  headers and asks (DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ); 0: it
+	 *  waits for dpsec's next-record hint (ops->resync). */
+	uint8_t rx_resync_device;
 };
 
 /** What a port's TLS engine offers. */
@@ -143,6 +159,31 @@ struct dpsec_drv_tls_ops {
 	 *  loss of sync; TX: the state for the next marked segment). */
 	int (*resync)(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
 		      uint64_t rec_seq);
+	/** TX resync dump (what mlx5 does for a retransmission): the
+	 *  record that starts at TCP sequence rec_tcp_seq is number
+	 *  rec_seq; data holds its first len bytes as framed (header,
+	 *  explicit nonce written, plaintext), which the NIC runs through
+	 *  the record's AEAD without sending them. The next marked segment
+	 *  starts at rec_tcp_seq + len. NULL: not supported (dpsec then
+	 *  encrypts such segments in software). */
+	int (*tx_resync_dump)(uint16_t port_id, uint32_t hw_id,
+			      uint32_t rec_tcp_seq, uint64_t rec_seq,
+			      const uint8_t *data, uint32_t len);
+	/** RX device-driven resync: dpsec's answer to a request for TCP
+	 *  sequence tcp_seq: ok, a record numbered rec_seq starts there
+	 *  (the NIC resumes from it); !ok, none does (the NIC searches on).
+	 *  NULL: the driver never asks. */
+	int (*rx_resync_response)(uint16_t port_id, uint32_t hw_id,
+				  uint32_t tcp_seq, bool ok, uint64_t rec_seq);
+	/** New traffic key (TLS 1.3 KeyUpdate, TLS 1.2 rekey): from the
+	 *  record that starts at TCP sequence conf->tcp_seq on (numbered
+	 *  conf->rec_seq, 0 for a KeyUpdate) the context uses conf->key and
+	 *  conf->iv; the records before it keep the old key (TX: a
+	 *  retransmission of one of them is dumped with it). The other
+	 *  fields are those of add. NULL: not supported (dpsec moves the
+	 *  context to software at a key change). */
+	int (*rekey)(uint16_t port_id, uint32_t hw_id,
+		     const struct dpsec_drv_tls_conf *conf);
 };
 
 /** What one port's driver declared. */

@@ -74,7 +74,8 @@ dpsec_tls_nonce(const struct dpsec_tls_suite *s, uint64_t rec_seq,
 	 * big-endian, left-padded with zeros to 12 bytes, XOR the IV. */
 	memcpy(nonce, s->iv, DPSEC_TLS_IV_LEN);
 	for (i = 0; i < 8; i++)
-		nonce[DPSEC_TLS_IV_LEN - 1 - i] ^= (uint8_t)(rec_seq >> (8 * i));
+		nonce[DPSEC_TLS_IV_LEN - 1 - i] ^=
+			(uint8_t)(rec_seq >> (8 * i));
 }
 
 uint16_t

@@ -73,7 +73,8 @@ extern int dpsec_logtype;
 	X(TLS_BAD_RECORD, "malformed TLS record header (type, version or length)") \
 	X(TLS_STOPPED,	"TLS context failed or past its hard record limit") \
 	X(TLS_TRACK_FULL, "TLS TX: too many unacknowledged records (call dpsec_tls_tx_ack())") \
-	X(TLS_DUP,	"TCP segment already received")
+	X(TLS_DUP,	"TCP segment already received") \
+	X(TLS_NO_DATA,	"TLS TX: a retransmission needs record bytes the application cannot give (tx_read)")
 
 /** Reason codes; see DPSEC_REASONS. */
 enum dpsec_reason {

@@ -59,6 +59,44 @@ enum dpsec_tls_type {
 	DPSEC_TLS_TYPE_HEARTBEAT = 24,		/**< RTE_TLS_TYPE_HEARTBEAT */
 };
 
+/**
+ * How a write context on the NIC sends a segment that is not the next in
+ * sequence for the NIC (a retransmission, a segment after a gap).
+ */
+enum dpsec_tls_tx_resync {
+	/** Give the NIC the record's number and its bytes before the
+	 *  segment (ops->tx_resync_dump, as mlx5 does), then mark the
+	 *  segment. Needs conf.tx_read unless the segment starts a record. */
+	DPSEC_TLS_TX_RESYNC_DUMP = 0,
+	/** Encrypt the segment's record bytes in software (the AEAD
+	 *  keystream at their offset; the tag from the whole record, read
+	 *  with conf.tx_read) and send it unmarked. */
+	DPSEC_TLS_TX_RESYNC_SW,
+};
+
+/**
+ * How a read context on the NIC gets the NIC back in step after a loss
+ * (tls-offload.rst "Resync handling").
+ */
+enum dpsec_tls_rx_resync {
+	/** Stack-driven: dpsec tells the NIC where the next record starts
+	 *  and its number, backing off when hints keep failing. */
+	DPSEC_TLS_RX_RESYNC_HINT = 0,
+	/** Device-driven: the NIC searches for a record header and asks;
+	 *  dpsec confirms once it has parsed the stream that far. */
+	DPSEC_TLS_RX_RESYNC_DEVICE,
+};
+
+/**
+ * Read @p len bytes of a write context's record stream at TCP sequence
+ * @p tcp_seq from the application's send buffer, as it framed them
+ * (plaintext; what it passed to dpsec_tls_tx() before dpsec changed them).
+ * dpsec asks only for bytes not yet acknowledged (dpsec_tls_tx_ack()).
+ * @return 0, or < 0 when the bytes are not there (the segment is dropped).
+ */
+typedef int (*dpsec_tls_tx_read_t)(void *arg, uint32_t tcp_seq, uint8_t *buf,
+		uint32_t len);
+
 /** Context configuration. Keys are copied; the caller may wipe its own. */
 struct dpsec_tls_conf {
 	enum dpsec_tls_version ver;	/**< TLS 1.2 or 1.3 */
@@ -104,6 +142,21 @@ struct dpsec_tls_conf {
 	uint16_t port_id;		/**< the NIC (offload AUTO/REQUIRE) */
 	enum dpsec_offload offload;	/**< where the work should happen */
 	uint64_t userdata;		/**< returned in events and info */
+	/** TX on the NIC: how out-of-sequence segments are sent. */
+	enum dpsec_tls_tx_resync tx_resync;
+	/** TX: the application's send buffer (retransmissions of partial
+	 *  records on the NIC need it); NULL: such segments are dropped
+	 *  with DPSEC_R_TLS_OOO. */
+	dpsec_tls_tx_read_t tx_read;
+	void *tx_read_arg;		/**< first argument of tx_read */
+	/** TX on the NIC: when more than this many of the last 1024
+	 *  segments were out of sequence (retransmissions), the context
+	 *  moves to software TX at the next record boundary, and back to
+	 *  the NIC when a window of 1024 has fewer than half as many;
+	 *  0: never (FreeBSD's default is about 2%: 20). */
+	uint16_t tx_sw_threshold;
+	/** RX on the NIC: how the NIC is resynchronised after a loss. */
+	enum dpsec_tls_rx_resync rx_resync;
 };
 
 /**
@@ -262,6 +315,9 @@ enum dpsec_tls_state {
 	DPSEC_TLS_SOFT_LIMIT,	/**< soft record limit reached: rekey */
 	DPSEC_TLS_DEAD,		/**< hard record limit reached */
 	DPSEC_TLS_FAILED,	/**< stream error (auth, framing): stopped */
+	/** RX, TLS 1.3: a KeyUpdate was delivered; the bytes after it wait
+	 *  in the context until dpsec_tls_rekey() gives the new key. */
+	DPSEC_TLS_KEY_WAIT,
 };
 
 /** What dpsec_tls_info() reports. */
@@ -296,6 +352,16 @@ struct dpsec_tls_stats {
 	uint64_t bad_header;		/**< other header errors */
 	uint64_t ooo;			/**< segments out of TCP order */
 	uint64_t dropped;		/**< segments dropped (any reason) */
+	uint64_t tx_retransmits;	/**< TX segments before the cursor */
+	uint64_t tx_resync_dumps;	/**< TX resync dumps given the NIC */
+	uint64_t tx_resync_bytes;	/**< bytes of those dumps */
+	uint64_t tx_sw_segments;	/**< TX NIC context, segment in software */
+	uint64_t tx_moves;		/**< TX NIC <-> software moves */
+	uint64_t rx_resync_hints;	/**< RX next-record hints given */
+	uint64_t rx_resync_req;		/**< RX NIC resync requests seen */
+	uint64_t rx_resync_ok;		/**< answered: a record starts there */
+	uint64_t rx_resync_skip;	/**< answered: no record there */
+	uint64_t key_updates;		/**< keys changed (dpsec_tls_rekey) */
 };
 
 /** Read a context's counters. @return 0, -EINVAL. */
@@ -328,12 +394,44 @@ int dpsec_tls_port_stats_get(struct dpsec_ctx *ctx, uint16_t port_id,
 enum dpsec_tls_event {
 	DPSEC_TLS_EV_SOFT_LIMIT,	/**< life.packets_soft_limit reached */
 	DPSEC_TLS_EV_HARD_LIMIT,	/**< life.packets_hard_limit reached */
+	/** RX, TLS 1.3: a KeyUpdate message was received; the context
+	 *  waits for the new key (DPSEC_TLS_KEY_WAIT, dpsec_tls_rekey()). */
+	DPSEC_TLS_EV_KEY_UPDATE,
 };
 
 /** TLS event callback; same rules as dpsec_event_cb. */
 typedef void (*dpsec_tls_event_cb)(struct dpsec_ctx *ctx,
 		struct dpsec_tls *tls, enum dpsec_tls_event ev,
 		uint64_t userdata, void *cb_arg);
+
+/**
+ * Change a context's traffic key at a record boundary without tearing
+ * down the connection or its offload: TLS 1.3 KeyUpdate (RFC 8446 §4.6.3,
+ * the next secret from dpsec_tls13_secret_update()), or a TLS 1.2 key
+ * change. The record that starts at TCP sequence @p tcp_seq and every
+ * record after it use the new key, numbered from 0; the records before it
+ * keep the old one (a TX retransmission of one of them included).
+ *
+ * TX: call before the first segment of that record goes through
+ * dpsec_tls_tx(); @p tcp_seq is where the application frames it (at or
+ * after the next byte dpsec has not seen). RX: call when
+ * dpsec_tls_rx() delivered the KeyUpdate (state DPSEC_TLS_KEY_WAIT,
+ * event DPSEC_TLS_EV_KEY_UPDATE); @p tcp_seq is the sequence just after
+ * that record; the bytes that waited are processed at the next
+ * dpsec_tls_rx() call. On the NIC the driver's rekey op moves the key;
+ * without one the context moves to software.
+ *
+ * @param tls       The context.
+ * @param key       The new key, @p key_len bytes (the cipher's length).
+ * @param key_len   16 or 32.
+ * @param imp_nonce The new implicit nonce (as in struct dpsec_tls_conf).
+ * @param tcp_seq   The TCP sequence of the first record under the new key.
+ * @return 0, -EINVAL (bad arguments, a TX boundary behind the cursor, an
+ *   RX context not waiting for a key), -EBUSY (a key change is already
+ *   pending).
+ */
+int dpsec_tls_rekey(struct dpsec_tls *tls, const uint8_t *key,
+		uint16_t key_len, const uint8_t imp_nonce[12], uint32_t tcp_seq);
 
 /** Register the context's TLS event callback (NULL removes it).
  *  @return 0, -EINVAL. */

@@ -32,11 +32,15 @@
 static int tx_flag_bit = -1;		/* DPSEC_MBUF_DYNFLAG_TX_TLS */
 static int rx_flag_bit = -1;		/* DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED */
 static int id_off = -1;			/* DPSEC_MBUF_DYNFIELD_TLS_ID */
+static int req_flag_bit = -1;	/* DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ */
+static int req_off = -1;	/* DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ */
 
 enum {
 	TLS_TXR_CAP = 1024,		/* unacknowledged records tracked */
 	TLS_OUTQ_MIN = 64,		/* first size of the RX output ring */
 	TLS_OUTQ_MAX = 1 << 16,		/* its largest */
+	TLS_PEND_MAX = 4096,		/* RX segments waiting for a key */
+	TLS_WIN = 1024,			/* TX segments per threshold window */
 };
 
 static int
@@ -50,6 +54,14 @@ marks_register(void)
 	};
 	static const struct rte_mbuf_dynfield idf = {
 		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+	static const struct rte_mbuf_dynflag reqf = {
+		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ,
+	};
+	static const struct rte_mbuf_dynfield reqd = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ,
 		.size = sizeof(uint32_t),
 		.align = __alignof__(uint32_t),
 	};
@@ -74,6 +86,18 @@ marks_register(void)
 		if (b < 0)
 			return -rte_errno;
 		id_off = b;
+	}
+	if (req_flag_bit < 0) {
+		b = rte_mbuf_dynflag_register(&reqf);
+		if (b < 0)
+			return -rte_errno;
+		req_flag_bit = b;
+	}
+	if (req_off < 0) {
+		b = rte_mbuf_dynfield_register(&reqd);
+		if (b < 0)
+			return -rte_errno;
+		req_off = b;
 	}
 	return 0;
 }
@@ -132,6 +156,13 @@ tls_conf_check(const struct dpsec_tls_conf *c)
 		BAD("life", "soft limit above the hard limit");
 	if ((unsigned int)c->offload > DPSEC_OFFLOAD_NONE)
 		BAD("offload", "AUTO, REQUIRE or NONE");
+	if ((unsigned int)c->tx_resync > DPSEC_TLS_TX_RESYNC_SW)
+		BAD("tx_resync", "DUMP or SW");
+	if ((unsigned int)c->rx_resync > DPSEC_TLS_RX_RESYNC_DEVICE)
+		BAD("rx_resync", "HINT or DEVICE");
+	if (c->tx_sw_threshold > TLS_WIN)
+		BAD("tx_sw_threshold", "at most %u (segments of a window)",
+		    TLS_WIN);
 	return 0;
 }
 #undef BAD
@@ -159,6 +190,8 @@ drv_conf_fill(const struct dpsec_tls *t, struct dpsec_drv_tls_conf *d)
 	d->dport = t->rx ? c->local_port : c->remote_port;
 	d->tcp_seq = t->cur.tcp_seq;
 	d->rec_seq = t->cur.rec_seq;
+	d->rx_resync_device = t->rx &&
+			      c->rx_resync == DPSEC_TLS_RX_RESYNC_DEVICE;
 }
 
 /* Put a new context on the NIC if it wants and can; else say why not. */
@@ -231,12 +264,24 @@ tls_free(struct dpsec_tls *t)
 	}
 	dpsec_aead_stream_release(&t->st);
 	rte_pktmbuf_free(t->rx_head);
+	for (i = 0; i < t->pend_n; i++)
+		rte_pktmbuf_free(t->pend[i].m);
+	free(t->pend);
+	if (t->rbuf != NULL) {
+		explicit_bzero(t->rbuf, TLS_RBUF);
+		free(t->rbuf);
+	}
 	for (i = 0; i < t->outq_n; i++)
 		rte_pktmbuf_free(t->outq[(t->outq_head + i) % t->outq_cap].m);
 	free(t->outq);
 	free(t->txr);
-	if (t->key != NULL)
+	if (t->key != NULL) {
 		dpsec_crypto_key_wipe(t->key);
+		dpsec_crypto_key_wipe(t->key_prev);
+		dpsec_crypto_key_wipe(t->key_next);
+	}
+	explicit_bzero(&t->suite_prev, sizeof(t->suite_prev));
+	explicit_bzero(&t->suite_next, sizeof(t->suite_next));
 	explicit_bzero(t->nic_key, sizeof(t->nic_key));
 	explicit_bzero(t->suite.iv, sizeof(t->suite.iv));
 	explicit_bzero(t->tag, sizeof(t->tag));
@@ -276,12 +321,17 @@ dpsec_tls_create(struct dpsec_ctx *ctx, const struct dpsec_tls_conf *conf)
 		return NULL;
 	}
 	cc = tls_cipher(conf->cipher);
-	t = rte_zmalloc_socket("dpsec_tls", tsz + ksz, 64, ctx->socket_id);
+	ksz = RTE_ALIGN_CEIL(ksz, 64);
+	/* The key, the one before the last rekey, the one waiting. */
+	t = rte_zmalloc_socket("dpsec_tls", tsz + 3 * ksz, 64, ctx->socket_id);
 	if (t == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	t->key = (struct dpsec_crypto_key *)((uint8_t *)t + tsz);
+	t->key_prev = (struct dpsec_crypto_key *)((uint8_t *)t + tsz + ksz);
+	t->key_next = (struct dpsec_crypto_key *)((uint8_t *)t + tsz +
+						  2 * ksz);
 	t->ctx = ctx;
 	t->conf = *conf;
 	t->conf.key = NULL;
@@ -307,9 +357,19 @@ dpsec_tls_create(struct dpsec_ctx *ctx, const struct dpsec_tls_conf *conf)
 	}
 	dpsec_tls_cursor_init(&t->cur, &t->suite, conf->tcp_seq,
 			      conf->seq_no);
+	t->nic_next = conf->tcp_seq;
+	t->rx_next = conf->tcp_seq;
 	if (!t->rx) {
 		t->txr_cap = TLS_TXR_CAP;
 		t->txr = calloc(t->txr_cap, sizeof(*t->txr));
+		/* Scratch to read records back for retransmissions. */
+		if (conf->tx_read != NULL && t->txr != NULL) {
+			t->rbuf = malloc(TLS_RBUF);
+			if (t->rbuf == NULL) {
+				free(t->txr);
+				t->txr = NULL;
+			}
+		}
 	} else {
 		t->outq_cap = TLS_OUTQ_MIN;
 		t->outq = calloc(t->outq_cap, sizeof(*t->outq));
@@ -520,26 +580,261 @@ seg_parse(const struct dpsec_tls *t, const struct rte_mbuf *m,
 
 /* ------------------------------------------------------------------ TX */
 
+/*
+ * TX model. The cursor (t->cur) follows the record stream at the next
+ * byte not seen yet; every record it starts is pushed on t->txr until the
+ * peer acknowledges it. A segment at the cursor is "new"; one before it is
+ * a retransmission (its bytes are the application's plaintext framing
+ * again). Each segment is sent either marked for the NIC or already
+ * sealed here ("software"), never both:
+ *  - software placement: new bytes are sealed by the streaming AEAD as the
+ *    cursor passes them; retransmitted ones with the keystream at their
+ *    offset and the record's tag kept in its txr entry;
+ *  - NIC placement: new segments are marked; the NIC follows the stream
+ *    from t->nic_next. A retransmission is either dumped (the NIC is given
+ *    the record's number and its bytes before the segment, then the
+ *    segment is marked: DPSEC_TLS_TX_RESYNC_DUMP) or sealed here
+ *    (DPSEC_TLS_TX_RESYNC_SW, and whenever the driver cannot dump). A
+ *    record that software starts sealing (taken over mid-record from the
+ *    NIC with the bytes tx_read gives) is finished in software; the NIC
+ *    is told where the next record starts (ops->resync) when a segment
+ *    begins on a record boundary again.
+ */
+
+
 static void
 txr_push(struct dpsec_tls *t, uint32_t tcp_seq, uint64_t rec_seq,
 	 uint32_t len)
 {
 	struct tls_tx_rec *r = &t->txr[(t->txr_head + t->txr_n) % t->txr_cap];
 
+	memset(r, 0, sizeof(*r));
 	r->tcp_seq = tcp_seq;
 	r->rec_seq = rec_seq;
 	r->len = len;
+	r->gen = t->kgen;
 	t->txr_n++;
 }
 
+static struct tls_tx_rec *
+txr_last(struct dpsec_tls *t)
+{
+	return t->txr_n == 0 ? NULL :
+	       &t->txr[(t->txr_head + t->txr_n - 1) % t->txr_cap];
+}
+
+/* The tracked record holding TCP sequence @seq, or NULL. */
+static struct tls_tx_rec *
+txr_find(struct dpsec_tls *t, uint32_t seq)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->txr_n; i++) {
+		struct tls_tx_rec *r = &t->txr[(t->txr_head + i) % t->txr_cap];
+
+		if (dpsec_tcp_seq_le(r->tcp_seq, seq) &&
+		    dpsec_tcp_seq_lt(seq, r->tcp_seq + r->len))
+			return r;
+	}
+	return NULL;
+}
+
+/* Key and suite of a record's generation; false if gone. */
+static bool
+rec_keys(struct dpsec_tls *t, const struct tls_tx_rec *r,
+	 struct dpsec_crypto_key **key, const struct dpsec_tls_suite **s)
+{
+	if (r->gen == t->kgen) {
+		*key = t->key;
+		*s = &t->suite;
+		return true;
+	}
+	if (t->prev_valid && r->gen == (uint8_t)(t->kgen - 1)) {
+		*key = t->key_prev;
+		*s = &t->suite_prev;
+		return true;
+	}
+	return false;
+}
+
+static void
+be64_put(uint8_t *p, uint64_t v)
+{
+	uint64_t b = rte_cpu_to_be_64(v);
+
+	memcpy(p, &b, 8);
+}
+
+/* Read [seq, seq + len) of the application's record stream; the TLS 1.2
+ * explicit nonces in it rewritten as dpsec wrote them. */
+static int
+tx_read(struct dpsec_tls *t, uint32_t seq, uint8_t *buf, uint32_t len)
+{
+	if (t->conf.tx_read == NULL || len > TLS_RBUF)
+		return -ENOTSUP;
+	if (len == 0)
+		return 0;
+	return t->conf.tx_read(t->conf.tx_read_arg, seq, buf, len) < 0 ?
+	       -EIO : 0;
+}
+
+/* The explicit nonce of a record (1.2 GCM): what went on the wire. */
+static const uint8_t *
+rec_explicit(const struct tls_tx_rec *r, uint8_t tmp[8])
+{
+	if (r->has_explicit)
+		return r->explicit_nonce;
+	be64_put(tmp, r->rec_seq);
+	return tmp;
+}
+
+/* Make sure @r's tag is known: seal the whole record (read back with
+ * tx_read) in software once. */
+static enum dpsec_reason
+rec_tag(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	struct tls_tx_rec *r)
+{
+	struct dpsec_crypto_key *key;
+	const struct dpsec_tls_suite *s;
+	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX], tmp[8];
+	uint32_t pre, body;
+	uint16_t aad_len;
+
+	if (r->has_tag)
+		return DPSEC_R_NONE;
+	if (!rec_keys(t, r, &key, &s) || eng == NULL)
+		return DPSEC_R_TLS_NO_DATA;
+	pre = DPSEC_TLS_HDR_LEN + s->explicit_len;
+	if (r->len < pre + s->tag_len || t->rbuf == NULL ||
+	    tx_read(t, r->tcp_seq, t->rbuf, r->len) != 0)
+		return DPSEC_R_TLS_NO_DATA;
+	body = r->len - pre - s->tag_len;
+	dpsec_tls_nonce(s, r->rec_seq, rec_explicit(r, tmp), nonce);
+	aad_len = dpsec_tls_aad(s, r->rec_seq, t->rbuf, aad);
+	if (dpsec_aead_seal(eng, key, nonce, aad, aad_len, t->rbuf + pre,
+			    t->rbuf + pre, body, r->tag) != 0)
+		return DPSEC_R_UNSUPPORTED;
+	explicit_bzero(t->rbuf, r->len);
+	r->has_tag = 1;
+	return DPSEC_R_NONE;
+}
+
 /*
- * Walk @len payload bytes at @p through the cursor; seal in software
- * (!t->nic) or only track and write explicit nonces (NIC). Returns a
- * reason; on error the context is failed.
+ * Seal bytes [off, off + n) of record @r in place at @p, from the
+ * application's plaintext framing: header as is, explicit nonce as sent,
+ * body with the keystream at its offset, tag from the record.
+ */
+static enum dpsec_reason
+sw_piece(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	 struct tls_tx_rec *r, uint8_t *p, uint32_t off, uint32_t n)
+{
+	struct dpsec_crypto_key *key;
+	const struct dpsec_tls_suite *s;
+	uint8_t nonce[DPSEC_TLS_IV_LEN], tmp[8];
+	uint32_t pre, tag_off, a, b;
+	enum dpsec_reason rs;
+
+	if (!rec_keys(t, r, &key, &s) || eng == NULL)
+		return DPSEC_R_TLS_NO_DATA;
+	pre = DPSEC_TLS_HDR_LEN + s->explicit_len;
+	tag_off = r->len - s->tag_len;
+	/* Explicit nonce. */
+	a = RTE_MAX(off, (uint32_t)DPSEC_TLS_HDR_LEN);
+	b = RTE_MIN(off + n, pre);
+	if (a < b)
+		memcpy(p + (a - off), rec_explicit(r, tmp) +
+		       (a - DPSEC_TLS_HDR_LEN), b - a);
+	/* Body. */
+	a = RTE_MAX(off, pre);
+	b = RTE_MIN(off + n, tag_off);
+	if (a < b) {
+		dpsec_tls_nonce(s, r->rec_seq, rec_explicit(r, tmp), nonce);
+		if (dpsec_aead_keystream_xor(eng, key, nonce, a - pre,
+					     p + (a - off), b - a) != 0)
+			return DPSEC_R_UNSUPPORTED;
+	}
+	/* Tag. */
+	a = RTE_MAX(off, tag_off);
+	b = off + n;
+	if (a < b) {
+		rs = rec_tag(t, eng, r);
+		if (rs != DPSEC_R_NONE)
+			return rs;
+		memcpy(p + (a - off), r->tag + (a - tag_off), b - a);
+	}
+	return DPSEC_R_NONE;
+}
+
+/* A TX rekey waiting for its record: switch keys now. */
+static void
+tx_rekey_apply(struct dpsec_tls *t)
+{
+	memcpy(t->key_prev, t->key, dpsec_crypto_key_size());
+	t->suite_prev = t->suite;
+	memcpy(t->key, t->key_next, dpsec_crypto_key_size());
+	dpsec_crypto_key_wipe(t->key_next);
+	t->suite = t->suite_next;
+	t->prev_valid = 1;
+	t->kgen++;
+	t->cur.rec_seq = 0;
+	t->rekey_pending = 0;
+	t->stats.key_updates++;
+}
+
+/*
+ * Software takes over the record under the cursor mid-way (its first
+ * bytes went to the NIC): the AEAD state is rebuilt from the
+ * application's plaintext of what was sent.
+ */
+static enum dpsec_reason
+sw_takeover(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
+{
+	struct dpsec_tls_cursor *c = &t->cur;
+	struct tls_tx_rec *r = txr_last(t);
+	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX], tmp[8];
+	uint32_t pre = dpsec_tls_rec_prefix(&t->suite), done;
+	uint16_t aad_len;
+
+	t->sw_rec = 1;
+	/* Not into the body yet: the stream starts as the cursor passes
+	 * the header (and explicit nonce). */
+	if (c->part == DPSEC_TLS_PART_HDR ||
+	    c->part == DPSEC_TLS_PART_EXPLICIT)
+		return DPSEC_R_NONE;
+	if (r == NULL || r->tcp_seq != c->rec_tcp_seq || eng == NULL)
+		return DPSEC_R_TLS_NO_DATA;
+	done = c->tcp_seq - c->rec_tcp_seq;	/* bytes of it sent */
+	if (t->rbuf == NULL || tx_read(t, r->tcp_seq, t->rbuf, done) != 0)
+		return DPSEC_R_TLS_NO_DATA;
+	dpsec_tls_nonce(&t->suite, r->rec_seq, rec_explicit(r, tmp), nonce);
+	aad_len = dpsec_tls_aad(&t->suite, r->rec_seq, c->hdr, aad);
+	if (dpsec_aead_stream_init(eng, &t->st, t->key, DPSEC_CRYPTO_ENCRYPT,
+				   nonce, aad, aad_len) != 0)
+		return DPSEC_R_UNSUPPORTED;
+	t->st_open = 1;
+	t->tag_ready = 0;
+	dpsec_aead_stream_update(eng, &t->st, t->rbuf + pre, t->rbuf + pre,
+				 RTE_MIN(done, r->len - t->suite.tag_len) - pre);
+	explicit_bzero(t->rbuf, done);
+	if (c->part == DPSEC_TLS_PART_TAG) {
+		if (dpsec_aead_stream_final(eng, &t->st, t->tag) != 0)
+			return DPSEC_R_UNSUPPORTED;
+		t->st_open = 0;
+		t->tag_ready = 1;
+		memcpy(r->tag, t->tag, sizeof(r->tag));
+		r->has_tag = 1;
+	}
+	return DPSEC_R_NONE;
+}
+
+/*
+ * Walk @len new payload bytes at @p through the cursor: seal them in
+ * software (@sw) or only track records and write explicit nonces (the
+ * NIC seals). Returns a reason; on a framing error the context fails.
  */
 static enum dpsec_reason
 tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
-	 uint32_t len, uint64_t *bytes)
+	 uint32_t len, bool sw, uint64_t *bytes)
 {
 	struct dpsec_tls_cursor *c = &t->cur;
 	struct dpsec_tls_span sp;
@@ -548,8 +843,21 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 	uint16_t aad_len;
 
 	while (len > 0) {
-		if (c->part == DPSEC_TLS_PART_HDR && c->part_off == 0 &&
-		    t->txr_n == t->txr_cap)
+		bool rec_start = c->part == DPSEC_TLS_PART_HDR &&
+				 c->part_off == 0;
+
+		if (t->rekey_pending) {
+			if (rec_start && c->tcp_seq == t->rekey_seq) {
+				tx_rekey_apply(t);
+			} else if (dpsec_tcp_seq_lt(t->rekey_seq, c->tcp_seq)) {
+				DPSEC_LOG_RL(ERR, "TLS TX: rekey at TCP "
+					     "sequence %u is not a record start",
+					     t->rekey_seq);
+				tls_fail(t);
+				return DPSEC_R_TLS_BAD_RECORD;
+			}
+		}
+		if (rec_start && t->txr_n == t->txr_cap)
 			return DPSEC_R_TLS_TRACK_FULL;
 		/* The explicit nonce is ours to write before the cursor
 		 * (and the NIC) reads it. */
@@ -557,9 +865,8 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 		    !t->conf.options.iv_gen_disable) {
 			uint8_t be[8];
 			uint32_t k = RTE_MIN(len, 8u - c->part_off);
-			uint64_t v = rte_cpu_to_be_64(c->rec_seq);
 
-			memcpy(be, &v, 8);
+			be64_put(be, c->rec_seq);
 			memcpy(p, be + c->part_off, k);
 		}
 		he = dpsec_tls_cursor_step(c, p, len, &sp);
@@ -574,9 +881,17 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 				return DPSEC_R_TLS_STOPPED;
 			txr_push(t, sp.rec_tcp_seq, sp.rec_seq,
 				 DPSEC_TLS_HDR_LEN + c->rec_len);
+			if (sw)
+				t->sw_rec = 1;
 		}
-		if (!t->nic && ((sp.hdr_done && t->suite.explicit_len == 0) ||
-				sp.explicit_done)) {
+		if (sp.explicit_done) {
+			struct tls_tx_rec *r = txr_last(t);
+
+			memcpy(r->explicit_nonce, c->explicit_nonce, 8);
+			r->has_explicit = 1;
+		}
+		if (sw && ((sp.hdr_done && t->suite.explicit_len == 0) ||
+			   sp.explicit_done)) {
 			dpsec_tls_nonce(&t->suite, sp.rec_seq,
 					c->explicit_nonce, nonce);
 			aad_len = dpsec_tls_aad(&t->suite, sp.rec_seq, c->hdr,
@@ -590,14 +905,16 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 			t->st_open = 1;
 			t->tag_ready = 0;
 		}
-		if (sp.part == DPSEC_TLS_PART_BODY && !t->nic) {
-			dpsec_aead_stream_update(eng, &t->st, p, p, sp.len);
-			*bytes += sp.len;
-		} else if (sp.part == DPSEC_TLS_PART_BODY) {
+		if (sp.part == DPSEC_TLS_PART_BODY) {
+			if (sw)
+				dpsec_aead_stream_update(eng, &t->st, p, p,
+							 sp.len);
 			*bytes += sp.len;
 		}
-		if (sp.part == DPSEC_TLS_PART_TAG && !t->nic) {
+		if (sp.part == DPSEC_TLS_PART_TAG && sw) {
 			if (!t->tag_ready) {
+				struct tls_tx_rec *r = txr_last(t);
+
 				if (dpsec_aead_stream_final(eng, &t->st,
 							    t->tag) != 0) {
 					tls_fail(t);
@@ -605,15 +922,19 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 				}
 				t->st_open = 0;
 				t->tag_ready = 1;
+				/* Kept for retransmissions. */
+				memcpy(r->tag, t->tag, sizeof(r->tag));
+				r->has_tag = 1;
 			}
 			memcpy(p, t->tag + sp.part_off, sp.len);
 		}
 		if (sp.rec_done) {
-			if (t->nic)
-				t->stats.records_nic++;
-			else
+			if (sw)
 				t->stats.records_sw++;
+			else
+				t->stats.records_nic++;
 			t->tag_ready = 0;
+			t->sw_rec = 0;
 		}
 		p += sp.len;
 		len -= sp.len;
@@ -621,41 +942,214 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 	return DPSEC_R_NONE;
 }
 
-/* Process one segment; DPSEC_R_NONE if it may be sent. */
-static enum dpsec_reason
-tx_seg(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
-       struct rte_mbuf *m, uint64_t *bytes)
-{
-	enum dpsec_reason r;
-	struct rte_mbuf *s;
-	uint32_t off, seq, plen, k;
+/* Call @fn on the contiguous pieces of payload [off, off + plen) of @m. */
+typedef enum dpsec_reason (*piece_fn)(struct dpsec_tls *t,
+		struct dpsec_crypto_engine *eng, uint8_t *p, uint32_t seq,
+		uint32_t n, bool sw, uint64_t *bytes);
 
-	r = seg_parse(t, m, &off, &seq);
-	if (r != DPSEC_R_NONE)
-		return r;
-	plen = m->pkt_len - off;
-	if (plen == 0)
-		return DPSEC_R_NONE;	/* a bare ACK/FIN: nothing to do */
-	if (seq != t->cur.tcp_seq) {
-		t->stats.ooo++;
-		return DPSEC_R_TLS_OOO;
-	}
+static enum dpsec_reason
+seg_walk(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	 struct rte_mbuf *m, uint32_t off, uint32_t seq, uint32_t plen,
+	 piece_fn fn, bool sw, uint64_t *bytes)
+{
+	struct rte_mbuf *s;
+	enum dpsec_reason r;
+	uint32_t k;
+
 	for (s = m; s != NULL && plen > 0; s = s->next) {
 		if (off >= s->data_len) {
 			off -= s->data_len;
 			continue;
 		}
 		k = RTE_MIN((uint32_t)s->data_len - off, plen);
-		r = tx_bytes(t, eng, rte_pktmbuf_mtod_offset(s, uint8_t *, off),
-			     k, bytes);
+		r = fn(t, eng, rte_pktmbuf_mtod_offset(s, uint8_t *, off), seq,
+		       k, sw, bytes);
 		if (r != DPSEC_R_NONE)
 			return r;
 		plen -= k;
+		seq += k;
 		off = 0;
 	}
-	if (t->nic) {
+	return DPSEC_R_NONE;
+}
+
+static enum dpsec_reason
+new_piece(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
+	  uint32_t seq, uint32_t n, bool sw, uint64_t *bytes)
+{
+	RTE_SET_USED(seq);
+	return tx_bytes(t, eng, p, n, sw, bytes);
+}
+
+/* Retransmitted bytes sealed here, record by record. */
+static enum dpsec_reason
+old_piece(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
+	  uint32_t seq, uint32_t n, bool sw, uint64_t *bytes)
+{
+	RTE_SET_USED(sw);
+	while (n > 0) {
+		struct tls_tx_rec *r = txr_find(t, seq);
+		uint32_t off, k;
+		enum dpsec_reason rs;
+
+		if (r == NULL)
+			return DPSEC_R_TLS_NO_DATA;
+		off = seq - r->tcp_seq;
+		k = RTE_MIN(n, r->len - off);
+		rs = sw_piece(t, eng, r, p, off, k);
+		if (rs != DPSEC_R_NONE)
+			return rs;
+		*bytes += k;
+		p += k;
+		seq += k;
+		n -= k;
+	}
+	return DPSEC_R_NONE;
+}
+
+/* Put the NIC's record state at @seq (a record start, or inside one
+ * with a dump of the record's bytes before it). */
+static enum dpsec_reason
+nic_position(struct dpsec_tls *t, uint32_t seq)
+{
+	const struct dpsec_tls_cursor *c = &t->cur;
+	struct tls_tx_rec *r;
+	uint32_t rstart, pre;
+	uint64_t rseq;
+	uint8_t tmp[8];
+	int ret;
+
+	if (seq == c->tcp_seq && c->part == DPSEC_TLS_PART_HDR &&
+	    c->part_off == 0) {
+		rstart = seq;
+		rseq = c->rec_seq;
+	} else {
+		r = txr_find(t, seq);
+		if (r == NULL)
+			return DPSEC_R_TLS_NO_DATA;
+		rstart = r->tcp_seq;
+		rseq = r->rec_seq;
+	}
+	if (rstart == seq) {
+		ret = t->ops->resync(t->conf.port_id, t->hw_id, seq, rseq);
+		if (ret != 0)
+			return DPSEC_R_NIC_FAILED;
+		t->nic_next = seq;
+		t->nic_resync = 0;
+		return DPSEC_R_NONE;
+	}
+	if (t->ops->tx_resync_dump == NULL || t->rbuf == NULL ||
+	    tx_read(t, rstart, t->rbuf, seq - rstart) != 0)
+		return DPSEC_R_TLS_NO_DATA;
+	/* The explicit nonce as it went out. */
+	r = txr_find(t, rstart);
+	pre = DPSEC_TLS_HDR_LEN + t->suite.explicit_len;
+	if (r != NULL && t->suite.explicit_len != 0 && seq - rstart > 5)
+		memcpy(t->rbuf + 5, rec_explicit(r, tmp),
+		       RTE_MIN(seq - rstart, pre) - 5);
+	ret = t->ops->tx_resync_dump(t->conf.port_id, t->hw_id, rstart, rseq,
+				     t->rbuf, seq - rstart);
+	explicit_bzero(t->rbuf, seq - rstart);
+	if (ret != 0)
+		return DPSEC_R_NIC_FAILED;
+	t->stats.tx_resync_dumps++;
+	t->stats.tx_resync_bytes += seq - rstart;
+	t->nic_next = seq;
+	t->nic_resync = 0;
+	return DPSEC_R_NONE;
+}
+
+/* Threshold window: move TX to software when retransmissions are many,
+ * back when they are few. */
+static void
+tx_window(struct dpsec_tls *t, bool retx)
+{
+	uint16_t thr = t->conf.tx_sw_threshold;
+
+	if (!t->nic || thr == 0)
+		return;
+	t->win_n++;
+	t->win_ooo += retx;
+	if (t->win_n < TLS_WIN)
+		return;
+	if (!t->tx_sw && t->win_ooo > thr) {
+		t->tx_sw = 1;
+		t->stats.tx_moves++;
+	} else if (t->tx_sw && t->win_ooo < thr / 2) {
+		t->tx_sw = 0;
+		t->stats.tx_moves++;
+	}
+	t->win_n = t->win_ooo = 0;
+}
+
+/* Process one segment; DPSEC_R_NONE if it may be sent. */
+static enum dpsec_reason
+tx_seg(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+       struct rte_mbuf *m, uint64_t *bytes, bool *marked)
+{
+	enum dpsec_reason r;
+	uint32_t off, seq, plen, old = 0;
+	bool sw, dump;
+
+	*marked = false;
+	r = seg_parse(t, m, &off, &seq);
+	if (r != DPSEC_R_NONE)
+		return r;
+	plen = m->pkt_len - off;
+	if (plen == 0)
+		return DPSEC_R_NONE;	/* a bare ACK/FIN: nothing to do */
+	if (dpsec_tcp_seq_lt(t->cur.tcp_seq, seq)) {
+		/* After a gap: bytes dpsec never saw. */
+		t->stats.ooo++;
+		return DPSEC_R_TLS_OOO;
+	}
+	if (dpsec_tcp_seq_lt(seq, t->cur.tcp_seq)) {
+		old = RTE_MIN(plen, t->cur.tcp_seq - seq);
+		t->stats.tx_retransmits++;
+		t->stats.ooo++;
+	}
+	tx_window(t, old != 0);
+	/* Software or NIC for this segment. */
+	dump = t->nic && old != 0 &&
+	       t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
+	       t->ops->tx_resync_dump != NULL && !t->tx_sw;
+	sw = !t->nic || t->tx_sw || t->sw_rec || (old != 0 && !dump);
+	if (sw && t->nic && !t->sw_rec && old < plen) {
+		/* New bytes in software: the record under the cursor is
+		 * finished here. */
+		r = sw_takeover(t, eng);
+		if (r != DPSEC_R_NONE)
+			return r;
+	}
+	if (!sw && (t->nic_resync || t->nic_next != seq)) {
+		r = nic_position(t, seq);
+		if (r != DPSEC_R_NONE)
+			return r;
+	}
+	if (old != 0 && sw) {
+		r = seg_walk(t, eng, m, off, seq, old, old_piece, true, bytes);
+		if (r != DPSEC_R_NONE)
+			return r;
+	}
+	if (old < plen) {
+		r = seg_walk(t, eng, m, off + old, seq + old, plen - old,
+			     new_piece, sw, bytes);
+		if (r != DPSEC_R_NONE)
+			return r;
+	}
+	if (sw) {
+		if (t->nic)
+			t->stats.tx_sw_segments++;
+		/* New bytes went out without the NIC: its state is behind,
+		 * position it before the next marked segment. (A segment
+		 * of old bytes only leaves it where it was.) */
+		if (old < plen)
+			t->nic_resync = 1;
+	} else {
 		m->ol_flags |= UINT64_C(1) << tx_flag_bit;
 		*RTE_MBUF_DYNFIELD(m, id_off, uint32_t *) = t->hw_id;
+		t->nic_next = seq + plen;
+		*marked = true;
 	}
 	return DPSEC_R_NONE;
 }
@@ -666,7 +1160,7 @@ dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n)
 	struct dpsec_crypto_engine *eng;
 	struct dpsec_tls_port_stats *ps;
 	uint8_t reason[DPSEC_MAX_BURST];
-	uint64_t bytes = 0, nic_pkts = 0, ooo = 0;
+	uint64_t bytes = 0, nic_bytes = 0, nic_pkts = 0, ooo = 0;
 	uint16_t i, off, k, good = 0;
 
 	if (!tls_ok(tls, __func__) || tls->rx)
@@ -679,13 +1173,15 @@ dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n)
 		for (i = 0; i < k; i++) {
 			struct rte_mbuf *m = segs[off + i];
 			enum dpsec_reason r;
+			uint64_t b = 0;
+			bool marked = false;
 
 			if (tls_stopped(tls))
 				r = DPSEC_R_TLS_STOPPED;
 			else if (eng == NULL && !tls->nic)
 				r = DPSEC_R_UNSUPPORTED;
 			else
-				r = tx_seg(tls, eng, m, &bytes);
+				r = tx_seg(tls, eng, m, &b, &marked);
 			dpsec_mbuf_set_reason(m, r);
 			reason[i] = (uint8_t)r;
 			if (r != DPSEC_R_NONE) {
@@ -694,20 +1190,22 @@ dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n)
 				continue;
 			}
 			tls->stats.segments++;
-			nic_pkts += tls->nic;
+			bytes += b;
+			if (marked) {
+				nic_pkts++;
+				nic_bytes += b;
+			}
 		}
 		good = esp_settle(segs, good, off, k, reason);
 	}
-	if (tls->nic)
-		tls->stats.bytes_nic += bytes;
-	else
-		tls->stats.bytes_sw += bytes;
+	tls->stats.bytes_nic += nic_bytes;
+	tls->stats.bytes_sw += bytes - nic_bytes;
 	ps = &tls->ctx->tls_port[tls->conf.port_id < RTE_MAX_ETHPORTS ?
 				 tls->conf.port_id : 0];
 	if (nic_pkts != 0) {
 		__atomic_fetch_add(&ps->tx_tls_encrypted_packets, nic_pkts,
 				   __ATOMIC_RELAXED);
-		__atomic_fetch_add(&ps->tx_tls_encrypted_bytes, bytes,
+		__atomic_fetch_add(&ps->tx_tls_encrypted_bytes, nic_bytes,
 				   __ATOMIC_RELAXED);
 	}
 	if (ooo != 0 && tls->nic)
@@ -731,6 +1229,13 @@ dpsec_tls_tx_ack(struct dpsec_tls *tls, uint32_t tcp_seq)
 		tls->txr_head = (tls->txr_head + 1) % tls->txr_cap;
 		tls->txr_n--;
 		freed++;
+	}
+	/* The old key goes when no record of it is left. */
+	if (tls->prev_valid && (tls->txr_n == 0 ||
+	    tls->txr[tls->txr_head].gen == tls->kgen)) {
+		dpsec_crypto_key_wipe(tls->key_prev);
+		explicit_bzero(&tls->suite_prev, sizeof(tls->suite_prev));
+		tls->prev_valid = 0;
 	}
 	return freed;
 }
@@ -860,6 +1365,94 @@ rx_strip13(struct dpsec_tls *t, uint32_t *len)
 	return type;
 }
 
+/* Whether a TLS 1.3 handshake record holds a KeyUpdate (type 24). */
+static bool
+rx_has_key_update(const struct dpsec_tls_rec *r)
+{
+	uint8_t buf[4];
+	uint32_t pos = 0;
+
+	while (r->m != NULL && pos + 4 <= r->len) {
+		const uint8_t *h = rte_pktmbuf_read(r->m, pos, 4, buf);
+		uint32_t ml;
+
+		if (h == NULL)
+			return false;
+		if (h[0] == 24)
+			return true;
+		ml = (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+		pos += 4 + ml;
+	}
+	return false;
+}
+
+/*
+ * RX on the NIC: a record was decrypted (by the NIC: @nic_ok, or not).
+ * A record the NIC did not decrypt means it lost the stream; a hint it
+ * was given and did not take backs the next one off.
+ */
+static void
+rx_sync_note(struct dpsec_tls *t, uint32_t rec_tcp_seq, bool nic_ok)
+{
+	if (t->hint_out && rec_tcp_seq == t->hint_seq) {
+		t->hint_out = 0;
+		if (!nic_ok) {
+			t->hint_backoff = RTE_MIN(RTE_MAX(t->hint_backoff * 2,
+							  1u), 64u);
+			t->hint_skip = t->hint_backoff;
+		}
+	}
+	if (nic_ok) {
+		t->rx_lost = 0;
+		t->hint_backoff = 0;
+		t->hint_skip = 0;
+	} else {
+		t->rx_lost = 1;
+	}
+}
+
+/* Device-driven resync: answer a request when the cursor reached or
+ * passed its sequence. */
+static void
+rx_req_check(struct dpsec_tls *t)
+{
+	const struct dpsec_tls_cursor *c = &t->cur;
+	bool at = c->part == DPSEC_TLS_PART_HDR && c->part_off == 0 &&
+		  c->tcp_seq == t->req_seq;
+
+	if (!t->req_pending ||
+	    (!at && !dpsec_tcp_seq_lt(t->req_seq, c->tcp_seq)))
+		return;
+	t->req_pending = 0;
+	if (t->ops == NULL || t->ops->rx_resync_response == NULL)
+		return;
+	t->ops->rx_resync_response(t->conf.port_id, t->hw_id, t->req_seq, at,
+				   at ? c->rec_seq : 0);
+	if (at)
+		t->stats.rx_resync_ok++;
+	else
+		t->stats.rx_resync_skip++;
+}
+
+/* Stack-driven resync: the next record's start, for a NIC that lost it. */
+static void
+rx_hint(struct dpsec_tls *t, uint32_t next_seq, uint64_t next_rec)
+{
+	if (!t->nic || !t->rx_lost || t->hint_out ||
+	    t->conf.rx_resync != DPSEC_TLS_RX_RESYNC_HINT ||
+	    t->ops->resync == NULL)
+		return;
+	if (t->hint_skip > 0) {
+		t->hint_skip--;
+		return;
+	}
+	if (t->ops->resync(t->conf.port_id, t->hw_id, next_seq, next_rec) != 0)
+		return;
+	t->hint_out = 1;
+	t->hint_seq = next_seq;
+	t->stats.rx_resync_hints++;
+}
+
 /* The record's tag is in t->tag: authenticate, decrypt, queue it. */
 static void
 rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
@@ -964,10 +1557,30 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 		t->stats.bytes_sw += len;
 		t->stats.records_mixed += how == DPSEC_TLS_MIXED;
 	}
+	if (t->nic)
+		rx_sync_note(t, rec_tcp_seq, how == DPSEC_TLS_DECRYPTED &&
+			     body > 0);
+	if (t->suite.version == DPSEC_TLS_VER_1_3 &&
+	    type == DPSEC_TLS_CT_HANDSHAKE && rx_has_key_update(r)) {
+		/* RFC 8446 §4.6.3: the records after it are under the next
+		 * key; wait for it (dpsec_tls_rekey()). */
+		__atomic_store_n(&t->state, DPSEC_TLS_KEY_WAIT,
+				 __ATOMIC_RELAXED);
+		t->events_sent &= ~(1u << DPSEC_TLS_EV_KEY_UPDATE);
+		tls_raise(t, DPSEC_TLS_EV_KEY_UPDATE);
+	}
 }
 
-/* Walk one contiguous piece of a segment's payload. */
-static void
+static bool
+rx_key_wait(const struct dpsec_tls *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_RELAXED) ==
+	       DPSEC_TLS_KEY_WAIT;
+}
+
+/* Walk one contiguous piece of a segment's payload; returns the bytes
+ * consumed (fewer than @len when a KeyUpdate stops the stream). */
+static uint32_t
 rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	 struct rte_mbuf *s, uint32_t off, uint32_t len, bool marked)
 {
@@ -975,11 +1588,13 @@ rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	struct dpsec_tls_span sp;
 	enum dpsec_tls_hdr_err he;
 	const uint8_t *p = rte_pktmbuf_mtod_offset(s, const uint8_t *, off);
+	uint32_t done = 0;
 
-	while (len > 0 && !tls_stopped(t)) {
+	while (len > 0 && !tls_stopped(t) && !rx_key_wait(t)) {
 		uint64_t rec_seq = c->rec_seq;
 		uint32_t rec_tcp = c->rec_tcp_seq;
 
+		rx_req_check(t);
 		he = dpsec_tls_cursor_step(c, p, len, &sp);
 		if (he != DPSEC_TLS_HDR_OK) {
 			if (he == DPSEC_TLS_HDR_TOO_LONG)
@@ -989,14 +1604,16 @@ rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 			rx_error(t, rec_seq, rec_tcp,
 				 he == DPSEC_TLS_HDR_TOO_LONG ? -EMSGSIZE :
 				 -EPROTO);
-			return;
+			return done + len;
 		}
 		if (sp.hdr_done) {
 			memcpy(t->rx_hdr, c->hdr, sizeof(t->rx_hdr));
 			if (!tls_life_step(t)) {
 				rx_error(t, rec_seq, rec_tcp, -EKEYEXPIRED);
-				return;
+				return done + len;
 			}
+			rx_hint(t, sp.rec_tcp_seq + DPSEC_TLS_HDR_LEN +
+				c->rec_len, sp.rec_seq + 1);
 		}
 		if (sp.explicit_done)
 			memcpy(t->rx_explicit, c->explicit_nonce,
@@ -1004,7 +1621,7 @@ rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 		if (sp.part == DPSEC_TLS_PART_BODY &&
 		    rx_piece_add(t, s, off, sp.len, marked) != 0) {
 			rx_error(t, rec_seq, rec_tcp, -ENOMEM);
-			return;
+			return done + len;
 		}
 		if (sp.part == DPSEC_TLS_PART_TAG)
 			memcpy(t->tag + sp.part_off, p, sp.len);
@@ -1013,7 +1630,90 @@ rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 		p += sp.len;
 		off += sp.len;
 		len -= sp.len;
+		done += sp.len;
 	}
+	rx_req_check(t);
+	return tls_stopped(t) ? done + len : done;
+}
+
+/* Feed payload [off, off + len) of @m; bytes consumed. */
+static uint32_t
+rx_feed(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	struct rte_mbuf *m, uint32_t off, uint32_t len, bool marked)
+{
+	struct rte_mbuf *s;
+	uint32_t done = 0, k, got;
+
+	for (s = m; s != NULL && len > 0; s = s->next) {
+		if (off >= s->data_len) {
+			off -= s->data_len;
+			continue;
+		}
+		k = RTE_MIN((uint32_t)s->data_len - off, len);
+		got = rx_bytes(t, eng, s, off, k, marked);
+		done += got;
+		if (got < k)
+			break;
+		len -= k;
+		off = 0;
+	}
+	return done;
+}
+
+/* Keep the rest of @m (payload from @off, @len bytes at @seq) for after
+ * the new key; false when the queue is full. */
+static bool
+rx_pend_add(struct dpsec_tls *t, struct rte_mbuf *m, uint32_t off,
+	    uint32_t seq, uint32_t len, bool marked)
+{
+	struct tls_rx_pend *p;
+
+	if (t->pend_n == t->pend_cap) {
+		uint32_t cap = t->pend_cap ? t->pend_cap * 2 : 64;
+
+		if (cap > TLS_PEND_MAX)
+			return false;
+		p = realloc(t->pend, cap * sizeof(*p));
+		if (p == NULL)
+			return false;
+		t->pend = p;
+		t->pend_cap = cap;
+	}
+	p = &t->pend[t->pend_n++];
+	p->m = m;
+	p->off = off;
+	p->seq = seq;
+	p->len = len;
+	p->marked = marked;
+	return true;
+}
+
+/* After a rekey: the waiting bytes, in order, until done or the next
+ * KeyUpdate. */
+static void
+rx_pend_drain(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
+{
+	uint32_t i = 0, got;
+
+	while (i < t->pend_n && !rx_key_wait(t) && !tls_stopped(t)) {
+		struct tls_rx_pend *p = &t->pend[i];
+
+		got = rx_feed(t, eng, p->m, p->off, p->len, p->marked);
+		if (got < p->len && rx_key_wait(t)) {
+			p->off += got;
+			p->seq += got;
+			p->len -= got;
+			break;
+		}
+		rte_pktmbuf_free(p->m);
+		i++;
+	}
+	if (tls_stopped(t)) {
+		for (; i < t->pend_n; i++)
+			rte_pktmbuf_free(t->pend[i].m);
+	}
+	memmove(t->pend, t->pend + i, (t->pend_n - i) * sizeof(*t->pend));
+	t->pend_n -= i;
 }
 
 static uint16_t
@@ -1046,16 +1746,28 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 		return 0;
 	}
 	eng = ctx_engine(tls->ctx);
+	/* Bytes that waited for a new key go first. */
+	if (tls->pend_n > 0 && !rx_key_wait(tls))
+		rx_pend_drain(tls, eng);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = segs[i], *s;
+		struct rte_mbuf *m = segs[i];
 		enum dpsec_reason r;
-		uint32_t off, seq, plen, k, skip;
+		uint32_t off, seq, plen, skip, got;
 		bool marked = (m->ol_flags >> rx_flag_bit) & 1;
 
 		r = tls_stopped(tls) ? DPSEC_R_TLS_STOPPED :
 		    seg_parse(tls, m, &off, &seq);
 		if (r != DPSEC_R_NONE)
 			goto drop;
+		/* Device-driven resync: the NIC asks about a header. */
+		if (tls->nic && req_flag_bit >= 0 &&
+		    ((m->ol_flags >> req_flag_bit) & 1) &&
+		    tls->conf.rx_resync == DPSEC_TLS_RX_RESYNC_DEVICE) {
+			tls->req_pending = 1;
+			tls->req_seq = *RTE_MBUF_DYNFIELD(m, req_off,
+							  uint32_t *);
+			tls->stats.rx_resync_req++;
+		}
 		plen = m->pkt_len - off;
 		if (plen == 0) {
 			rte_pktmbuf_free(m);	/* a bare ACK */
@@ -1063,33 +1775,42 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 		}
 		/* In order, trimming what was received already; a gap is
 		 * the caller's stack's to fill (TCP order is its job). */
-		if (dpsec_tcp_seq_lt(tls->cur.tcp_seq, seq)) {
+		if (dpsec_tcp_seq_lt(tls->rx_next, seq)) {
 			tls->stats.ooo++;
 			r = DPSEC_R_TLS_OOO;
 			goto drop;
 		}
-		skip = tls->cur.tcp_seq - seq;
+		skip = tls->rx_next - seq;
 		if (skip >= plen) {
 			r = DPSEC_R_TLS_DUP;
 			goto drop;
 		}
 		off += skip;
+		seq += skip;
 		plen -= skip;
 		tls->stats.segments++;
 		if (marked) {
 			dec_pkts++;
 			dec_bytes += plen;
 		}
-		for (s = m; s != NULL && plen > 0 && !tls_stopped(tls);
-		     s = s->next) {
-			if (off >= s->data_len) {
-				off -= s->data_len;
-				continue;
+		tls->rx_next = seq + plen;
+		if (rx_key_wait(tls) || tls->pend_n > 0) {
+			if (!rx_pend_add(tls, m, off, seq, plen, marked)) {
+				tls->rx_next = seq;
+				r = DPSEC_R_TLS_TRACK_FULL;
+				goto drop;
 			}
-			k = RTE_MIN((uint32_t)s->data_len - off, plen);
-			rx_bytes(tls, eng, s, off, k, marked);
-			plen -= k;
-			off = 0;
+			continue;
+		}
+		got = rx_feed(tls, eng, m, off, plen, marked);
+		if (got < plen && rx_key_wait(tls) &&
+		    rx_pend_add(tls, m, off + got, seq + got, plen - got,
+				marked))
+			continue;
+		if (got < plen && rx_key_wait(tls)) {
+			/* No room to wait: the stream cannot go on. */
+			rx_error(tls, tls->cur.rec_seq, tls->cur.tcp_seq,
+				 -ENOMEM);
 		}
 		rte_pktmbuf_free(m);	/* the pieces keep what they need */
 		continue;
@@ -1169,5 +1890,99 @@ dpsec_tls_event_cb_set(struct dpsec_ctx *ctx, dpsec_tls_event_cb cb,
 	ctx->tls_event_arg = arg;
 	__atomic_store_n(&ctx->tls_event_cb, cb, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&ctx->ctl_lock);
+	return 0;
+}
+
+/* A new key for @t in @k (and its suite in @s): same cipher and version. */
+static int
+rekey_prepare(struct dpsec_tls *t, struct dpsec_crypto_key *k,
+	      struct dpsec_tls_suite *s, const uint8_t *key,
+	      uint16_t key_len, const uint8_t imp_nonce[12])
+{
+	const struct dpsec_crypto_cipher_info *ci =
+		dpsec_crypto_cipher_info_get(t->suite.cipher);
+	int ret;
+
+	if (key == NULL || imp_nonce == NULL || ci == NULL ||
+	    key_len != ci->key_len)
+		return -EINVAL;
+	ret = dpsec_tls_suite_init(s, t->suite.version, t->suite.cipher,
+				   imp_nonce, t->suite.explicit_len != 0 ?
+				   DPSEC_TLS12_SALT_LEN : DPSEC_TLS_IV_LEN);
+	if (ret == 0)
+		ret = dpsec_crypto_key_init(k, t->key->backend,
+					    t->suite.cipher, key, key_len,
+					    DPSEC_CRYPTO_AUTH_NULL, NULL, 0);
+	return ret;
+}
+
+/* Tell the NIC; false if it cannot take the key (then software). */
+static bool
+rekey_nic(struct dpsec_tls *t, const uint8_t *key, uint16_t key_len,
+	  const struct dpsec_tls_suite *s, uint32_t tcp_seq)
+{
+	struct dpsec_drv_tls_conf d;
+	int ret;
+
+	if (!t->nic || t->ops->rekey == NULL)
+		return false;
+	memcpy(t->nic_key, key, key_len);
+	drv_conf_fill(t, &d);
+	memcpy(d.iv, s->iv, sizeof(d.iv));
+	d.tcp_seq = tcp_seq;
+	d.rec_seq = 0;
+	ret = t->ops->rekey(t->conf.port_id, t->hw_id, &d);
+	explicit_bzero(&d, sizeof(d));
+	return ret == 0;
+}
+
+int
+dpsec_tls_rekey(struct dpsec_tls *tls, const uint8_t *key, uint16_t key_len,
+		const uint8_t imp_nonce[12], uint32_t tcp_seq)
+{
+	struct dpsec_tls_suite s;
+
+	if (!tls_ok(tls, __func__))
+		return -EINVAL;
+	if (tls->rx) {
+		/* At the boundary the KeyUpdate left the cursor on. */
+		if (!rx_key_wait(tls) || tcp_seq != tls->cur.tcp_seq)
+			return -EINVAL;
+		if (rekey_prepare(tls, tls->key_next, &s, key, key_len,
+				  imp_nonce) != 0)
+			return -EINVAL;
+		memcpy(tls->key, tls->key_next, dpsec_crypto_key_size());
+		dpsec_crypto_key_wipe(tls->key_next);
+		tls->suite = s;
+		tls->cur.rec_seq = 0;
+		tls->kgen++;
+		tls->stats.key_updates++;
+		if (tls->nic && !rekey_nic(tls, key, key_len, &s, tcp_seq)) {
+			/* The NIC cannot follow: software from here. */
+			tls->ops->del(tls->conf.port_id, tls->hw_id);
+			tls->nic = 0;
+			tls->place_reason = DPSEC_PLACE_R_UNSUPPORTED;
+		}
+		explicit_bzero(&s, sizeof(s));
+		__atomic_store_n(&tls->state, DPSEC_TLS_ACTIVE,
+				 __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (tls->rekey_pending)
+		return -EBUSY;
+	if (dpsec_tcp_seq_lt(tcp_seq, tls->cur.tcp_seq))
+		return -EINVAL;
+	if (rekey_prepare(tls, tls->key_next, &tls->suite_next, key, key_len,
+			  imp_nonce) != 0)
+		return -EINVAL;
+	tls->rekey_pending = 1;
+	tls->rekey_seq = tcp_seq;
+	if (tls->nic && !rekey_nic(tls, key, key_len, &tls->suite_next,
+				   tcp_seq)) {
+		/* No rekey on the NIC: software TX from now on. */
+		tls->tx_sw = 1;
+		tls->conf.tx_sw_threshold = 0;
+		tls->stats.tx_moves++;
+	}
 	return 0;
 }

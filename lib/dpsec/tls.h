@@ -32,7 +32,24 @@ struct tls_tx_rec {
 	uint64_t rec_seq;
 	uint32_t tcp_seq;		/* its header */
 	uint32_t len;			/* header + length field */
+	uint8_t tag[DPSEC_TLS_TAG_LEN];	/* valid if has_tag */
+	uint8_t explicit_nonce[DPSEC_TLS12_EXPLICIT_LEN]; /* 1.2 GCM */
+	uint8_t has_tag;		/* computed in software */
+	uint8_t has_explicit;		/* explicit nonce known */
+	uint8_t gen;			/* key generation (t->kgen) */
 };
+
+/* RX bytes waiting for a new key (KEY_WAIT): a segment from @off on. */
+struct tls_rx_pend {
+	struct rte_mbuf *m;
+	uint32_t off;			/* payload offset in m */
+	uint32_t seq;			/* TCP sequence of that byte */
+	uint32_t len;
+	uint8_t marked;
+};
+
+/* Largest record: TLS 1.2's header length limit plus the header. */
+#define TLS_RBUF (DPSEC_TLS12_MAX_REC + DPSEC_TLS_HDR_LEN)
 
 #define TLS_MAGIC UINT64_C(0x646d7365632d746c)	/* "dmsec-tl" */
 
@@ -44,6 +61,15 @@ struct dpsec_tls {
 	uint64_t magic;
 	struct dpsec_ctx *ctx;
 	struct dpsec_crypto_key *key;	/* after the struct, 64-aligned */
+	/* TX: the key before the last rekey (retransmissions of records
+	 * sealed with it), and a rekey waiting for its record boundary. */
+	struct dpsec_crypto_key *key_prev;
+	struct dpsec_crypto_key *key_next;
+	struct dpsec_tls_suite suite_prev, suite_next;
+	uint8_t kgen;			/* key generation, +1 per rekey */
+	uint8_t prev_valid;		/* key_prev usable */
+	uint8_t rekey_pending;		/* TX: key_next waits for rekey_seq */
+	uint32_t rekey_seq;
 	const struct dpsec_drv_tls_ops *ops; /* NIC placement */
 	uint32_t hw_id;
 	uint8_t rx;			/* DPSEC_TLS_READ */
@@ -58,6 +84,29 @@ struct dpsec_tls {
 	/* TX: records not yet acknowledged (a ring). */
 	struct tls_tx_rec *txr;
 	uint32_t txr_cap, txr_head, txr_n;
+	/* TX on the NIC: where the NIC's record state is (the next byte
+	 * it expects in a marked segment); software sealing of the record
+	 * under the cursor (taken over from the NIC) and the move to
+	 * software by retransmission rate. */
+	uint32_t nic_next;
+	uint8_t sw_rec;			/* record under the cursor in sw */
+	uint8_t tx_sw;			/* moved to software (threshold) */
+	uint8_t nic_resync;		/* position the NIC before marking */
+	uint8_t *rbuf;			/* TLS_RBUF bytes: tx_read scratch */
+	uint16_t win_n, win_ooo;	/* segments / OOO in the window */
+
+	/* RX on the NIC: resynchronisation. */
+	uint8_t rx_lost;		/* the NIC is out of step */
+	uint8_t req_pending;		/* device-driven request */
+	uint32_t req_seq;
+	uint32_t hint_skip;		/* records before the next hint */
+	uint32_t hint_backoff;		/* doubles when hints fail */
+	uint8_t hint_out;		/* a hint is outstanding */
+	uint32_t hint_seq;		/* its record's TCP sequence */
+	/* RX: bytes waiting for the new key (KEY_WAIT). */
+	struct tls_rx_pend *pend;
+	uint32_t pend_n, pend_cap;
+	uint32_t rx_next;		/* next TCP sequence accepted */
 
 	/* RX: the record being assembled: body pieces, oldest first. */
 	struct rte_mbuf *rx_head, *rx_tail;

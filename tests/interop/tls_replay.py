@@ -4,8 +4,9 @@
   tls_replay.py DPSEC_TLS_REPLAY [--case NAME]... [--modes sw,nic]
 
 1. tls_capture.py records real connections (TLS 1.2 and 1.3, AES-128-GCM,
-   AES-256-GCM, ChaCha20-Poly1305; OpenSSL and GnuTLS clients) with their
-   NSS key logs and the bytes each side sent.
+   AES-256-GCM, ChaCha20-Poly1305; OpenSSL and GnuTLS at either end, IPv4
+   and IPv6, TLS 1.3 padded records, 3.2 MB each way in the -bulk cases)
+   with their NSS key logs and the bytes each side sent.
 2. For each capture and each mode, dpsec-tls-replay decrypts both
    directions with dpsec read contexts (--offload sw: software; nic: on the
    TLS engine of net_sim_inline, which offloads AES-GCM and leaves
@@ -38,7 +39,14 @@ DEFAULT_CASES = [
     "openssl-tls12-chacha20-poly1305",
     "gnutls-tls13-aes-128-gcm",
     "gnutls-tls12-aes-256-gcm",
+    "gnutls-tls12-chacha20-poly1305",
+    "gnutlsserv-tls13-aes-256-gcm",
+    "gnutlsserv-tls12-aes-128-gcm",
+    "openssl-tls13-aes-128-gcm-padding",
+    "openssl-tls13-aes-128-gcm-bulk",
+    "openssl-tls12-aes-256-gcm-bulk",
 ]
+# Not yet: the *-keyupdate captures (KeyUpdate is TLS part 2).
 
 SUMMARY = re.compile(
     r"conn (\d+) (client|server): TLS (1\.[23]) suite 0x([0-9a-f]+) "

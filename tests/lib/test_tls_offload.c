@@ -28,8 +28,10 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dpsec.h"
+#include "dpsec_driver.h"
 #include "dpsec_sa.h"
 #include "dpsec_tls.h"
 #include "eal_fixture.h"
@@ -70,26 +72,6 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
 		s->iv[i] = (uint8_t)(i * 3 + 9);
 }
 
-static void
-conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
-	  const struct conn *c, bool rx, uint16_t port, enum dpsec_offload off,
-	  uint32_t tcp_seq)
-{
-	memset(tc, 0, sizeof(*tc));
-	tc->ver = s->ver;
-	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
-	tc->cipher = s->cipher;
-	tc->key = s->key;
-	tc->key_len = s->key_len;
-	memcpy(tc->imp_nonce, s->iv, 12);
-	tc->local = rx ? c->b : c->a;
-	tc->remote = rx ? c->a : c->b;
-	tc->local_port = rx ? c->pb : c->pa;
-	tc->remote_port = rx ? c->pa : c->pb;
-	tc->tcp_seq = tcp_seq;
-	tc->port_id = port;
-	tc->offload = off;
-}
 
 static void
 test_offload_case(void **state)
@@ -109,10 +91,10 @@ test_offload_case(void **state)
 	srand(21);
 	suite_fill(&s, oc->ver, oc->cipher);
 	conn_init(&c, oc->family);
-	conf_fill(&conf, &s, &c, false, 0, oc->tx_off, seq0);
+	ref_conf_fill(&conf, &s, &c, false, 0, oc->tx_off, seq0);
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
-	conf_fill(&conf, &s, &c, true, 1, oc->rx_off, seq0);
+	ref_conf_fill(&conf, &s, &c, true, 1, oc->rx_off, seq0);
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);
 	assert_int_equal(dpsec_tls_info(tx, &ti), 0);
@@ -197,7 +179,7 @@ test_placement(void **state)
 	conn_init(&c, 4);
 	/* ChaCha20: the engine does AES-GCM only. */
 	suite_fill(&s, 0x0304, DPSEC_CIPHER_CHACHA20_POLY1305);
-	conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_AUTO, 1);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_AUTO, 1);
 	x = dpsec_tls_create(ctx, &conf);
 	assert_non_null(x);
 	assert_int_equal(dpsec_tls_info(x, &info), 0);
@@ -211,7 +193,7 @@ test_placement(void **state)
 	 * software, REQUIRE fails with ENOSPC. */
 	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_128);
 	for (unsigned int i = 0; i < 3; i++) {
-		conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_AUTO, 1);
+		ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_AUTO, 1);
 		conf.remote_port = (uint16_t)(1000 + i);
 		t[i] = dpsec_tls_create(ctx, &conf);
 		assert_non_null(t[i]);
@@ -232,6 +214,249 @@ test_placement(void **state)
 	x = dpsec_tls_create(ctx, &conf);
 	assert_non_null(x);
 	assert_int_equal(dpsec_tls_destroy(ctx, x), 0);
+}
+
+
+/* ------------------------------------------------------------ part 2 */
+
+#define SEQ2 0xffffe000u
+
+/* The application's send buffer: stream[] holds the plaintext framing. */
+static int
+app_read(void *arg, uint32_t seq, uint8_t *buf, uint32_t len)
+{
+	uint32_t off = seq - SEQ2;
+
+	(void)arg;
+	if (off > sizeof(stream) || len > sizeof(stream) - off)
+		return -1;
+	memcpy(buf, stream + off, len);
+	return 0;
+}
+
+static uint32_t
+frame_stream(struct dpsec_tls *t, unsigned int nrec, uint32_t maxpl)
+{
+	uint32_t len = 0;
+
+	for (unsigned int i = 0; i < nrec; i++) {
+		uint16_t pl = (uint16_t)(1 + rand() % maxpl);
+		int pre = dpsec_tls_record_frame(t, stream + len,
+						 DPSEC_TLS_TYPE_DATA, pl, 0);
+
+		assert_true(pre > 0);
+		for (unsigned int j = 0; j < pl; j++)
+			stream[len + pre + j] = (uint8_t)rand();
+		memcpy(plain + len, stream + len + pre, pl);
+		rec_off[i] = len;
+		rec_len[i] = pl;
+		len += dpsec_tls_record_len(t, pl, 0);
+	}
+	return len;
+}
+
+/* One segment of stream[a, b) through @t and port 0, received on port
+ * 1; its payload in @out. */
+static void
+send_one(struct dpsec_tls *t, const struct conn *c, uint32_t a, uint32_t b,
+	 uint8_t *out)
+{
+	struct rte_mbuf *m = seg_make(c, true, SEQ2 + a, stream + a, b - a, 1);
+	struct rte_mbuf *in[4];
+
+	assert_non_null(m);
+	if (dpsec_tls_tx(t, &m, 1) != 1) {
+		fail_msg("segment [%u, %u) refused: %s", a, b,
+			 dpsec_reason_str(dpsec_mbuf_reason(m)));
+	}
+	assert_int_equal(test_tx_all(0, 0, &m, 1, 2000), 1);
+	assert_int_equal(test_rx_poll(1, 0, in, 1, RTE_DIM(in), 2000), 1);
+	in[0]->l2_len = 14;
+	in[0]->l3_len = c->family == 4 ? 20 : 40;
+	in[0]->l4_len = 20;
+	assert_int_equal(seg_payload(in[0], out), b - a);
+	rte_pktmbuf_free(in[0]);
+}
+
+/*
+ * TX on the NIC with retransmissions: each one comes out on the wire as
+ * the first transmission of those bytes did, whether dumped to the NIC or
+ * sealed in software; new bytes after a software segment go back to the
+ * NIC at the next record boundary.
+ */
+static void
+test_tx_retx_nic(void **state)
+{
+	const enum dpsec_tls_tx_resync mode =
+		(enum dpsec_tls_tx_resync)(uintptr_t)*state;
+	const struct dpsec_drv_tls_ops *ops = dpsec_drv_tls_ops_get(0);
+	static uint8_t wire[1 << 19], got[4096];
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *t;
+	struct dpsec_tls_stats st;
+	uint32_t len, cur = 0;
+	unsigned int nrec = NB_REC, retx = 0, i;
+
+	srand(61 + mode);
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	conf.tx_resync = mode;
+	conf.tx_read = app_read;
+	t = dpsec_tls_create(ctx, &conf);
+	assert_non_null(t);
+	len = frame_stream(t, nrec, 4000);
+	while (cur < len) {
+		uint32_t a, b;
+
+		if (cur > 0 && rand() % 3 == 0) {
+			a = (uint32_t)rand() % cur;
+			b = RTE_MIN(len, a + 1 + (uint32_t)rand() % 1400);
+			b = RTE_MIN(b, cur + 500);
+			send_one(t, &c, a, b, got);
+			assert_memory_equal(got, wire + a, RTE_MIN(b, cur) - a);
+			if (b > cur) {
+				memcpy(wire + cur, got + (cur - a), b - cur);
+				cur = b;
+			}
+			retx++;
+		} else {
+			b = RTE_MIN(len, cur + 1 + (uint32_t)rand() % 1400);
+			send_one(t, &c, cur, b, wire + cur);
+			cur = b;
+		}
+	}
+	for (i = 0; i < nrec; i++) {
+		uint8_t type, out[20000];
+
+		assert_int_equal(ref_open(&s, i, wire + rec_off[i], &type,
+					  out), (int)rec_len[i]);
+		assert_memory_equal(out, plain + rec_off[i], rec_len[i]);
+	}
+	assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
+	assert_int_equal(st.tx_retransmits, retx);
+	assert_true(st.records_nic > 0);
+	if (mode == DPSEC_TLS_TX_RESYNC_DUMP && ops->tx_resync_dump != NULL) {
+		assert_true(st.tx_resync_dumps > 0);
+	} else {
+		assert_int_equal(st.tx_resync_dumps, 0);
+		assert_true(st.tx_sw_segments >= retx);
+	}
+	assert_int_equal(dpsec_tls_destroy(ctx, t), 0);
+	assert_true(test_pool_full(tlst_pool));
+}
+
+/*
+ * RX on the NIC through a reordering on the wire: the NIC loses the
+ * stream, the records it did not decrypt are opened in software (MIXED or
+ * ENCRYPTED), dpsec's next-record hints put it back in step, and the last
+ * records are the NIC's again.
+ */
+static void
+test_rx_resync_hint(void **state)
+{
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_stats st;
+	struct rte_mbuf *segs[1024], *hold[1024], *in[32];
+	static struct dpsec_tls_rec recs[NB_REC];
+	uint32_t len, next = SEQ2;
+	unsigned int nseg, nhold = 0, got = 0, i, nin, order[1024];
+	unsigned int how[3] = { 0, 0, 0 };
+
+	(void)state;
+	srand(71);
+	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_256);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	conf.rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	len = frame_stream(tx, NB_REC, 5000);
+	nseg = cut(&c, true, SEQ2, stream, len, 1000, 1, segs, RTE_DIM(segs));
+	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
+	/* The wire swaps segment k with k + 3 twice. */
+	for (i = 0; i < nseg; i++)
+		order[i] = i;
+	for (unsigned int k = nseg / 5; k + 3 < nseg; k += nseg / 2) {
+		unsigned int x = order[k];
+
+		order[k] = order[k + 3];
+		order[k + 3] = x;
+	}
+	/* Segments go out one by one; the NIC hands a packet up when it
+	 * is done with its record (it holds the packets of a record until
+	 * the tag): the receiving stack takes what has come after each
+	 * send, and puts it in TCP order. */
+	for (i = 0, nin = 0; nin < nseg; i++) {
+		uint16_t k;
+
+		if (i < nseg) {
+			struct rte_mbuf *m = segs[order[i]];
+
+			assert_int_equal(test_tx_all(0, 0, &m, 1, 2000), 1);
+			k = rte_eth_rx_burst(1, 0, in, RTE_DIM(in));
+		} else {
+			assert_true(i < nseg + 100000);
+			k = (uint16_t)test_rx_poll(1, 0, in, 1, RTE_DIM(in),
+						   100);
+		}
+		for (uint16_t j = 0; j < k; j++) {
+			in[j]->l2_len = 14;
+			in[j]->l3_len = 20;
+			in[j]->l4_len = 20;
+			hold[nhold++] = in[j];
+		}
+		nin += k;
+		for (bool progress = true; progress;) {
+			progress = false;
+			for (unsigned int h = 0; h < nhold; h++) {
+				struct rte_mbuf *x = hold[h];
+				uint32_t sq = rte_be_to_cpu_32(
+					rte_pktmbuf_mtod_offset(x,
+						struct rte_tcp_hdr *,
+						34)->sent_seq);
+
+				if (sq != next)
+					continue;
+				next += x->pkt_len - 54;
+				hold[h] = hold[--nhold];
+				got += dpsec_tls_rx(rx, &x, 1, recs + got,
+						    (uint16_t)(NB_REC - got));
+				progress = true;
+				break;
+			}
+		}
+	}
+	assert_int_equal(nhold, 0);
+	for (i = 0; i < got && got != NB_REC; i++)
+		fprintf(stderr, "DBG rec %u status %d how %d len %u\n", i,
+			recs[i].status, recs[i].how, recs[i].len);
+	assert_int_equal(got, NB_REC);
+	for (i = 0; i < NB_REC; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		how[recs[i].how]++;
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
+	/* Lost twice, back twice: some records the NIC's, some not, and
+	 * the last ones the NIC's again. */
+	assert_true(st.rx_resync_hints >= 2);
+	assert_true(how[DPSEC_TLS_DECRYPTED] > 0);
+	assert_true(how[DPSEC_TLS_ENCRYPTED] + how[DPSEC_TLS_MIXED] > 0);
+	assert_int_equal(recs[NB_REC - 1].how, DPSEC_TLS_DECRYPTED);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	assert_true(test_pool_full(tlst_pool));
 }
 
 #define ROWS(vname, ver, cipher, cname) \
@@ -256,7 +481,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 1];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 4];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -266,6 +491,8 @@ main(void)
 	if (test_eal_init("lib-tls-offload", args, (int)RTE_DIM(args)) < 0)
 		return 1;
 	tlst_pool = test_pool_create("tls_off", 8191, 2048);
+	/* Segments fit the ports' 1500-byte MTU and one RX buffer. */
+	cut_rand_max = 1400;
 	if (tlst_pool == NULL)
 		return 1;
 	for (uint16_t p = 0; p < 2; p++)
@@ -285,6 +512,11 @@ main(void)
 		k++;
 	}
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_placement);
+	tests[k++] = (struct CMUnitTest){ "tx-retx-nic-sw", test_tx_retx_nic,
+		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_SW };
+	tests[k++] = (struct CMUnitTest){ "tx-retx-nic-dump", test_tx_retx_nic,
+		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_DUMP };
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_resync_hint);
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
 	for (uint16_t p = 0; p < 2; p++) {

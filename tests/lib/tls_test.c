@@ -236,6 +236,8 @@ seg_make(const struct conn *c, bool from_a, uint32_t seq, const uint8_t *p,
 	return m;
 }
 
+uint32_t cut_rand_max = 3000;
+
 /* Cut [0, len) of @stream into segments: sizes from @mss (0: random
  * 1..3000), each of @nseg mbuf segments; returns how many. */
 unsigned int
@@ -247,7 +249,8 @@ cut(const struct conn *c, bool from_a, uint32_t seq0, const uint8_t *stream,
 	unsigned int n = 0;
 
 	while (off < len) {
-		uint32_t k = mss != 0 ? mss : 1 + (uint32_t)(rand() % 3000);
+		uint32_t k = mss != 0 ? mss :
+			     1 + (uint32_t)rand() % cut_rand_max;
 
 		k = RTE_MIN(k, len - off);
 		assert_true(n < cap);
@@ -286,4 +289,25 @@ rec_equals(const struct rte_mbuf *m, const uint8_t *buf, size_t len)
 		off += m->data_len;
 	}
 	return off == len;
+}
+
+void
+ref_conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
+	      const struct conn *c, bool rx, uint16_t port,
+	      enum dpsec_offload off, uint32_t tcp_seq)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->ver = s->ver;
+	tc->type = rx ? DPSEC_TLS_READ : DPSEC_TLS_WRITE;
+	tc->cipher = s->cipher;
+	tc->key = s->key;
+	tc->key_len = s->key_len;
+	memcpy(tc->imp_nonce, s->iv, 12);
+	tc->local = rx ? c->b : c->a;
+	tc->remote = rx ? c->a : c->b;
+	tc->local_port = rx ? c->pb : c->pa;
+	tc->remote_port = rx ? c->pa : c->pb;
+	tc->tcp_seq = tcp_seq;
+	tc->port_id = port;
+	tc->offload = off;
 }

@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 
 #include "dpsec_sa.h"
+#include "dpsec_tls.h"
 
 /* The pool the segment builders allocate from (set by the test). */
 extern struct rte_mempool *tlst_pool;
@@ -49,7 +50,15 @@ void conn_init(struct conn *c, uint8_t family);
  * @len payload bytes of @p in at least @nseg mbufs. */
 struct rte_mbuf *seg_make(const struct conn *c, bool from_a, uint32_t seq,
 			  const uint8_t *p, uint32_t len, unsigned int nseg);
-/* Cut @stream into segments of @mss bytes (0: random 1..3000). */
+/* A context's configuration for connection @c: a (our side) writes, b
+ * reads (@rx) the a -> b stream; key and IV from @s. */
+void ref_conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
+		   const struct conn *c, bool rx, uint16_t port,
+		   enum dpsec_offload off, uint32_t tcp_seq);
+/* Largest random segment of cut() (default 3000; tests on a port with a
+ * 1500-byte MTU set 1400). */
+extern uint32_t cut_rand_max;
+/* Cut @stream into segments of @mss bytes (0: random 1..cut_rand_max). */
 unsigned int cut(const struct conn *c, bool from_a, uint32_t seq0,
 		 const uint8_t *stream, uint32_t len, uint32_t mss,
 		 unsigned int nseg, struct rte_mbuf **out, unsigned int cap);

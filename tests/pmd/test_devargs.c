@@ -124,6 +124,16 @@ test_bad_devargs(void **state)
 		"sec_reset_on_stop=-1",
 		"sec_reset_on_stop=1 ",
 		"sec_reset_on_stop=0,sec_reset_on_stop=1",	/* twice */
+		"max_tls=4097",				/* above 4096 */
+		"max_tls=-1",
+		"max_tls=",
+		"max_tls=8x",
+		"tls_hold_ms=10001",			/* above 10000 */
+		"tls_hold_ms=-5",
+		"tls_chacha=2",
+		"tls_chacha=yes",
+		"tls_chacha=",
+		"max_tls=1,max_tls=2",
 	};
 
 	(void)state;
@@ -157,6 +167,11 @@ test_good_devargs(void **state)
 		"sec_reset_on_stop=1",
 		"wire=port,port=net_ring0,sec_reset_on_stop=1",
 		"max_sa=16,sec_reset_on_stop=1,ring_size=128",
+		"max_tls=0",
+		"max_tls=4096,tls_hold_ms=0",
+		"tls_hold_ms=10000",
+		"tls_chacha=1,max_tls=2",
+		"tls_chacha=0",
 	};
 
 	(void)state;

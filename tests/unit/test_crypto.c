@@ -17,96 +17,15 @@
 #include <cmocka.h>
 
 #include "crypto.h"
+#include "unit_util.h"
 #include "vectors/crypto_kat.h"
 
-#define NB_BACKENDS DPSEC_CRYPTO_BACKEND_MAX
 #define BUF_MAX 4096
-
-/* Engines, one per backend, shared by all tests. */
-static struct dpsec_crypto_engine *eng[NB_BACKENDS];
 
 static const char *
 bname(int b)
 {
 	return dpsec_crypto_backend_name(b);
-}
-
-/* Parse hex (spaces ignored) into out; returns the byte count. */
-static size_t
-unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s != '\0'; s++) {
-		int v = 0;
-
-		if (*s == ' ')
-			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			fail_msg("bad hex digit '%c'", *s);
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		assert_true(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
-
-/* xorshift64*: reproducible randomness for the cross-check. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static void
-rnd_fill(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
-
-static int
-setup_engines(void **state)
-{
-	int b;
-
-	(void)state;
-	for (b = 0; b < NB_BACKENDS; b++) {
-		eng[b] = dpsec_crypto_engine_create(b);
-		if (eng[b] == NULL)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-teardown_engines(void **state)
-{
-	int b;
-
-	(void)state;
-	for (b = 0; b < NB_BACKENDS; b++)
-		dpsec_crypto_engine_free(eng[b]);
-	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -167,7 +86,6 @@ test_info_tables(void **state)
 	assert_string_equal(bname(DPSEC_CRYPTO_OPENSSL), "openssl");
 	assert_true(dpsec_crypto_key_size() >= sizeof(struct dpsec_crypto_key));
 }
-
 
 /*
  * The one algorithm table (crypto_algos.h) in both directions, every row:

@@ -24,87 +24,10 @@
 #include <openssl/hmac.h>
 
 #include "crypto.h"
+#include "unit_util.h"
 #include "dpsec_tls.h"
 #include "tls_rec.h"
 
-#define NB_BACKENDS DPSEC_CRYPTO_BACKEND_MAX
-
-static struct dpsec_crypto_engine *eng[NB_BACKENDS];
-
-/* Parse hex (spaces ignored) into out; returns the byte count. */
-static size_t
-unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s != '\0'; s++) {
-		int v = 0;
-
-		if (*s == ' ')
-			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else
-			fail_msg("bad hex digit '%c'", *s);
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		assert_true(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static void
-rnd_fill(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
-
-static int
-setup_engines(void **state)
-{
-	int b;
-
-	(void)state;
-	for (b = 0; b < NB_BACKENDS; b++) {
-		eng[b] = dpsec_crypto_engine_create(b);
-		if (eng[b] == NULL)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-teardown_engines(void **state)
-{
-	int b;
-
-	(void)state;
-	for (b = 0; b < NB_BACKENDS; b++)
-		dpsec_crypto_engine_free(eng[b]);
-	return 0;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Independent references on HMAC (RFC 5869 §2.3, RFC 5246 §5) */
@@ -213,6 +136,18 @@ static const char s_ap_record[] =
 	"90e6dffc602dcb501a59a8fcc49c4bf2e5f0a21c0047c2abf332540dd032e167"
 	"c2955d";
 
+/* The server's first record under its application keys (record 0):
+ * NewSessionTicket, inner type handshake, 205 bytes. */
+static const char s_nst_record[] =
+	"17030300de"
+	"3a6b8f90414a97d6959c3487680de5134a2b240e6cffac116e95d41d6af8f6b5"
+	"80dcf3d11d63c758db289a015940252f55713e061dc13e078891a38efbcf5753"
+	"ad8ef170ad3c7353d16d9da773b9ca7f2b9fa1b6c0d4a3d03f75e09c30ba1e62"
+	"972ac46f75f7b981be63439b2999ce13064615139891d5e4c5b406f16e3fc181"
+	"a77ca475840025db2f0a77f81b5ab05b94c01346755f69232c86519d86cbeeac"
+	"87aac347d143f9605d64f650db4d023e70e952ca49fe5137121c74bc2697687e"
+	"248746d6df353005f3bce18696129c8153556b3b6c6779b37bf15985684f";
+
 static void
 check_rfc8448_side(const char *secret_hex, const char *key_hex,
 		   const char *iv_hex, const char *rec_hex, uint64_t seq)
@@ -266,6 +201,42 @@ check_rfc8448_side(const char *secret_hex, const char *key_hex,
 	}
 }
 
+/* NewSessionTicket: a TLS 1.3 record whose inner type is not the
+ * header's. The plaintext is checked by its handshake header
+ * (new_session_ticket(4), length 0xc9) and its last bytes (the
+ * early_data extension, max_early_data_size 0x400). */
+static void
+check_rfc8448_nst(void)
+{
+	uint8_t secret[32], key[16], iv[12], rec[256], want[4], type;
+	struct dpsec_crypto_key ck;
+	struct dpsec_tls_suite s;
+	uint32_t off, plen, rlen;
+	unsigned int b;
+
+	unhex(s_ap_secret, secret, 32);
+	assert_int_equal(dpsec_tls13_keys(DPSEC_CIPHER_AES_GCM_128, secret, 32,
+					  key, iv), 0);
+	assert_int_equal(dpsec_tls_suite_init(&s, DPSEC_TLS_VER_1_3,
+			DPSEC_CRYPTO_CIPHER_AES_GCM_128, iv, 12), 0);
+	for (b = 0; b < NB_BACKENDS; b++) {
+		assert_int_equal(dpsec_crypto_key_init(&ck, b,
+				DPSEC_CRYPTO_CIPHER_AES_GCM_128, key, 16,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+		rlen = (uint32_t)unhex(s_nst_record, rec, sizeof(rec));
+		assert_int_equal(rlen, 5 + 0xde);
+		assert_int_equal(dpsec_tls_rec_open(eng[b], &ck, &s, 0, rec,
+				rlen, &type, &off, &plen), 0);
+		assert_int_equal(type, DPSEC_TLS_CT_HANDSHAKE);
+		assert_int_equal(plen, 205);
+		unhex("040000c9", want, 4);
+		assert_memory_equal(rec + off, want, 4);
+		unhex("00000400", want, 4);
+		assert_memory_equal(rec + off + plen - 4, want, 4);
+		dpsec_crypto_key_wipe(&ck);
+	}
+}
+
 static void
 test_rfc8448(void **state)
 {
@@ -274,6 +245,7 @@ test_rfc8448(void **state)
 			   "5b78923dee08579033e523d9", c_ap_record, 0);
 	check_rfc8448_side(s_ap_secret, "9f02283b6c9c07efc26bb9f2ac92e356",
 			   "cf782b88dd83549aadf1e984", s_ap_record, 1);
+	check_rfc8448_nst();
 }
 
 static void

@@ -107,6 +107,11 @@ struct sim_devargs {
 	bool mac_set;
 	uint32_t ring_size;
 	uint32_t max_sa;
+	uint32_t max_tls;		/* TLS contexts; 0: no TLS engine */
+	uint32_t tls_hold_ms;		/* RX hold limit; 0: none */
+	/* The TLS engine also offloads ChaCha20-Poly1305 (no real NIC
+	 * does: off by default, on for tests of the engine). */
+	uint8_t tls_chacha;
 	bool sec_reset_on_stop;		/* dev_stop resets the engine */
 	struct sim_fault_cfg faults;
 };
@@ -164,7 +169,29 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_reass_incomplete) \
 	X(rx_reass_drop) \
 	X(tx_tso_segments) \
-	X(tx_tso_wire_full)
+	X(tx_tso_wire_full) \
+	X(tls_table_full) \
+	X(tx_tls_ctx) \
+	X(tx_tls_del) \
+	X(tx_tls_encrypted_packets) \
+	X(tx_tls_encrypted_bytes) \
+	X(tx_tls_ooo) \
+	X(tx_tls_drop_no_sync_data) \
+	X(tx_tls_drop_bypass_req) \
+	X(tx_tls_drop_bad_record) \
+	X(tx_tls_drop_wire_full) \
+	X(tx_tls_resync) \
+	X(rx_tls_ctx) \
+	X(rx_tls_del) \
+	X(rx_tls_decrypted_packets) \
+	X(rx_tls_decrypted_bytes) \
+	X(rx_tls_ooo) \
+	X(rx_tls_auth_fail) \
+	X(rx_tls_err) \
+	X(rx_tls_hold_full) \
+	X(rx_tls_hold_timeout) \
+	X(rx_tls_resync) \
+	X(rx_tls_resync_req_pkt)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,
@@ -176,6 +203,7 @@ enum sim_xstat_id {
 struct sim_port;
 struct sim_sec;
 struct sim_reass;
+struct sim_tls;
 
 struct sim_rxq {
 	struct sim_port *port;
@@ -241,6 +269,12 @@ struct sim_port {
 
 	struct sim_sec *sec;		/* the inline IPsec engine */
 	struct sim_reass *reass;	/* inline IP reassembly, once set */
+	struct sim_tls *tls;		/* the TLS record engine (max_tls) */
+	/* dpsec's TX mark and hw_id field, once registered (also without
+	 * an engine: marked frames are then dropped, never sent as they
+	 * are); the offset is stored before the mask is published. */
+	uint64_t tls_tx_mask;
+	int32_t tls_id_off;
 	struct sim_rxq *rxq[SIM_MAX_QUEUES];
 	struct sim_txq *txq[SIM_MAX_QUEUES];
 

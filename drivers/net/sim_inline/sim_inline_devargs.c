@@ -14,6 +14,7 @@
 
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
+#include "sim_inline_tls.h"
 
 enum key_scope { ANY_WIRE, RING_ONLY, PCAP_ONLY, PORT_ONLY };
 
@@ -29,6 +30,9 @@ static const struct {
 	{ "mac", ANY_WIRE },
 	{ "ring_size", ANY_WIRE },
 	{ "max_sa", ANY_WIRE },
+	{ "max_tls", ANY_WIRE },
+	{ "tls_hold_ms", ANY_WIRE },
+	{ "tls_chacha", ANY_WIRE },
 	{ "sec_reset_on_stop", ANY_WIRE },
 	{ "fault_seed", ANY_WIRE },
 	{ "fault_punt", ANY_WIRE },
@@ -159,6 +163,8 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 	da->wire = SIM_WIRE_RING;
 	da->ring_size = SIM_DEFAULT_RING_SIZE;
 	da->max_sa = SIM_DEFAULT_MAX_SA;
+	da->max_tls = SIM_TLS_DEFAULT_MAX;
+	da->tls_hold_ms = SIM_TLS_DEFAULT_HOLD_MS;
 	err[0] = '\0';
 	memset(&da->faults, 0, sizeof(da->faults));
 
@@ -179,6 +185,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
 			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa, "
+			     "max_tls, tls_hold_ms, tls_chacha, "
 			     "sec_reset_on_stop, fault_seed, fault_punt, "
 			     "fault_spurious_fail, fault_drop, fault_dup, "
 			     "fault_reorder)",
@@ -255,6 +262,25 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			    da->max_sa < 1 || da->max_sa > SIM_MAX_SA)
 				FAIL("%s: devarg 'max_sa' must be in 1..%u, "
 				     "not '%s'", name, SIM_MAX_SA, val);
+		} else if (strcmp(key, "max_tls") == 0) {
+			if (parse_u32(val, &da->max_tls) != 0 ||
+			    da->max_tls > SIM_TLS_MAX)
+				FAIL("%s: devarg 'max_tls' must be in 0..%u, "
+				     "not '%s'", name, SIM_TLS_MAX, val);
+		} else if (strcmp(key, "tls_chacha") == 0) {
+			if (strcmp(val, "0") == 0)
+				da->tls_chacha = 0;
+			else if (strcmp(val, "1") == 0)
+				da->tls_chacha = 1;
+			else
+				FAIL("%s: devarg 'tls_chacha' must be 0 or 1, "
+				     "not '%s'", name, val);
+		} else if (strcmp(key, "tls_hold_ms") == 0) {
+			if (parse_u32(val, &da->tls_hold_ms) != 0 ||
+			    da->tls_hold_ms > SIM_TLS_MAX_HOLD_MS)
+				FAIL("%s: devarg 'tls_hold_ms' must be in "
+				     "0..%u, not '%s'", name,
+				     SIM_TLS_MAX_HOLD_MS, val);
 		} else if (strcmp(key, "sec_reset_on_stop") == 0) {
 			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
 				FAIL("%s: devarg 'sec_reset_on_stop' must be 0 "

@@ -18,6 +18,7 @@
 #include "dpsec_driver.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
+#include "sim_inline_tls.h"
 
 RTE_LOG_REGISTER(sim_inline_logtype, pmd.net.sim_inline, NOTICE);
 
@@ -176,6 +177,7 @@ sim_dev_start(struct rte_eth_dev *dev)
 	ret = p->wire->start(p);
 	if (ret != 0)
 		return ret;
+	sim_tls_start(p);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -196,6 +198,7 @@ sim_dev_stop(struct rte_eth_dev *dev)
 	sim_rx_flush(p);
 	sim_tx_flush_held(p);
 	sim_reass_flush(p, NULL, SIM_XS_rx_stop_discard);
+	sim_tls_flush(p);
 	if (p->da.sec_reset_on_stop)
 		sim_sec_reset(p);	/* the NIC forgets its SAs */
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
@@ -458,7 +461,11 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	st->oerrors = xs[SIM_XS_tx_oversize] + xs[SIM_XS_tx_bad_mbuf] +
 		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
 		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_sec_lost] +
-		      xs[SIM_XS_tx_fault_punt] + xs[SIM_XS_tx_tso_wire_full];
+		      xs[SIM_XS_tx_fault_punt] + xs[SIM_XS_tx_tso_wire_full] +
+		      xs[SIM_XS_tx_tls_drop_no_sync_data] +
+		      xs[SIM_XS_tx_tls_drop_bypass_req] +
+		      xs[SIM_XS_tx_tls_drop_bad_record] +
+		      xs[SIM_XS_tx_tls_drop_wire_full];
 	st->rx_nombuf = p->rx_nombuf;
 	return 0;
 }
@@ -642,6 +649,7 @@ sim_dev_close(struct rte_eth_dev *dev)
 	p->wire->close(p);
 	sim_rx_flush(p);
 	sim_reass_fini(p);
+	sim_tls_fini(p);	/* keys wiped, ops withdrawn */
 	sim_sec_fini(p);
 	rte_ring_free(p->wire_ring);
 	p->wire_ring = NULL;
@@ -782,6 +790,12 @@ sim_probe(struct rte_vdev_device *vdev)
 		p->wire->close(p);
 		goto out_ring;
 	}
+	ret = sim_tls_init(p);
+	if (ret != 0) {
+		sim_sec_fini(p);
+		p->wire->close(p);
+		goto out_ring;
+	}
 
 	dev->dev_ops = &sim_ops;
 	dev->rx_pkt_burst = sim_rx_burst;
@@ -801,7 +815,9 @@ sim_probe(struct rte_vdev_device *vdev)
 	 * the authenticated SN of inline protocol packets (sim_inline_esp.c).
 	 * Without the registry the port still works; dpsec then keeps
 	 * inbound SAs to inline crypto. */
-	ret = dpsec_drv_caps_set(dev->data->port_id, DPSEC_DRV_CAP_ESP_RX_SN);
+	ret = dpsec_drv_caps_set(dev->data->port_id, DPSEC_DRV_CAP_ESP_RX_SN |
+		(p->tls != NULL ? DPSEC_DRV_CAP_TLS_TX | DPSEC_DRV_CAP_TLS_RX :
+				  0));
 	if (ret != 0)
 		SIM_LOG(WARNING, "%s: cannot declare to dpsec: %s", name,
 			rte_strerror(-ret));
@@ -844,6 +860,9 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"mac=<xx:xx:xx:xx:xx:xx> "
 	"ring_size=<64..65536> "
 	"max_sa=<1..65536> "
+	"max_tls=<0..4096> "
+	"tls_hold_ms=<0..10000> "
+	"tls_chacha=<0|1> "
 	"sec_reset_on_stop=<0|1> "
 	"fault_seed=<u64> "
 	"fault_punt=<0..1> "

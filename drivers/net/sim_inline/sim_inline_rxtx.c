@@ -16,6 +16,7 @@
 
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
+#include "sim_inline_tls.h"
 
 static inline bool
 link_up(const struct sim_port *p)
@@ -403,6 +404,34 @@ deliver_set(struct sim_port *p, struct rx_batch *b, struct sim_reass_set *s)
 	s->n = 0;
 }
 
+/* The TLS engine hands a packet over for delivery (sim_tls_put_t). */
+struct tls_put_arg {
+	struct sim_port *p;
+	struct rx_batch *b;
+};
+
+static void
+tls_put(void *arg, uint16_t qid, struct rte_mbuf *m)
+{
+	struct tls_put_arg *a = arg;
+
+	batch_put(a->p, a->b, qid, m);
+}
+
+/* A delivered copy through the TLS engine (after the checksum checks on
+ * the wire bytes, as NICs do) and into its queue's batch. */
+static void
+deliver(struct sim_port *p, struct rx_batch *b, uint16_t qid,
+	struct rte_mbuf *d)
+{
+	struct tls_put_arg a = { .p = p, .b = b };
+
+	if (p->tls != NULL)
+		sim_tls_ingress(p, d, qid, tls_put, &a);
+	else
+		batch_put(p, b, qid, d);
+}
+
 /* One frame through the RX engine; src is consumed. */
 static void
 ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
@@ -452,7 +481,7 @@ ingress_one(struct sim_port *p, struct rte_mbuf *src, struct rx_batch *b)
 	}
 	d = to_queue(p, src, &qid, true, whole, sr.esp_sn);
 	if (d != NULL)
-		batch_put(p, b, qid, d);
+		deliver(p, b, qid, d);
 out:
 	rte_pktmbuf_free(src);
 }
@@ -472,6 +501,11 @@ sim_ingress(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 	if (p->reass != NULL && __atomic_load_n(&p->started, __ATOMIC_ACQUIRE))
 		while (sim_reass_expired(p, &set))
 			deliver_set(p, &b, &set);
+	if (nb == 0 && __atomic_load_n(&p->started, __ATOMIC_ACQUIRE)) {
+		struct tls_put_arg a = { .p = p, .b = &b };
+
+		sim_tls_idle(p, tls_put, &a);
+	}
 	batch_flush(p, &b);
 }
 
@@ -487,7 +521,7 @@ sim_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 	/* One poller at a time plays the NIC's RX engine for all queues. */
 	if (rte_spinlock_trylock(&p->rx_lock)) {
 		n = p->wire->rx(p, w, SIM_BURST);
-		if (n > 0 || p->reass != NULL)
+		if (n > 0 || p->reass != NULL || sim_tls_holding(p))
 			sim_ingress(p, w, n);
 		rte_spinlock_unlock(&p->rx_lock);
 	}
@@ -713,6 +747,21 @@ seg_append(struct rte_mbuf *head, struct rte_mbuf **cur,
 	return 0;
 }
 
+/* The TCP checksum of a segment whose headers sit in its first mbuf. */
+static void
+tcp_cksum_set(struct rte_mbuf *s, uint32_t l2, uint32_t l3)
+{
+	uint8_t *sip = rte_pktmbuf_mtod_offset(s, uint8_t *, l2);
+	uint8_t *sth = sip + l3;
+	uint16_t ck;
+
+	memset(sth + 16, 0, 2);
+	ck = (sip[0] >> 4) == 4 ?
+	     rte_ipv4_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3) :
+	     rte_ipv6_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3);
+	memcpy(sth + 16, &ck, 2);
+}
+
 /*
  * The NIC's TSO: cut @m (headers l2_len + l3_len + l4_len, then the TCP
  * payload) into segments of at most tso_segsz payload bytes, each with its
@@ -773,7 +822,6 @@ tso_segment(struct rte_mbuf *m, struct rte_mbuf **segs, uint16_t *nb)
 		struct rte_mbuf *s = rte_pktmbuf_alloc(m->pool), *cur = s;
 		uint8_t *sip, *sth, fl;
 		uint32_t v;
-		uint16_t ck;
 
 		if (s == NULL || seg_append(s, &cur, m, 0, hdr) != 0 ||
 		    seg_append(s, &cur, m, hdr + off, len) != 0 ||
@@ -806,10 +854,7 @@ tso_segment(struct rte_mbuf *m, struct rte_mbuf **segs, uint16_t *nb)
 		if (k > 0)
 			fl &= (uint8_t)~RTE_TCP_CWR_FLAG;
 		sth[13] = fl;
-		memset(sth + 16, 0, 2);
-		ck = v4 ? rte_ipv4_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3) :
-			  rte_ipv6_udptcp_cksum_mbuf(s, (void *)sip, l2 + l3);
-		memcpy(sth + 16, &ck, 2);
+		tcp_cksum_set(s, l2, l3);
 		s->port = m->port;
 		s->ol_flags = m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD;
 		s->l2_len = l2;
@@ -918,6 +963,8 @@ tx_tso(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
 	enum sim_xstat_id why = SIM_XS_MAX;
 	uint16_t n = 0, k, g = 0, sent;
 	uint64_t bytes = 0;
+	bool tls = sim_tls_tx_marked(p, m);
+	uint32_t hw_id = tls ? sim_tls_tx_id(p, m) : 0;
 
 	if (m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
 		int r = sim_sec_tso_check(p, m);
@@ -937,6 +984,18 @@ tx_tso(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
 	for (k = 0; k < n; k++) {
 		struct rte_mbuf *w = segs[k];
 
+		if (tls) {
+			/* The segments the NIC cut, in order, through the
+			 * TLS engine; their TCP checksum after it. */
+			int r = sim_tls_egress(p, segs[k], hw_id);
+
+			if (r != SIM_XS_MAX) {
+				sim_count(p, (enum sim_xstat_id)r, 1);
+				rte_pktmbuf_free(segs[k]);
+				continue;
+			}
+			tcp_cksum_set(segs[k], m->l2_len, m->l3_len);
+		}
 		if (segs[k]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
 			int r = sim_sec_egress(p, &q->prng, segs[k], &w);
 
@@ -952,9 +1011,16 @@ tx_tso(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
 		out[g++] = w;
 	}
 	sent = g > 0 ? xmit(p, q, out, g) : 0;
-	if (g > 0 && sent == 0) {
+	if (g > 0 && sent == 0 && !tls) {
 		rte_pktmbuf_free_bulk(out, g);
 		return false;
+	}
+	if (tls && sent < g) {
+		/* The record stream moved past them: lost, not pushed
+		 * back (see tx_tls()). */
+		sim_count(p, SIM_XS_tx_tls_drop_wire_full, g - sent);
+		rte_pktmbuf_free_bulk(&out[sent], g - sent);
+		g = sent;
 	}
 	if (sent < g) {
 		/* The wire took only part of the packet: the rest is lost. */
@@ -968,6 +1034,77 @@ tx_tso(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
 	q->bytes += bytes;
 	rte_pktmbuf_free(m);
 	return true;
+}
+
+/*
+ * A segment for the TLS engine, on a run of its own: encrypted in place
+ * (on a private copy when m's data is shared), then through an SA too or
+ * the checksum offloads (computed after encryption), onto the wire. m is
+ * always consumed: once encrypted, the context's record stream has moved
+ * past it, so a frame the wire refuses is lost as on the cable
+ * (tx_tls_drop_wire_full) rather than pushed back; TCP sends it again and
+ * dpsec resyncs. Returns false when the wire refused it.
+ */
+static bool
+tx_tls(struct sim_port *p, struct sim_txq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *w = m, *e = NULL, *x;
+	uint32_t hw_id = sim_tls_tx_id(p, m), len;
+	int why = SIM_XS_MAX;
+	bool sent = false;
+
+	if (unlikely(!mbuf_sane(m))) {
+		why = SIM_XS_tx_bad_mbuf;
+		goto out;
+	}
+	if (m->pkt_len - sim_l2_overhead(m) > p->dev->data->mtu) {
+		why = SIM_XS_tx_oversize;
+		goto out;
+	}
+	if (!mbuf_writable(m)) {
+		w = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+		if (w == NULL) {
+			w = m;
+			why = SIM_XS_tx_bad_mbuf;
+			goto out;
+		}
+		w->ol_flags = m->ol_flags & ~SIM_MBUF_F_BUF;
+		w->tx_offload = m->tx_offload;
+	}
+	why = sim_tls_egress(p, w, hw_id);
+	if (why != SIM_XS_MAX)
+		goto out;
+	w->ol_flags &= ~sim_tls_tx_mask(p);
+	if (w->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) {
+		why = sim_sec_egress(p, &q->prng, w, &x);
+		if (why != 0)
+			goto out;
+		e = x;
+	} else if (sim_tx_cksum_apply(p, w, IPPROTO_TCP) != 0) {
+		why = SIM_XS_tx_bad_mbuf;
+		goto out;
+	} else {
+		e = w;
+	}
+	why = SIM_XS_MAX;
+	len = e->pkt_len;
+	sent = xmit(p, q, &e, 1) == 1;
+	if (sent) {
+		q->pkts++;
+		q->bytes += len;
+	} else {
+		why = SIM_XS_tx_tls_drop_wire_full;
+	}
+out:
+	if (why != SIM_XS_MAX)
+		sim_count(p, (enum sim_xstat_id)why, 1);
+	if (e != NULL && !sent)
+		rte_pktmbuf_free(e);
+	if (w != e && w != m)
+		rte_pktmbuf_free(w);
+	if (m != e)
+		rte_pktmbuf_free(m);
+	return why != SIM_XS_tx_tls_drop_wire_full;
 }
 
 void
@@ -1008,7 +1145,8 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 
 		n = 0;
 		while (i + n < nb && n < SIM_BURST &&
-		       !tso_wanted(p, pkts[i + n])) {
+		       !tso_wanted(p, pkts[i + n]) &&
+		       !sim_tls_tx_marked(p, pkts[i + n])) {
 			why = egress_one(p, q, pkts[i + n], &run[n]);
 			if (why != SIM_XS_MAX)
 				break;	/* a bad frame ends the run */
@@ -1043,6 +1181,10 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 			if (!tx_tso(p, q, pkts[i]))
 				return i;	/* wire full: back-pressure */
 			i++;
+		} else if (i < nb && sim_tls_tx_marked(p, pkts[i])) {
+			/* The TLS engine's, on a run of its own. */
+			if (!tx_tls(p, q, pkts[i++]))
+				return i;	/* wire full: back-pressure */
 		}
 	}
 	return nb;

@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_sim_inline's TLS record engine (see sim_inline_tls.h and
+ * doc/sim_inline.md). The "silicon" is dpsec's crypto layer over IPsec-MB:
+ * one streaming AEAD per context carries a record across segments
+ * (crypto.h, "Streaming AEAD"), the record cursor of tls_rec.h says which
+ * part of which record every byte is.
+ *
+ * Concurrency: one lock per port engine, held by the ops and while one
+ * frame goes through the engine (TX queues on any lcore, the RX engine
+ * under the port's rx_lock); the crypto engine is used under it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_spinlock.h>
+#include <rte_tcp.h>
+
+#include "crypto.h"
+#include "dpsec_driver.h"
+#include "sim_inline.h"
+#include "sim_inline_tls.h"
+#include "tls_rec.h"
+
+/* A packet of an RX context's stream, and the part of it the engine took:
+ * payload bytes [off, off + len) from the cursor state @start on. */
+struct rx_pkt {
+	struct rte_mbuf *m;
+	struct dpsec_tls_cursor start;
+	uint32_t off, len;
+	uint32_t done;			/* of len, walked so far */
+	uint16_t qid;
+};
+
+/* One direction of one connection. */
+struct sim_tls_ctx {
+	struct dpsec_aead_stream st;	/* the record under the cursor */
+	struct dpsec_crypto_key key;
+	struct dpsec_tls_suite suite;
+	struct dpsec_tls_cursor cur;	/* next byte of the stream */
+	uint32_t hw_id;
+	bool rx;
+	bool sync;			/* follows the stream */
+	bool streaming;			/* st holds the current record */
+	uint8_t tag[DPSEC_TLS_TAG_LEN];	/* TX: computed; RX: received */
+	uint8_t family;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	/* RX: packets waiting for the tag of the record under the cursor,
+	 * since hold_tsc. */
+	uint16_t nb_held;
+	uint64_t hold_tsc;
+	struct rx_pkt held[SIM_TLS_RX_HOLD];
+};
+
+struct sim_tls {
+	rte_spinlock_t lock;
+	uint32_t max;			/* table size (max_tls) */
+	uint32_t nb_tx, nb_rx;		/* contexts in the table */
+	uint16_t gen;			/* hw_id generation, never 0 */
+	uint64_t rx_mask;		/* RX dynflag, once registered */
+	uint32_t nb_holding;		/* RX contexts holding packets */
+	uint64_t hold_cycles;		/* tls_hold_ms; 0: no limit */
+	int id_off;			/* hw_id dynfield, -1 before */
+	struct dpsec_crypto_engine *eng;	/* from the first context on */
+	struct sim_tls_ctx **tab;	/* [max] */
+};
+
+/* Parsed headers of a TCP frame: where its payload is, and its tuple. */
+struct tcp_info {
+	uint8_t family;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint32_t seq;
+	uint32_t off, len;		/* payload in the frame */
+};
+
+static const struct dpsec_drv_tls_ops sim_tls_ops;
+
+uint64_t
+sim_tls_tx_mask(const struct sim_port *p)
+{
+	return __atomic_load_n(&p->tls_tx_mask, __ATOMIC_ACQUIRE);
+}
+
+uint32_t
+sim_tls_tx_id(const struct sim_port *p, const struct rte_mbuf *m)
+{
+	return *RTE_MBUF_DYNFIELD(m, p->tls_id_off, const uint32_t *);
+}
+
+/* Publish the TX mark: the field first, then the flag that uses it. */
+static void
+tx_mark_publish(struct sim_port *p, int tx_bit, int id_off)
+{
+	if (__atomic_load_n(&p->tls_tx_mask, __ATOMIC_ACQUIRE) != 0)
+		return;
+	p->tls_id_off = id_off;
+	__atomic_store_n(&p->tls_tx_mask, RTE_BIT64(tx_bit), __ATOMIC_RELEASE);
+}
+
+void
+sim_tls_start(struct sim_port *p)
+{
+	int tx = rte_mbuf_dynflag_lookup(DPSEC_MBUF_DYNFLAG_TX_TLS, NULL);
+	int id = rte_mbuf_dynfield_lookup(DPSEC_MBUF_DYNFIELD_TLS_ID, NULL);
+
+	if (tx >= 0 && id >= 0)
+		tx_mark_publish(p, tx, id);
+}
+
+/*
+ * The IP and TCP headers of a frame, every length checked against the
+ * bytes present: IPv4 without fragmentation, IPv6 with TCP as the first
+ * next header (the engine follows no extension headers). -EINVAL when it
+ * is not such a TCP frame.
+ */
+static int
+tcp_parse(const struct rte_mbuf *m, struct tcp_info *ti)
+{
+	uint8_t b[60];
+	const uint8_t *ip, *th;
+	uint32_t l2 = sim_l2_overhead(m), l3, l4, tot;
+
+	ip = rte_pktmbuf_read(m, l2, 1, b);
+	if (ip == NULL)
+		return -EINVAL;
+	if ((ip[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *h;
+
+		h = rte_pktmbuf_read(m, l2, sizeof(*h), b);
+		if (h == NULL || h->next_proto_id != IPPROTO_TCP ||
+		    (rte_be_to_cpu_16(h->fragment_offset) &
+		     (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+			return -EINVAL;
+		l3 = rte_ipv4_hdr_len(h);
+		tot = rte_be_to_cpu_16(h->total_length);
+		if (l3 < sizeof(*h) || tot < l3 || l2 + tot > m->pkt_len)
+			return -EINVAL;
+		ti->family = 4;
+		memset(ti->src, 0, sizeof(ti->src));
+		memset(ti->dst, 0, sizeof(ti->dst));
+		memcpy(ti->src, &h->src_addr, 4);
+		memcpy(ti->dst, &h->dst_addr, 4);
+	} else if ((ip[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *h;
+
+		h = rte_pktmbuf_read(m, l2, sizeof(*h), b);
+		if (h == NULL || h->proto != IPPROTO_TCP)
+			return -EINVAL;
+		l3 = sizeof(*h);
+		tot = l3 + rte_be_to_cpu_16(h->payload_len);
+		if (l2 + tot > m->pkt_len)
+			return -EINVAL;
+		ti->family = 6;
+		memcpy(ti->src, h->src_addr, 16);
+		memcpy(ti->dst, h->dst_addr, 16);
+	} else {
+		return -EINVAL;
+	}
+	if (tot < l3 + sizeof(struct rte_tcp_hdr))
+		return -EINVAL;
+	th = rte_pktmbuf_read(m, l2 + l3, sizeof(struct rte_tcp_hdr), b);
+	if (th == NULL)
+		return -EINVAL;
+	l4 = (uint32_t)(th[12] >> 4) * 4;
+	if (l4 < sizeof(struct rte_tcp_hdr) || l3 + l4 > tot)
+		return -EINVAL;
+	ti->sport = (uint16_t)(th[0] << 8 | th[1]);
+	ti->dport = (uint16_t)(th[2] << 8 | th[3]);
+	ti->seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 |
+		  (uint32_t)th[6] << 8 | th[7];
+	ti->off = l2 + l3 + l4;
+	ti->len = tot - l3 - l4;
+	return 0;
+}
+
+/* --- Records ---------------------------------------------------------- */
+
+/* Start the AEAD of the record under the cursor, its prefix complete. */
+static int
+rec_start(struct sim_tls *t, struct sim_tls_ctx *c, uint64_t rec_seq)
+{
+	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
+	uint16_t aad_len;
+	int ret;
+
+	dpsec_tls_nonce(&c->suite, rec_seq, c->cur.explicit_nonce, nonce);
+	aad_len = dpsec_tls_aad(&c->suite, rec_seq, c->cur.hdr, aad);
+	ret = dpsec_aead_stream_init(t->eng, &c->st, &c->key,
+				     c->rx ? DPSEC_CRYPTO_DECRYPT :
+					     DPSEC_CRYPTO_ENCRYPT,
+				     nonce, aad, aad_len);
+	c->streaming = ret == 0;
+	return ret;
+}
+
+static void
+rec_abort(struct sim_tls_ctx *c)
+{
+	if (c->streaming)
+		dpsec_aead_stream_abort(&c->st);
+	c->streaming = false;
+}
+
+/*
+ * The next span of the stream at @buf (at most @avail bytes) through the
+ * context's AEAD, in place: the body encrypted (TX) or decrypted (RX), the
+ * tag written (TX) or collected and checked (RX). *used: bytes consumed;
+ * *rec_done: the span ended a record (sealed, or verified on RX).
+ * 0, -EBADMSG (RX: the record failed), -EPROTO (bad record header),
+ * -EIO (crypto error). On error the context is out of sync.
+ */
+static int
+ctx_span(struct sim_tls *t, struct sim_tls_ctx *c, uint8_t *buf,
+	 uint32_t avail, uint32_t *used, bool *rec_done)
+{
+	struct dpsec_tls_span sp;
+	int ret = 0;
+
+	*rec_done = false;
+	if (dpsec_tls_cursor_step(&c->cur, buf, avail, &sp) !=
+	    DPSEC_TLS_HDR_OK) {
+		ret = -EPROTO;
+		goto out_sync;
+	}
+	*used = sp.len;
+	switch (sp.part) {
+	case DPSEC_TLS_PART_HDR:
+	case DPSEC_TLS_PART_EXPLICIT:
+		if ((sp.hdr_done && c->suite.explicit_len == 0) ||
+		    sp.explicit_done)
+			ret = rec_start(t, c, sp.rec_seq);
+		break;
+	case DPSEC_TLS_PART_BODY:
+		ret = dpsec_aead_stream_update(t->eng, &c->st, buf, buf,
+					       sp.len);
+		break;
+	default:	/* DPSEC_TLS_PART_TAG */
+		if (!c->rx) {
+			if (sp.part_off == 0) {
+				ret = dpsec_aead_stream_final(t->eng, &c->st,
+							      c->tag);
+				c->streaming = false;
+				if (ret != 0)
+					break;
+			}
+			memcpy(buf, c->tag + sp.part_off, sp.len);
+		} else {
+			memcpy(c->tag + sp.part_off, buf, sp.len);
+			if (sp.rec_done) {
+				/* Compared in constant time by the
+				 * crypto layer (invariant 4,
+				 * doc/security_model.md). */
+				ret = dpsec_aead_stream_final(t->eng, &c->st,
+							      c->tag);
+				c->streaming = false;
+			}
+		}
+		*rec_done = sp.rec_done && ret == 0;
+		break;
+	}
+	if (ret == 0)
+		return 0;
+	if (ret != -EBADMSG)
+		ret = -EIO;
+out_sync:
+	rec_abort(c);
+	c->sync = false;
+	return ret;
+}
+
+/* --- Table and ops ---------------------------------------------------- */
+
+static struct sim_port *
+port_of(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (port_id >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	if (!sim_is_sim_port(dev))
+		return NULL;
+	return dev->data->dev_private;
+}
+
+/* The context of @hw_id, validated (netdevsim: handles checked on every
+ * use), or NULL. Under t->lock. */
+static struct sim_tls_ctx *
+ctx_get(struct sim_tls *t, uint32_t hw_id)
+{
+	uint32_t idx = hw_id & 0xffff;
+
+	if (idx >= t->max || t->tab[idx] == NULL ||
+	    t->tab[idx]->hw_id != hw_id)
+		return NULL;
+	return t->tab[idx];
+}
+
+static int
+sim_tls_caps(uint16_t port_id, struct dpsec_drv_tls_caps *caps)
+{
+	struct sim_port *p = port_of(port_id);
+	struct sim_tls *t;
+
+	if (p == NULL || p->tls == NULL || caps == NULL)
+		return -EINVAL;
+	t = p->tls;
+	memset(caps, 0, sizeof(*caps));
+	rte_spinlock_lock(&t->lock);
+	caps->max_ctx = t->max;
+	caps->used_ctx = t->nb_tx + t->nb_rx;
+	rte_spinlock_unlock(&t->lock);
+	caps->ciphers = RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_128) |
+			RTE_BIT64(DPSEC_CRYPTO_CIPHER_AES_GCM_256);
+	/* Real NICs offload AES-GCM only; tls_chacha=1 for engine tests. */
+	if (p->da.tls_chacha)
+		caps->ciphers |=
+			RTE_BIT64(DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305);
+	caps->tls12 = 1;
+	caps->tls13 = 1;
+	return 0;
+}
+
+/* The mbuf marks of dpsec_driver.h: registered by whoever comes first
+ * (dpsec, the application or this driver), the same bits for all. */
+static int
+marks_register(struct sim_port *p, struct sim_tls *t)
+{
+	static const struct rte_mbuf_dynflag txf = {
+		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
+	};
+	static const struct rte_mbuf_dynflag rxf = {
+		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED,
+	};
+	static const struct rte_mbuf_dynfield idf = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+	int tx, rx, id;
+
+	if (t->id_off >= 0)
+		return 0;
+	tx = rte_mbuf_dynflag_register(&txf);
+	rx = rte_mbuf_dynflag_register(&rxf);
+	id = rte_mbuf_dynfield_register(&idf);
+	if (tx < 0 || rx < 0 || id < 0)
+		return -rte_errno;
+	t->id_off = id;
+	t->rx_mask = RTE_BIT64(rx);
+	tx_mark_publish(p, tx, id);
+	return 0;
+}
+
+static bool
+same_tuple(const struct sim_tls_ctx *c, const struct dpsec_drv_tls_conf *d)
+{
+	return c->family == d->family && c->sport == d->sport &&
+	       c->dport == d->dport &&
+	       memcmp(c->src, d->src, sizeof(c->src)) == 0 &&
+	       memcmp(c->dst, d->dst, sizeof(c->dst)) == 0;
+}
+
+static int
+sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
+	    uint32_t *hw_id)
+{
+	struct sim_port *p = port_of(port_id);
+	const struct dpsec_crypto_cipher_info *ci;
+	struct sim_tls_ctx *c;
+	struct sim_tls *t;
+	uint32_t i, idx = UINT32_MAX;
+	int ret;
+
+	if (p == NULL || p->tls == NULL || conf == NULL || hw_id == NULL ||
+	    conf->rx > 1 || (conf->family != 4 && conf->family != 6))
+		return -EINVAL;
+	if (conf->version != DPSEC_TLS_VER_1_2 &&
+	    conf->version != DPSEC_TLS_VER_1_3)
+		return -ENOTSUP;
+	if (conf->cipher != DPSEC_CRYPTO_CIPHER_AES_GCM_128 &&
+	    conf->cipher != DPSEC_CRYPTO_CIPHER_AES_GCM_256 &&
+	    (conf->cipher != DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305 ||
+	     !p->da.tls_chacha))
+		return -ENOTSUP;
+	ci = dpsec_crypto_cipher_info_get(conf->cipher);
+	if (ci == NULL || conf->key_len != ci->key_len)
+		return -EINVAL;
+	t = p->tls;
+	c = rte_zmalloc("sim_tls_ctx", sizeof(*c), 64);
+	if (c == NULL)
+		return -ENOMEM;
+	ret = dpsec_tls_suite_init(&c->suite, conf->version, conf->cipher,
+				   conf->iv,
+				   conf->version == DPSEC_TLS_VER_1_2 &&
+				   conf->cipher !=
+				   DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305 ?
+				   DPSEC_TLS12_SALT_LEN : DPSEC_TLS_IV_LEN);
+	if (ret == 0)
+		ret = dpsec_crypto_key_init(&c->key, DPSEC_CRYPTO_IPSEC_MB,
+					    conf->cipher, conf->key,
+					    conf->key_len,
+					    DPSEC_CRYPTO_AUTH_NULL, NULL, 0);
+	if (ret != 0)
+		goto out_free;
+	c->rx = conf->rx;
+	c->family = conf->family;
+	memcpy(c->src, conf->src, sizeof(c->src));
+	memcpy(c->dst, conf->dst, sizeof(c->dst));
+	if (c->family == 4) {	/* only the first 4 bytes are an address */
+		memset(c->src + 4, 0, 12);
+		memset(c->dst + 4, 0, 12);
+	}
+	c->sport = conf->sport;
+	c->dport = conf->dport;
+	dpsec_tls_cursor_init(&c->cur, &c->suite, conf->tcp_seq,
+			      conf->rec_seq);
+	c->sync = true;
+
+	rte_spinlock_lock(&t->lock);
+	ret = marks_register(p, t);
+	if (ret == 0 && t->eng == NULL) {
+		t->eng = dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+		if (t->eng == NULL)
+			ret = -ENOMEM;
+	}
+	for (i = 0; ret == 0 && i < t->max; i++) {
+		if (t->tab[i] == NULL) {
+			if (idx == UINT32_MAX)
+				idx = i;
+		} else if (c->rx && t->tab[i]->rx &&
+			   same_tuple(t->tab[i], conf)) {
+			ret = -EEXIST;	/* RX is found by its tuple */
+		}
+	}
+	if (ret == 0 && idx == UINT32_MAX) {
+		sim_count(p, SIM_XS_tls_table_full, 1);
+		ret = -ENOSPC;
+	}
+	if (ret == 0) {
+		if (++t->gen == 0)
+			t->gen = 1;
+		c->hw_id = (uint32_t)t->gen << 16 | idx;
+		t->tab[idx] = c;
+		__atomic_fetch_add(c->rx ? &t->nb_rx : &t->nb_tx, 1,
+				   __ATOMIC_RELAXED);
+		*hw_id = c->hw_id;
+		sim_count(p, c->rx ? SIM_XS_rx_tls_ctx : SIM_XS_tx_tls_ctx, 1);
+	}
+	rte_spinlock_unlock(&t->lock);
+	if (ret == 0)
+		return 0;
+out_free:
+	dpsec_crypto_key_wipe(&c->key);
+	rte_free(c);
+	return ret;
+}
+
+/* Give back what an RX context holds, ciphertext restored, unmarked,
+ * straight into the RX queues (control path). */
+static void held_drop(struct sim_port *p, struct sim_tls_ctx *c,
+		      sim_tls_put_t put, void *arg);
+
+static void
+put_direct(void *arg, uint16_t qid, struct rte_mbuf *m)
+{
+	struct sim_port *p = arg;
+
+	if (qid >= SIM_MAX_QUEUES || p->rxq[qid] == NULL ||
+	    rte_ring_enqueue(p->rxq[qid]->ring, m) != 0) {
+		sim_count(p, SIM_XS_rx_queue_full, 1);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Take a context out of the table and wipe it. Under t->lock. */
+static void
+ctx_free(struct sim_port *p, struct sim_tls_ctx *c)
+{
+	struct sim_tls *t = p->tls;
+
+	held_drop(p, c, put_direct, p);
+	t->tab[c->hw_id & 0xffff] = NULL;
+	__atomic_fetch_sub(c->rx ? &t->nb_rx : &t->nb_tx, 1, __ATOMIC_RELAXED);
+	dpsec_aead_stream_release(&c->st);
+	dpsec_crypto_key_wipe(&c->key);
+	explicit_bzero(c, sizeof(*c));
+	rte_free(c);
+}
+
+static int
+sim_tls_del(uint16_t port_id, uint32_t hw_id)
+{
+	struct sim_port *p = port_of(port_id);
+	struct sim_tls_ctx *c;
+	bool rx;
+
+	if (p == NULL || p->tls == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&p->tls->lock);
+	c = ctx_get(p->tls, hw_id);
+	if (c == NULL) {
+		rte_spinlock_unlock(&p->tls->lock);
+		return -ENOENT;
+	}
+	rx = c->rx;
+	ctx_free(p, c);
+	rte_spinlock_unlock(&p->tls->lock);
+	sim_count(p, rx ? SIM_XS_rx_tls_del : SIM_XS_tx_tls_del, 1);
+	return 0;
+}
+
+static int
+sim_tls_resync(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
+	       uint64_t rec_seq)
+{
+	struct sim_port *p = port_of(port_id);
+	struct sim_tls_ctx *c;
+
+	if (p == NULL || p->tls == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&p->tls->lock);
+	c = ctx_get(p->tls, hw_id);
+	if (c == NULL) {
+		rte_spinlock_unlock(&p->tls->lock);
+		return -ENOENT;
+	}
+	/* A record boundary by definition: what was in flight is given up
+	 * (RX: the held packets go up as they came). */
+	held_drop(p, c, put_direct, p);
+	rec_abort(c);
+	dpsec_tls_cursor_init(&c->cur, &c->suite, tcp_seq, rec_seq);
+	c->sync = true;
+	sim_count(p, c->rx ? SIM_XS_rx_tls_resync : SIM_XS_tx_tls_resync, 1);
+	rte_spinlock_unlock(&p->tls->lock);
+	return 0;
+}
+
+static const struct dpsec_drv_tls_ops sim_tls_ops = {
+	.caps = sim_tls_caps,
+	.add = sim_tls_add,
+	.del = sim_tls_del,
+	.resync = sim_tls_resync,
+};
+
+int
+sim_tls_init(struct sim_port *p)
+{
+	uint16_t port_id = p->dev->data->port_id;
+	struct sim_tls *t;
+	int ret;
+
+	p->tls_id_off = -1;
+	sim_tls_start(p);	/* marks an application registered already */
+	if (p->da.max_tls == 0)
+		return 0;
+	t = rte_zmalloc("sim_tls", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		return -ENOMEM;
+	t->tab = rte_zmalloc("sim_tls_tab", p->da.max_tls * sizeof(*t->tab),
+			     0);
+	if (t->tab == NULL) {
+		rte_free(t);
+		return -ENOMEM;
+	}
+	rte_spinlock_init(&t->lock);
+	t->max = p->da.max_tls;
+	t->id_off = -1;
+	t->hold_cycles = p->da.tls_hold_ms * rte_get_timer_hz() / 1000;
+	p->tls = t;
+	ret = dpsec_drv_tls_ops_set(port_id, &sim_tls_ops);
+	if (ret != 0)
+		SIM_LOG(WARNING, "%s: cannot declare the TLS engine to dpsec: "
+			"%s", p->dev->data->name, rte_strerror(-ret));
+	return 0;
+}
+
+void
+sim_tls_fini(struct sim_port *p)
+{
+	struct sim_tls *t = p->tls;
+	uint32_t i;
+
+	dpsec_drv_tls_ops_set(p->dev->data->port_id, NULL);
+	if (t == NULL)
+		return;
+	sim_tls_flush(p);	/* no queue is left to deliver to */
+	rte_spinlock_lock(&t->lock);
+	for (i = 0; i < t->max; i++)
+		if (t->tab[i] != NULL)
+			ctx_free(p, t->tab[i]);
+	rte_spinlock_unlock(&t->lock);
+	dpsec_crypto_engine_free(t->eng);
+	rte_free(t->tab);
+	rte_free(t);
+	p->tls = NULL;
+}
+
+/* --- Data path ---------------------------------------------------------- */
+
+/*
+ * Payload bytes [off, off + len) of @m through the context's cursor and
+ * AEAD. *done: bytes walked before any error; *nb_rec: records completed
+ * (TX sealed, RX verified). 0 or the error of ctx_span().
+ */
+static int
+walk(struct sim_tls *t, struct sim_tls_ctx *c, struct rte_mbuf *m,
+     uint32_t off, uint32_t len, uint32_t *done, uint32_t *nb_rec)
+{
+	struct rte_mbuf *s;
+
+	*done = 0;
+	*nb_rec = 0;
+	for (s = m; s != NULL && len > 0; s = s->next) {
+		uint8_t *buf;
+		uint32_t n;
+
+		if (off >= s->data_len) {
+			off -= s->data_len;
+			continue;
+		}
+		buf = rte_pktmbuf_mtod_offset(s, uint8_t *, off);
+		n = RTE_MIN((uint32_t)s->data_len - off, len);
+		len -= n;
+		off = 0;
+		while (n > 0) {
+			uint32_t used = 0;
+			bool rec_done;
+			int ret = ctx_span(t, c, buf, n, &used, &rec_done);
+
+			if (ret != 0)
+				return ret;
+			buf += used;
+			n -= used;
+			*done += used;
+			*nb_rec += rec_done;
+		}
+	}
+	return 0;
+}
+
+int
+sim_tls_egress(struct sim_port *p, struct rte_mbuf *m, uint32_t hw_id)
+{
+	struct sim_tls *t = p->tls;
+	struct sim_tls_ctx *c;
+	struct tcp_info ti;
+	uint32_t done, nb_rec;
+	int why = SIM_XS_MAX;
+
+	if (t == NULL)	/* no engine: nobody may ask for one */
+		return SIM_XS_tx_tls_drop_bypass_req;
+	if (tcp_parse(m, &ti) != 0)
+		return SIM_XS_tx_bad_mbuf;
+	rte_spinlock_lock(&t->lock);
+	c = ctx_get(t, hw_id);
+	if (c == NULL || c->rx) {
+		why = SIM_XS_tx_tls_drop_bypass_req;
+		goto out;
+	}
+	if (ti.len == 0)
+		goto out;	/* a bare ACK or FIN: no record bytes */
+	if (!c->sync || ti.seq != c->cur.tcp_seq) {
+		/* A retransmission or a gap: the engine only knows the
+		 * state at its cursor, and never sends plaintext
+		 * (tls-offload.rst: resync is the driver's to ask for). */
+		sim_count(p, SIM_XS_tx_tls_ooo, 1);
+		why = SIM_XS_tx_tls_drop_no_sync_data;
+		goto out;
+	}
+	if (walk(t, c, m, ti.off, ti.len, &done, &nb_rec) != 0) {
+		why = SIM_XS_tx_tls_drop_bad_record;	/* now out of sync */
+		goto out;
+	}
+	sim_count(p, SIM_XS_tx_tls_encrypted_packets, 1);
+	sim_count(p, SIM_XS_tx_tls_encrypted_bytes, ti.len);
+out:
+	rte_spinlock_unlock(&t->lock);
+	return why;
+}
+
+/*
+ * Put back the ciphertext of the first @len record bytes of packet @k: the
+ * walk again from its start cursor, every body span XORed once more with
+ * its record's keystream (decryption by a stream cipher is that XOR).
+ */
+static void
+pkt_restore(struct sim_tls *t, struct sim_tls_ctx *c, const struct rx_pkt *k,
+	    uint32_t len)
+{
+	struct dpsec_tls_cursor cur = k->start;
+	uint32_t off = k->off;
+	struct rte_mbuf *s;
+
+	for (s = k->m; s != NULL && len > 0; s = s->next) {
+		uint8_t *buf;
+		uint32_t n;
+
+		if (off >= s->data_len) {
+			off -= s->data_len;
+			continue;
+		}
+		buf = rte_pktmbuf_mtod_offset(s, uint8_t *, off);
+		n = RTE_MIN((uint32_t)s->data_len - off, len);
+		len -= n;
+		off = 0;
+		while (n > 0) {
+			struct dpsec_tls_span sp;
+			uint8_t nonce[DPSEC_TLS_IV_LEN];
+
+			/* These headers passed the check once already. */
+			if (dpsec_tls_cursor_step(&cur, buf, n, &sp) !=
+			    DPSEC_TLS_HDR_OK || sp.len == 0)
+				return;
+			if (sp.part == DPSEC_TLS_PART_BODY) {
+				dpsec_tls_nonce(&c->suite, sp.rec_seq,
+						cur.explicit_nonce, nonce);
+				dpsec_aead_keystream_xor(t->eng, &c->key, nonce,
+							 sp.part_off, buf,
+							 sp.len);
+			}
+			buf += sp.len;
+			n -= sp.len;
+		}
+	}
+}
+
+static void
+pkt_mark(struct sim_port *p, const struct rx_pkt *k)
+{
+	k->m->ol_flags |= p->tls->rx_mask;
+	sim_count(p, SIM_XS_rx_tls_decrypted_packets, 1);
+	sim_count(p, SIM_XS_rx_tls_decrypted_bytes, k->len);
+}
+
+/* The held packets go up in order: marked (the record they waited for
+ * verified) or with their ciphertext back. Under t->lock. */
+static void
+held_release(struct sim_port *p, struct sim_tls_ctx *c, bool mark,
+	     sim_tls_put_t put, void *arg)
+{
+	uint16_t i;
+
+	if (c->nb_held == 0)
+		return;
+	for (i = 0; i < c->nb_held; i++) {
+		struct rx_pkt *k = &c->held[i];
+
+		if (mark)
+			pkt_mark(p, k);
+		else
+			pkt_restore(p->tls, c, k, k->len);
+		put(arg, k->qid, k->m);
+	}
+	c->nb_held = 0;
+	__atomic_fetch_sub(&p->tls->nb_holding, 1, __ATOMIC_RELAXED);
+}
+
+static void
+held_drop(struct sim_port *p, struct sim_tls_ctx *c, sim_tls_put_t put,
+	  void *arg)
+{
+	held_release(p, c, false, put, arg);
+}
+
+void
+sim_tls_flush(struct sim_port *p)
+{
+	struct sim_tls *t = p->tls;
+	uint32_t i;
+	uint16_t k;
+
+	if (t == NULL)
+		return;
+	rte_spinlock_lock(&t->lock);
+	for (i = 0; i < t->max; i++) {
+		struct sim_tls_ctx *c = t->tab[i];
+
+		if (c == NULL)
+			continue;
+		if (c->nb_held == 0)
+			continue;
+		for (k = 0; k < c->nb_held; k++)
+			rte_pktmbuf_free(c->held[k].m);
+		sim_count(p, SIM_XS_rx_stop_discard, c->nb_held);
+		c->nb_held = 0;
+		__atomic_fetch_sub(&t->nb_holding, 1, __ATOMIC_RELAXED);
+	}
+	rte_spinlock_unlock(&t->lock);
+}
+
+static struct sim_tls_ctx *
+rx_lookup(struct sim_tls *t, const struct tcp_info *ti)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->max; i++) {
+		struct sim_tls_ctx *c = t->tab[i];
+
+		if (c != NULL && c->rx && c->family == ti->family &&
+		    c->sport == ti->sport && c->dport == ti->dport &&
+		    memcmp(c->src, ti->src, sizeof(c->src)) == 0 &&
+		    memcmp(c->dst, ti->dst, sizeof(c->dst)) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+void
+sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
+		sim_tls_put_t put, void *arg)
+{
+	struct sim_tls *t = p->tls;
+	struct sim_tls_ctx *c;
+	struct tcp_info ti;
+	struct rx_pkt k;
+	uint32_t exp, nb_rec;
+	int ret;
+
+	if (t == NULL || __atomic_load_n(&t->nb_rx, __ATOMIC_RELAXED) == 0 ||
+	    tcp_parse(m, &ti) != 0 || ti.len == 0) {
+		put(arg, qid, m);
+		return;
+	}
+	rte_spinlock_lock(&t->lock);
+	c = rx_lookup(t, &ti);
+	if (c == NULL || !c->sync)
+		goto out_plain;
+	exp = c->cur.tcp_seq;
+	if (dpsec_tcp_seq_le(ti.seq + ti.len, exp))
+		/* Before the context's start (a handshake) or sent again:
+		 * not for the engine, and the stream stays where it is. */
+		goto out_plain;
+	if (dpsec_tcp_seq_lt(exp, ti.seq)) {
+		/* A gap: the record under the cursor cannot be finished.
+		 * Out of sync until dpsec gives a record start (resync). */
+		sim_count(p, SIM_XS_rx_tls_ooo, 1);
+		held_release(p, c, false, put, arg);
+		rec_abort(c);
+		c->sync = false;
+		goto out_plain;
+	}
+	/* From the cursor on; bytes before it (the end of a handshake in
+	 * the same segment, a partial resend) are left as they came. */
+	k.m = m;
+	k.qid = qid;
+	k.start = c->cur;
+	k.off = ti.off + (exp - ti.seq);
+	k.len = ti.len - (exp - ti.seq);
+	ret = walk(t, c, m, k.off, k.len, &k.done, &nb_rec);
+	/* The first record this packet completes is the one the held
+	 * packets wait for: its verdict is theirs. */
+	if (c->nb_held > 0 && (nb_rec > 0 || ret != 0))
+		held_release(p, c, nb_rec > 0, put, arg);
+	if (ret != 0) {
+		/* A record failed or a header is garbage: nothing after it
+		 * is touched (out of sync), this packet goes up as it came. */
+		sim_count(p, ret == -EBADMSG ? SIM_XS_rx_tls_auth_fail :
+					       SIM_XS_rx_tls_err, 1);
+		pkt_restore(t, c, &k, k.done);
+		goto out_plain;
+	}
+	if (c->cur.part == DPSEC_TLS_PART_HDR && c->cur.part_off == 0) {
+		pkt_mark(p, &k);	/* every record in it verified */
+		goto out_plain;
+	}
+	if (c->nb_held == SIM_TLS_RX_HOLD) {
+		/* No room to wait: these go up as they came; the rest of
+		 * the record is still followed and verified (dpsec sees a
+		 * MIXED record). */
+		sim_count(p, SIM_XS_rx_tls_hold_full, 1);
+		held_release(p, c, false, put, arg);
+		pkt_restore(t, c, &k, k.len);
+		goto out_plain;
+	}
+	if (c->nb_held == 0) {
+		c->hold_tsc = rte_get_timer_cycles();
+		__atomic_fetch_add(&t->nb_holding, 1, __ATOMIC_RELAXED);
+	}
+	c->held[c->nb_held++] = k;
+	rte_spinlock_unlock(&t->lock);
+	return;
+out_plain:
+	rte_spinlock_unlock(&t->lock);
+	put(arg, qid, m);
+}
+
+bool
+sim_tls_holding(const struct sim_port *p)
+{
+	return p->tls != NULL &&
+	       __atomic_load_n(&p->tls->nb_holding, __ATOMIC_RELAXED) != 0;
+}
+
+void
+sim_tls_idle(struct sim_port *p, sim_tls_put_t put, void *arg)
+{
+	struct sim_tls *t = p->tls;
+	uint64_t now;
+	uint32_t i;
+
+	if (t == NULL || t->hold_cycles == 0 || !sim_tls_holding(p))
+		return;
+	now = rte_get_timer_cycles();
+	rte_spinlock_lock(&t->lock);
+	for (i = 0; i < t->max; i++) {
+		struct sim_tls_ctx *c = t->tab[i];
+
+		if (c == NULL || c->nb_held == 0 ||
+		    now - c->hold_tsc < t->hold_cycles)
+			continue;
+		/* The rest of the record did not come: what waited goes up
+		 * as it came; the record is still followed, so its later
+		 * packets are marked if it verifies (MIXED for dpsec). */
+		sim_count(p, SIM_XS_rx_tls_hold_timeout, 1);
+		held_release(p, c, false, put, arg);
+	}
+	rte_spinlock_unlock(&t->lock);
+}
