@@ -235,12 +235,23 @@ cli_tls_del(struct cli_args *a)
 	return 0;
 }
 
-static const char *const tls_state[] = {
-	[DPSEC_TLS_ACTIVE] = "active",
-	[DPSEC_TLS_SOFT_LIMIT] = "soft-limit",
-	[DPSEC_TLS_DEAD] = "dead",
-	[DPSEC_TLS_FAILED] = "failed",
-};
+static const char *
+tls_state(enum dpsec_tls_state st)
+{
+	switch (st) {
+	case DPSEC_TLS_ACTIVE:
+		return "active";
+	case DPSEC_TLS_SOFT_LIMIT:
+		return "soft-limit";
+	case DPSEC_TLS_DEAD:
+		return "dead";
+	case DPSEC_TLS_FAILED:
+		return "failed";
+	case DPSEC_TLS_KEY_WAIT:
+		return "key-wait";
+	}
+	return "?";
+}
 
 static bool
 json_last(struct cli_args *a)
@@ -291,7 +302,7 @@ cli_tls_show(struct cli_args *a)
 			       cli_placement_name[in.placement],
 			       cli_place_reason_name(in.place_reason),
 			       dpsec_place_reason_str(in.place_reason),
-			       tls_state[in.state], in.next_rec_seq,
+			       tls_state(in.state), in.next_rec_seq,
 			       in.next_tcp_seq);
 			first = false;
 		} else {
@@ -300,7 +311,7 @@ cli_tls_show(struct cli_args *a)
 			       in.type == DPSEC_TLS_READ ? "read" : "write",
 			       ver, tls_cipher(in.cipher), in.port_id,
 			       cli_placement_name[in.placement],
-			       tls_state[in.state], in.next_rec_seq,
+			       tls_state(in.state), in.next_rec_seq,
 			       in.next_tcp_seq,
 			       dpsec_place_reason_str(in.place_reason));
 		}

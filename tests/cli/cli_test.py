@@ -424,10 +424,10 @@ CONN = "local 10.0.0.1 443 remote 10.0.0.2 50000"
 
 
 def case_tls():
-    """TLS contexts: created in software (no TLS offload on the port, or
-    none asked), shown with their sequence state, refused with the field
+    """TLS contexts: on the NIC (sim_inline's TLS offload) or in software
+    as asked, shown with their sequence state, refused with the field
     named, destroyed once."""
-    cmds = f"""tls add 1 write 1.3 aes-128-gcm key {KEY16} iv {IV12} {CONN} tcp_seq 1000 seq 7 type auto port_id 0
+    cmds = f"""tls add 1 write 1.3 aes-128-gcm key {KEY16} iv {IV12} {CONN} tcp_seq 1000 seq 7 type inline port_id 0
 tls add 2 read 1.2 aes-256-gcm key {KEY_SHA} iv 01:02:03:04 {CONN}
 tls add 3 write 1.3 aes-128-gcm key 00:01 iv {IV12} {CONN}
 tls add 4 write 1.3 aes-128-gcm key {KEY16} {CONN}
@@ -455,7 +455,7 @@ tls show json
     t = {e["id"]: e for e in shows[0]["tls"]}
     check(sorted(t) == [1, 2], "contexts: %s" % sorted(t), out)
     check(t[1]["dir"] == "write" and t[1]["ver"] == "1.3" and
-          t[1]["placement"] == "sw" and t[1]["reason"] == "NO_TLS_OFFLOAD" and
+          t[1]["placement"] == "inline-crypto" and t[1]["reason"] == "NONE" and
           t[1]["next_rec_seq"] == 7 and t[1]["next_tcp_seq"] == 1000,
           "context 1: %s" % t[1], out)
     check(t[2]["dir"] == "read" and t[2]["cipher"] == "aes-256-gcm" and
