@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TLS record contexts (dpsec_tls.h): create, show, count, destroy. A read
+ * context needs the connection's TCP segments, which the forwarding loop
+ * does not carry, so the CLI only manages and shows contexts.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+
+#include "cli.h"
+#include "dpsec_tls.h"
+
+enum { CLI_MAX_TLS = 256 };
+
+struct cli_tls {
+	bool used;
+	uint32_t id;
+	struct dpsec_tls *tls;
+};
+
+static struct cli_tls tlss[CLI_MAX_TLS];
+
+static struct cli_tls *
+tls_find(uint32_t id)
+{
+	for (unsigned int i = 0; i < CLI_MAX_TLS; i++)
+		if (tlss[i].used && tlss[i].id == id)
+			return &tlss[i];
+	return NULL;
+}
+
+static const char *
+tls_cipher(enum dpsec_cipher c)
+{
+	return cli_cipher_name(c);
+}
+
+static int
+tcp_port(struct cli_args *a, uint16_t *port)
+{
+	uint64_t n;
+
+	if (cli_u64(a, "a TCP port", 1, 65535, &n) != 0)
+		return -1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+/*
+ * tls add <id> <read|write> <1.2|1.3> <aead> key <hex> iv <hex>
+ *   local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>]
+ *   [type no-offload|auto|inline] [port_id <n>] [soft_records <n>]
+ *   [hard_records <n>] [userdata <n>]
+ */
+int
+cli_tls_add(struct cli_args *a)
+{
+	struct dpsec_tls_conf c = { .offload = DPSEC_OFFLOAD_NONE };
+	uint8_t key[CLI_KEY_MAX], iv[CLI_KEY_MAX];
+	uint16_t key_len = 0, iv_len = 0;
+	bool have_local = false, have_remote = false;
+	struct cli_tls *slot = NULL;
+	struct dpsec_tls_info info;
+	uint64_t id, n;
+	int rc = -1;
+
+	if (cli_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
+		return -1;
+	if (cli_accept(a, "read"))
+		c.type = DPSEC_TLS_READ;
+	else if (cli_accept(a, "write"))
+		c.type = DPSEC_TLS_WRITE;
+	else {
+		cli_err_tok(a, "a direction (read|write)");
+		return -1;
+	}
+	if (cli_accept(a, "1.2"))
+		c.ver = DPSEC_TLS_VERSION_1_2;
+	else if (cli_accept(a, "1.3"))
+		c.ver = DPSEC_TLS_VERSION_1_3;
+	else {
+		cli_err_tok(a, "a TLS version (1.2|1.3)");
+		return -1;
+	}
+	if (cli_accept(a, "aes-128-gcm"))
+		c.cipher = DPSEC_CIPHER_AES_GCM_128;
+	else if (cli_accept(a, "aes-256-gcm"))
+		c.cipher = DPSEC_CIPHER_AES_GCM_256;
+	else if (cli_accept(a, "chacha20-poly1305"))
+		c.cipher = DPSEC_CIPHER_CHACHA20_POLY1305;
+	else {
+		cli_err_tok(a, "an AEAD (aes-128-gcm|aes-256-gcm|chacha20-poly1305)");
+		return -1;
+	}
+	while (cli_peek(a) != NULL) {
+		if (cli_accept(a, "key")) {
+			if (cli_key(a, key, &key_len) != 0)
+				goto out;
+		} else if (cli_accept(a, "iv")) {
+			if (cli_key(a, iv, &iv_len) != 0)
+				goto out;
+			if (iv_len > sizeof(c.imp_nonce)) {
+				a->i--;
+				cli_err_tok(a, "an implicit nonce of 4 (TLS 1.2 AES-GCM) or 12 bytes");
+				goto out;
+			}
+		} else if (cli_accept(a, "local")) {
+			if (cli_addr(a, 0, &c.local) != 0 ||
+			    tcp_port(a, &c.local_port) != 0)
+				goto out;
+			have_local = true;
+		} else if (cli_accept(a, "remote")) {
+			if (cli_addr(a, 0, &c.remote) != 0 ||
+			    tcp_port(a, &c.remote_port) != 0)
+				goto out;
+			have_remote = true;
+		} else if (cli_accept(a, "tcp_seq")) {
+			if (cli_u64(a, "a TCP sequence number", 0, UINT32_MAX,
+				    &n) != 0)
+				goto out;
+			c.tcp_seq = (uint32_t)n;
+		} else if (cli_accept(a, "seq")) {
+			if (cli_u64(a, "a record number", 0, UINT64_MAX,
+				    &c.seq_no) != 0)
+				goto out;
+		} else if (cli_accept(a, "type")) {
+			if (cli_accept(a, "no-offload"))
+				c.offload = DPSEC_OFFLOAD_NONE;
+			else if (cli_accept(a, "auto"))
+				c.offload = DPSEC_OFFLOAD_AUTO;
+			else if (cli_accept(a, "inline"))
+				c.offload = DPSEC_OFFLOAD_REQUIRE;
+			else {
+				cli_err_tok(a, "a type (no-offload|auto|inline)");
+				goto out;
+			}
+		} else if (cli_accept(a, "port_id")) {
+			if (cli_u64(a, "a port id", 0, RTE_MAX_ETHPORTS - 1,
+				    &n) != 0)
+				goto out;
+			c.port_id = (uint16_t)n;
+		} else if (cli_accept(a, "soft_records")) {
+			if (cli_u64(a, "records", 0, UINT64_MAX,
+				    &c.life.packets_soft_limit) != 0)
+				goto out;
+		} else if (cli_accept(a, "hard_records")) {
+			if (cli_u64(a, "records", 0, UINT64_MAX,
+				    &c.life.packets_hard_limit) != 0)
+				goto out;
+		} else if (cli_accept(a, "userdata")) {
+			if (cli_u64(a, "a number", 0, UINT64_MAX,
+				    &c.userdata) != 0)
+				goto out;
+		} else {
+			cli_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata)");
+			goto out;
+		}
+	}
+	if (key_len == 0 || iv_len == 0 || !have_local || !have_remote) {
+		cli_err_tok(a, key_len == 0 ? "key" : iv_len == 0 ? "iv" :
+			    !have_local ? "local <ip> <port>" :
+			    "remote <ip> <port>");
+		goto out;
+	}
+	if (tls_find((uint32_t)id) != NULL) {
+		cli_err(a, "TLS context %" PRIu64 " exists already", id);
+		goto out;
+	}
+	for (unsigned int i = 0; i < CLI_MAX_TLS && slot == NULL; i++)
+		if (!tlss[i].used)
+			slot = &tlss[i];
+	if (slot == NULL) {
+		cli_err(a, "the CLI's table of %u TLS contexts is full",
+			CLI_MAX_TLS);
+		goto out;
+	}
+	memcpy(c.imp_nonce, iv, iv_len);
+	c.key = key;
+	c.key_len = key_len;
+	slot->tls = dpsec_tls_create(cli_fwd.ctx, &c);
+	if (slot->tls == NULL) {
+		cli_err(a, "dpsec_tls_create: %s (the log line above names the field)",
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	slot->used = true;
+	slot->id = (uint32_t)id;
+	dpsec_tls_info(slot->tls, &info);
+	printf("tls %" PRIu64 ": created, %s (%s)\n", id,
+	       cli_placement_name[info.placement],
+	       dpsec_place_reason_str(info.place_reason));
+	rc = 0;
+out:
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(iv, sizeof(iv));
+	explicit_bzero(&c, sizeof(c));
+	return rc;
+}
+
+static struct cli_tls *
+tls_arg(struct cli_args *a)
+{
+	struct cli_tls *t;
+	uint64_t id;
+
+	if (cli_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
+		return NULL;
+	t = tls_find((uint32_t)id);
+	if (t == NULL) {
+		a->i--;
+		cli_err_tok(a, "the id of an existing TLS context (see 'tls show')");
+	}
+	return t;
+}
+
+int
+cli_tls_del(struct cli_args *a)
+{
+	struct cli_tls *t = tls_arg(a);
+	int rc;
+
+	if (t == NULL || cli_end(a) != 0)
+		return -1;
+	rc = dpsec_tls_destroy(cli_fwd.ctx, t->tls);
+	if (rc != 0) {
+		cli_err(a, "dpsec_tls_destroy: %s", rte_strerror(-rc));
+		return -1;
+	}
+	printf("tls %" PRIu32 ": deleted\n", t->id);
+	memset(t, 0, sizeof(*t));
+	return 0;
+}
+
+static const char *
+tls_state(enum dpsec_tls_state st)
+{
+	switch (st) {
+	case DPSEC_TLS_ACTIVE:
+		return "active";
+	case DPSEC_TLS_SOFT_LIMIT:
+		return "soft-limit";
+	case DPSEC_TLS_DEAD:
+		return "dead";
+	case DPSEC_TLS_FAILED:
+		return "failed";
+	case DPSEC_TLS_KEY_WAIT:
+		return "key-wait";
+	}
+	return "?";
+}
+
+static bool
+json_last(struct cli_args *a)
+{
+	if (a->argc > a->i && strcmp(a->argv[a->argc - 1], "json") == 0) {
+		a->argc--;
+		return true;
+	}
+	return false;
+}
+
+int
+cli_tls_show(struct cli_args *a)
+{
+	bool json = json_last(a), first = true;
+	struct cli_tls *one = NULL;
+
+	if (cli_peek(a) != NULL && (one = tls_arg(a)) == NULL)
+		return -1;
+	if (cli_end(a) != 0)
+		return -1;
+	if (json)
+		printf("{\"tls\": [");
+	else
+		printf("%-6s %-5s %-3s %-17s %-4s %-15s %-10s %-12s %-10s %s\n",
+		       "ID", "DIR", "VER", "CIPHER", "PORT", "PLACEMENT",
+		       "STATE", "NEXT-REC", "NEXT-TCP", "REASON");
+	for (unsigned int i = 0; i < CLI_MAX_TLS; i++) {
+		struct dpsec_tls_info in;
+		const char *ver;
+
+		if (!tlss[i].used || (one != NULL && &tlss[i] != one))
+			continue;
+		if (dpsec_tls_info(tlss[i].tls, &in) != 0)
+			continue;
+		ver = in.ver == DPSEC_TLS_VERSION_1_3 ? "1.3" : "1.2";
+		if (json) {
+			printf("%s{\"id\": %" PRIu32 ", \"dir\": \"%s\", "
+			       "\"ver\": \"%s\", \"cipher\": \"%s\", "
+			       "\"port\": %u, \"placement\": \"%s\", "
+			       "\"reason\": \"%s\", "
+			       "\"reason_text\": \"%s\", \"state\": \"%s\", "
+			       "\"next_rec_seq\": %" PRIu64
+			       ", \"next_tcp_seq\": %" PRIu32 "}",
+			       first ? "" : ",", tlss[i].id,
+			       in.type == DPSEC_TLS_READ ? "read" : "write",
+			       ver, tls_cipher(in.cipher), in.port_id,
+			       cli_placement_name[in.placement],
+			       cli_place_reason_name(in.place_reason),
+			       dpsec_place_reason_str(in.place_reason),
+			       tls_state(in.state), in.next_rec_seq,
+			       in.next_tcp_seq);
+			first = false;
+		} else {
+			printf("%-6" PRIu32 " %-5s %-3s %-17s %-4u %-15s %-10s %-12" PRIu64 " %-10" PRIu32 " %s\n",
+			       tlss[i].id,
+			       in.type == DPSEC_TLS_READ ? "read" : "write",
+			       ver, tls_cipher(in.cipher), in.port_id,
+			       cli_placement_name[in.placement],
+			       tls_state(in.state), in.next_rec_seq,
+			       in.next_tcp_seq,
+			       dpsec_place_reason_str(in.place_reason));
+		}
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+/* show tls stats [<id>] [json] */
+int
+cli_tls_stats(struct cli_args *a)
+{
+	bool json = json_last(a), first = true;
+	struct cli_tls *one = NULL;
+
+	if (!cli_accept(a, "stats")) {
+		cli_err_tok(a, "'stats'");
+		return -1;
+	}
+	if (cli_peek(a) != NULL && (one = tls_arg(a)) == NULL)
+		return -1;
+	if (cli_end(a) != 0)
+		return -1;
+	if (json)
+		printf("{\"tls_stats\": [");
+	else
+		printf("%-6s %12s %12s %12s %10s %10s %10s\n", "ID",
+		       "RECORDS-NIC", "RECORDS-SW", "SEGMENTS", "AUTH-FAIL",
+		       "OOO", "DROPPED");
+	for (unsigned int i = 0; i < CLI_MAX_TLS; i++) {
+		struct dpsec_tls_stats s;
+
+		if (!tlss[i].used || (one != NULL && &tlss[i] != one))
+			continue;
+		if (dpsec_tls_stats_get(tlss[i].tls, &s) != 0)
+			continue;
+		if (json) {
+			printf("%s{\"id\": %" PRIu32 ", \"records_nic\": %" PRIu64
+			       ", \"records_sw\": %" PRIu64
+			       ", \"records_mixed\": %" PRIu64
+			       ", \"bytes_nic\": %" PRIu64 ", \"bytes_sw\": %"
+			       PRIu64 ", \"segments\": %" PRIu64
+			       ", \"auth_failed\": %" PRIu64 ", \"ooo\": %"
+			       PRIu64 ", \"dropped\": %" PRIu64 "}",
+			       first ? "" : ",", tlss[i].id, s.records_nic,
+			       s.records_sw, s.records_mixed, s.bytes_nic,
+			       s.bytes_sw, s.segments, s.auth_failed, s.ooo,
+			       s.dropped);
+			first = false;
+		} else {
+			printf("%-6" PRIu32 " %12" PRIu64 " %12" PRIu64 " %12"
+			       PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			       "\n", tlss[i].id, s.records_nic, s.records_sw,
+			       s.segments, s.auth_failed, s.ooo, s.dropped);
+		}
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+void
+cli_tls_cleanup(void)
+{
+	for (unsigned int i = 0; i < CLI_MAX_TLS; i++) {
+		if (!tlss[i].used)
+			continue;
+		dpsec_tls_destroy(cli_fwd.ctx, tlss[i].tls);
+		memset(&tlss[i], 0, sizeof(tlss[i]));
+	}
+}
