@@ -436,9 +436,6 @@ test_rx_resync_hint(void **state)
 		}
 	}
 	assert_int_equal(nhold, 0);
-	for (i = 0; i < got && got != NB_REC; i++)
-		fprintf(stderr, "DBG rec %u status %d how %d len %u\n", i,
-			recs[i].status, recs[i].how, recs[i].len);
 	assert_int_equal(got, NB_REC);
 	for (i = 0; i < NB_REC; i++) {
 		assert_int_equal(recs[i].status, 0);

@@ -36,6 +36,9 @@ struct rx_pkt {
 	uint32_t off, len;
 	uint32_t done;			/* of len, walked so far */
 	uint16_t qid;
+	/* Bytes of the stream before the walk's start (the first packet
+	 * after an RX resync): never marked, its ciphertext put back. */
+	bool partial;
 };
 
 /* One direction of one connection. */
@@ -47,6 +50,7 @@ struct sim_tls_ctx {
 	uint32_t hw_id;
 	bool rx;
 	bool sync;			/* follows the stream */
+	bool resynced;			/* RX: resync given, not reached */
 	bool streaming;			/* st holds the current record */
 	uint8_t tag[DPSEC_TLS_TAG_LEN];	/* TX: computed; RX: received */
 	uint8_t family;
@@ -539,6 +543,7 @@ sim_tls_resync(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
 	rec_abort(c);
 	dpsec_tls_cursor_init(&c->cur, &c->suite, tcp_seq, rec_seq);
 	c->sync = true;
+	c->resynced = c->rx;
 	sim_count(p, c->rx ? SIM_XS_rx_tls_resync : SIM_XS_tx_tls_resync, 1);
 	rte_spinlock_unlock(&p->tls->lock);
 	return 0;
@@ -754,7 +759,7 @@ held_release(struct sim_port *p, struct sim_tls_ctx *c, bool mark,
 	for (i = 0; i < c->nb_held; i++) {
 		struct rx_pkt *k = &c->held[i];
 
-		if (mark)
+		if (mark && !k->partial)
 			pkt_mark(p, k);
 		else
 			pkt_restore(p->tls, c, k, k->len);
@@ -852,6 +857,11 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	 * the same segment, a partial resend) are left as they came. */
 	k.m = m;
 	k.qid = qid;
+	/* After a resync in the middle of this packet, the bytes before the
+	 * record start are the stream's too, and not decrypted: the packet
+	 * must not be marked (dpsec_driver.h). */
+	k.partial = c->resynced && exp != ti.seq;
+	c->resynced = false;
 	k.start = c->cur;
 	k.off = ti.off + (exp - ti.seq);
 	k.len = ti.len - (exp - ti.seq);
@@ -869,7 +879,10 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		goto out_plain;
 	}
 	if (c->cur.part == DPSEC_TLS_PART_HDR && c->cur.part_off == 0) {
-		pkt_mark(p, &k);	/* every record in it verified */
+		if (k.partial)
+			pkt_restore(t, c, &k, k.len);
+		else
+			pkt_mark(p, &k);	/* every record in it verified */
 		goto out_plain;
 	}
 	if (c->nb_held == SIM_TLS_RX_HOLD) {
