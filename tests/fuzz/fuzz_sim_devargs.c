@@ -20,6 +20,7 @@
 
 #include "fuzz_common.h"
 #include "sim_inline.h"
+#include "sim_inline_sec.h"
 
 enum { ARGS_MAX = 8192 };
 
@@ -77,7 +78,8 @@ check_ok(const struct sim_devargs *da)
 		   da->ring_size >= SIM_MIN_RING_SIZE &&
 		   da->ring_size <= SIM_MAX_RING_SIZE, "ring_size %u",
 		   da->ring_size);
-	FUZZ_CHECK(da->max_sa >= 1, "max_sa %u", da->max_sa);
+	FUZZ_CHECK(da->max_sa >= 1 && da->max_sa <= SIM_MAX_SA, "max_sa %u",
+		   da->max_sa);
 	FUZZ_CHECK(!da->mac_set || rte_is_unicast_ether_addr(&da->mac),
 		   "mac");
 	for (f = 0; f < SIM_FAULT_MAX; f++)
