@@ -66,6 +66,7 @@ struct shape {
 static struct rte_mempool *pool;
 static struct dpsec_ctx *ctxs[2];
 static struct espt_keys keys;
+static bool verbose;		/* DPSEC_FUZZ_VERBOSE: a line per packet */
 
 static void
 shape_get(unsigned int idx, struct shape *s)
@@ -204,6 +205,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	atexit(cleanup);
+	verbose = getenv("DPSEC_FUZZ_VERBOSE") != NULL;
 	espt_keys_fill(&keys, 15);
 	if (fuzz_seed_dir() != NULL)
 		seeds_write();
@@ -242,6 +244,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = dpsec_inbound(ctx, pkts, nb, out);
 	FUZZ_CHECK(n <= nb, "%u delivered of %u", n, nb);
 	for (i = 0; i < nb; i++) {
+		if (verbose)
+			printf("%s: packet %u %s (reason %d)\n", s.alg->name,
+			       i, i < n ? "delivered" : "refused",
+			       (int)dpsec_mbuf_reason(pkts[i]));
 		mbuf_sane(pkts[i]);
 		if (i < n)
 			FUZZ_CHECK(out[i] == sa, "delivered on another SA");
