@@ -7,7 +7,7 @@
  *
  * Input: byte 0 picks the SA shape (algorithm x tunnel/transport x
  * IPv4/IPv6 x NAT-T x ESN, NB_SHAPES of them), byte 1 the mbuf layout and
- * options (see the LAYOUT_* bits), the rest is the packet (IP header on,
+ * options (see the LAYOUT_* bits: backend, replay, window top near 2^32), the rest is the packet (IP header on,
  * as dpsec_inbound() takes it). Each input gets a fresh inbound SA (replay
  * window 64, SPI ESPT_SPI) in a context of the chosen backend, destroyed
  * afterwards: nothing an input does is seen by the next one.
@@ -54,7 +54,12 @@ enum {
 	LAYOUT_NSEG_SHIFT = 2,	/* 2 bits: chain of 2 + (v % 3) */
 	LAYOUT_OPENSSL = 0x10,	/* OpenSSL backend, else IPsec-MB */
 	LAYOUT_TWICE = 0x20,	/* the packet twice in one burst (replay) */
+	LAYOUT_SEQ_HIGH = 0x40,	/* window top SEQ_HIGH (ESN: + 2^32): the
+				 * 32-bit wrap and ESN inference, RFC 4303
+				 * Appendix A2.1 */
 };
+
+enum { SEQ_HIGH = 0xfffffff0u };
 
 struct shape {
 	const struct espt_alg *alg;
@@ -81,12 +86,16 @@ shape_get(unsigned int idx, struct shape *s)
 }
 
 static struct dpsec_sa *
-sa_make(struct dpsec_ctx *ctx, const struct shape *s, enum dpsec_sa_dir dir)
+sa_make(struct dpsec_ctx *ctx, const struct shape *s, enum dpsec_sa_dir dir,
+	bool seq_high)
 {
 	struct dpsec_sa_conf c;
 
 	espt_conf(&c, s->alg, &keys, dir, s->mode, s->family, ESPT_SPI,
 		  s->flags);
+	if (seq_high)
+		c.seq_start = SEQ_HIGH + (s->flags & DPSEC_SA_F_ESN ?
+					  UINT64_C(1) << 32 : 0);
 	return dpsec_sa_create(ctx, &c);
 }
 
@@ -151,7 +160,7 @@ seeds_write(void)
 		len = espt_pkt_build(plain, inner, i & 2 ? IPPROTO_TCP :
 				     IPPROTO_UDP,
 				     (uint16_t)(48 + (i * 37) % 300), i);
-		osa = sa_make(ctxs[0], &s, DPSEC_SA_OUTBOUND);
+		osa = sa_make(ctxs[0], &s, DPSEC_SA_OUTBOUND, i % 5 == 4);
 		m = espt_mbuf(pool, plain, len);
 		if (osa == NULL || m == NULL ||
 		    dpsec_sa_outbound(osa, &m, 1) != 1) {
@@ -165,6 +174,8 @@ seeds_write(void)
 				   2 | ((i / 3) % 3) << LAYOUT_NSEG_SHIFT);
 		if (i % 4 == 3)
 			buf[1] |= LAYOUT_OPENSSL;
+		if (i % 5 == 4)	/* SNs just past the window top */
+			buf[1] |= LAYOUT_SEQ_HIGH;
 		len = espt_mbuf_bytes(m, buf + 2);
 		rte_pktmbuf_free(m);
 		dpsec_sa_destroy(ctxs[0], osa);
@@ -232,7 +243,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (in.n > PKT_MAX)
 		in.n = PKT_MAX;
 
-	sa = sa_make(ctx, &s, DPSEC_SA_INBOUND);
+	sa = sa_make(ctx, &s, DPSEC_SA_INBOUND, layout & LAYOUT_SEQ_HIGH);
 	FUZZ_CHECK(sa != NULL, "inbound SA of shape %s not created",
 		   s.alg->name);
 	for (i = 0; i < (layout & LAYOUT_TWICE ? 2 : 1); i++) {
