@@ -7,10 +7,11 @@
  *
  * Input: byte 0 picks the SA shape (algorithm x tunnel/transport x
  * IPv4/IPv6 x NAT-T x ESN, NB_SHAPES of them), byte 1 the mbuf layout and
- * options (see the LAYOUT_* bits: backend, replay, window top near 2^32), the rest is the packet (IP header on,
- * as dpsec_inbound() takes it). Each input gets a fresh inbound SA (replay
- * window 64, SPI ESPT_SPI) in a context of the chosen backend, destroyed
- * afterwards: nothing an input does is seen by the next one.
+ * options (the LAYOUT_* bits: backend, replay, window top near 2^32),
+ * the rest is the packet (IP header on, as dpsec_inbound() takes it).
+ * Each input gets a fresh inbound SA (replay window 64, SPI ESPT_SPI) in
+ * a context of the chosen backend, destroyed afterwards: nothing an input
+ * does is seen by the next one.
  *
  * Invariants checked (besides ASan/UBSan/LSan): at most nb packets
  * delivered, every mbuf (delivered or refused) is a sane chain
@@ -39,7 +40,8 @@
 #include "fuzz_common.h"
 
 enum {
-	NB_SHAPES = 10 * 2 * 2 * 2 * 2,	/* alg x mode x family x NAT-T x ESN */
+	/* algorithm x mode x family x NAT-T x ESN */
+	NB_SHAPES = 10 * 2 * 2 * 2 * 2,
 	POOL_N = 511,
 	DATA_ROOM = 4096,
 	PKT_MAX = 3 * DATA_ROOM,	/* longest packet an input carries */

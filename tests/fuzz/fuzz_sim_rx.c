@@ -24,8 +24,8 @@
  *
  * Seeds: with DPSEC_FUZZ_SEED_DIR, frames that port 0 protects with an
  * egress session of the same SA (whole UDP packets, and inner IPv4
- * fragments for the tunnel reassembly shapes), captured on port 1 before any ingress
- * session exists.
+ * fragments for the tunnel reassembly shapes), captured on port 1 before
+ * any ingress session exists.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,64 +117,59 @@ frame_mbuf(const uint8_t *p, uint16_t len, bool chain)
 				    chain && len >= 2 ? 2 : 1);
 }
 
+/* Check and free one received packet, or the fragments of an incomplete
+ * reassembly set linked from it (rte_eth_ip_reassembly_dynfield_t). */
+static void
+rx_free(struct rte_mbuf *m)
+{
+	const uint64_t failed = RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED;
+	unsigned int k = 0;
+
+	do {
+		struct rte_mbuf *next = NULL;
+		const char *why = NULL;
+
+		FUZZ_CHECK(rte_mbuf_check(m, 1, &why) == 0, "bad mbuf: %s",
+			   why);
+		FUZZ_CHECK(!(m->ol_flags & failed) ||
+			   (m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD),
+			   "SEC_OFFLOAD_FAILED alone");
+		if (verbose)
+			printf("rx len %u sec %d failed %d incomplete %d\n",
+			       m->pkt_len,
+			       !!(m->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD),
+			       !!(m->ol_flags & failed),
+			       !!(m->ol_flags & incomplete_flag));
+		if (m->ol_flags & incomplete_flag) {
+			rte_eth_ip_reassembly_dynfield_t *d =
+				RTE_MBUF_DYNFIELD(m, reass_off,
+					rte_eth_ip_reassembly_dynfield_t *);
+
+			next = d->next_frag;
+			FUZZ_CHECK((next == NULL) == (d->nb_frags == 0),
+				   "next_frag %p, %u left", (void *)next,
+				   d->nb_frags);
+		}
+		rte_pktmbuf_free(m);
+		m = next;
+		FUZZ_CHECK(++k <= 64, "fragment list too long");
+	} while (m != NULL);
+}
+
 /* Receive on port 1 until it is quiet; check and free what came. */
-static unsigned int
+static void
 rx_drain(void)
 {
 	struct rte_mbuf *rx[RX_MAX];
-	unsigned int total = 0, idle = 0;
+	unsigned int idle = 0;
 
 	while (idle < 2) {
 		uint16_t n = rte_eth_rx_burst(sp.port[1], 0, rx, RX_MAX);
 
 		idle = n == 0 ? idle + 1 : 0;
-		for (uint16_t i = 0; i < n; i++) {
-			struct rte_mbuf *m = rx[i], *next;
-			unsigned int k = 0;
-			const char *why = NULL;
-
-			/* An incomplete set: fragments linked by the
-			 * reassembly dynfield (rte_eth_ip_reassembly_*). */
-			do {
-				uint16_t left = 0;
-
-				FUZZ_CHECK(rte_mbuf_check(m, 1, &why) == 0,
-					   "bad mbuf: %s", why);
-				FUZZ_CHECK(!((m->ol_flags &
-					      RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) &&
-					     !(m->ol_flags &
-					       RTE_MBUF_F_RX_SEC_OFFLOAD)),
-					   "SEC_OFFLOAD_FAILED alone");
-				if (verbose)
-					printf("rx len %u sec %d failed %d "
-					       "incomplete %d\n", m->pkt_len,
-					       !!(m->ol_flags &
-						  RTE_MBUF_F_RX_SEC_OFFLOAD),
-					       !!(m->ol_flags &
-						  RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED),
-					       !!(m->ol_flags &
-						  incomplete_flag));
-				next = NULL;
-				if (reass_off >= 0 &&
-				    (m->ol_flags & incomplete_flag)) {
-					rte_eth_ip_reassembly_dynfield_t *d =
-						RTE_MBUF_DYNFIELD(m, reass_off,
-						rte_eth_ip_reassembly_dynfield_t *);
-
-					next = d->next_frag;
-					left = d->nb_frags;
-					FUZZ_CHECK((next == NULL) == (left == 0),
-						   "next_frag %p, %u left",
-						   (void *)next, left);
-				}
-				rte_pktmbuf_free(m);
-				m = next;
-				FUZZ_CHECK(++k <= 64, "fragment chain too long");
-			} while (m != NULL);
-			total++;
-		}
+		for (uint16_t i = 0; i < n; i++)
+			rx_free(rx[i]);
 	}
-	return total;
 }
 
 /* Frames protected by an egress session of each shape, captured. */

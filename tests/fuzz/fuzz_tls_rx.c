@@ -128,62 +128,65 @@ cleanup(void)
 	rte_eal_cleanup();
 }
 
-/* Per suite and family, a stream of sealed records cut at 1, 61, 536 and
- * 1460 bytes per segment (mbufs per segment 1..4 in turn). */
+/* One seed: four records sealed by the reference layer, cut at @mss. */
+static void
+seed_one(unsigned int si, unsigned int fam, uint16_t mss)
+{
+	static uint8_t stream[STREAM_MAX], file[2 + 2 * MAX_SEGS + STREAM_MAX];
+	static const struct {
+		uint8_t type;
+		uint16_t len, pad;
+	} rec[] = { { 23, 100, 0 }, { 22, 1, 0 }, { 21, 2, 0 },
+		    { 23, 1400, 7 } };
+	uint8_t pt[2000];
+	struct ref_suite s;
+	size_t len = 0, n = 0, off = 0;
+	unsigned int nseg = 0, i;
+	char name[48];
+
+	for (i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)(i * 7 + 1);
+	suite_get(si, &s);
+	/* Record numbers from 0, as the context expects. */
+	for (i = 0; i < RTE_DIM(rec); i++)
+		len += ref_seal(&s, i, rec[i].type, pt, rec[i].len,
+				s.ver == DPSEC_TLS_VERSION_1_3 ? rec[i].pad : 0,
+				stream + len);
+	file[n++] = (uint8_t)(si | (fam ? IN_V6 : 0) |
+			      (mss & 1 ? IN_OPENSSL : 0));
+	n++;	/* number of segments, below */
+	while (off < len && nseg < MAX_SEGS) {
+		uint16_t l = mss, d;
+
+		if (nseg + 1 == MAX_SEGS || off + l > len)
+			l = (uint16_t)(len - off);
+		d = (uint16_t)((l & SEG_LEN_MASK) |
+			       ((nseg % 4) << SEG_NSEG_SHIFT));
+		file[n++] = (uint8_t)(d >> 8);
+		file[n++] = (uint8_t)d;
+		off += l;
+		nseg++;
+	}
+	file[1] = (uint8_t)(nseg - 1);
+	memcpy(file + n, stream, len);
+	n += len;
+	snprintf(name, sizeof(name), "seed-s%u-v%u-mss%u", si, fam ? 6 : 4,
+		 mss);
+	if (fuzz_seed_write(name, file, n) != 0)
+		exit(1);
+}
+
+/* Per suite and family, the stream cut at 1, 61, 536 and 1460 bytes per
+ * segment (mbufs per segment 1..4 in turn). */
 static void
 seeds_write(void)
 {
 	static const uint16_t mss[] = { 1, 61, 536, 1460 };
-	static uint8_t stream[STREAM_MAX], file[2 + 2 * MAX_SEGS + STREAM_MAX];
-	uint8_t pt[2000];
-	unsigned int si, fam, mi, i;
 
-	for (i = 0; i < sizeof(pt); i++)
-		pt[i] = (uint8_t)(i * 7 + 1);
-	for (si = 0; si < NB_SUITES; si++)
-		for (fam = 0; fam < 2; fam++)
-			for (mi = 0; mi < RTE_DIM(mss); mi++) {
-				struct ref_suite s;
-				size_t len = 0, n = 0, off = 0;
-				unsigned int nseg = 0;
-				uint64_t seq = 0;	/* the context starts at 0 */
-				char name[48];
-
-				suite_get(si, &s);
-				len += ref_seal(&s, seq, 23, pt, 100, 0,
-						stream + len);
-				len += ref_seal(&s, seq + 1, 22, pt, 1, 0,
-						stream + len);
-				len += ref_seal(&s, seq + 2, 21, pt, 2, 0,
-						stream + len);
-				len += ref_seal(&s, seq + 3, 23, pt, 1400,
-						s.ver == DPSEC_TLS_VERSION_1_3 ?
-						7 : 0, stream + len);
-				file[n++] = (uint8_t)(si | (fam ? IN_V6 : 0) |
-						      (mi & 1 ? IN_OPENSSL : 0));
-				n++;	/* number of segments, below */
-				while (off < len && nseg < MAX_SEGS) {
-					uint16_t l = mss[mi];
-					uint16_t d;
-
-					if (nseg + 1 == MAX_SEGS || off + l > len)
-						l = (uint16_t)(len - off);
-					d = (uint16_t)((l & SEG_LEN_MASK) |
-						((nseg % 4) << SEG_NSEG_SHIFT));
-					file[n++] = (uint8_t)(d >> 8);
-					file[n++] = (uint8_t)d;
-					off += l;
-					nseg++;
-				}
-				file[1] = (uint8_t)(nseg - 1);
-				memcpy(file + n, stream, len);
-				n += len;
-				snprintf(name, sizeof(name),
-					 "seed-s%u-v%u-mss%u", si,
-					 fam ? 6 : 4, mss[mi]);
-				if (fuzz_seed_write(name, file, n) != 0)
-					exit(1);
-			}
+	for (unsigned int si = 0; si < NB_SUITES; si++)
+		for (unsigned int fam = 0; fam < 2; fam++)
+			for (unsigned int mi = 0; mi < RTE_DIM(mss); mi++)
+				seed_one(si, fam, mss[mi]);
 	exit(0);
 }
 
