@@ -128,11 +128,17 @@ cleanup(void)
 	rte_eal_cleanup();
 }
 
-/* One seed: four records sealed by the reference layer, cut at @mss. */
+/*
+ * One seed: four records sealed by the reference layer, cut at @mss.
+ * @nic 1: every other segment carries the NIC's "decrypted" mark and, as
+ * a NIC leaves them, the plaintext of the record bodies it holds (MIXED
+ * records); 2: every segment (DECRYPTED records).
+ */
 static void
-seed_one(unsigned int si, unsigned int fam, uint16_t mss)
+seed_one(unsigned int si, unsigned int fam, uint16_t mss, unsigned int nic)
 {
-	static uint8_t stream[STREAM_MAX], file[2 + 2 * MAX_SEGS + STREAM_MAX];
+	static uint8_t stream[STREAM_MAX], plain[STREAM_MAX];
+	static uint8_t file[2 + 2 * MAX_SEGS + STREAM_MAX];
 	static const struct {
 		uint8_t type;
 		uint16_t len, pad;
@@ -148,45 +154,68 @@ seed_one(unsigned int si, unsigned int fam, uint16_t mss)
 		pt[i] = (uint8_t)(i * 7 + 1);
 	suite_get(si, &s);
 	/* Record numbers from 0, as the context expects. */
-	for (i = 0; i < RTE_DIM(rec); i++)
-		len += ref_seal(&s, i, rec[i].type, pt, rec[i].len,
-				s.ver == DPSEC_TLS_VERSION_1_3 ? rec[i].pad : 0,
-				stream + len);
+	for (i = 0; i < RTE_DIM(rec); i++) {
+		bool v13 = s.ver == DPSEC_TLS_VERSION_1_3;
+		uint16_t pad = v13 ? rec[i].pad : 0;
+		size_t body = len + 5 + (ref_explicit(&s) ? 8 : 0);
+		size_t rl = ref_seal(&s, i, rec[i].type, pt, rec[i].len, pad,
+				     stream + len);
+
+		/* The same bytes with the body in the clear (RFC 8446
+		 * §5.2: TLSInnerPlaintext is content, type, zeros). */
+		memcpy(plain + len, stream + len, rl);
+		memcpy(plain + body, pt, rec[i].len);
+		if (v13) {
+			plain[body + rec[i].len] = rec[i].type;
+			memset(plain + body + rec[i].len + 1, 0, pad);
+		}
+		len += rl;
+	}
 	file[n++] = (uint8_t)(si | (fam ? IN_V6 : 0) |
 			      (mss & 1 ? IN_OPENSSL : 0));
 	n++;	/* number of segments, below */
 	while (off < len && nseg < MAX_SEGS) {
 		uint16_t l = mss, d;
+		bool mark = nic == 2 || (nic == 1 && nseg % 2 == 1);
 
 		if (nseg + 1 == MAX_SEGS || off + l > len)
 			l = (uint16_t)(len - off);
 		d = (uint16_t)((l & SEG_LEN_MASK) |
-			       ((nseg % 4) << SEG_NSEG_SHIFT));
+			       ((nseg % 4) << SEG_NSEG_SHIFT) |
+			       (mark ? SEG_NIC : 0));
 		file[n++] = (uint8_t)(d >> 8);
 		file[n++] = (uint8_t)d;
+		if (mark)
+			memcpy(stream + off, plain + off, l);
 		off += l;
 		nseg++;
 	}
 	file[1] = (uint8_t)(nseg - 1);
 	memcpy(file + n, stream, len);
 	n += len;
-	snprintf(name, sizeof(name), "seed-s%u-v%u-mss%u", si, fam ? 6 : 4,
-		 mss);
+	snprintf(name, sizeof(name), "seed-s%u-v%u-mss%u%s", si,
+		 fam ? 6 : 4, mss, nic == 1 ? "-mixed" :
+		 nic == 2 ? "-nic" : "");
 	if (fuzz_seed_write(name, file, n) != 0)
 		exit(1);
 }
 
 /* Per suite and family, the stream cut at 1, 61, 536 and 1460 bytes per
- * segment (mbufs per segment 1..4 in turn). */
+ * segment (mbufs per segment 1..4 in turn); per suite, MIXED and NIC
+ * DECRYPTED records at 536 and 1460 bytes per segment. */
 static void
 seeds_write(void)
 {
 	static const uint16_t mss[] = { 1, 61, 536, 1460 };
 
-	for (unsigned int si = 0; si < NB_SUITES; si++)
+	for (unsigned int si = 0; si < NB_SUITES; si++) {
 		for (unsigned int fam = 0; fam < 2; fam++)
 			for (unsigned int mi = 0; mi < RTE_DIM(mss); mi++)
-				seed_one(si, fam, mss[mi]);
+				seed_one(si, fam, mss[mi], 0);
+		for (unsigned int nic = 1; nic <= 2; nic++)
+			for (unsigned int mi = 2; mi < RTE_DIM(mss); mi++)
+				seed_one(si, 0, mss[mi], nic);
+	}
 	exit(0);
 }
 
