@@ -11,6 +11,7 @@
 # ft, seconds, and the result (clean, or the crash/leak file). Exits
 # non-zero if any harness found something.
 set -u
+export LC_ALL=C	# libFuzzer logs hold arbitrary bytes
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [RUNS [MAX_SECONDS [HARNESS...]]]"; exit 2; }
 B=$(cd "$1" && pwd)
 RUNS=${2:-10000000}
@@ -34,7 +35,7 @@ for h in $HARNESSES; do
 	rc=$?
 	secs=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log" | tail -1)
-	last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$d/log" | tail -1)
+	last=$(grep -aE '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$d/log" | tail -1)
 	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
 	res=clean
