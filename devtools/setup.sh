@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config meson ninja-build git ca-certificates
       dpdk dpdk-dev libdpdk-dev libipsec-mb-dev libssl-dev openssl libbsd-dev
       libcmocka-dev libpcap-dev libnuma-dev libelf-dev libjansson-dev
       python3 python3-scapy python3-cryptography python3-pyelftools tshark
-      tcpdump iproute2 gnutls-bin doxygen tmux
+      tcpdump iproute2 gnutls-bin doxygen tmux clang libclang-rt-14-dev
       dpkg-dev xz-utils"
 
 missing=
