@@ -1412,8 +1412,8 @@ teardown(void **state)
 }
 
 /*
- * Invariant 1 under traffic: an outbound SA moved NIC <-> software again
- * and again while another lcore sends on it. Every sequence number on
+ * Invariant 1 (doc/security_model.md) under traffic: an outbound SA
+ * moved NIC <-> software again and again while another lcore sends on it. Every sequence number on
  * the wire appears once (the CLI's move_stress found software bursts that
  * had chosen software before a move reusing numbers the NIC then took),
  * nothing is lost, and no burst had to give up waiting (SA_MOVING).
