@@ -11,6 +11,7 @@
  * under the port's rx_lock); the crypto engine is used under it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
@@ -549,11 +550,73 @@ sim_tls_resync(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
 	return 0;
 }
 
+/*
+ * TX resync dump (mlx5's way with a retransmission): the record that
+ * starts at @rec_tcp_seq is number @rec_seq, and @data is its first @len
+ * bytes as framed. They go through the record's AEAD here and are thrown
+ * away, so that the next marked segment, at rec_tcp_seq + len, continues
+ * the record (its body encrypted, its tag written when its end passes).
+ */
+static int
+sim_tls_tx_resync_dump(uint16_t port_id, uint32_t hw_id, uint32_t rec_tcp_seq,
+		       uint64_t rec_seq, const uint8_t *data, uint32_t len)
+{
+	struct sim_port *p = port_of(port_id);
+	struct sim_tls_ctx *c;
+	uint8_t *buf = NULL;
+	uint32_t off = 0, used;
+	bool rec_done;
+	int ret = 0;
+
+	if (p == NULL || p->tls == NULL || (len > 0 && data == NULL) ||
+	    len > DPSEC_TLS_HDR_LEN + DPSEC_TLS12_MAX_REC)
+		return -EINVAL;
+	if (len > 0) {
+		buf = malloc(len);
+		if (buf == NULL)
+			return -ENOMEM;
+		memcpy(buf, data, len);
+	}
+	rte_spinlock_lock(&p->tls->lock);
+	c = ctx_get(p->tls, hw_id);
+	if (c == NULL || c->rx) {
+		ret = c == NULL ? -ENOENT : -EINVAL;
+		goto out;
+	}
+	rec_abort(c);
+	dpsec_tls_cursor_init(&c->cur, &c->suite, rec_tcp_seq, rec_seq);
+	c->sync = true;
+	while (off < len && ret == 0) {
+		ret = ctx_span(p->tls, c, buf + off, len - off, &used,
+			       &rec_done);
+		off += used;
+		/* Bytes of one record only: the segment continues it. */
+		if (ret == 0 && rec_done && off < len)
+			ret = -EINVAL;
+	}
+	if (ret != 0) {
+		rec_abort(c);
+		c->sync = false;
+		ret = -EINVAL;
+		goto out;
+	}
+	sim_count(p, SIM_XS_tx_tls_resync_dump, 1);
+	sim_count(p, SIM_XS_tx_tls_resync_bytes, len);
+out:
+	rte_spinlock_unlock(&p->tls->lock);
+	if (buf != NULL) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+	return ret;
+}
+
 static const struct dpsec_drv_tls_ops sim_tls_ops = {
 	.caps = sim_tls_caps,
 	.add = sim_tls_add,
 	.del = sim_tls_del,
 	.resync = sim_tls_resync,
+	.tx_resync_dump = sim_tls_tx_resync_dump,
 };
 
 int
