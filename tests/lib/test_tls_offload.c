@@ -351,12 +351,15 @@ test_tx_retx_nic(void **state)
 /*
  * RX on the NIC through a reordering on the wire: the NIC loses the
  * stream, the records it did not decrypt are opened in software (MIXED or
- * ENCRYPTED), dpsec's next-record hints put it back in step, and the last
- * records are the NIC's again.
+ * ENCRYPTED), dpsec puts it back in step — by next-record hints, or by
+ * answering the NIC's own requests (device-driven) — and the last records
+ * are the NIC's again.
  */
 static void
-test_rx_resync_hint(void **state)
+test_rx_resync(void **state)
 {
+	const enum dpsec_tls_rx_resync mode =
+		(enum dpsec_tls_rx_resync)(uintptr_t)*state;
 	struct ref_suite s;
 	struct conn c;
 	struct dpsec_tls_conf conf;
@@ -368,7 +371,6 @@ test_rx_resync_hint(void **state)
 	unsigned int nseg, nhold = 0, got = 0, i, nin, order[1024];
 	unsigned int how[3] = { 0, 0, 0 };
 
-	(void)state;
 	srand(71);
 	suite_fill(&s, 0x0303, DPSEC_CIPHER_AES_GCM_256);
 	conn_init(&c, 4);
@@ -376,7 +378,7 @@ test_rx_resync_hint(void **state)
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
 	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
-	conf.rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
+	conf.rx_resync = mode;
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);
 	len = frame_stream(tx, NB_REC, 5000);
@@ -447,7 +449,14 @@ test_rx_resync_hint(void **state)
 	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
 	/* Lost twice, back twice: some records the NIC's, some not, and
 	 * the last ones the NIC's again. */
-	assert_true(st.rx_resync_hints >= 2);
+	if (mode == DPSEC_TLS_RX_RESYNC_HINT) {
+		assert_true(st.rx_resync_hints >= 2);
+	} else {
+		assert_int_equal(st.rx_resync_hints, 0);
+		assert_true(st.rx_resync_req >= 2);
+		assert_true(st.rx_resync_ok >= 2);
+		assert_true(test_xstat(1, "rx_tls_resync_res_ok") >= 2);
+	}
 	assert_true(how[DPSEC_TLS_DECRYPTED] > 0);
 	assert_true(how[DPSEC_TLS_ENCRYPTED] + how[DPSEC_TLS_MIXED] > 0);
 	assert_int_equal(recs[NB_REC - 1].how, DPSEC_TLS_DECRYPTED);
@@ -478,7 +487,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 4];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 5];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -513,7 +522,10 @@ main(void)
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_SW };
 	tests[k++] = (struct CMUnitTest){ "tx-retx-nic-dump", test_tx_retx_nic,
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_DUMP };
-	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_resync_hint);
+	tests[k++] = (struct CMUnitTest){ "rx-resync-hint", test_rx_resync,
+		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_HINT };
+	tests[k++] = (struct CMUnitTest){ "rx-resync-device", test_rx_resync,
+		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_DEVICE };
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
 	for (uint16_t p = 0; p < 2; p++) {

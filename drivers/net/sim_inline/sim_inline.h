@@ -193,7 +193,11 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_tls_hold_full) \
 	X(rx_tls_hold_timeout) \
 	X(rx_tls_resync) \
-	X(rx_tls_resync_req_pkt)
+	X(rx_tls_resync_req_pkt) \
+	X(rx_tls_resync_req_start) \
+	X(rx_tls_resync_req_skip) \
+	X(rx_tls_resync_res_ok) \
+	X(rx_tls_resync_res_skip)
 
 enum sim_xstat_id {
 #define SIM_XSTAT_ENUM(n) SIM_XS_ ## n,

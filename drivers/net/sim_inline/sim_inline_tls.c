@@ -52,6 +52,15 @@ struct sim_tls_ctx {
 	bool rx;
 	bool sync;			/* follows the stream */
 	bool resynced;			/* RX: resync given, not reached */
+	/* RX device-driven resync (conf.rx_resync_device): one request
+	 * out at a time, for the header at req_seq; the engine follows the
+	 * record boundaries from there (shadow: headers only, nothing
+	 * decrypted) until dpsec answers. */
+	bool req_device;
+	bool req_out;
+	bool shadow_ok;
+	uint32_t req_seq;
+	struct dpsec_tls_cursor shadow;
 	bool streaming;			/* st holds the current record */
 	uint8_t tag[DPSEC_TLS_TAG_LEN];	/* TX: computed; RX: received */
 	uint8_t family;
@@ -70,6 +79,8 @@ struct sim_tls {
 	uint32_t nb_tx, nb_rx;		/* contexts in the table */
 	uint16_t gen;			/* hw_id generation, never 0 */
 	uint64_t rx_mask;		/* RX dynflag, once registered */
+	uint64_t req_mask;		/* RX resync request dynflag */
+	int req_off;			/* its sequence dynfield */
 	uint32_t nb_holding;		/* RX contexts holding packets */
 	uint64_t hold_cycles;		/* tls_hold_ms; 0: no limit */
 	int id_off;			/* hw_id dynfield, -1 before */
@@ -350,17 +361,29 @@ marks_register(struct sim_port *p, struct sim_tls *t)
 		.size = sizeof(uint32_t),
 		.align = __alignof__(uint32_t),
 	};
-	int tx, rx, id;
+	static const struct rte_mbuf_dynflag reqf = {
+		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ,
+	};
+	static const struct rte_mbuf_dynfield reqd = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+	int tx, rx, id, rq, rqo;
 
 	if (t->id_off >= 0)
 		return 0;
 	tx = rte_mbuf_dynflag_register(&txf);
 	rx = rte_mbuf_dynflag_register(&rxf);
 	id = rte_mbuf_dynfield_register(&idf);
-	if (tx < 0 || rx < 0 || id < 0)
+	rq = rte_mbuf_dynflag_register(&reqf);
+	rqo = rte_mbuf_dynfield_register(&reqd);
+	if (tx < 0 || rx < 0 || id < 0 || rq < 0 || rqo < 0)
 		return -rte_errno;
 	t->id_off = id;
 	t->rx_mask = RTE_BIT64(rx);
+	t->req_mask = RTE_BIT64(rq);
+	t->req_off = rqo;
 	tx_mark_publish(p, tx, id);
 	return 0;
 }
@@ -417,6 +440,7 @@ sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
 	if (ret != 0)
 		goto out_free;
 	c->rx = conf->rx;
+	c->req_device = conf->rx && conf->rx_resync_device;
 	c->family = conf->family;
 	memcpy(c->src, conf->src, sizeof(c->src));
 	memcpy(c->dst, conf->dst, sizeof(c->dst));
@@ -545,6 +569,7 @@ sim_tls_resync(uint16_t port_id, uint32_t hw_id, uint32_t tcp_seq,
 	dpsec_tls_cursor_init(&c->cur, &c->suite, tcp_seq, rec_seq);
 	c->sync = true;
 	c->resynced = c->rx;
+	c->req_out = false;
 	sim_count(p, c->rx ? SIM_XS_rx_tls_resync : SIM_XS_tx_tls_resync, 1);
 	rte_spinlock_unlock(&p->tls->lock);
 	return 0;
@@ -611,12 +636,72 @@ out:
 	return ret;
 }
 
+/*
+ * RX device-driven resync: dpsec's answer to the request for @tcp_seq.
+ * Yes: the shadow walk from there knows where the record under it ends
+ * and its number; the engine decrypts again from that boundary on. No (or
+ * the shadow walk lost its way): search again.
+ */
+static int
+sim_tls_rx_resync_response(uint16_t port_id, uint32_t hw_id,
+			   uint32_t tcp_seq, bool ok, uint64_t rec_seq)
+{
+	struct sim_port *p = port_of(port_id);
+	struct sim_tls_ctx *c;
+	int ret = 0;
+
+	if (p == NULL || p->tls == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&p->tls->lock);
+	c = ctx_get(p->tls, hw_id);
+	if (c == NULL || !c->rx) {
+		ret = c == NULL ? -ENOENT : -EINVAL;
+		goto out;
+	}
+	if (!c->req_out || tcp_seq != c->req_seq || c->sync) {
+		sim_count(p, SIM_XS_rx_tls_resync_res_skip, 1);
+		goto out;
+	}
+	c->req_out = false;
+	if (!ok || !c->shadow_ok) {
+		sim_count(p, SIM_XS_rx_tls_resync_res_skip, 1);
+		goto out;
+	}
+	/* The next record boundary the shadow walk reaches: its number is
+	 * rec_seq plus the records it passed since tcp_seq. */
+	rec_abort(c);
+	c->cur = c->shadow;
+	c->cur.rec_seq = rec_seq + c->shadow.rec_seq;
+	if (c->cur.part == DPSEC_TLS_PART_HDR && c->cur.part_off == 0) {
+		c->sync = true;
+		c->resynced = false;
+	} else {
+		/* Inside a record: from the one after it. */
+		uint32_t next = c->shadow.rec_tcp_seq + DPSEC_TLS_HDR_LEN +
+				c->shadow.rec_len;
+
+		if (c->shadow.part == DPSEC_TLS_PART_HDR) {
+			sim_count(p, SIM_XS_rx_tls_resync_res_skip, 1);
+			goto out;	/* its length is not known yet */
+		}
+		dpsec_tls_cursor_init(&c->cur, &c->suite, next,
+				      c->cur.rec_seq + 1);
+		c->sync = true;
+		c->resynced = true;
+	}
+	sim_count(p, SIM_XS_rx_tls_resync_res_ok, 1);
+out:
+	rte_spinlock_unlock(&p->tls->lock);
+	return ret;
+}
+
 static const struct dpsec_drv_tls_ops sim_tls_ops = {
 	.caps = sim_tls_caps,
 	.add = sim_tls_add,
 	.del = sim_tls_del,
 	.resync = sim_tls_resync,
 	.tx_resync_dump = sim_tls_tx_resync_dump,
+	.rx_resync_response = sim_tls_rx_resync_response,
 };
 
 int
@@ -882,6 +967,99 @@ rx_lookup(struct sim_tls *t, const struct tcp_info *ti)
 	return NULL;
 }
 
+/* A request waits this many stream bytes for its answer, then the engine
+ * searches again. */
+#define SIM_TLS_REQ_SPAN (1u << 16)
+
+/* The shadow walk: record boundaries from the request on, headers only. */
+static void
+shadow_walk(struct sim_tls_ctx *c, struct rte_mbuf *m,
+	    const struct tcp_info *ti)
+{
+	uint32_t off, len, n;
+	struct rte_mbuf *s;
+
+	if (!c->shadow_ok)
+		return;
+	if (dpsec_tcp_seq_lt(c->shadow.tcp_seq, ti->seq)) {
+		c->shadow_ok = false;		/* a gap */
+		return;
+	}
+	if (dpsec_tcp_seq_le(ti->seq + ti->len, c->shadow.tcp_seq))
+		return;
+	off = ti->off + (c->shadow.tcp_seq - ti->seq);
+	len = ti->len - (c->shadow.tcp_seq - ti->seq);
+	for (s = m; s != NULL && len > 0; s = s->next) {
+		const uint8_t *buf;
+
+		if (off >= s->data_len) {
+			off -= s->data_len;
+			continue;
+		}
+		buf = rte_pktmbuf_mtod_offset(s, const uint8_t *, off);
+		n = RTE_MIN((uint32_t)s->data_len - off, len);
+		len -= n;
+		off = 0;
+		while (n > 0) {
+			struct dpsec_tls_span sp;
+
+			if (dpsec_tls_cursor_step(&c->shadow, buf, n, &sp) !=
+			    DPSEC_TLS_HDR_OK) {
+				c->shadow_ok = false;
+				return;
+			}
+			buf += sp.len;
+			n -= sp.len;
+		}
+	}
+}
+
+/*
+ * Out of sync, device-driven: look for a plausible record header in this
+ * packet and ask dpsec about it (the request marks on the packet), or
+ * follow the boundaries after an outstanding request.
+ */
+static void
+rx_search(struct sim_port *p, struct sim_tls *t, struct sim_tls_ctx *c,
+	  struct rte_mbuf *m, const struct tcp_info *ti)
+{
+	uint8_t b[DPSEC_TLS_HDR_LEN];
+	uint32_t i;
+
+	if (c->req_out) {
+		shadow_walk(c, m, ti);
+		if (dpsec_tcp_seq_lt(c->req_seq + SIM_TLS_REQ_SPAN,
+				     ti->seq + ti->len)) {
+			/* No answer: give up on it, search again. */
+			c->req_out = false;
+			sim_count(p, SIM_XS_rx_tls_resync_req_skip, 1);
+		}
+		return;
+	}
+	for (i = 0; i + DPSEC_TLS_HDR_LEN <= ti->len; i++) {
+		const uint8_t *h = rte_pktmbuf_read(m, ti->off + i,
+						    DPSEC_TLS_HDR_LEN, b);
+
+		if (h == NULL)
+			return;
+		if (h[0] != DPSEC_TLS_CT_APPLICATION_DATA &&
+		    c->suite.version == DPSEC_TLS_VER_1_3)
+			continue;
+		if (dpsec_tls_hdr_check(&c->suite, h) != DPSEC_TLS_HDR_OK)
+			continue;
+		m->ol_flags |= t->req_mask;
+		*RTE_MBUF_DYNFIELD(m, t->req_off, uint32_t *) = ti->seq + i;
+		c->req_out = true;
+		c->req_seq = ti->seq + i;
+		dpsec_tls_cursor_init(&c->shadow, &c->suite, c->req_seq, 0);
+		c->shadow_ok = true;
+		shadow_walk(c, m, ti);
+		sim_count(p, SIM_XS_rx_tls_resync_req_pkt, 1);
+		sim_count(p, SIM_XS_rx_tls_resync_req_start, 1);
+		return;
+	}
+}
+
 void
 sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		sim_tls_put_t put, void *arg)
@@ -900,8 +1078,13 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	}
 	rte_spinlock_lock(&t->lock);
 	c = rx_lookup(t, &ti);
-	if (c == NULL || !c->sync)
+	if (c == NULL)
 		goto out_plain;
+	if (!c->sync) {
+		if (c->req_device)
+			rx_search(p, t, c, m, &ti);
+		goto out_plain;
+	}
 	exp = c->cur.tcp_seq;
 	if (dpsec_tcp_seq_le(ti.seq + ti.len, exp))
 		/* Before the context's start (a handshake) or sent again:
@@ -914,6 +1097,9 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		held_release(p, c, false, put, arg);
 		rec_abort(c);
 		c->sync = false;
+		c->req_out = false;
+		if (c->req_device)
+			rx_search(p, t, c, m, &ti);
 		goto out_plain;
 	}
 	/* From the cursor on; bytes before it (the end of a handshake in
