@@ -465,6 +465,224 @@ test_rx_resync(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+
+/* Frame @n records of random content at stream[@len]; their offsets and
+ * lengths from index @first. */
+static uint32_t
+frame_more(struct dpsec_tls *t, uint32_t len, unsigned int first,
+	   unsigned int n, uint8_t type)
+{
+	for (unsigned int i = first; i < first + n; i++) {
+		uint16_t pl = (uint16_t)(1 + rand() % 3000);
+		int pre;
+
+		if (type == DPSEC_TLS_TYPE_HANDSHAKE)
+			pl = 5;
+		pre = dpsec_tls_record_frame(t, stream + len, type, pl, 0);
+		assert_true(pre > 0);
+		for (unsigned int j = 0; j < pl; j++)
+			stream[len + pre + j] = (uint8_t)rand();
+		if (type == DPSEC_TLS_TYPE_HANDSHAKE) {
+			/* KeyUpdate, update_not_requested (RFC 8446 4.6.3) */
+			static const uint8_t ku[5] = { 24, 0, 0, 1, 0 };
+
+			memcpy(stream + len + pre, ku, sizeof(ku));
+		}
+		memcpy(plain + len, stream + len + pre, pl);
+		rec_off[i] = len;
+		rec_len[i] = pl;
+		len += dpsec_tls_record_len(t, pl, 0);
+	}
+	return len;
+}
+
+static void
+suites_two(struct ref_suite *s1, struct ref_suite *s2)
+{
+	suite_fill(s1, 0x0304, DPSEC_CIPHER_AES_GCM_256);
+	*s2 = *s1;
+	for (unsigned int i = 0; i < 32; i++)
+		s2->key[i] ^= 0x5a;
+	s2->iv[3] ^= 0x77;
+}
+
+/* The records on @wire: old key up to the KeyUpdate (record n1), the next
+ * key numbered from 0 after it. */
+static void
+check_rekeyed(const uint8_t *wire, const struct ref_suite *s1,
+	      const struct ref_suite *s2, unsigned int n1, unsigned int nrec)
+{
+	for (unsigned int i = 0; i < nrec; i++) {
+		uint8_t type, out[20000];
+		const struct ref_suite *sk = i <= n1 ? s1 : s2;
+		uint64_t rs = i <= n1 ? i : i - n1 - 1;
+
+		assert_int_equal(ref_open(sk, rs, wire + rec_off[i], &type,
+					  out), (int)rec_len[i]);
+		assert_memory_equal(out, plain + rec_off[i], rec_len[i]);
+	}
+}
+
+/*
+ * TX key change on the NIC without leaving it: the driver's rekey op
+ * takes the next key at the record boundary; a retransmission across the
+ * boundary is dumped with both keys and equals the first transmission.
+ */
+static void
+test_tx_rekey_nic(void **state)
+{
+	static uint8_t wire[1 << 19], got[4096];
+	struct ref_suite s1, s2;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx;
+	struct dpsec_tls_stats st;
+	uint32_t len, cur = 0, b, boundary;
+	unsigned int n1 = 10, nrec = NB_REC;
+	bool again = false;
+
+	(void)state;
+	srand(91);
+	suites_two(&s1, &s2);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	conf.tx_read = app_read;
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	len = frame_more(tx, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
+	len = frame_more(tx, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
+	boundary = len;
+	assert_int_equal(dpsec_tls_rekey(tx, s2.key, s2.key_len, s2.iv,
+					 SEQ2 + boundary), 0);
+	len = frame_more(tx, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	while (cur < len) {
+		b = RTE_MIN(len, cur + 1 + (uint32_t)rand() % 1400);
+		send_one(tx, &c, cur, b, wire + cur);
+		cur = b;
+		if (!again && cur > boundary + 100) {
+			send_one(tx, &c, boundary - 100, boundary + 100, got);
+			assert_memory_equal(got, wire + boundary - 100, 200);
+			again = true;
+		}
+	}
+	check_rekeyed(wire, &s1, &s2, n1, nrec);
+	assert_int_equal(dpsec_tls_stats_get(tx, &st), 0);
+	assert_int_equal(st.key_updates, 1);
+	assert_int_equal(st.tx_moves, 0);
+	assert_int_equal(st.tx_sw_segments, 0);
+	assert_true(st.tx_resync_dumps >= 1);
+	assert_true(test_xstat(0, "tx_tls_rekey") >= 1);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_true(test_pool_full(tlst_pool));
+}
+
+/*
+ * RX KeyUpdate on the NIC: the context waits after it, takes the next key
+ * (and gives it to the NIC with the rekey op), the records the NIC could
+ * not open meanwhile are opened in software, and after a resync the NIC
+ * decrypts under the new key.
+ */
+static void
+test_rx_keyupdate_nic(void **state)
+{
+	struct ref_suite s1, s2;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_stats st;
+	struct dpsec_tls_info info;
+	static struct dpsec_tls_rec recs[NB_REC];
+	struct rte_mbuf *segs[1024], *hold[1024], *in[32];
+	uint32_t len, boundary, next = SEQ2;
+	unsigned int n1 = 8, nrec = NB_REC, nseg, nin, nhold = 0, got = 0, i;
+
+	(void)state;
+	srand(93);
+	suites_two(&s1, &s2);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	ref_conf_fill(&conf, &s1, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	len = frame_more(tx, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
+	len = frame_more(tx, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
+	boundary = len;
+	assert_int_equal(dpsec_tls_rekey(tx, s2.key, s2.key_len, s2.iv,
+					 SEQ2 + boundary), 0);
+	len = frame_more(tx, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	nseg = cut(&c, true, SEQ2, stream, len, 1000, 1, segs, RTE_DIM(segs));
+	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
+	for (i = 0, nin = 0; nin < nseg; i++) {
+		uint16_t k;
+
+		if (i < nseg) {
+			assert_int_equal(test_tx_all(0, 0, &segs[i], 1, 2000),
+					 1);
+			k = rte_eth_rx_burst(1, 0, in, RTE_DIM(in));
+		} else {
+			assert_true(i < nseg + 100000);
+			k = (uint16_t)test_rx_poll(1, 0, in, 1, RTE_DIM(in),
+						   100);
+		}
+		for (uint16_t j = 0; j < k; j++) {
+			in[j]->l2_len = 14;
+			in[j]->l3_len = 20;
+			in[j]->l4_len = 20;
+			hold[nhold++] = in[j];
+		}
+		nin += k;
+		for (bool progress = true; progress;) {
+			progress = false;
+			for (unsigned int h = 0; h < nhold; h++) {
+				struct rte_mbuf *x = hold[h];
+				uint32_t sq = rte_be_to_cpu_32(
+					rte_pktmbuf_mtod_offset(x,
+						struct rte_tcp_hdr *,
+						34)->sent_seq);
+
+				if (sq != next)
+					continue;
+				next += x->pkt_len - 54;
+				hold[h] = hold[--nhold];
+				got += dpsec_tls_rx(rx, &x, 1, recs + got,
+						    (uint16_t)(nrec - got));
+				progress = true;
+				break;
+			}
+		}
+		/* The application's answer to the KeyUpdate. */
+		assert_int_equal(dpsec_tls_info(rx, &info), 0);
+		if (info.state == DPSEC_TLS_KEY_WAIT) {
+			assert_int_equal(info.next_tcp_seq, SEQ2 + boundary);
+			assert_int_equal(dpsec_tls_rekey(rx, s2.key,
+							 s2.key_len, s2.iv,
+							 SEQ2 + boundary), 0);
+			got += dpsec_tls_rx(rx, NULL, 0, recs + got,
+					    (uint16_t)(nrec - got));
+		}
+	}
+	assert_int_equal(got, nrec);
+	for (i = 0; i < nrec; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(recs[n1].type, DPSEC_TLS_TYPE_HANDSHAKE);
+	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
+	assert_int_equal(st.key_updates, 1);
+	assert_true(test_xstat(1, "rx_tls_rekey") >= 1);
+	/* Back on the NIC under the new key. */
+	assert_int_equal(recs[nrec - 1].how, DPSEC_TLS_DECRYPTED);
+	assert_int_equal(dpsec_tls_info(rx, &info), 0);
+	assert_int_equal(info.placement, DPSEC_PLACE_INLINE_CRYPTO);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	assert_true(test_pool_full(tlst_pool));
+}
+
 #define ROWS(vname, ver, cipher, cname) \
 	{ "nic-nic-" vname "-" cname "-v4", ver, cipher, 4, \
 	  DPSEC_OFFLOAD_REQUIRE, DPSEC_OFFLOAD_REQUIRE, DPSEC_TLS_DECRYPTED, 1448 }, \
@@ -487,7 +705,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 5];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 7];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -526,6 +744,8 @@ main(void)
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_HINT };
 	tests[k++] = (struct CMUnitTest){ "rx-resync-device", test_rx_resync,
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_DEVICE };
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_rekey_nic);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
 	for (uint16_t p = 0; p < 2; p++) {

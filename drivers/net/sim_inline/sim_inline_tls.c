@@ -47,6 +47,17 @@ struct sim_tls_ctx {
 	struct dpsec_aead_stream st;	/* the record under the cursor */
 	struct dpsec_crypto_key key;
 	struct dpsec_tls_suite suite;
+	/* Two key slots, key/suite (A) and key_old/suite_old (B): the
+	 * records from key_seq on use slot newslot, those before it (after
+	 * a rekey: has_old) the other; the record at key_seq is numbered
+	 * key_rec. A rekey writes the slot not in use, so a record being
+	 * sealed or opened keeps its key. */
+	struct dpsec_crypto_key key_old;
+	struct dpsec_tls_suite suite_old;
+	bool has_old;
+	uint8_t newslot;
+	uint32_t key_seq;
+	uint64_t key_rec;
 	struct dpsec_tls_cursor cur;	/* next byte of the stream */
 	uint32_t hw_id;
 	bool rx;
@@ -199,17 +210,33 @@ tcp_parse(const struct rte_mbuf *m, struct tcp_info *ti)
 
 /* --- Records ---------------------------------------------------------- */
 
+/* The key and IV of the record that starts at @rec_tcp_seq. */
+static void
+rec_keys(const struct sim_tls_ctx *c, uint32_t rec_tcp_seq,
+	 const struct dpsec_crypto_key **k, const struct dpsec_tls_suite **s)
+{
+	unsigned int slot = c->newslot;
+
+	if (c->has_old && dpsec_tcp_seq_lt(rec_tcp_seq, c->key_seq))
+		slot ^= 1;
+	*k = slot == 0 ? &c->key : &c->key_old;
+	*s = slot == 0 ? &c->suite : &c->suite_old;
+}
+
 /* Start the AEAD of the record under the cursor, its prefix complete. */
 static int
 rec_start(struct sim_tls *t, struct sim_tls_ctx *c, uint64_t rec_seq)
 {
 	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
+	const struct dpsec_crypto_key *k;
+	const struct dpsec_tls_suite *su;
 	uint16_t aad_len;
 	int ret;
 
-	dpsec_tls_nonce(&c->suite, rec_seq, c->cur.explicit_nonce, nonce);
-	aad_len = dpsec_tls_aad(&c->suite, rec_seq, c->cur.hdr, aad);
-	ret = dpsec_aead_stream_init(t->eng, &c->st, &c->key,
+	rec_keys(c, c->cur.rec_tcp_seq, &k, &su);
+	dpsec_tls_nonce(su, rec_seq, c->cur.explicit_nonce, nonce);
+	aad_len = dpsec_tls_aad(su, rec_seq, c->cur.hdr, aad);
+	ret = dpsec_aead_stream_init(t->eng, &c->st, k,
 				     c->rx ? DPSEC_CRYPTO_DECRYPT :
 					     DPSEC_CRYPTO_ENCRYPT,
 				     nonce, aad, aad_len);
@@ -241,6 +268,10 @@ ctx_span(struct sim_tls *t, struct sim_tls_ctx *c, uint8_t *buf,
 	int ret = 0;
 
 	*rec_done = false;
+	/* The first record under a new key is numbered afresh. */
+	if (c->has_old && c->cur.part == DPSEC_TLS_PART_HDR &&
+	    c->cur.part_off == 0 && c->cur.tcp_seq == c->key_seq)
+		c->cur.rec_seq = c->key_rec;
 	if (dpsec_tls_cursor_step(&c->cur, buf, avail, &sp) !=
 	    DPSEC_TLS_HDR_OK) {
 		ret = -EPROTO;
@@ -521,6 +552,7 @@ ctx_free(struct sim_port *p, struct sim_tls_ctx *c)
 	__atomic_fetch_sub(c->rx ? &t->nb_rx : &t->nb_tx, 1, __ATOMIC_RELAXED);
 	dpsec_aead_stream_release(&c->st);
 	dpsec_crypto_key_wipe(&c->key);
+	dpsec_crypto_key_wipe(&c->key_old);
 	explicit_bzero(c, sizeof(*c));
 	rte_free(c);
 }
@@ -637,6 +669,84 @@ out:
 }
 
 /*
+ * A new key from the record that starts at conf->tcp_seq on (numbered
+ * conf->rec_seq); the records before it keep the current one (a TX dump
+ * of one of them included). TLS 1.3 KeyUpdate, TLS 1.2 key change.
+ */
+static int
+sim_tls_rekey(uint16_t port_id, uint32_t hw_id,
+	      const struct dpsec_drv_tls_conf *conf)
+{
+	struct sim_port *p = port_of(port_id);
+	struct dpsec_crypto_key *nk;
+	struct dpsec_tls_suite ns;
+	struct sim_tls_ctx *c;
+	int ret;
+
+	if (p == NULL || p->tls == NULL || conf == NULL)
+		return -EINVAL;
+	nk = rte_zmalloc("sim_tls_key", sizeof(*nk), 64);
+	if (nk == NULL)
+		return -ENOMEM;
+	rte_spinlock_lock(&p->tls->lock);
+	c = ctx_get(p->tls, hw_id);
+	if (c == NULL) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (conf->cipher != c->suite.cipher ||
+	    conf->version != c->suite.version || conf->rx != c->rx) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = dpsec_tls_suite_init(&ns, conf->version, conf->cipher,
+				   conf->iv, c->suite.explicit_len != 0 ?
+				   DPSEC_TLS12_SALT_LEN : DPSEC_TLS_IV_LEN);
+	if (ret == 0)
+		ret = dpsec_crypto_key_init(nk, DPSEC_CRYPTO_IPSEC_MB,
+					    conf->cipher, conf->key,
+					    conf->key_len,
+					    DPSEC_CRYPTO_AUTH_NULL, NULL, 0);
+	if (ret != 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Into the slot not in use (a record streaming under the current
+	 * key keeps it). Two rekeys within one record: the older key is
+	 * gone, that record cannot finish on the NIC. */
+	if (c->has_old && c->streaming &&
+	    !dpsec_tcp_seq_lt(c->cur.rec_tcp_seq, c->key_seq)) {
+		/* streaming under the newest key: fine, the old slot goes */
+	} else if (c->has_old && c->streaming) {
+		rec_abort(c);
+		c->sync = false;
+	}
+	{
+		unsigned int tgt = c->newslot ^ 1;
+		struct dpsec_crypto_key *tk = tgt == 0 ? &c->key :
+							 &c->key_old;
+		struct dpsec_tls_suite *ts = tgt == 0 ? &c->suite :
+							&c->suite_old;
+
+		dpsec_crypto_key_wipe(tk);
+		memcpy(tk, nk, sizeof(*tk));
+		*ts = c->suite;
+		memcpy(ts->iv, ns.iv, sizeof(ns.iv));
+		c->newslot = (uint8_t)tgt;
+	}
+	c->has_old = true;
+	c->key_seq = conf->tcp_seq;
+	c->key_rec = conf->rec_seq;
+	sim_count(p, c->rx ? SIM_XS_rx_tls_rekey : SIM_XS_tx_tls_rekey, 1);
+out:
+	rte_spinlock_unlock(&p->tls->lock);
+	dpsec_crypto_key_wipe(nk);
+	rte_free(nk);
+	explicit_bzero(&ns, sizeof(ns));
+	return ret;
+}
+
+/*
  * RX device-driven resync: dpsec's answer to the request for @tcp_seq.
  * Yes: the shadow walk from there knows where the record under it ends
  * and its number; the engine decrypts again from that boundary on. No (or
@@ -702,6 +812,7 @@ static const struct dpsec_drv_tls_ops sim_tls_ops = {
 	.resync = sim_tls_resync,
 	.tx_resync_dump = sim_tls_tx_resync_dump,
 	.rx_resync_response = sim_tls_rx_resync_response,
+	.rekey = sim_tls_rekey,
 };
 
 int
@@ -874,9 +985,13 @@ pkt_restore(struct sim_tls *t, struct sim_tls_ctx *c, const struct rx_pkt *k,
 			    DPSEC_TLS_HDR_OK || sp.len == 0)
 				return;
 			if (sp.part == DPSEC_TLS_PART_BODY) {
-				dpsec_tls_nonce(&c->suite, sp.rec_seq,
+				const struct dpsec_crypto_key *key;
+				const struct dpsec_tls_suite *su;
+
+				rec_keys(c, sp.rec_tcp_seq, &key, &su);
+				dpsec_tls_nonce(su, sp.rec_seq,
 						cur.explicit_nonce, nonce);
-				dpsec_aead_keystream_xor(t->eng, &c->key, nonce,
+				dpsec_aead_keystream_xor(t->eng, key, nonce,
 							 sp.part_off, buf,
 							 sp.len);
 			}
