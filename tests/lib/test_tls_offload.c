@@ -348,6 +348,75 @@ test_tx_retx_nic(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/* What the receiving application does after each packet: nothing, or
+ * answer a KeyUpdate (test_rx_keyupdate_nic). */
+typedef void (*rx_after_fn)(struct dpsec_tls *rx, struct dpsec_tls_rec *recs,
+			    unsigned int *got, void *arg);
+
+/*
+ * Send @segs (IPv4, already through a write context) on port 0 in the
+ * order @order, one by one; port 1's NIC hands a packet up when it is done
+ * with its record (it holds a record's packets until the tag): after each
+ * send the receiving stack takes what came, puts it in TCP order from
+ * @seq0 and feeds @rx. Returns the records collected into @recs.
+ */
+static unsigned int
+rx_app_feed(struct dpsec_tls *rx, struct rte_mbuf **segs,
+	    const unsigned int *order, unsigned int nseg, uint32_t seq0,
+	    struct dpsec_tls_rec *recs, unsigned int max, rx_after_fn after,
+	    void *arg)
+{
+	struct rte_mbuf *hold[1024], *in[32];
+	unsigned int i, nin, nhold = 0, got = 0;
+	uint32_t next = seq0;
+
+	for (i = 0, nin = 0; nin < nseg; i++) {
+		uint16_t k;
+
+		if (i < nseg) {
+			struct rte_mbuf *m = segs[order != NULL ? order[i] : i];
+
+			assert_int_equal(test_tx_all(0, 0, &m, 1, 2000), 1);
+			k = rte_eth_rx_burst(1, 0, in, RTE_DIM(in));
+		} else {
+			assert_true(i < nseg + 100000);
+			k = (uint16_t)test_rx_poll(1, 0, in, 1, RTE_DIM(in),
+						   100);
+		}
+		for (uint16_t j = 0; j < k; j++) {
+			in[j]->l2_len = 14;
+			in[j]->l3_len = 20;
+			in[j]->l4_len = 20;
+			assert_true(nhold < RTE_DIM(hold));
+			hold[nhold++] = in[j];
+		}
+		nin += k;
+		for (bool progress = true; progress;) {
+			progress = false;
+			for (unsigned int h = 0; h < nhold; h++) {
+				struct rte_mbuf *x = hold[h];
+				uint32_t sq = rte_be_to_cpu_32(
+					rte_pktmbuf_mtod_offset(x,
+						struct rte_tcp_hdr *,
+						34)->sent_seq);
+
+				if (sq != next)
+					continue;
+				next += x->pkt_len - 54;
+				hold[h] = hold[--nhold];
+				got += dpsec_tls_rx(rx, &x, 1, recs + got,
+						    (uint16_t)(max - got));
+				progress = true;
+				break;
+			}
+		}
+		if (after != NULL)
+			after(rx, recs, &got, arg);
+	}
+	assert_int_equal(nhold, 0);
+	return got;
+}
+
 /*
  * RX on the NIC through a reordering on the wire: the NIC loses the
  * stream, the records it did not decrypt are opened in software (MIXED or
@@ -365,10 +434,10 @@ test_rx_resync(void **state)
 	struct dpsec_tls_conf conf;
 	struct dpsec_tls *tx, *rx;
 	struct dpsec_tls_stats st;
-	struct rte_mbuf *segs[1024], *hold[1024], *in[32];
+	struct rte_mbuf *segs[1024];
 	static struct dpsec_tls_rec recs[NB_REC];
-	uint32_t len, next = SEQ2;
-	unsigned int nseg, nhold = 0, got = 0, i, nin, order[1024];
+	uint32_t len;
+	unsigned int nseg, got = 0, i, order[1024];
 	unsigned int how[3] = { 0, 0, 0 };
 
 	srand(71);
@@ -393,51 +462,8 @@ test_rx_resync(void **state)
 		order[k] = order[k + 3];
 		order[k + 3] = x;
 	}
-	/* Segments go out one by one; the NIC hands a packet up when it
-	 * is done with its record (it holds the packets of a record until
-	 * the tag): the receiving stack takes what has come after each
-	 * send, and puts it in TCP order. */
-	for (i = 0, nin = 0; nin < nseg; i++) {
-		uint16_t k;
-
-		if (i < nseg) {
-			struct rte_mbuf *m = segs[order[i]];
-
-			assert_int_equal(test_tx_all(0, 0, &m, 1, 2000), 1);
-			k = rte_eth_rx_burst(1, 0, in, RTE_DIM(in));
-		} else {
-			assert_true(i < nseg + 100000);
-			k = (uint16_t)test_rx_poll(1, 0, in, 1, RTE_DIM(in),
-						   100);
-		}
-		for (uint16_t j = 0; j < k; j++) {
-			in[j]->l2_len = 14;
-			in[j]->l3_len = 20;
-			in[j]->l4_len = 20;
-			hold[nhold++] = in[j];
-		}
-		nin += k;
-		for (bool progress = true; progress;) {
-			progress = false;
-			for (unsigned int h = 0; h < nhold; h++) {
-				struct rte_mbuf *x = hold[h];
-				uint32_t sq = rte_be_to_cpu_32(
-					rte_pktmbuf_mtod_offset(x,
-						struct rte_tcp_hdr *,
-						34)->sent_seq);
-
-				if (sq != next)
-					continue;
-				next += x->pkt_len - 54;
-				hold[h] = hold[--nhold];
-				got += dpsec_tls_rx(rx, &x, 1, recs + got,
-						    (uint16_t)(NB_REC - got));
-				progress = true;
-				break;
-			}
-		}
-	}
-	assert_int_equal(nhold, 0);
+	got = rx_app_feed(rx, segs, order, nseg, SEQ2, recs, NB_REC, NULL,
+			  NULL);
 	assert_int_equal(got, NB_REC);
 	for (i = 0; i < NB_REC; i++) {
 		assert_int_equal(recs[i].status, 0);
@@ -576,6 +602,30 @@ test_tx_rekey_nic(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/* The application's answer to a KeyUpdate: the next key, at the
+ * boundary the context waits on. */
+struct ku_ans {
+	const struct ref_suite *s2;
+	uint32_t boundary;
+};
+
+static void
+ku_answer(struct dpsec_tls *rx, struct dpsec_tls_rec *recs,
+	  unsigned int *got, void *arg)
+{
+	const struct ku_ans *ka = arg;
+	struct dpsec_tls_info info;
+
+	assert_int_equal(dpsec_tls_info(rx, &info), 0);
+	if (info.state != DPSEC_TLS_KEY_WAIT)
+		return;
+	assert_int_equal(info.next_tcp_seq, ka->boundary);
+	assert_int_equal(dpsec_tls_rekey(rx, ka->s2->key, ka->s2->key_len,
+					 ka->s2->iv, ka->boundary), 0);
+	*got += dpsec_tls_rx(rx, NULL, 0, recs + *got,
+			     (uint16_t)(NB_REC - *got));
+}
+
 /*
  * RX KeyUpdate on the NIC: the context waits after it, takes the next key
  * (and gives it to the NIC with the rekey op), the records the NIC could
@@ -592,9 +642,10 @@ test_rx_keyupdate_nic(void **state)
 	struct dpsec_tls_stats st;
 	struct dpsec_tls_info info;
 	static struct dpsec_tls_rec recs[NB_REC];
-	struct rte_mbuf *segs[1024], *hold[1024], *in[32];
-	uint32_t len, boundary, next = SEQ2;
-	unsigned int n1 = 8, nrec = NB_REC, nseg, nin, nhold = 0, got = 0, i;
+	struct rte_mbuf *segs[1024];
+	struct ku_ans ka;
+	uint32_t len, boundary;
+	unsigned int n1 = 8, nrec = NB_REC, nseg, got = 0, i;
 
 	(void)state;
 	srand(93);
@@ -614,55 +665,10 @@ test_rx_keyupdate_nic(void **state)
 	len = frame_more(tx, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
 	nseg = cut(&c, true, SEQ2, stream, len, 1000, 1, segs, RTE_DIM(segs));
 	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
-	for (i = 0, nin = 0; nin < nseg; i++) {
-		uint16_t k;
-
-		if (i < nseg) {
-			assert_int_equal(test_tx_all(0, 0, &segs[i], 1, 2000),
-					 1);
-			k = rte_eth_rx_burst(1, 0, in, RTE_DIM(in));
-		} else {
-			assert_true(i < nseg + 100000);
-			k = (uint16_t)test_rx_poll(1, 0, in, 1, RTE_DIM(in),
-						   100);
-		}
-		for (uint16_t j = 0; j < k; j++) {
-			in[j]->l2_len = 14;
-			in[j]->l3_len = 20;
-			in[j]->l4_len = 20;
-			hold[nhold++] = in[j];
-		}
-		nin += k;
-		for (bool progress = true; progress;) {
-			progress = false;
-			for (unsigned int h = 0; h < nhold; h++) {
-				struct rte_mbuf *x = hold[h];
-				uint32_t sq = rte_be_to_cpu_32(
-					rte_pktmbuf_mtod_offset(x,
-						struct rte_tcp_hdr *,
-						34)->sent_seq);
-
-				if (sq != next)
-					continue;
-				next += x->pkt_len - 54;
-				hold[h] = hold[--nhold];
-				got += dpsec_tls_rx(rx, &x, 1, recs + got,
-						    (uint16_t)(nrec - got));
-				progress = true;
-				break;
-			}
-		}
-		/* The application's answer to the KeyUpdate. */
-		assert_int_equal(dpsec_tls_info(rx, &info), 0);
-		if (info.state == DPSEC_TLS_KEY_WAIT) {
-			assert_int_equal(info.next_tcp_seq, SEQ2 + boundary);
-			assert_int_equal(dpsec_tls_rekey(rx, s2.key,
-							 s2.key_len, s2.iv,
-							 SEQ2 + boundary), 0);
-			got += dpsec_tls_rx(rx, NULL, 0, recs + got,
-					    (uint16_t)(nrec - got));
-		}
-	}
+	ka.s2 = &s2;
+	ka.boundary = SEQ2 + boundary;
+	got = rx_app_feed(rx, segs, NULL, nseg, SEQ2, recs, nrec, ku_answer,
+			  &ka);
 	assert_int_equal(got, nrec);
 	for (i = 0; i < nrec; i++) {
 		assert_int_equal(recs[i].status, 0);
