@@ -30,6 +30,7 @@
 #include <rte_bitops.h>
 #include <rte_config.h>
 #include <rte_errno.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_memzone.h>
 
 #ifdef __cplusplus
@@ -101,6 +102,55 @@ extern "C" {
 /** Mbuf dynamic field (uint32_t): the TCP sequence number of a resync
  *  request's candidate header. */
 #define DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ "dpsec_tls_resync_seq"
+
+/** Where the TLS mbuf marks live once registered. */
+struct dpsec_drv_tls_marks {
+	int tx_bit;	/**< DPSEC_MBUF_DYNFLAG_TX_TLS */
+	int rx_bit;	/**< DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED */
+	int id_off;	/**< DPSEC_MBUF_DYNFIELD_TLS_ID */
+	int req_bit;	/**< DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ */
+	int req_off;	/**< DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ */
+};
+
+/**
+ * Register the TLS mbuf marks (or look them up: whoever comes first, dpsec,
+ * a driver or the application, registers them; the same bits for all).
+ * @param m  Out: the flag bits and field offsets.
+ * @return 0, or -rte_errno of the registration that failed.
+ */
+static inline int
+dpsec_drv_tls_marks_register(struct dpsec_drv_tls_marks *m)
+{
+	static const struct rte_mbuf_dynflag txf = {
+		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
+	};
+	static const struct rte_mbuf_dynflag rxf = {
+		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED,
+	};
+	static const struct rte_mbuf_dynflag reqf = {
+		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ,
+	};
+	static const struct rte_mbuf_dynfield idf = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+	static const struct rte_mbuf_dynfield reqd = {
+		.name = DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ,
+		.size = sizeof(uint32_t),
+		.align = __alignof__(uint32_t),
+	};
+
+	m->tx_bit = rte_mbuf_dynflag_register(&txf);
+	m->rx_bit = rte_mbuf_dynflag_register(&rxf);
+	m->req_bit = rte_mbuf_dynflag_register(&reqf);
+	m->id_off = rte_mbuf_dynfield_register(&idf);
+	m->req_off = rte_mbuf_dynfield_register(&reqd);
+	if (m->tx_bit < 0 || m->rx_bit < 0 || m->req_bit < 0 ||
+	    m->id_off < 0 || m->req_off < 0)
+		return -rte_errno;
+	return 0;
+}
 
 /** One direction of a connection, as dpsec hands it to a driver. */
 struct dpsec_drv_tls_conf {

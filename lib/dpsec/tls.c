@@ -46,59 +46,21 @@ enum {
 static int
 marks_register(void)
 {
-	static const struct rte_mbuf_dynflag txf = {
-		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
-	};
-	static const struct rte_mbuf_dynflag rxf = {
-		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED,
-	};
-	static const struct rte_mbuf_dynfield idf = {
-		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
-		.size = sizeof(uint32_t),
-		.align = __alignof__(uint32_t),
-	};
-	static const struct rte_mbuf_dynflag reqf = {
-		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ,
-	};
-	static const struct rte_mbuf_dynfield reqd = {
-		.name = DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ,
-		.size = sizeof(uint32_t),
-		.align = __alignof__(uint32_t),
-	};
-	int b;
+	struct dpsec_drv_tls_marks mk;
+	int ret;
 
 	if (dpsec_mbuf_dynfield_init() != 0)
 		return -rte_errno;
-	if (tx_flag_bit < 0) {
-		b = rte_mbuf_dynflag_register(&txf);
-		if (b < 0)
-			return -rte_errno;
-		tx_flag_bit = b;
-	}
-	if (rx_flag_bit < 0) {
-		b = rte_mbuf_dynflag_register(&rxf);
-		if (b < 0)
-			return -rte_errno;
-		rx_flag_bit = b;
-	}
-	if (id_off < 0) {
-		b = rte_mbuf_dynfield_register(&idf);
-		if (b < 0)
-			return -rte_errno;
-		id_off = b;
-	}
-	if (req_flag_bit < 0) {
-		b = rte_mbuf_dynflag_register(&reqf);
-		if (b < 0)
-			return -rte_errno;
-		req_flag_bit = b;
-	}
-	if (req_off < 0) {
-		b = rte_mbuf_dynfield_register(&reqd);
-		if (b < 0)
-			return -rte_errno;
-		req_off = b;
-	}
+	if (id_off >= 0 && req_off >= 0)
+		return 0;
+	ret = dpsec_drv_tls_marks_register(&mk);
+	if (ret != 0)
+		return ret;
+	tx_flag_bit = mk.tx_bit;
+	rx_flag_bit = mk.rx_bit;
+	req_flag_bit = mk.req_bit;
+	req_off = mk.req_off;
+	id_off = mk.id_off;
 	return 0;
 }
 

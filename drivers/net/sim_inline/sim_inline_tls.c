@@ -381,41 +381,19 @@ sim_tls_caps(uint16_t port_id, struct dpsec_drv_tls_caps *caps)
 static int
 marks_register(struct sim_port *p, struct sim_tls *t)
 {
-	static const struct rte_mbuf_dynflag txf = {
-		.name = DPSEC_MBUF_DYNFLAG_TX_TLS,
-	};
-	static const struct rte_mbuf_dynflag rxf = {
-		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED,
-	};
-	static const struct rte_mbuf_dynfield idf = {
-		.name = DPSEC_MBUF_DYNFIELD_TLS_ID,
-		.size = sizeof(uint32_t),
-		.align = __alignof__(uint32_t),
-	};
-	static const struct rte_mbuf_dynflag reqf = {
-		.name = DPSEC_MBUF_DYNFLAG_RX_TLS_RESYNC_REQ,
-	};
-	static const struct rte_mbuf_dynfield reqd = {
-		.name = DPSEC_MBUF_DYNFIELD_TLS_RESYNC_SEQ,
-		.size = sizeof(uint32_t),
-		.align = __alignof__(uint32_t),
-	};
-	int tx, rx, id, rq, rqo;
+	struct dpsec_drv_tls_marks mk;
+	int ret;
 
 	if (t->id_off >= 0)
 		return 0;
-	tx = rte_mbuf_dynflag_register(&txf);
-	rx = rte_mbuf_dynflag_register(&rxf);
-	id = rte_mbuf_dynfield_register(&idf);
-	rq = rte_mbuf_dynflag_register(&reqf);
-	rqo = rte_mbuf_dynfield_register(&reqd);
-	if (tx < 0 || rx < 0 || id < 0 || rq < 0 || rqo < 0)
-		return -rte_errno;
-	t->id_off = id;
-	t->rx_mask = RTE_BIT64(rx);
-	t->req_mask = RTE_BIT64(rq);
-	t->req_off = rqo;
-	tx_mark_publish(p, tx, id);
+	ret = dpsec_drv_tls_marks_register(&mk);
+	if (ret != 0)
+		return ret;
+	t->id_off = mk.id_off;
+	t->rx_mask = RTE_BIT64(mk.rx_bit);
+	t->req_mask = RTE_BIT64(mk.req_bit);
+	t->req_off = mk.req_off;
+	tx_mark_publish(p, mk.tx_bit, mk.id_off);
 	return 0;
 }
 
