@@ -25,7 +25,9 @@
  *    (--offload sw). Every received segment goes to its context in TCP
  *    order (the tool holds segments that arrive early, as a TCP stack
  *    does); the records' application data go to
- *    DIR/conn<N>-<client|server>.bin.
+ *    DIR/conn<N>-<client|server>.bin. A TLS 1.3 KeyUpdate is followed:
+ *    the direction's traffic secret is stepped (RFC 8446 §7.2) and the
+ *    context rekeyed where it waits (dpsec_tls_rekey()).
  * 4. With --tx nic|sw, dpsec also transmits: each direction's application
  *    data (what step 3 decrypted) is framed into records again and sent
  *    by a dpsec write context, on the NIC of a second net_sim_inline port
@@ -103,6 +105,8 @@ struct dir {
 	int status;
 	enum dpsec_placement placement;
 	enum dpsec_place_reason reason;
+	enum dpsec_cipher cipher;	/* for KeyUpdate */
+	uint64_t key_updates;
 	/* --tx */
 	bool tx_done, tx_nic;
 	enum dpsec_place_reason tx_reason;
@@ -657,6 +661,7 @@ dir_context(struct conn *c, struct dir *d, bool client, uint16_t port,
 	memset(key, 0, sizeof(key));
 	if (d->tls == NULL)
 		return -1;
+	d->cipher = c->cipher;
 	dpsec_tls_info(d->tls, &info);
 	d->placement = info.placement;
 	d->reason = info.place_reason;
@@ -687,6 +692,40 @@ records_take(struct dir *d, struct dpsec_tls_rec *recs, uint16_t n)
 			d->app_bytes += r->len;
 		}
 		rte_pktmbuf_free(r->m);
+	}
+}
+
+/*
+ * TLS 1.3 KeyUpdate (RFC 8446 §4.6.3): the context stopped after one;
+ * the next application traffic secret from the current one, its key and
+ * IV from that, the context rekeyed where it waits, and what waited
+ * behind the KeyUpdate collected.
+ */
+static void
+key_updates(struct dir *d)
+{
+	struct dpsec_tls_rec recs[BURST];
+	struct dpsec_tls_info info;
+	uint8_t key[32], iv[12];
+	uint16_t n;
+
+	while (dpsec_tls_info(d->tls, &info) == 0 &&
+	       info.state == DPSEC_TLS_KEY_WAIT) {
+		if (d->secret_len == 0 ||
+		    dpsec_tls13_secret_update(d->cipher, d->secret,
+					      d->secret_len) != 0 ||
+		    dpsec_tls13_keys(d->cipher, d->secret, d->secret_len,
+				     key, iv) != 0 ||
+		    dpsec_tls_rekey(d->tls, key,
+				    d->cipher == DPSEC_CIPHER_AES_GCM_128 ?
+				    16 : 32, iv, info.next_tcp_seq) != 0) {
+			d->errors++;
+			break;
+		}
+		memset(key, 0, sizeof(key));
+		d->key_updates++;
+		while ((n = dpsec_tls_rx(d->tls, NULL, 0, recs, BURST)) > 0)
+			records_take(d, recs, n);
 	}
 }
 
@@ -746,6 +785,7 @@ dir_feed(struct dir *d, struct rte_mbuf *m, uint32_t seq, uint32_t plen)
 	/* Records left in the context. */
 	while ((n = dpsec_tls_rx(d->tls, NULL, 0, recs, BURST)) > 0)
 		records_take(d, recs, n);
+	key_updates(d);
 }
 
 
@@ -1229,7 +1269,8 @@ main(int argc, char **argv)
 			       "records %" PRIu64 " (nic %" PRIu64 ", sw %"
 			       PRIu64 ", mixed %" PRIu64 ") app bytes %"
 			       PRIu64 " errors %" PRIu64 " held %" PRIu64
-			       "%s\n", i, k == 0 ? "client" : "server",
+			       "%s key updates %" PRIu64 "\n", i,
+			       k == 0 ? "client" : "server",
 			       c->version == 0x0304 ? "1.3" : "1.2", c->suite,
 			       !c->have_keys ? "no keys" :
 			       !c->cipher_ok ? "unsupported suite" :
@@ -1243,7 +1284,8 @@ main(int argc, char **argv)
 			       d->rec_how[DPSEC_TLS_ENCRYPTED],
 			       d->rec_how[DPSEC_TLS_MIXED], d->app_bytes,
 			       d->errors, d->held_max,
-			       d->nb_hold ? " (segments missing)" : "");
+			       d->nb_hold ? " (segments missing)" : "",
+			       d->key_updates);
 			if (tx && d->app_bytes != 0)
 				printf("conn %u %s: sent again %s (%s), %" PRIu64
 				       " segments%s\n", i,
