@@ -5,7 +5,7 @@
  *
  *   dpsec-tls-replay [EAL args] -- --pcap FILE --keylog FILE --out DIR
  *                    [--offload nic|sw] [--backend ipsec-mb|openssl]
- *                    [--tx nic|sw]
+ *                    [--tx nic|sw] [--rx-resync hint|device]
  *
  * 1. The capture (Ethernet link type; IPv4/IPv6, TCP) is read with
  *    libpcap. Each TCP connection's two byte streams are put together, the
@@ -128,6 +128,8 @@ static struct conn conns[MAX_CONN];
 static unsigned int nb_conn;
 static struct rte_mempool *pool;
 static struct dpsec_ctx *ctx;
+/* --rx-resync: how a read context on the NIC gets it back after a loss. */
+static enum dpsec_tls_rx_resync rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
 
 /* ------------------------------------------------------------ parsing */
 
@@ -657,6 +659,7 @@ dir_context(struct conn *c, struct dir *d, bool client, uint16_t port,
 	tc.tcp_seq = d->isn + d->app_off;
 	tc.port_id = port;
 	tc.offload = off;
+	tc.rx_resync = rx_resync;
 	d->tls = dpsec_tls_create(ctx, &tc);
 	memset(key, 0, sizeof(key));
 	if (d->tls == NULL)
@@ -1023,6 +1026,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: dpsec-tls-replay [EAL args] -- --pcap FILE "
 		"--keylog FILE --out DIR [--offload nic|sw] [--tx nic|sw] "
+		"[--rx-resync hint|device] "
 		"[--backend ipsec-mb|openssl]\n");
 }
 
@@ -1036,6 +1040,7 @@ main(int argc, char **argv)
 		{ "offload", required_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "tx", required_argument, NULL, 't' },
+		{ "rx-resync", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pcap_in = NULL, *keylog = NULL, *outdir = NULL;
@@ -1078,6 +1083,16 @@ main(int argc, char **argv)
 					off = DPSEC_OFFLOAD_AUTO;
 				else if (strcmp(optarg, "sw") == 0)
 					off = DPSEC_OFFLOAD_NONE;
+				else {
+					usage();
+					return 2;
+				}
+				break;
+			case 'r':
+				if (strcmp(optarg, "hint") == 0)
+					rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
+				else if (strcmp(optarg, "device") == 0)
+					rx_resync = DPSEC_TLS_RX_RESYNC_DEVICE;
 				else {
 					usage();
 					return 2;
@@ -1269,7 +1284,8 @@ main(int argc, char **argv)
 			       "records %" PRIu64 " (nic %" PRIu64 ", sw %"
 			       PRIu64 ", mixed %" PRIu64 ") app bytes %"
 			       PRIu64 " errors %" PRIu64 " held %" PRIu64
-			       "%s key updates %" PRIu64 "\n", i,
+			       "%s key updates %" PRIu64 " resyncs %" PRIu64
+			       "\n", i,
 			       k == 0 ? "client" : "server",
 			       c->version == 0x0304 ? "1.3" : "1.2", c->suite,
 			       !c->have_keys ? "no keys" :
@@ -1285,7 +1301,8 @@ main(int argc, char **argv)
 			       d->rec_how[DPSEC_TLS_MIXED], d->app_bytes,
 			       d->errors, d->held_max,
 			       d->nb_hold ? " (segments missing)" : "",
-			       d->key_updates);
+			       d->key_updates,
+			       st.rx_resync_hints + st.rx_resync_ok);
 			if (tx && d->app_bytes != 0)
 				printf("conn %u %s: sent again %s (%s), %" PRIu64
 				       " segments%s\n", i,
