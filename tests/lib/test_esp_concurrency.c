@@ -200,10 +200,16 @@ race_sender(void *arg)
 		n = dpsec_sa_outbound(victim, m, BURST);
 		if (n == BURST && !refused_once) {
 			w->good += n;
-		} else if (n == 0 && dpsec_mbuf_reason(m[0]) ==
+		} else if (n == 0 && ((dpsec_mbuf_reason(m[0]) ==
 			   DPSEC_R_BAD_HANDLE &&
 			   dpsec_mbuf_reason(m[BURST - 1]) ==
-			   DPSEC_R_BAD_HANDLE) {
+			   DPSEC_R_BAD_HANDLE) ||
+			   /* A burst that resolved the handle just before
+			    * the destroy unlinked it finds the SA dead
+			    * ("being deleted"): refused whole as well. */
+			   (dpsec_mbuf_reason(m[0]) == DPSEC_R_SA_DEAD &&
+			    dpsec_mbuf_reason(m[BURST - 1]) ==
+			    DPSEC_R_SA_DEAD))) {
 			refused_once = true;
 			w->refused += BURST;
 		} else {
