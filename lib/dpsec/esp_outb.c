@@ -6,6 +6,7 @@
  */
 #include <openssl/rand.h>
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_security.h>
 
@@ -499,8 +500,9 @@ sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p)
 	__atomic_store_n(&sa->placement, p, __ATOMIC_RELEASE);
 }
 
-/* Polls of a burst waiting for an SA's move to its NIC (below). */
-#define OUTB_MOVE_SPINS 200000u
+/* How long a burst waits for an SA's move to its NIC (below), in
+ * milliseconds: the control thread only updates a session meanwhile. */
+#define OUTB_MOVE_WAIT_MS 20u
 
 /*
  * A software chunk reserved numbers above the SA's software ceiling: an
@@ -512,17 +514,23 @@ sa_placement_set(struct dpsec_sa *sa, enum dpsec_placement p)
 static sa_outb_fn
 outb_wait_nic(struct dpsec_sa *sa, uint64_t last)
 {
-	unsigned int i;
+	uint64_t end = 0;
 
-	for (i = 0; i < OUTB_MOVE_SPINS; i++) {
+	for (;;) {
 		sa_outb_fn f = __atomic_load_n(&sa->outb, __ATOMIC_ACQUIRE);
+		uint64_t now;
 
 		if (f == outb_proto_burst ||
 		    last <= __atomic_load_n(&sa->sw_ceiling, __ATOMIC_SEQ_CST))
 			return f;
+		now = rte_get_timer_cycles();
+		if (end == 0)
+			end = now + rte_get_timer_hz() / 1000 *
+			      OUTB_MOVE_WAIT_MS;
+		else if (now > end)
+			return NULL;
 		rte_pause();
 	}
-	return NULL;
 }
 
 /*
