@@ -7,7 +7,7 @@
  * Commands are "<noun> [<verb>] [<args>...]": DPDK's cmdline library
  * matches, completes and helps with the noun and the verb; each command
  * parses its arguments itself with a word cursor, so every error names the
- * word and what was expected (cli_err_tok()). Nothing is changed before
+ * word and what was expected (cfg_err_tok()). Nothing is changed before
  * every argument was checked, and a library call that fails leaves the
  * CLI's tables as they were.
  */
@@ -41,8 +41,8 @@ volatile bool cli_quit;
 struct cmdline *cli_cl;
 bool cli_port_up[CLI_MAX_PORTS];
 
-static struct cli_sa sas[CLI_MAX_SA];
-static struct cli_sp sps[2 * CLI_MAX_SP];
+static struct cfg_sa sas[CLI_MAX_SA];
+static struct cfg_sp sps[2 * CLI_MAX_SP];
 static int last_rc;
 
 enum { NB_MBUFS = 16 * 1024 - 1, MBUF_CACHE = 256, NB_DESC = 1024 };
@@ -207,27 +207,27 @@ cli_cleanup(void)
 }
 
 static int
-parse_port(struct cli_args *a, uint16_t *port, bool allow_all, bool *all)
+parse_port(struct cfg_args *a, uint16_t *port, bool allow_all, bool *all)
 {
 	uint64_t n;
 
-	if (allow_all && cli_accept(a, "all")) {
+	if (allow_all && cfg_accept(a, "all")) {
 		*all = true;
 		return 0;
 	}
 	if (all != NULL)
 		*all = false;
-	if (cli_peek(a) == NULL || cli_u64(a, allow_all ?
+	if (cfg_peek(a) == NULL || cfg_u64(a, allow_all ?
 				"a port id or 'all'" : "a port id", 0,
 				RTE_MAX_ETHPORTS - 1, &n) != 0) {
-		if (cli_peek(a) == NULL)
-			cli_err_tok(a, allow_all ? "a port id or 'all'" :
+		if (cfg_peek(a) == NULL)
+			cfg_err_tok(a, allow_all ? "a port id or 'all'" :
 				    "a port id");
 		return -1;
 	}
 	if (!rte_eth_dev_is_valid_port((uint16_t)n)) {
 		a->i--;
-		cli_err_tok(a, "an existing port (see 'port list')");
+		cfg_err_tok(a, "an existing port (see 'port list')");
 		return -1;
 	}
 	*port = (uint16_t)n;
@@ -235,7 +235,7 @@ parse_port(struct cli_args *a, uint16_t *port, bool allow_all, bool *all)
 }
 
 static bool
-want_json(struct cli_args *a)
+want_json(struct cfg_args *a)
 {
 	if (a->argc > a->i && strcmp(a->argv[a->argc - 1], "json") == 0) {
 		a->argc--;
@@ -245,11 +245,11 @@ want_json(struct cli_args *a)
 }
 
 static int
-h_port_list(struct cli_args *a)
+h_port_list(struct cfg_args *a)
 {
 	uint16_t p;
 
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	printf("%-4s %-20s %-16s %-17s %-7s\n", "PORT", "NAME", "DRIVER",
 	       "MAC", "STATE");
@@ -271,14 +271,14 @@ h_port_list(struct cli_args *a)
 }
 
 static int
-h_port_info(struct cli_args *a)
+h_port_info(struct cfg_args *a)
 {
 	struct rte_pmd_sim_inline_faults f;
 	struct rte_eth_dev_info di;
 	struct rte_eth_link link;
 	uint16_t p;
 
-	if (parse_port(a, &p, false, NULL) != 0 || cli_end(a) != 0)
+	if (parse_port(a, &p, false, NULL) != 0 || cfg_end(a) != 0)
 		return -1;
 	rte_eth_dev_info_get(p, &di);
 	rte_eth_link_get_nowait(p, &link);
@@ -297,16 +297,16 @@ h_port_info(struct cli_args *a)
 }
 
 static int
-h_port_start_stop(struct cli_args *a, bool start)
+h_port_start_stop(struct cfg_args *a, bool start)
 {
 	uint16_t p, one = 0;
 	bool all;
 	int rc;
 
-	if (parse_port(a, &one, true, &all) != 0 || cli_end(a) != 0)
+	if (parse_port(a, &one, true, &all) != 0 || cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd.running) {
-		cli_err(a, "forwarding is running: 'stop' first");
+		cfg_err(a, "forwarding is running: 'stop' first");
 		return -1;
 	}
 	RTE_ETH_FOREACH_DEV(p) {
@@ -316,7 +316,7 @@ h_port_start_stop(struct cli_args *a, bool start)
 			continue;
 		rc = start ? rte_eth_dev_start(p) : rte_eth_dev_stop(p);
 		if (rc != 0) {
-			cli_err(a, "port %u: %s", p, rte_strerror(-rc));
+			cfg_err(a, "port %u: %s", p, rte_strerror(-rc));
 			return -1;
 		}
 		cli_port_up[p] = start;
@@ -333,13 +333,13 @@ h_port_start_stop(struct cli_args *a, bool start)
 }
 
 static int
-h_port_start(struct cli_args *a)
+h_port_start(struct cfg_args *a)
 {
 	return h_port_start_stop(a, true);
 }
 
 static int
-h_port_stop(struct cli_args *a)
+h_port_stop(struct cfg_args *a)
 {
 	return h_port_start_stop(a, false);
 }
@@ -362,13 +362,13 @@ cap_algo(const struct rte_cryptodev_capabilities *c)
 }
 
 static int
-h_port_caps(struct cli_args *a)
+h_port_caps(struct cfg_args *a)
 {
 	const struct rte_security_capability *cap;
 	struct rte_security_ctx *sec;
 	uint16_t p;
 
-	if (parse_port(a, &p, false, NULL) != 0 || cli_end(a) != 0)
+	if (parse_port(a, &p, false, NULL) != 0 || cfg_end(a) != 0)
 		return -1;
 	sec = rte_eth_dev_get_sec_ctx(p);
 	if (sec == NULL) {
@@ -419,7 +419,7 @@ h_port_caps(struct cli_args *a)
 
 /* ---- SAs ---- */
 
-static struct cli_sa *
+static struct cfg_sa *
 sa_find(enum dpsec_sa_dir dir, uint32_t spi)
 {
 	for (unsigned int i = 0; i < CLI_MAX_SA; i++)
@@ -430,20 +430,20 @@ sa_find(enum dpsec_sa_dir dir, uint32_t spi)
 }
 
 /* [in|out] <spi>: an existing SA. */
-static struct cli_sa *
-sa_arg(struct cli_args *a)
+static struct cfg_sa *
+sa_arg(struct cfg_args *a)
 {
 	enum dpsec_sa_dir dir = DPSEC_SA_OUTBOUND;
-	struct cli_sa *s, *o;
+	struct cfg_sa *s, *o;
 	bool have_dir = false;
 	uint64_t n;
 
-	if (cli_peek(a) != NULL && (strcmp(cli_peek(a), "in") == 0 ||
-				    strcmp(cli_peek(a), "out") == 0)) {
-		cli_dir(a, &dir);
+	if (cfg_peek(a) != NULL && (strcmp(cfg_peek(a), "in") == 0 ||
+				    strcmp(cfg_peek(a), "out") == 0)) {
+		cfg_dir(a, &dir);
 		have_dir = true;
 	}
-	if (cli_u64(a, "an SPI", 0, UINT32_MAX, &n) != 0)
+	if (cfg_u64(a, "an SPI", 0, UINT32_MAX, &n) != 0)
 		return NULL;
 	if (have_dir) {
 		s = sa_find(dir, (uint32_t)n);
@@ -452,7 +452,7 @@ sa_arg(struct cli_args *a)
 		o = sa_find(DPSEC_SA_INBOUND, (uint32_t)n);
 		if (s != NULL && o != NULL) {
 			a->i--;
-			cli_err_tok(a, "in|out before an SPI used in both directions");
+			cfg_err_tok(a, "in|out before an SPI used in both directions");
 			return NULL;
 		}
 		if (s == NULL)
@@ -460,13 +460,13 @@ sa_arg(struct cli_args *a)
 	}
 	if (s == NULL) {
 		a->i--;
-		cli_err_tok(a, "the SPI of an existing SA (see 'sa show')");
+		cfg_err_tok(a, "the SPI of an existing SA (see 'sa show')");
 	}
 	return s;
 }
 
 static bool
-sa_used_by_sp(const struct cli_sa *s, uint32_t *id)
+sa_used_by_sp(const struct cfg_sa *s, uint32_t *id)
 {
 	for (unsigned int i = 0; i < RTE_DIM(sps); i++) {
 		if (sps[i].used && sps[i].pol.sa == s->sa) {
@@ -480,7 +480,7 @@ sa_used_by_sp(const struct cli_sa *s, uint32_t *id)
 /* Bind reqid to the newest outbound SA that has it (make-before-break),
  * or unbind it when there is none but @p except. */
 static int
-reqid_rebind(uint32_t reqid, const struct cli_sa *except)
+reqid_rebind(uint32_t reqid, const struct cfg_sa *except)
 {
 	struct dpsec_sa *to = NULL;
 
@@ -495,7 +495,7 @@ reqid_rebind(uint32_t reqid, const struct cli_sa *except)
 }
 
 static void
-print_sa_result(const struct cli_sa *s, const char *what)
+print_sa_result(const struct cfg_sa *s, const char *what)
 {
 	struct dpsec_sa_info info;
 
@@ -507,15 +507,15 @@ print_sa_result(const struct cli_sa *s, const char *what)
 }
 
 static int
-sa_add(struct cli_args *a)
+sa_add(struct cfg_args *a)
 {
-	struct cli_sa *s = NULL, req;
+	struct cfg_sa *s = NULL, req;
 	int rc;
 
-	if (cli_sa_parse(a, &req) != 0)
+	if (cfg_sa_parse(a, &req) != 0)
 		return -1;
 	if (sa_find(req.conf.dir, req.conf.spi) != NULL) {
-		cli_err(a, "SA %s %" PRIu32 " exists already",
+		cfg_err(a, "SA %s %" PRIu32 " exists already",
 			dir_str(req.conf.dir), req.conf.spi);
 		explicit_bzero(&req, sizeof(req));
 		return -1;
@@ -524,7 +524,7 @@ sa_add(struct cli_args *a)
 		if (!sas[i].used)
 			s = &sas[i];
 	if (s == NULL) {
-		cli_err(a, "the CLI's table of %u SAs is full", CLI_MAX_SA);
+		cfg_err(a, "the CLI's table of %u SAs is full", CLI_MAX_SA);
 		explicit_bzero(&req, sizeof(req));
 		return -1;
 	}
@@ -535,7 +535,7 @@ sa_add(struct cli_args *a)
 	s->sa = dpsec_sa_create(cli_fwd.ctx, &s->conf);
 	if (s->sa == NULL) {
 		rc = rte_errno;
-		cli_err(a, "dpsec_sa_create: %s (the log line above names the field)",
+		cfg_err(a, "dpsec_sa_create: %s (the log line above names the field)",
 			rte_strerror(rc));
 		explicit_bzero(s, sizeof(*s));
 		return -1;
@@ -543,7 +543,7 @@ sa_add(struct cli_args *a)
 	if (s->conf.dir == DPSEC_SA_OUTBOUND && s->conf.reqid != 0) {
 		rc = dpsec_reqid_set(cli_fwd.ctx, s->conf.reqid, s->sa);
 		if (rc != 0) {
-			cli_err(a, "dpsec_reqid_set(%" PRIu32 "): %s",
+			cfg_err(a, "dpsec_reqid_set(%" PRIu32 "): %s",
 				s->conf.reqid, rte_strerror(-rc));
 			dpsec_sa_destroy(cli_fwd.ctx, s->sa);
 			explicit_bzero(s, sizeof(*s));
@@ -556,22 +556,22 @@ sa_add(struct cli_args *a)
 }
 
 static int
-h_sa_add(struct cli_args *a)
+h_sa_add(struct cfg_args *a)
 {
 	return sa_add(a);
 }
 
 static int
-h_sa_del(struct cli_args *a)
+h_sa_del(struct cfg_args *a)
 {
-	struct cli_sa *s = sa_arg(a);
+	struct cfg_sa *s = sa_arg(a);
 	uint32_t id;
 	int rc;
 
-	if (s == NULL || cli_end(a) != 0)
+	if (s == NULL || cfg_end(a) != 0)
 		return -1;
 	if (sa_used_by_sp(s, &id)) {
-		cli_err(a, "SA %s %" PRIu32 " is used by policy %s %" PRIu32
+		cfg_err(a, "SA %s %" PRIu32 " is used by policy %s %" PRIu32
 			": 'sp del' it and 'sp commit' first",
 			dir_str(s->conf.dir), s->conf.spi,
 			dir_str(s->conf.dir), id);
@@ -581,14 +581,14 @@ h_sa_del(struct cli_args *a)
 	    dpsec_reqid_get(cli_fwd.ctx, s->conf.reqid) == s->sa) {
 		rc = reqid_rebind(s->conf.reqid, s);
 		if (rc != 0) {
-			cli_err(a, "reqid %" PRIu32 ": %s", s->conf.reqid,
+			cfg_err(a, "reqid %" PRIu32 ": %s", s->conf.reqid,
 				rte_strerror(-rc));
 			return -1;
 		}
 	}
 	rc = dpsec_sa_destroy(cli_fwd.ctx, s->sa);
 	if (rc != 0) {
-		cli_err(a, "dpsec_sa_destroy: %s", rte_strerror(-rc));
+		cfg_err(a, "dpsec_sa_destroy: %s", rte_strerror(-rc));
 		return -1;
 	}
 	printf("sa %s %" PRIu32 ": deleted\n", dir_str(s->conf.dir),
@@ -598,30 +598,30 @@ h_sa_del(struct cli_args *a)
 }
 
 static int
-h_sa_move(struct cli_args *a)
+h_sa_move(struct cfg_args *a)
 {
-	struct cli_sa *s = sa_arg(a);
+	struct cfg_sa *s = sa_arg(a);
 	bool to_nic;
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	if (cli_accept(a, "nic"))
+	if (cfg_accept(a, "nic"))
 		to_nic = true;
-	else if (cli_accept(a, "sw"))
+	else if (cfg_accept(a, "sw"))
 		to_nic = false;
 	else {
-		cli_err_tok(a, "where to (nic|sw)");
+		cfg_err_tok(a, "where to (nic|sw)");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	rc = dpsec_sa_move(cli_fwd.ctx, s->sa, to_nic);
 	if (rc != 0) {
 		struct dpsec_sa_info info;
 
 		dpsec_sa_info(s->sa, &info);
-		cli_err(a, "dpsec_sa_move: %s; SA stays %s (%s)",
+		cfg_err(a, "dpsec_sa_move: %s; SA stays %s (%s)",
 			rte_strerror(-rc), cli_placement_name[info.placement],
 			dpsec_place_reason_str(info.place_reason));
 		return -1;
@@ -631,14 +631,14 @@ h_sa_move(struct cli_args *a)
 }
 
 static int
-h_sa_show(struct cli_args *a)
+h_sa_show(struct cfg_args *a)
 {
 	bool json = want_json(a), first = true;
-	struct cli_sa *one = NULL;
+	struct cfg_sa *one = NULL;
 
-	if (cli_peek(a) != NULL && (one = sa_arg(a)) == NULL)
+	if (cfg_peek(a) != NULL && (one = sa_arg(a)) == NULL)
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"sas\": [");
@@ -647,7 +647,7 @@ h_sa_show(struct cli_args *a)
 		       "DIR", "SPI", "MODE", "CIPHER", "AUTH", "TYPE", "PORT",
 		       "PLACEMENT", "STATE", "SEQ", "REASON");
 	for (unsigned int i = 0; i < CLI_MAX_SA; i++) {
-		const struct cli_sa *s = &sas[i];
+		const struct cfg_sa *s = &sas[i];
 		const struct dpsec_sa_conf *c = &s->conf;
 		struct dpsec_sa_info info;
 
@@ -665,8 +665,8 @@ h_sa_show(struct cli_args *a)
 			       ", \"reqid\": %" PRIu32 "}",
 			       first ? "" : ",", dir_str(c->dir), c->spi,
 			       c->mode == DPSEC_SA_TUNNEL ? "tunnel" :
-			       "transport", cli_cipher_name(c->cipher),
-			       cli_auth_name(c->auth), offload_str(c),
+			       "transport", cfg_cipher_name(c->cipher),
+			       cfg_auth_name(c->auth), offload_str(c),
 			       c->port_id, cli_placement_name[info.placement],
 			       place_reason_name[info.place_reason],
 			       dpsec_place_reason_str(info.place_reason),
@@ -676,8 +676,8 @@ h_sa_show(struct cli_args *a)
 			printf("%-3s %-10" PRIu32 " %-9s %-17s %-11s %-23s %-4u %-15s %-12s %-10" PRIu64 " %s\n",
 			       dir_str(c->dir), c->spi,
 			       c->mode == DPSEC_SA_TUNNEL ? "tunnel" :
-			       "transport", cli_cipher_name(c->cipher),
-			       cli_auth_name(c->auth), offload_str(c),
+			       "transport", cfg_cipher_name(c->cipher),
+			       cfg_auth_name(c->auth), offload_str(c),
 			       c->port_id, cli_placement_name[info.placement],
 			       state_name[info.state], info.seq,
 			       dpsec_place_reason_str(info.place_reason));
@@ -690,7 +690,7 @@ h_sa_show(struct cli_args *a)
 
 /* ---- policies ---- */
 
-static struct cli_sp *
+static struct cfg_sp *
 sp_find(enum dpsec_sa_dir dir, uint32_t id)
 {
 	for (unsigned int i = 0; i < RTE_DIM(sps); i++)
@@ -707,9 +707,9 @@ spd_of(enum dpsec_sa_dir dir)
 }
 
 static int
-h_sp_add(struct cli_args *a)
+h_sp_add(struct cfg_args *a)
 {
-	struct cli_sp req, *slot = NULL;
+	struct cfg_sp req, *slot = NULL;
 	uint32_t next = 1;
 	bool by_spi;
 	int rc;
@@ -718,20 +718,20 @@ h_sp_add(struct cli_args *a)
 		if (sps[i].used && sps[i].pol.id >= next &&
 		    sps[i].pol.id < UINT32_MAX - 1)
 			next = sps[i].pol.id + 1;
-	if (cli_sp_parse(a, &req, &by_spi, next) != 0)
+	if (cfg_sp_parse(a, &req, &by_spi, next) != 0)
 		return -1;
 	if (by_spi) {
-		struct cli_sa *s = sa_find(req.dir, req.sa_spi);
+		struct cfg_sa *s = sa_find(req.dir, req.sa_spi);
 
 		if (s == NULL) {
-			cli_err(a, "protect %" PRIu32 ": no %s SA with that SPI",
+			cfg_err(a, "protect %" PRIu32 ": no %s SA with that SPI",
 				req.sa_spi, dir_str(req.dir));
 			return -1;
 		}
 		req.pol.sa = s->sa;
 	}
 	if (sp_find(req.dir, req.pol.id) != NULL) {
-		cli_err(a, "policy %s %" PRIu32 " exists already",
+		cfg_err(a, "policy %s %" PRIu32 " exists already",
 			dir_str(req.dir), req.pol.id);
 		return -1;
 	}
@@ -739,12 +739,12 @@ h_sp_add(struct cli_args *a)
 		if (!sps[i].used)
 			slot = &sps[i];
 	if (slot == NULL) {
-		cli_err(a, "the CLI's policy table is full");
+		cfg_err(a, "the CLI's policy table is full");
 		return -1;
 	}
 	rc = dpsec_spd_add(spd_of(req.dir), &req.pol);
 	if (rc != 0) {
-		cli_err(a, "dpsec_spd_add: %s", rte_strerror(-rc));
+		cfg_err(a, "dpsec_spd_add: %s", rte_strerror(-rc));
 		return -1;
 	}
 	*slot = req;
@@ -755,27 +755,27 @@ h_sp_add(struct cli_args *a)
 }
 
 static int
-h_sp_del(struct cli_args *a)
+h_sp_del(struct cfg_args *a)
 {
 	enum dpsec_sa_dir dir;
-	struct cli_sp *p;
+	struct cfg_sp *p;
 	uint64_t id;
 	int rc;
 
-	if (cli_dir(a, &dir) != 0 ||
-	    cli_u64(a, "a policy id", 0, UINT32_MAX - 1, &id) != 0)
+	if (cfg_dir(a, &dir) != 0 ||
+	    cfg_u64(a, "a policy id", 0, UINT32_MAX - 1, &id) != 0)
 		return -1;
 	p = sp_find(dir, (uint32_t)id);
 	if (p == NULL) {
 		a->i--;
-		cli_err_tok(a, "the id of an existing policy (see 'sp show')");
+		cfg_err_tok(a, "the id of an existing policy (see 'sp show')");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	rc = dpsec_spd_del(spd_of(dir), (uint32_t)id);
 	if (rc != 0) {
-		cli_err(a, "dpsec_spd_del: %s", rte_strerror(-rc));
+		cfg_err(a, "dpsec_spd_del: %s", rte_strerror(-rc));
 		return -1;
 	}
 	if (p->committed)
@@ -788,12 +788,12 @@ h_sp_del(struct cli_args *a)
 }
 
 static int
-sp_commit(const struct cli_args *a, enum dpsec_sa_dir dir)
+sp_commit(const struct cfg_args *a, enum dpsec_sa_dir dir)
 {
 	int rc = dpsec_spd_commit(spd_of(dir));
 
 	if (rc != 0) {
-		cli_err(a, "dpsec_spd_commit(%s): %s; the published set is unchanged",
+		cfg_err(a, "dpsec_spd_commit(%s): %s; the published set is unchanged",
 			dir_str(dir), rte_strerror(-rc));
 		return -1;
 	}
@@ -809,14 +809,14 @@ sp_commit(const struct cli_args *a, enum dpsec_sa_dir dir)
 }
 
 static int
-h_sp_commit(struct cli_args *a)
+h_sp_commit(struct cfg_args *a)
 {
 	enum dpsec_sa_dir dir;
-	bool both = cli_peek(a) == NULL;
+	bool both = cfg_peek(a) == NULL;
 
-	if (!both && cli_dir(a, &dir) != 0)
+	if (!both && cfg_dir(a, &dir) != 0)
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (both) {
 		if (sp_commit(a, DPSEC_SA_OUTBOUND) != 0 ||
@@ -832,17 +832,17 @@ h_sp_commit(struct cli_args *a)
 }
 
 static int
-h_sp_show(struct cli_args *a)
+h_sp_show(struct cfg_args *a)
 {
 	bool json = want_json(a), first = true, all = true;
 	enum dpsec_sa_dir dir = DPSEC_SA_OUTBOUND;
 
-	if (cli_peek(a) != NULL) {
-		if (cli_dir(a, &dir) != 0)
+	if (cfg_peek(a) != NULL) {
+		if (cfg_dir(a, &dir) != 0)
 			return -1;
 		all = false;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"sps\": [");
@@ -851,7 +851,7 @@ h_sp_show(struct cli_args *a)
 		       "DIR", "ID", "PRI", "ACTION", "SA", "SRC", "DST",
 		       "PROTO", "SPORT", "DPORT", "STATE");
 	for (unsigned int i = 0; i < RTE_DIM(sps); i++) {
-		const struct cli_sp *p = &sps[i];
+		const struct cfg_sp *p = &sps[i];
 		const struct dpsec_selector *sel = &p->pol.sel;
 		int af = sel->family == 6 ? AF_INET6 : AF_INET;
 		char src[INET6_ADDRSTRLEN + 4], dst[INET6_ADDRSTRLEN + 4];
@@ -898,22 +898,22 @@ h_sp_show(struct cli_args *a)
 /* ---- set ---- */
 
 static int
-h_set_fwd(struct cli_args *a)
+h_set_fwd(struct cfg_args *a)
 {
 	enum cli_fwd_mode m;
 
-	if (cli_accept(a, "io"))
+	if (cfg_accept(a, "io"))
 		m = CLI_FWD_IO;
-	else if (cli_accept(a, "ipsec"))
+	else if (cfg_accept(a, "ipsec"))
 		m = CLI_FWD_IPSEC;
 	else {
-		cli_err_tok(a, "a forwarding mode (io|ipsec)");
+		cfg_err_tok(a, "a forwarding mode (io|ipsec)");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd.running) {
-		cli_err(a, "forwarding is running: 'stop' first");
+		cfg_err(a, "forwarding is running: 'stop' first");
 		return -1;
 	}
 	cli_fwd.mode = m;
@@ -922,15 +922,15 @@ h_set_fwd(struct cli_args *a)
 }
 
 static int
-h_set_burst(struct cli_args *a)
+h_set_burst(struct cfg_args *a)
 {
 	uint64_t n;
 
-	if (cli_u64(a, "a burst size", 1, CLI_BURST_MAX, &n) != 0 ||
-	    cli_end(a) != 0)
+	if (cfg_u64(a, "a burst size", 1, CLI_BURST_MAX, &n) != 0 ||
+	    cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd.running) {
-		cli_err(a, "forwarding is running: 'stop' first");
+		cfg_err(a, "forwarding is running: 'stop' first");
 		return -1;
 	}
 	cli_fwd.burst = (uint16_t)n;
@@ -939,12 +939,12 @@ h_set_burst(struct cli_args *a)
 }
 
 static int
-parse_ip4(struct cli_args *a, uint32_t *out)
+parse_ip4(struct cfg_args *a, uint32_t *out)
 {
-	const char *s = cli_peek(a);
+	const char *s = cfg_peek(a);
 
 	if (s == NULL || inet_pton(AF_INET, s, out) != 1) {
-		cli_err_tok(a, "an IPv4 address");
+		cfg_err_tok(a, "an IPv4 address");
 		return -1;
 	}
 	a->i++;
@@ -952,21 +952,21 @@ parse_ip4(struct cli_args *a, uint32_t *out)
 }
 
 static int
-h_set_txpkts(struct cli_args *a)
+h_set_txpkts(struct cfg_args *a)
 {
 	uint32_t src = cli_fwd.src, dst = cli_fwd.dst;
 	uint64_t n;
 
-	if (cli_u64(a, "a packet length in bytes (IPv4/UDP)", CLI_PKT_MIN,
+	if (cfg_u64(a, "a packet length in bytes (IPv4/UDP)", CLI_PKT_MIN,
 		    CLI_PKT_MAX, &n) != 0)
 		return -1;
-	if (cli_peek(a) != NULL &&
+	if (cfg_peek(a) != NULL &&
 	    (parse_ip4(a, &src) != 0 || parse_ip4(a, &dst) != 0))
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd.running) {
-		cli_err(a, "forwarding is running: 'stop' first");
+		cfg_err(a, "forwarding is running: 'stop' first");
 		return -1;
 	}
 	cli_fwd.pkt_len = (uint16_t)n;
@@ -977,12 +977,12 @@ h_set_txpkts(struct cli_args *a)
 }
 
 static int
-h_set_txport(struct cli_args *a)
+h_set_txport(struct cfg_args *a)
 {
 	uint16_t p = 0;
 	bool all;
 
-	if (parse_port(a, &p, true, &all) != 0 || cli_end(a) != 0)
+	if (parse_port(a, &p, true, &all) != 0 || cfg_end(a) != 0)
 		return -1;
 	cli_fwd.txport = all ? -1 : p;
 	if (all)
@@ -993,7 +993,7 @@ h_set_txport(struct cli_args *a)
 }
 
 static int
-h_set_fault(struct cli_args *a)
+h_set_fault(struct cfg_args *a)
 {
 	struct rte_pmd_sim_inline_faults f;
 	const char *kind;
@@ -1008,10 +1008,10 @@ h_set_fault(struct cli_args *a)
 	rc = rte_pmd_sim_inline_fault_get(p, &f);
 	if (rc != 0) {
 		a->i--;
-		cli_err_tok(a, "a net_sim_inline port");
+		cfg_err_tok(a, "a net_sim_inline port");
 		return -1;
 	}
-	kind = cli_peek(a);
+	kind = cfg_peek(a);
 	if (kind == NULL)
 		goto bad_kind;
 	if (strcmp(kind, "punt") == 0)
@@ -1029,24 +1029,24 @@ h_set_fault(struct cli_args *a)
 		goto bad_kind;
 	a->i++;
 	if (field != NULL) {
-		const char *s = cli_peek(a);
+		const char *s = cfg_peek(a);
 
 		errno = 0;
 		v = s != NULL ? strtod(s, &end) : -1;
 		if (s == NULL || errno != 0 || *end != '\0' || !(v >= 0) ||
 		    v > 1) {
-			cli_err_tok(a, "a rate (probability 0..1)");
+			cfg_err_tok(a, "a rate (probability 0..1)");
 			return -1;
 		}
 		a->i++;
 		*field = v;
 	} else if (strcmp(kind, "seed") == 0) {
-		if (cli_u64(a, "a seed", 0, UINT64_MAX, &f.seed) != 0)
+		if (cfg_u64(a, "a seed", 0, UINT64_MAX, &f.seed) != 0)
 			return -1;
-	} else if (cli_u64(a, "a count", 1, 1000, &count) != 0) {
+	} else if (cfg_u64(a, "a count", 1, 1000, &count) != 0) {
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (strcmp(kind, "sa_loss") == 0) {
 		/* The NIC forgets its SA table; dpsec_port_resync() pushes
@@ -1056,7 +1056,7 @@ h_set_fault(struct cli_args *a)
 			if (rc == 0)
 				rc = dpsec_port_resync(cli_fwd.ctx, p);
 			if (rc < 0) {
-				cli_err(a, "%s", rte_strerror(-rc));
+				cfg_err(a, "%s", rte_strerror(-rc));
 				return -1;
 			}
 		}
@@ -1068,7 +1068,7 @@ h_set_fault(struct cli_args *a)
 		for (uint64_t i = 0; i < count; i++) {
 			rc = rte_pmd_sim_inline_recover(p);
 			if (rc != 0) {
-				cli_err(a, "%s", rte_strerror(-rc));
+				cfg_err(a, "%s", rte_strerror(-rc));
 				return -1;
 			}
 		}
@@ -1077,34 +1077,34 @@ h_set_fault(struct cli_args *a)
 	}
 	rc = rte_pmd_sim_inline_fault_set(p, &f);
 	if (rc != 0) {
-		cli_err(a, "rte_pmd_sim_inline_fault_set: %s",
+		cfg_err(a, "rte_pmd_sim_inline_fault_set: %s",
 			rte_strerror(-rc));
 		return -1;
 	}
 	printf("port %u: fault %s set\n", p, kind);
 	return 0;
 bad_kind:
-	cli_err_tok(a, "a fault kind (punt|spurious_fail|drop|dup|reorder <rate>, seed <n>, sa_loss|recover <count>)");
+	cfg_err_tok(a, "a fault kind (punt|spurious_fail|drop|dup|reorder <rate>, seed <n>, sa_loss|recover <count>)");
 	return -1;
 }
 
 /* ---- show ---- */
 
 static int
-h_show_port(struct cli_args *a)
+h_show_port(struct cfg_args *a)
 {
 	bool json = want_json(a), xstats, all, first = true;
 	uint16_t one = 0, p;
 
-	if (cli_accept(a, "stats"))
+	if (cfg_accept(a, "stats"))
 		xstats = false;
-	else if (cli_accept(a, "xstats"))
+	else if (cfg_accept(a, "xstats"))
 		xstats = true;
 	else {
-		cli_err_tok(a, "stats|xstats");
+		cfg_err_tok(a, "stats|xstats");
 		return -1;
 	}
-	if (parse_port(a, &one, true, &all) != 0 || cli_end(a) != 0)
+	if (parse_port(a, &one, true, &all) != 0 || cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"ports\": [");
@@ -1150,7 +1150,7 @@ h_show_port(struct cli_args *a)
 						     (unsigned int)n) != n) {
 				free(xs);
 				free(xn);
-				cli_err(a, "port %u: cannot read xstats", p);
+				cfg_err(a, "port %u: cannot read xstats", p);
 				return -1;
 			}
 			if (json)
@@ -1216,18 +1216,18 @@ drops_total(const uint64_t *drops)
 }
 
 static int
-h_show_sa(struct cli_args *a)
+h_show_sa(struct cfg_args *a)
 {
 	bool json = want_json(a), first = true;
-	struct cli_sa *one = NULL;
+	struct cfg_sa *one = NULL;
 
-	if (!cli_accept(a, "stats")) {
-		cli_err_tok(a, "'stats'");
+	if (!cfg_accept(a, "stats")) {
+		cfg_err_tok(a, "'stats'");
 		return -1;
 	}
-	if (cli_peek(a) != NULL && (one = sa_arg(a)) == NULL)
+	if (cfg_peek(a) != NULL && (one = sa_arg(a)) == NULL)
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"sa_stats\": [");
@@ -1235,7 +1235,7 @@ h_show_sa(struct cli_args *a)
 		printf("%-3s %-10s %-15s %14s %16s %10s\n", "DIR", "SPI",
 		       "PLACEMENT", "PACKETS", "BYTES", "DROPS");
 	for (unsigned int i = 0; i < CLI_MAX_SA; i++) {
-		const struct cli_sa *s = &sas[i];
+		const struct cfg_sa *s = &sas[i];
 		struct dpsec_sa_stats st;
 		struct dpsec_sa_info info;
 
@@ -1269,15 +1269,15 @@ h_show_sa(struct cli_args *a)
 }
 
 static int
-h_show_sp(struct cli_args *a)
+h_show_sp(struct cfg_args *a)
 {
 	bool json = want_json(a);
 
-	if (!cli_accept(a, "stats")) {
-		cli_err_tok(a, "'stats'");
+	if (!cfg_accept(a, "stats")) {
+		cfg_err_tok(a, "'stats'");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"sp_stats\": [");
@@ -1320,17 +1320,17 @@ h_show_sp(struct cli_args *a)
 }
 
 static int
-h_show_fwd(struct cli_args *a)
+h_show_fwd(struct cfg_args *a)
 {
 	bool json = want_json(a), first = true;
 	uint64_t inj = 0, drained = 0, dropped = 0, refused = 0, not_ip = 0;
 	uint16_t p;
 
-	if (!cli_accept(a, "stats")) {
-		cli_err_tok(a, "'stats'");
+	if (!cfg_accept(a, "stats")) {
+		cfg_err_tok(a, "'stats'");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"mode\": \"%s\", \"running\": %s, \"ports\": [",
@@ -1393,18 +1393,18 @@ h_show_fwd(struct cli_args *a)
 }
 
 static int
-h_clear(struct cli_args *a)
+h_clear(struct cfg_args *a)
 {
 	uint16_t p;
 
-	if (!cli_accept(a, "stats")) {
-		cli_err_tok(a, "'stats'");
+	if (!cfg_accept(a, "stats")) {
+		cfg_err_tok(a, "'stats'");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd.running) {
-		cli_err(a, "forwarding is running: 'stop' first");
+		cfg_err(a, "forwarding is running: 'stop' first");
 		return -1;
 	}
 	memset(cli_fwd.st, 0, sizeof(cli_fwd.st));
@@ -1419,23 +1419,23 @@ h_clear(struct cli_args *a)
 /* ---- start / stop ---- */
 
 static int
-h_start(struct cli_args *a)
+h_start(struct cfg_args *a)
 {
 	bool tx_first = false;
 	uint64_t n = 1;
 	int rc;
 
-	if (cli_accept(a, "tx_first")) {
+	if (cfg_accept(a, "tx_first")) {
 		tx_first = true;
-		if (cli_peek(a) != NULL &&
-		    cli_u64(a, "a number of bursts", 1, 64, &n) != 0)
+		if (cfg_peek(a) != NULL &&
+		    cfg_u64(a, "a number of bursts", 1, 64, &n) != 0)
 			return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	rc = cli_fwd_start((unsigned int)n, tx_first);
 	if (rc != 0) {
-		cli_err(a, "%s", rc == -EBUSY ? "forwarding is running already" :
+		cfg_err(a, "%s", rc == -EBUSY ? "forwarding is running already" :
 			rc == -ENODEV ? "no worker lcore: give EAL two lcores (-l 0,1)" :
 			rte_strerror(-rc));
 		return -1;
@@ -1446,12 +1446,12 @@ h_start(struct cli_args *a)
 }
 
 static int
-h_stop(struct cli_args *a)
+h_stop(struct cfg_args *a)
 {
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (cli_fwd_stop() != 0) {
-		cli_err(a, "forwarding is not running");
+		cfg_err(a, "forwarding is not running");
 		return -1;
 	}
 	printf("forwarding stopped\n");
@@ -1460,110 +1460,94 @@ h_stop(struct cli_args *a)
 
 /* ---- load / save ---- */
 
+/* One rule of a loaded file; pass 0 adds the SAs, pass 1 the policies
+ * (ipsec-secgw files often list a policy before the SA it protects with). */
+struct load_pass {
+	int pass;
+	unsigned int nsa, nsp;
+};
+
 static int
-h_load(struct cli_args *a)
+load_rule(struct cfg_args *la, void *arg)
 {
-	const char *path = cli_next(a);
-	char line[4096], *argv[CLI_MAX_ARGS];
-	unsigned int lineno = 0, errs = 0, nsa = 0, nsp = 0;
-	FILE *f;
+	struct load_pass *lp = arg;
+	const char *noun = la->argv[0];
+
+	if (strcmp(noun, "sa") == 0) {
+		if (lp->pass != 0)
+			return 0;
+		if (sa_add(la) != 0)
+			return -1;
+		lp->nsa++;
+	} else if (strcmp(noun, "sp") == 0) {
+		if (lp->pass != 1)
+			return 0;
+		if (h_sp_add(la) != 0)
+			return -1;
+		lp->nsp++;
+	} else if (strcmp(noun, "rt") == 0 || strcmp(noun, "neigh") == 0) {
+		/* ipsec-secgw routing: checked, not used by the CLI */
+		struct cfg_rt rt;
+		struct cfg_neigh nb;
+
+		if (lp->pass != 0)
+			return 0;
+		return noun[0] == 'r' ? cfg_rt_parse(la, &rt) :
+					cfg_neigh_parse(la, &nb);
+	} else if (lp->pass == 0) {
+		la->i = 0;
+		cfg_err_tok(la, "a rule (sa|sp|rt|neigh; rt and neigh are checked and ignored)");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_load(struct cfg_args *a)
+{
+	const char *path = cfg_next(a);
+	struct load_pass lp = { 0 };
+	int errs = 0, rc;
 
 	if (path == NULL) {
-		cli_err_tok(a, "a file name");
+		cfg_err_tok(a, "a file name");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		cli_err(a, "%s: %s", path, strerror(errno));
-		return -1;
+	for (lp.pass = 0; lp.pass < 2; lp.pass++) {
+		rc = cfg_file_read(path, lp.pass == 0, load_rule, &lp);
+		if (rc < 0)
+			return -1;
+		errs += rc;
 	}
-	/* SAs first, policies second: ipsec-secgw files often list a
-	 * policy before the SA it protects with. */
-	for (int pass = 0; pass < 2; pass++) {
-		rewind(f);
-		lineno = 0;
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char cmd[64];
-			struct cli_args la = { .cmd = cmd };
-			int n;
-
-			lineno++;
-			snprintf(cmd, sizeof(cmd), "load %s:%u", path, lineno);
-			if (strchr(line, '\n') == NULL && !feof(f)) {
-				if (pass == 0) {
-					cli_err(&la, "line longer than %zu bytes",
-						sizeof(line) - 2);
-					errs++;
-				}
-				break;
-			}
-			n = cli_split(line, argv, CLI_MAX_ARGS);
-			if (n == 0)
-				continue;
-			la.argc = n;
-			la.argv = argv;
-			la.i = 1;
-			if (n < 0) {
-				if (pass == 0) {
-					cli_err(&la, "more than %d words",
-						CLI_MAX_ARGS);
-					errs++;
-				}
-			} else if (strcmp(argv[0], "sa") == 0) {
-				if (pass == 1)
-					continue;
-				if (sa_add(&la) != 0)
-					errs++;
-				else
-					nsa++;
-			} else if (strcmp(argv[0], "sp") == 0) {
-				if (pass == 0)
-					continue;
-				if (h_sp_add(&la) != 0)
-					errs++;
-				else
-					nsp++;
-			} else if (strcmp(argv[0], "rt") == 0 ||
-				   strcmp(argv[0], "neigh") == 0) {
-				continue;	/* ipsec-secgw routing */
-			} else if (pass == 0) {
-				la.i = 0;
-				cli_err_tok(&la, "a rule (sa|sp; rt and neigh are ignored)");
-				errs++;
-			}
-		}
-	}
-	fclose(f);
-	explicit_bzero(line, sizeof(line));
 	if (sp_commit(a, DPSEC_SA_OUTBOUND) != 0 ||
 	    sp_commit(a, DPSEC_SA_INBOUND) != 0)
 		errs++;
-	printf("load %s: %u SAs, %u policies, %u errors\n", path, nsa, nsp,
-	       errs);
+	printf("load %s: %u SAs, %u policies, %d errors\n", path, lp.nsa,
+	       lp.nsp, errs);
 	return errs ? -1 : 0;
 }
 
 static int
-h_save(struct cli_args *a)
+h_save(struct cfg_args *a)
 {
-	const char *path = cli_next(a);
+	const char *path = cfg_next(a);
 	char line[1024];
 	FILE *f;
 	int fd;
 
 	if (path == NULL) {
-		cli_err_tok(a, "a file name");
+		cfg_err_tok(a, "a file name");
 		return -1;
 	}
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	/* Keys in clear: readable by the owner only. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (f == NULL) {
-		cli_err(a, "%s: %s", path, strerror(errno));
+		cfg_err(a, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -1572,18 +1556,18 @@ h_save(struct cli_args *a)
 	for (unsigned int i = 0; i < CLI_MAX_SA; i++) {
 		if (!sas[i].used)
 			continue;
-		cli_sa_format(&sas[i], line, sizeof(line));
+		cfg_sa_format(&sas[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
 	for (unsigned int i = 0; i < RTE_DIM(sps); i++) {
 		if (!sps[i].used || sps[i].deleted)
 			continue;
-		cli_sp_format(&sps[i], line, sizeof(line));
+		cfg_sp_format(&sps[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
 	explicit_bzero(line, sizeof(line));
 	if (fclose(f) != 0) {
-		cli_err(a, "%s: %s", path, strerror(errno));
+		cfg_err(a, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	printf("saved to %s\n", path);
@@ -1594,27 +1578,27 @@ h_save(struct cli_args *a)
 
 /* For command files: let traffic run between two commands. */
 static int
-h_sleep(struct cli_args *a)
+h_sleep(struct cfg_args *a)
 {
 	uint64_t ms;
 
-	if (cli_u64(a, "milliseconds", 0, 60000, &ms) != 0 ||
-	    cli_end(a) != 0)
+	if (cfg_u64(a, "milliseconds", 0, 60000, &ms) != 0 ||
+	    cfg_end(a) != 0)
 		return -1;
 	rte_delay_us_sleep((unsigned int)(ms * 1000));
 	return 0;
 }
 
 static int
-h_quit(struct cli_args *a)
+h_quit(struct cfg_args *a)
 {
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	cli_quit = true;
 	return 0;
 }
 
-static int h_help(struct cli_args *a);
+static int h_help(struct cfg_args *a);
 
 /* ---- the command table ---- */
 
@@ -1624,7 +1608,7 @@ struct cli_cmd {
 	const char *noun;
 	const char *verb;		/* NULL: none */
 	enum rest rest;
-	int (*fn)(struct cli_args *a);
+	int (*fn)(struct cfg_args *a);
 	const char *usage;
 	const char *help;
 };
@@ -1667,12 +1651,12 @@ static const struct cli_cmd cmds[] = {
 };
 
 static int
-h_help(struct cli_args *a)
+h_help(struct cfg_args *a)
 {
-	const char *noun = cli_next(a);
+	const char *noun = cfg_next(a);
 	bool found = false;
 
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	for (unsigned int i = 0; i < RTE_DIM(cmds); i++) {
 		if (noun != NULL && strcmp(noun, cmds[i].noun) != 0)
@@ -1682,7 +1666,7 @@ h_help(struct cli_args *a)
 	}
 	if (!found) {
 		a->i--;
-		cli_err_tok(a, "a command noun (port|sa|sp|set|show|clear|start|stop|load|save|quit)");
+		cfg_err_tok(a, "a command noun (port|sa|sp|set|show|clear|start|stop|load|save|quit)");
 		return -1;
 	}
 	return 0;
@@ -1699,14 +1683,14 @@ run_cmd(const struct cli_cmd *c, char *rest)
 {
 	char *argv[CLI_MAX_ARGS];
 	char name[64];
-	struct cli_args a = { .cmd = name };
+	struct cfg_args a = { .cmd = name };
 	int n;
 
 	snprintf(name, sizeof(name), "%s%s%s", c->noun, c->verb ? " " : "",
 		 c->verb ? c->verb : "");
-	n = rest != NULL ? cli_split(rest, argv, CLI_MAX_ARGS) : 0;
+	n = rest != NULL ? cfg_split(rest, argv, CLI_MAX_ARGS) : 0;
 	if (n < 0) {
-		cli_err(&a, "more than %d words", CLI_MAX_ARGS);
+		cfg_err(&a, "more than %d words", CLI_MAX_ARGS);
 		return -1;
 	}
 	a.argc = n;
@@ -1946,13 +1930,13 @@ static void
 diagnose(char *line)
 {
 	char *argv[4];
-	struct cli_args a = { .cmd = "command", .argv = argv };
+	struct cfg_args a = { .cmd = "command", .argv = argv };
 	const struct cli_cmd *match = NULL;
 	bool noun_ok = false;
 	char exp[256];
 	size_t off = 0;
 
-	a.argc = cli_split(line, argv, 3);
+	a.argc = cfg_split(line, argv, 3);
 	if (a.argc < 0)
 		a.argc = 3;
 	for (unsigned int i = 0; i < RTE_DIM(cmds); i++) {
@@ -1964,7 +1948,7 @@ diagnose(char *line)
 			match = &cmds[i];
 	}
 	if (!noun_ok) {
-		cli_err_tok(&a, "a command (help|port|sa|sp|tls|set|show|clear|start|stop|sleep|load|save|quit)");
+		cfg_err_tok(&a, "a command (help|port|sa|sp|tls|set|show|clear|start|stop|sleep|load|save|quit)");
 		return;
 	}
 	if (match == NULL) {
@@ -1977,13 +1961,13 @@ diagnose(char *line)
 					cmds[i].verb);
 		a.i = 1;
 		a.cmd = argv[0];
-		cli_err_tok(&a, exp);
+		cfg_err_tok(&a, exp);
 		return;
 	}
 	a.cmd = match->noun;
 	a.i = a.argc;
 	snprintf(exp, sizeof(exp), "arguments: %s", match->usage);
-	cli_err(&a, "%s", match->rest == R_NONE ?
+	cfg_err(&a, "%s", match->rest == R_NONE ?
 		"takes no arguments" : exp);
 }
 
@@ -1997,9 +1981,9 @@ cli_exec(const char *line)
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (len + 2 > sizeof(buf) || len >= STR_MULTI_TOKEN_SIZE - 64) {
-		struct cli_args a = { .cmd = "command" };
+		struct cfg_args a = { .cmd = "command" };
 
-		cli_err(&a, "line longer than %d bytes",
+		cfg_err(&a, "line longer than %d bytes",
 			STR_MULTI_TOKEN_SIZE - 64);
 		cli_failures++;
 		return -1;

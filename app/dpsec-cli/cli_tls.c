@@ -36,15 +36,15 @@ tls_find(uint32_t id)
 static const char *
 tls_cipher(enum dpsec_cipher c)
 {
-	return cli_cipher_name(c);
+	return cfg_cipher_name(c);
 }
 
 static int
-tcp_port(struct cli_args *a, uint16_t *port)
+tcp_port(struct cfg_args *a, uint16_t *port)
 {
 	uint64_t n;
 
-	if (cli_u64(a, "a TCP port", 1, 65535, &n) != 0)
+	if (cfg_u64(a, "a TCP port", 1, 65535, &n) != 0)
 		return -1;
 	*port = (uint16_t)n;
 	return 0;
@@ -57,10 +57,10 @@ tcp_port(struct cli_args *a, uint16_t *port)
  *   [hard_records <n>] [userdata <n>]
  */
 int
-cli_tls_add(struct cli_args *a)
+cli_tls_add(struct cfg_args *a)
 {
 	struct dpsec_tls_conf c = { .offload = DPSEC_OFFLOAD_NONE };
-	uint8_t key[CLI_KEY_MAX], iv[CLI_KEY_MAX];
+	uint8_t key[CFG_KEY_MAX], iv[CFG_KEY_MAX];
 	uint16_t key_len = 0, iv_len = 0;
 	bool have_local = false, have_remote = false;
 	struct cli_tls *slot = NULL;
@@ -68,113 +68,113 @@ cli_tls_add(struct cli_args *a)
 	uint64_t id, n;
 	int rc = -1;
 
-	if (cli_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
+	if (cfg_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
 		return -1;
-	if (cli_accept(a, "read"))
+	if (cfg_accept(a, "read"))
 		c.type = DPSEC_TLS_READ;
-	else if (cli_accept(a, "write"))
+	else if (cfg_accept(a, "write"))
 		c.type = DPSEC_TLS_WRITE;
 	else {
-		cli_err_tok(a, "a direction (read|write)");
+		cfg_err_tok(a, "a direction (read|write)");
 		return -1;
 	}
-	if (cli_accept(a, "1.2"))
+	if (cfg_accept(a, "1.2"))
 		c.ver = DPSEC_TLS_VERSION_1_2;
-	else if (cli_accept(a, "1.3"))
+	else if (cfg_accept(a, "1.3"))
 		c.ver = DPSEC_TLS_VERSION_1_3;
 	else {
-		cli_err_tok(a, "a TLS version (1.2|1.3)");
+		cfg_err_tok(a, "a TLS version (1.2|1.3)");
 		return -1;
 	}
-	if (cli_accept(a, "aes-128-gcm"))
+	if (cfg_accept(a, "aes-128-gcm"))
 		c.cipher = DPSEC_CIPHER_AES_GCM_128;
-	else if (cli_accept(a, "aes-256-gcm"))
+	else if (cfg_accept(a, "aes-256-gcm"))
 		c.cipher = DPSEC_CIPHER_AES_GCM_256;
-	else if (cli_accept(a, "chacha20-poly1305"))
+	else if (cfg_accept(a, "chacha20-poly1305"))
 		c.cipher = DPSEC_CIPHER_CHACHA20_POLY1305;
 	else {
-		cli_err_tok(a, "an AEAD (aes-128-gcm|aes-256-gcm|chacha20-poly1305)");
+		cfg_err_tok(a, "an AEAD (aes-128-gcm|aes-256-gcm|chacha20-poly1305)");
 		return -1;
 	}
-	while (cli_peek(a) != NULL) {
-		if (cli_accept(a, "key")) {
-			if (cli_key(a, key, &key_len) != 0)
+	while (cfg_peek(a) != NULL) {
+		if (cfg_accept(a, "key")) {
+			if (cfg_key(a, key, &key_len) != 0)
 				goto out;
-		} else if (cli_accept(a, "iv")) {
-			if (cli_key(a, iv, &iv_len) != 0)
+		} else if (cfg_accept(a, "iv")) {
+			if (cfg_key(a, iv, &iv_len) != 0)
 				goto out;
 			if (iv_len > sizeof(c.imp_nonce)) {
 				a->i--;
-				cli_err_tok(a, "an implicit nonce of 4 (TLS 1.2 AES-GCM) or 12 bytes");
+				cfg_err_tok(a, "an implicit nonce of 4 (TLS 1.2 AES-GCM) or 12 bytes");
 				goto out;
 			}
-		} else if (cli_accept(a, "local")) {
-			if (cli_addr(a, 0, &c.local) != 0 ||
+		} else if (cfg_accept(a, "local")) {
+			if (cfg_addr(a, 0, &c.local) != 0 ||
 			    tcp_port(a, &c.local_port) != 0)
 				goto out;
 			have_local = true;
-		} else if (cli_accept(a, "remote")) {
-			if (cli_addr(a, 0, &c.remote) != 0 ||
+		} else if (cfg_accept(a, "remote")) {
+			if (cfg_addr(a, 0, &c.remote) != 0 ||
 			    tcp_port(a, &c.remote_port) != 0)
 				goto out;
 			have_remote = true;
-		} else if (cli_accept(a, "tcp_seq")) {
-			if (cli_u64(a, "a TCP sequence number", 0, UINT32_MAX,
+		} else if (cfg_accept(a, "tcp_seq")) {
+			if (cfg_u64(a, "a TCP sequence number", 0, UINT32_MAX,
 				    &n) != 0)
 				goto out;
 			c.tcp_seq = (uint32_t)n;
-		} else if (cli_accept(a, "seq")) {
-			if (cli_u64(a, "a record number", 0, UINT64_MAX,
+		} else if (cfg_accept(a, "seq")) {
+			if (cfg_u64(a, "a record number", 0, UINT64_MAX,
 				    &c.seq_no) != 0)
 				goto out;
-		} else if (cli_accept(a, "type")) {
-			if (cli_accept(a, "no-offload"))
+		} else if (cfg_accept(a, "type")) {
+			if (cfg_accept(a, "no-offload"))
 				c.offload = DPSEC_OFFLOAD_NONE;
-			else if (cli_accept(a, "auto"))
+			else if (cfg_accept(a, "auto"))
 				c.offload = DPSEC_OFFLOAD_AUTO;
-			else if (cli_accept(a, "inline"))
+			else if (cfg_accept(a, "inline"))
 				c.offload = DPSEC_OFFLOAD_REQUIRE;
 			else {
-				cli_err_tok(a, "a type (no-offload|auto|inline)");
+				cfg_err_tok(a, "a type (no-offload|auto|inline)");
 				goto out;
 			}
-		} else if (cli_accept(a, "port_id")) {
-			if (cli_u64(a, "a port id", 0, RTE_MAX_ETHPORTS - 1,
+		} else if (cfg_accept(a, "port_id")) {
+			if (cfg_u64(a, "a port id", 0, RTE_MAX_ETHPORTS - 1,
 				    &n) != 0)
 				goto out;
 			c.port_id = (uint16_t)n;
-		} else if (cli_accept(a, "soft_records")) {
-			if (cli_u64(a, "records", 0, UINT64_MAX,
+		} else if (cfg_accept(a, "soft_records")) {
+			if (cfg_u64(a, "records", 0, UINT64_MAX,
 				    &c.life.packets_soft_limit) != 0)
 				goto out;
-		} else if (cli_accept(a, "hard_records")) {
-			if (cli_u64(a, "records", 0, UINT64_MAX,
+		} else if (cfg_accept(a, "hard_records")) {
+			if (cfg_u64(a, "records", 0, UINT64_MAX,
 				    &c.life.packets_hard_limit) != 0)
 				goto out;
-		} else if (cli_accept(a, "userdata")) {
-			if (cli_u64(a, "a number", 0, UINT64_MAX,
+		} else if (cfg_accept(a, "userdata")) {
+			if (cfg_u64(a, "a number", 0, UINT64_MAX,
 				    &c.userdata) != 0)
 				goto out;
 		} else {
-			cli_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata)");
+			cfg_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata)");
 			goto out;
 		}
 	}
 	if (key_len == 0 || iv_len == 0 || !have_local || !have_remote) {
-		cli_err_tok(a, key_len == 0 ? "key" : iv_len == 0 ? "iv" :
+		cfg_err_tok(a, key_len == 0 ? "key" : iv_len == 0 ? "iv" :
 			    !have_local ? "local <ip> <port>" :
 			    "remote <ip> <port>");
 		goto out;
 	}
 	if (tls_find((uint32_t)id) != NULL) {
-		cli_err(a, "TLS context %" PRIu64 " exists already", id);
+		cfg_err(a, "TLS context %" PRIu64 " exists already", id);
 		goto out;
 	}
 	for (unsigned int i = 0; i < CLI_MAX_TLS && slot == NULL; i++)
 		if (!tlss[i].used)
 			slot = &tlss[i];
 	if (slot == NULL) {
-		cli_err(a, "the CLI's table of %u TLS contexts is full",
+		cfg_err(a, "the CLI's table of %u TLS contexts is full",
 			CLI_MAX_TLS);
 		goto out;
 	}
@@ -183,7 +183,7 @@ cli_tls_add(struct cli_args *a)
 	c.key_len = key_len;
 	slot->tls = dpsec_tls_create(cli_fwd.ctx, &c);
 	if (slot->tls == NULL) {
-		cli_err(a, "dpsec_tls_create: %s (the log line above names the field)",
+		cfg_err(a, "dpsec_tls_create: %s (the log line above names the field)",
 			rte_strerror(rte_errno));
 		goto out;
 	}
@@ -202,32 +202,32 @@ out:
 }
 
 static struct cli_tls *
-tls_arg(struct cli_args *a)
+tls_arg(struct cfg_args *a)
 {
 	struct cli_tls *t;
 	uint64_t id;
 
-	if (cli_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
+	if (cfg_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
 		return NULL;
 	t = tls_find((uint32_t)id);
 	if (t == NULL) {
 		a->i--;
-		cli_err_tok(a, "the id of an existing TLS context (see 'tls show')");
+		cfg_err_tok(a, "the id of an existing TLS context (see 'tls show')");
 	}
 	return t;
 }
 
 int
-cli_tls_del(struct cli_args *a)
+cli_tls_del(struct cfg_args *a)
 {
 	struct cli_tls *t = tls_arg(a);
 	int rc;
 
-	if (t == NULL || cli_end(a) != 0)
+	if (t == NULL || cfg_end(a) != 0)
 		return -1;
 	rc = dpsec_tls_destroy(cli_fwd.ctx, t->tls);
 	if (rc != 0) {
-		cli_err(a, "dpsec_tls_destroy: %s", rte_strerror(-rc));
+		cfg_err(a, "dpsec_tls_destroy: %s", rte_strerror(-rc));
 		return -1;
 	}
 	printf("tls %" PRIu32 ": deleted\n", t->id);
@@ -254,7 +254,7 @@ tls_state(enum dpsec_tls_state st)
 }
 
 static bool
-json_last(struct cli_args *a)
+json_last(struct cfg_args *a)
 {
 	if (a->argc > a->i && strcmp(a->argv[a->argc - 1], "json") == 0) {
 		a->argc--;
@@ -264,14 +264,14 @@ json_last(struct cli_args *a)
 }
 
 int
-cli_tls_show(struct cli_args *a)
+cli_tls_show(struct cfg_args *a)
 {
 	bool json = json_last(a), first = true;
 	struct cli_tls *one = NULL;
 
-	if (cli_peek(a) != NULL && (one = tls_arg(a)) == NULL)
+	if (cfg_peek(a) != NULL && (one = tls_arg(a)) == NULL)
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"tls\": [");
@@ -323,18 +323,18 @@ cli_tls_show(struct cli_args *a)
 
 /* show tls stats [<id>] [json] */
 int
-cli_tls_stats(struct cli_args *a)
+cli_tls_stats(struct cfg_args *a)
 {
 	bool json = json_last(a), first = true;
 	struct cli_tls *one = NULL;
 
-	if (!cli_accept(a, "stats")) {
-		cli_err_tok(a, "'stats'");
+	if (!cfg_accept(a, "stats")) {
+		cfg_err_tok(a, "'stats'");
 		return -1;
 	}
-	if (cli_peek(a) != NULL && (one = tls_arg(a)) == NULL)
+	if (cfg_peek(a) != NULL && (one = tls_arg(a)) == NULL)
 		return -1;
-	if (cli_end(a) != 0)
+	if (cfg_end(a) != 0)
 		return -1;
 	if (json)
 		printf("{\"tls_stats\": [");

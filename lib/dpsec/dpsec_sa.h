@@ -182,7 +182,7 @@ enum {
 
 /** SA configuration. */
 struct dpsec_sa_conf {
-	uint32_t spi;			/**< host order, not 0..255 */
+	uint32_t spi;			/**< host order, not 0 */
 	enum dpsec_sa_dir dir;		/**< outbound or inbound */
 	enum dpsec_sa_mode mode;	/**< tunnel or transport */
 	/**

@@ -82,8 +82,11 @@ check_conf(const struct dpsec_sa_conf *c)
 	const struct dpsec_crypto_auth_info *ai;
 	uint32_t spi = c->spi;
 
-	if (c->spi <= 255)
-		BAD("spi", "0..255 are reserved (RFC 4303 §2.1)");
+	/* RFC 4303 §2.1: 0 must not be sent; 1..255 are reserved by IANA
+	 * "for future use" but not forbidden, and manual keying uses them
+	 * (ipsec-secgw's sample configurations do). */
+	if (c->spi == 0)
+		BAD("spi", "0 is reserved for local use (RFC 4303 §2.1)");
 	if (c->dir != DPSEC_SA_OUTBOUND && c->dir != DPSEC_SA_INBOUND)
 		BAD("dir", "must be OUTBOUND or INBOUND");
 	if (c->mode != DPSEC_SA_TUNNEL && c->mode != DPSEC_SA_TRANSPORT)

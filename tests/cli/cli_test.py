@@ -231,7 +231,7 @@ show port stats all json
 ERRORS = [
     ("foo", r"error: command: word 1 'foo': expected a command"),
     ("sa bogus 1", r"error: sa: word 2 'bogus': expected one of add del show move"),
-    ("sa add out 5", r"error: sa add: word 2 '5': expected an SPI \(256\.\.4294967295\)"),
+    ("sa add out 0", r"error: sa add: word 2 '0': expected an SPI \(1\.\.4294967295\)"),
     ("sa add sideways 4096", r"error: sa add: word 1 'sideways': expected a direction \(in\|out\)"),
     (f"sa add out 4096 aead_algo aes-999 aead_key {KEY_GCM} {TUNNEL}",
      r"error: sa add: word 4 'aes-999': expected an AEAD \(aes-128-gcm\|aes-256-gcm\|chacha20-poly1305\)"),
@@ -242,7 +242,7 @@ ERRORS = [
     (f"sa add out 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} mode ipv4-tunnel src 1.2.3.4",
      r"error: sa add: end of line: expected src and dst for a tunnel SA"),
     (f"sa add out 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} fallback lookaside-none",
-     r"error: sa add: word 13 'fallback': ipsec-secgw keyword not supported"),
+     r"error: sa add: fallback needs type inline-crypto-offload"),
     # A 16-byte GCM key lacks its salt: the library refuses the SA.
     ("sa add out 4097 aead_algo aes-128-gcm aead_key " + KEY_CBC + " " + TUNNEL,
      r"error: sa add: dpsec_sa_create: "),
@@ -266,7 +266,7 @@ ERRORS = [
     ("port info", r"error: port: arguments: port info <port>"),
     ("stop", r"error: stop: forwarding is not running"),
     ("quit now", r"error: quit: takes no arguments"),
-    ("load /nonexistent/x.conf", r"error: load: /nonexistent/x\.conf: No such file"),
+    ("load /nonexistent/x.conf", r"error: /nonexistent/x\.conf: No such file"),
     ("help nothing", r"error: help: word 1 'nothing': expected a command noun"),
 ]
 
@@ -354,9 +354,9 @@ def case_save_load():
           text + "\n-----\n" + open(f2).read())
     check(doc(out, "sps") == before, "policies differ after load", out)
     check(len(doc(out, "sas")["sas"]) == 5, "SAs after load", out)
-    # ipsec-secgw's own rules load too (its rt lines are ignored; a policy
-    # may come before its SA), and a bad rule names its file and line. SPIs 1..255 are reserved (RFC 4303
-    # §2.1), so secgw's sample SPIs are refused.
+    # ipsec-secgw's own rules load too (rt lines are checked and ignored; a
+    # policy may come before its SA; '\' continues a rule, even inside a
+    # key), and a bad rule names its file and first line.
     secgw = os.path.join(TMP, "secgw.cfg")
     with open(secgw, "w") as f:
         f.write(f"""# ipsec-secgw style
@@ -366,17 +366,24 @@ sa in 1005 cipher_algo aes-128-cbc cipher_key {KEY_CBC} auth_algo sha1-hmac auth
 rt ipv4 dst 172.16.2.5/32 port 0
 sp ipv4 out esp protect 1005 pri 2 dst 192.168.106.0/24 sport 0:65535 dport 0:65535
 sa out 1006 cipher_algo rot13
-sa out 5 cipher_algo null auth_algo null mode transport
+sa out 5 cipher_algo aes-128-cbc cipher_key 0:1:2:3:4:5:6:7:8:9:a:b:\\
+c:d:e:f auth_algo sha1-hmac auth_key {KEY_SHA[:59]} \\
+mode transport
 sp ipv4 out esp protect 1007 pri 1 dst 192.168.107.0/24
+sa out 7 cipher_algo null auth_algo \\
+null mode transport bogus
+rt ipv4 dst 172.16.2.0/33 port 0
 """)
     out, err = run("secgw", f"load {secgw}\nsp show json\n", want_rc=1)
-    check(re.search(r"error: load .*secgw\.cfg:9: protect 1007: no out SA", err),
+    check(re.search(r"error: .*secgw\.cfg:11: protect 1007: no out SA", err),
           "policy without its SA", err)
-    check(re.search(r"error: load .*secgw\.cfg:7: word 5 'rot13': expected a cipher", err),
+    check(re.search(r"error: .*secgw\.cfg:7: word 5 'rot13': expected a cipher", err),
           "bad cipher line", err)
-    check(re.search(r"error: load .*secgw\.cfg:8: word 3 '5': expected an SPI \(256\.\.", err),
-          "reserved SPI", err)
-    check("2 SAs, 2 policies, 3 errors" in out,
+    check(re.search(r"error: .*secgw\.cfg:12: word 10 'bogus': expected an SA parameter", err),
+          "bad word after a continuation", err)
+    check(re.search(r"error: .*secgw\.cfg:14: word 4 '172\.16\.2\.0/33': expected an IPv4 prefix", err),
+          "bad rt line", err)
+    check("3 SAs, 2 policies, 4 errors" in out,
           "secgw load summary", out)
     sp = doc(out, "sps")["sps"]
     check(len(sp) == 2 and sp[0]["sport"] == "0:65535" and

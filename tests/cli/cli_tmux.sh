@@ -83,8 +83,8 @@ done
 echo "ok: history"
 
 # Bad lines are reported with the word that is wrong, as in command files.
-keys 'sa add out 5' Enter
-wait_for "error: sa add: word 2 '5': expected an SPI"
+keys 'sa add out 0' Enter
+wait_for "error: sa add: word 2 '0': expected an SPI"
 keys 'sa bogus' Enter
 wait_for "error: sa: word 2 'bogus': expected one of add del show move"
 echo "ok: errors"
