@@ -21,4 +21,4 @@ fi
 ninja -C build
 
 echo "demo: two IPsec gateways on simulated inline-offload NICs, ${SECONDS_}s"
-exec build/examples/ipsec-gw/dpsec-ipsec-gw -- --seconds "$SECONDS_"
+exec build/examples/ipsec-gw/dpsec-ipsec-gw-pair -- --seconds "$SECONDS_"

@@ -538,8 +538,9 @@ cfg_sa_parse(struct cfg_args *a, struct cfg_sa *out)
 		return -1;
 	}
 	if (c->mode == DPSEC_SA_TRANSPORT) {
+		/* No address: the SA carries IPv4 and IPv6 (as secgw's). */
 		uint8_t f = have_src ? c->src.family :
-			    have_dst ? c->dst.family : 4;
+			    have_dst ? c->dst.family : 0;
 
 		c->src.family = f;
 		c->dst.family = f;
@@ -661,10 +662,12 @@ cfg_sa_format(const struct cfg_sa *s, char *buf, size_t len)
 		PUT(" mode ipv%d-tunnel", c->src.family == 6 ? 6 : 4);
 	else
 		PUT(" mode transport");
-	cfg_addr_str(&c->src, ad, sizeof(ad));
-	PUT(" src %s", ad);
-	cfg_addr_str(&c->dst, ad, sizeof(ad));
-	PUT(" dst %s", ad);
+	if (c->dst.family != 0) {
+		cfg_addr_str(&c->src, ad, sizeof(ad));
+		PUT(" src %s", ad);
+		cfg_addr_str(&c->dst, ad, sizeof(ad));
+		PUT(" dst %s", ad);
+	}
 	if (c->offload == DPSEC_OFFLOAD_NONE) {
 		PUT(" type no-offload");
 	} else if (fl & DPSEC_SA_F_NO_INLINE_PROTOCOL) {

@@ -187,7 +187,9 @@ struct dpsec_sa_conf {
 	enum dpsec_sa_mode mode;	/**< tunnel or transport */
 	/**
 	 * Tunnel: outer source and destination. Transport: the addresses
-	 * used by the SAD key (inbound); family must still be set.
+	 * used by the SAD key (inbound); dst.family is the IP version the
+	 * SA carries (outbound packets of the other are refused with
+	 * DPSEC_R_POLICY), or 0 for both (SAD key DPSEC_SAD_SPI only).
 	 */
 	struct dpsec_addr src, dst;
 	enum dpsec_sad_key sad_key;	/**< inbound lookup key */

@@ -78,7 +78,8 @@ outb_classify(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
 	} else {
 		return DPSEC_R_BAD_IP;
 	}
-	if (mode == DPSEC_SA_TRANSPORT && ver != sa->dst_family)
+	if (mode == DPSEC_SA_TRANSPORT && sa->dst_family != 0 &&
+	    ver != sa->dst_family)
 		return DPSEC_R_POLICY;
 	r = ip_trim(m, total);
 	if (r != DPSEC_R_NONE)

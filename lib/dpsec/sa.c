@@ -117,8 +117,11 @@ check_conf(const struct dpsec_sa_conf *c)
 	    (!addr_ok(&c->src) || !addr_ok(&c->dst) ||
 	     c->src.family != c->dst.family))
 		BAD("src/dst", "tunnel endpoints must be both IPv4 or both IPv6");
-	if (c->mode == DPSEC_SA_TRANSPORT && !addr_ok(&c->dst))
-		BAD("dst", "transport SAs need dst.family (4 or 6)");
+	/* A transport SA carries the family of dst, or both when dst.family
+	 * is 0 (only where the SAD key needs no address). */
+	if (c->mode == DPSEC_SA_TRANSPORT && c->dst.family != 0 &&
+	    !addr_ok(&c->dst))
+		BAD("dst", "transport SAs take dst.family 4, 6 or 0 (either)");
 	if (c->dir == DPSEC_SA_INBOUND) {
 		if ((unsigned int)c->sad_key > DPSEC_SAD_SPI_DST_SRC)
 			BAD("sad_key", "unknown key kind");

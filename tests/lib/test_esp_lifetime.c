@@ -599,6 +599,14 @@ c_transport_nofam(struct dpsec_sa_conf *c)
 	c->dst.family = 0;
 }
 
+static void
+c_transport_badfam(struct dpsec_sa_conf *c)
+{
+	c->mode = DPSEC_SA_TRANSPORT;
+	c->src.family = 5;
+	c->dst.family = 5;
+}
+
 #define IN DPSEC_SA_INBOUND
 #define OUT DPSEC_SA_OUTBOUND
 
@@ -648,8 +656,11 @@ static const struct conf_row conf_rows[] = {
 	{ "seq-start-last", "gcm128", OUT, c_seq_last, 0 },
 	{ "seq-start-over", "gcm128", OUT, c_seq_over, EINVAL },
 	{ "seq-start-esn", "gcm128", OUT, c_seq_esn, 0 },
-	/* dpsec_sa_conf: "Transport: ... family must still be set." */
-	{ "transport-out-no-family", "gcm128", OUT, c_transport_nofam, EINVAL },
+	/* dpsec_sa_conf: transport dst.family 0 carries both families
+	 * (tests/e2e/gw_secgw.py sends IPv4 and IPv6 through one). */
+	{ "transport-out-no-family", "gcm128", OUT, c_transport_nofam, 0 },
+	{ "transport-in-no-family", "gcm128", IN, c_transport_nofam, 0 },
+	{ "transport-bad-family", "gcm128", OUT, c_transport_badfam, EINVAL },
 };
 
 static void

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DPSEC_GW_H
+#define DPSEC_GW_H
+
+/*
+ * dpsec-ipsec-gw: an IPsec gateway configured like DPDK's ipsec-secgw
+ * (doc/ipsec_gw.md). main.c: options, EAL, ports, lcores, console and
+ * shutdown; gw_cfg.c: the configuration file (lib/cfg's parser) turned
+ * into SAs, SPDs, routes and next hops, all or nothing; gw_fwd.c: the
+ * worker lcores' packet path.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_mempool.h>
+
+#include "dpsec.h"
+#include "dpsec_sa.h"
+#include "dpsec_spd.h"
+#include "secgw_cfg.h"
+
+enum {
+	GW_MAX_PORTS = 32,		/* port ids 0..31 (32-bit port masks) */
+	GW_MAX_RXQ = 16,		/* (port, queue) pairs per lcore */
+	GW_BURST_MAX = 256,
+	GW_MAX_SA = 4096,		/* SA lines */
+	GW_MAX_SP = 8192,		/* SP lines, both directions */
+	GW_MAX_RT = 4096,		/* rt lines */
+};
+
+/* The gateway's own drop reasons (dpsec's are counted by dpsec_reason). */
+#define GW_DROPS(X) \
+	X(NOT_IP,	"not-ip",	"not IPv4/IPv6 over Ethernet") \
+	X(NO_ROUTE,	"no-route",	"no rt rule for the destination") \
+	X(PORT_DOWN,	"port-down",	"route to a port that is not enabled") \
+	X(L2_NOMEM,	"l2-nomem",	"no headroom for the Ethernet header") \
+	X(TX_FULL,	"tx-full",	"the port's TX queue was full")
+
+enum gw_drop {
+#define GW_DROP_ENUM(n, s, t) GW_D_ ## n,
+	GW_DROPS(GW_DROP_ENUM)
+#undef GW_DROP_ENUM
+	GW_D_MAX
+};
+
+extern const char *const gw_drop_name[GW_D_MAX];
+
+/* Per port, per lcore: written by one worker only. */
+struct gw_port_stats {
+	uint64_t rx, rx_bytes;
+	uint64_t tx, tx_bytes;
+	uint64_t inbound, outbound;	/* packets into each path */
+	uint64_t drops[DPSEC_R_MAX];	/* by dpsec reason, on RX port */
+	uint64_t gw_drops[GW_D_MAX];	/* by gateway reason, on RX port */
+};
+
+struct gw_lcore {
+	unsigned int lcore_id;
+	uint16_t txq;			/* this lcore's TX queue on each port */
+	uint16_t nb_rx;
+	struct {
+		uint16_t port, queue;
+	} rx[GW_MAX_RXQ];
+	volatile uint64_t loops;	/* polls, for the console */
+	struct gw_port_stats st[GW_MAX_PORTS];
+	struct rte_mbuf *txb[GW_MAX_PORTS][GW_BURST_MAX];
+	uint16_t txn[GW_MAX_PORTS];
+	uint32_t txmask;		/* ports with frames in txb */
+} __rte_cache_aligned;
+
+struct gw_port {
+	bool enabled;
+	bool unprotected;		/* -u: ESP arrives here (inbound) */
+	bool has_neigh;
+	uint16_t nb_rxq, nb_txq;
+	struct rte_ether_addr mac;	/* ours */
+	struct rte_ether_addr dst;	/* next hop's (neigh), else broadcast */
+	bool sec_rx, sec_tx;		/* security offloads enabled */
+};
+
+struct gw {
+	/* options */
+	uint32_t portmask, unprotmask;
+	const char *cfg_file;
+	uint16_t burst;
+	uint32_t nb_mbufs;
+	uint32_t replay_window;		/* -w: default for inbound SAs */
+	bool esn_all;			/* -e */
+	bool busy_poll;
+	bool check_only;
+	bool skip_bad_sa;		/* --skip-bad-sa */
+	unsigned int stats_period;	/* console, seconds; 0 = off */
+	unsigned int seconds;		/* run time; 0 = until signal */
+	unsigned int idle_exit_ms;	/* 0 = off */
+	uint32_t max_sa;
+	/* state */
+	struct gw_port port[GW_MAX_PORTS];
+	struct gw_lcore *lc;		/* nb_lc workers */
+	unsigned int nb_lc;
+	struct rte_mempool *mp;
+	struct dpsec_ctx *ctx;
+	struct dpsec_spd *spd_out, *spd_in;
+	struct rte_lpm *lpm;
+	struct rte_lpm6 *lpm6;
+	/* the configuration, as loaded */
+	struct cfg_sa *sas;
+	unsigned int nb_sa;
+	unsigned int nb_skipped;	/* SAs left out (--skip-bad-sa) */
+	struct cfg_sp *sps;
+	unsigned int nb_sp;
+	struct cfg_rt *rts;
+	unsigned int nb_rt;
+	struct rte_flow **flows;	/* flow-direction rules, by SA */
+	volatile bool quit;
+};
+
+extern struct gw gw;
+
+/* gw_cfg.c */
+/* Load gw.cfg_file and apply it (SAs, SPDs, routes, neighbours); on any
+ * error nothing stays applied. Returns 0 or -1 (errors printed). */
+int gw_cfg_apply(void);
+/* Destroy what gw_cfg_apply() made (SAs' keys wiped). */
+void gw_cfg_release(void);
+
+/* gw_fwd.c */
+int gw_worker(void *arg);
+
+#endif /* DPSEC_GW_H */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker lcore: it polls its (port, queue) pairs (--config) and
+ * forwards each burst, as ipsec-secgw does:
+ * - from an unprotected port (-u; the side ESP comes from): ESP is
+ *   decrypted (dpsec_inbound(): the NIC's result or software), clear
+ *   packets go on as such; the inbound SPD checks both (RFC 4301 §5.2:
+ *   a decrypted packet must match a policy naming its SA, a clear one a
+ *   bypass policy);
+ * - from a protected port: the outbound SPD protects, bypasses or
+ *   discards each packet (dpsec_outbound(): on the NIC or in software);
+ * then the route of the packet's destination (the outer one for ESP)
+ * picks the port, the next hop's MAC comes from neigh, and the packet
+ * leaves on this lcore's TX queue of that port. Every packet not sent is
+ * counted once, by reason, against the port it arrived on.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "gw.h"
+
+const char *const gw_drop_name[GW_D_MAX] = {
+#define GW_DROP_NAME(n, s, t) s,
+	GW_DROPS(GW_DROP_NAME)
+#undef GW_DROP_NAME
+};
+
+static void
+drop_behind(struct gw_port_stats *st, struct rte_mbuf *pkts[], uint16_t from,
+	    uint16_t n)
+{
+	for (uint16_t i = from; i < n; i++) {
+		st->drops[dpsec_mbuf_reason(pkts[i])]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+static inline void
+gw_drop(struct gw_port_stats *st, struct rte_mbuf *m, enum gw_drop why)
+{
+	st->gw_drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+tx_flush(struct gw_lcore *lc, uint16_t port, struct gw_port_stats *in_st)
+{
+	uint16_t n = lc->txn[port], sent;
+	struct gw_port_stats *st = &lc->st[port];
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, lc->txq, lc->txb[port], n);
+	st->tx += sent;
+	for (uint16_t i = sent; i < n; i++)
+		st->tx_bytes -= rte_pktmbuf_pkt_len(lc->txb[port][i]);
+	if (sent < n) {
+		in_st->gw_drops[GW_D_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(lc->txb[port] + sent, n - sent);
+	}
+	lc->txn[port] = 0;
+	lc->txmask &= ~(UINT32_C(1) << port);
+}
+
+/* Route each IP packet (no L2 yet), add Ethernet, queue it for its port. */
+static void
+route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
+		struct rte_mbuf *pkts[], uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t hop = 0;
+		uint16_t et;
+		struct rte_ether_hdr *eh;
+		struct gw_port *op;
+		int rc;
+
+		if ((ip[0] >> 4) == 4) {
+			const struct rte_ipv4_hdr *h4 =
+				(const struct rte_ipv4_hdr *)ip;
+
+			rc = rte_lpm_lookup(gw.lpm,
+					    rte_be_to_cpu_32(h4->dst_addr),
+					    &hop);
+			et = RTE_ETHER_TYPE_IPV4;
+		} else {
+			const struct rte_ipv6_hdr *h6 =
+				(const struct rte_ipv6_hdr *)ip;
+
+			rc = rte_lpm6_lookup(gw.lpm6, h6->dst_addr, &hop);
+			et = RTE_ETHER_TYPE_IPV6;
+		}
+		if (rc != 0) {
+			gw_drop(in_st, m, GW_D_NO_ROUTE);
+			continue;
+		}
+		op = &gw.port[hop];
+		eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
+								 sizeof(*eh));
+		if (eh == NULL) {
+			gw_drop(in_st, m, GW_D_L2_NOMEM);
+			continue;
+		}
+		rte_ether_addr_copy(&op->dst, &eh->dst_addr);
+		rte_ether_addr_copy(&op->mac, &eh->src_addr);
+		eh->ether_type = rte_cpu_to_be_16(et);
+		m->l2_len = sizeof(*eh);
+		lc->st[hop].tx_bytes += rte_pktmbuf_pkt_len(m);
+		lc->txb[hop][lc->txn[hop]++] = m;
+		lc->txmask |= UINT32_C(1) << hop;
+		if (lc->txn[hop] == GW_BURST_MAX)
+			tx_flush(lc, (uint16_t)hop, in_st);
+	}
+}
+
+/* Strip Ethernet; non-IP frames are dropped. Returns the IP packets. */
+static uint16_t
+l2_strip(struct gw_port_stats *st, struct rte_mbuf *pkts[], uint16_t nb)
+{
+	uint16_t n = 0;
+
+	for (uint16_t i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh;
+
+		st->rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (rte_pktmbuf_data_len(m) < sizeof(*eh) + 1) {
+			gw_drop(st, m, GW_D_NOT_IP);
+			continue;
+		}
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+		    eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+			gw_drop(st, m, GW_D_NOT_IP);
+			continue;
+		}
+		rte_pktmbuf_adj(m, sizeof(*eh));
+		pkts[n++] = m;
+	}
+	return n;
+}
+
+static void
+fwd_inbound(struct gw_lcore *lc, struct gw_port_stats *st,
+	    struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct dpsec_sa *sas[GW_BURST_MAX];
+	uint16_t i, k, ok;
+
+	st->inbound += n;
+	ok = dpsec_inbound(gw.ctx, pkts, n, sas);
+	/* Clear packets (not ESP) go to the policy check with no SA. */
+	for (i = ok, k = ok; i < n; i++) {
+		if (dpsec_mbuf_reason(pkts[i]) == DPSEC_R_NOT_ESP) {
+			pkts[k] = pkts[i];
+			sas[k++] = NULL;
+		} else {
+			st->drops[dpsec_mbuf_reason(pkts[i])]++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	ok = dpsec_inbound_policy_check(gw.spd_in, pkts, sas, k);
+	drop_behind(st, pkts, ok, k);
+	/* what came in decrypted leaves as a new packet: no RX flags */
+	for (i = 0; i < ok; i++)
+		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	route_and_queue(lc, st, pkts, ok);
+}
+
+static void
+fwd_outbound(struct gw_lcore *lc, struct gw_port_stats *st,
+	     struct rte_mbuf *pkts[], uint16_t n)
+{
+	uint16_t ok;
+
+	st->outbound += n;
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	ok = dpsec_outbound(gw.ctx, gw.spd_out, pkts, n);
+	drop_behind(st, pkts, ok, n);
+	route_and_queue(lc, st, pkts, ok);
+}
+
+int
+gw_worker(void *arg)
+{
+	struct gw_lcore *lc = arg;
+	struct rte_mbuf *pkts[GW_BURST_MAX];
+	unsigned int idle = 0;
+
+	while (!gw.quit) {
+		uint32_t got = 0;
+
+		for (uint16_t r = 0; r < lc->nb_rx; r++) {
+			uint16_t port = lc->rx[r].port;
+			struct gw_port_stats *st = &lc->st[port];
+			uint16_t nb, n;
+
+			nb = rte_eth_rx_burst(port, lc->rx[r].queue, pkts,
+					      gw.burst);
+			if (nb == 0)
+				continue;
+			got += nb;
+			st->rx += nb;
+			n = l2_strip(st, pkts, nb);
+			if (n > 0) {
+				if (gw.port[port].unprotected)
+					fwd_inbound(lc, st, pkts, n);
+				else
+					fwd_outbound(lc, st, pkts, n);
+			}
+			while (lc->txmask != 0)
+				tx_flush(lc, (uint16_t)__builtin_ctz(lc->txmask),
+					 st);
+		}
+		lc->loops++;
+		/* Idle: give the core away a little (--busy-poll: never). */
+		if (got == 0 && !gw.busy_poll && ++idle >= 64) {
+			rte_delay_us_sleep(20);
+			idle = 0;
+		} else if (got != 0) {
+			idle = 0;
+		}
+	}
+	return 0;
+}
