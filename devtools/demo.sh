@@ -1,7 +1,9 @@
 #!/bin/sh
 # Newcomer's one command: install what dpsec needs (devtools/setup.sh), build
-# it in build/, and run the IPsec gateway demo (examples/ipsec-gw,
-# doc/ipsec_gw_demo.md) for a few seconds. Exits with the demo's status.
+# it in build/, and run the IPsec gateway demo for a few seconds: two
+# dpsec-ipsec-gw processes from config files, a WAN of simulated
+# inline-offload NICs, hosts that check every packet (examples/ipsec-gw/
+# demo.sh, doc/ipsec_gw.md "The demo"). Exits with the demo's status.
 #   sh devtools/demo.sh [SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,5 +22,4 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build
 
-echo "demo: two IPsec gateways on simulated inline-offload NICs, ${SECONDS_}s"
-exec build/examples/ipsec-gw/dpsec-ipsec-gw-pair -- --seconds "$SECONDS_"
+exec sh examples/ipsec-gw/demo.sh build "$SECONDS_"

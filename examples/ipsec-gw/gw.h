@@ -10,6 +10,7 @@
  * worker lcores' packet path.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -72,6 +73,7 @@ struct gw_lcore {
 	struct rte_mbuf *txb[GW_MAX_PORTS][GW_BURST_MAX];
 	uint16_t txn[GW_MAX_PORTS];
 	uint32_t txmask;		/* ports with frames in txb */
+	bool tx_stuck[GW_MAX_PORTS];	/* TX full past the retry time */
 } __rte_cache_aligned;
 
 struct gw_port {
@@ -89,6 +91,7 @@ struct gw {
 	uint32_t portmask, unprotmask;
 	const char *cfg_file;
 	uint16_t burst;
+	uint32_t tx_wait_us;		/* --tx-wait-us */
 	uint32_t nb_mbufs;
 	uint32_t replay_window;		/* -w: default for inbound SAs */
 	bool esn_all;			/* -e */
@@ -118,16 +121,37 @@ struct gw {
 	unsigned int nb_rt;
 	struct rte_flow **flows;	/* flow-direction rules, by SA */
 	volatile bool quit;
+	/* The configuration's tables (sas, sps) and their library objects
+	 * change under this lock: the telemetry thread (gw_ctl.c) and the
+	 * main lcore's console take it; workers only run bursts. */
+	pthread_mutex_t lock;
+	bool closing;			/* no more run-time changes */
 };
 
 extern struct gw gw;
 
+/* A policy names its SA by SPI (else by reqid, or it has none). */
+static inline bool
+gw_sp_by_spi(const struct cfg_sp *p)
+{
+	return p->pol.action == DPSEC_POLICY_PROTECT && p->pol.reqid == 0;
+}
+
 /* gw_cfg.c */
+/* The SA of that direction and SPI (a slot in use), or NULL. */
+struct cfg_sa *gw_sa_find(enum dpsec_sa_dir dir, uint32_t spi,
+			  unsigned int *idx);
+/* Create one parsed SA (defaults of -e/-w applied, reqid bound); at is
+ * "file:line" for messages. 0, or -1 with the reason in err. */
+int gw_sa_create(struct cfg_sa *s, const char *at, char *err, size_t len);
 /* Load gw.cfg_file and apply it (SAs, SPDs, routes, neighbours); on any
  * error nothing stays applied. Returns 0 or -1 (errors printed). */
 int gw_cfg_apply(void);
 /* Destroy what gw_cfg_apply() made (SAs' keys wiped). */
 void gw_cfg_release(void);
+
+/* gw_ctl.c: run-time control through DPDK telemetry (/dpsec_gw/...). */
+int gw_ctl_init(void);
 
 /* gw_fwd.c */
 int gw_worker(void *arg);

@@ -56,11 +56,12 @@ dir_str(enum dpsec_sa_dir d)
 	return d == DPSEC_SA_INBOUND ? "in" : "out";
 }
 
-static struct cfg_sa *
-sa_find(enum dpsec_sa_dir dir, uint32_t spi, unsigned int *idx)
+struct cfg_sa *
+gw_sa_find(enum dpsec_sa_dir dir, uint32_t spi, unsigned int *idx)
 {
 	for (unsigned int i = 0; i < gw.nb_sa; i++) {
-		if (gw.sas[i].conf.dir == dir && gw.sas[i].conf.spi == spi) {
+		if (gw.sas[i].used && gw.sas[i].conf.dir == dir &&
+		    gw.sas[i].conf.spi == spi) {
 			if (idx != NULL)
 				*idx = i;
 			return &gw.sas[i];
@@ -87,7 +88,7 @@ rule(struct cfg_args *a, void *arg)
 		s = &gw.sas[gw.nb_sa];
 		if (cfg_sa_parse(a, s) != 0)
 			return -1;
-		if (sa_find(s->conf.dir, s->conf.spi, &prev) != NULL) {
+		if (gw_sa_find(s->conf.dir, s->conf.spi, &prev) != NULL) {
 			cfg_err(a, "sa %s %" PRIu32 " is defined already at %s",
 				dir_str(s->conf.dir), s->conf.spi,
 				ld.sa_at[prev]);
@@ -95,6 +96,7 @@ rule(struct cfg_args *a, void *arg)
 			return -1;
 		}
 		snprintf(ld.sa_at[gw.nb_sa], sizeof(ld.sa_at[0]), "%s", a->cmd);
+		s->used = true;
 		gw.nb_sa++;
 	} else if (strcmp(noun, "sp") == 0) {
 		struct cfg_sp *p;
@@ -106,7 +108,7 @@ rule(struct cfg_args *a, void *arg)
 		p = &gw.sps[gw.nb_sp];
 		if (cfg_sp_parse(a, p, &by_spi, gw.nb_sp + 1) != 0)
 			return -1;
-		p->used = by_spi;	/* here: "names its SA by SPI" */
+		p->used = true;
 		snprintf(ld.sp_at[gw.nb_sp], sizeof(ld.sp_at[0]), "%s", a->cmd);
 		gw.nb_sp++;
 	} else if (strcmp(noun, "rt") == 0) {
@@ -156,7 +158,7 @@ sp_same_selector(unsigned int i, bool *conflict)
 		    memcmp(&q->pol.sel, &p->pol.sel, sizeof(p->pol.sel)) != 0)
 			continue;
 		*conflict = q->pol.action != p->pol.action ||
-			    q->used != p->used || q->sa_spi != p->sa_spi ||
+			    q->sa_spi != p->sa_spi ||
 			    q->pol.reqid != p->pol.reqid;
 		return (int)j;
 	}
@@ -203,7 +205,8 @@ cross_check(void)
 				  ld.sp_at[j]);
 			errs++;
 		}
-		if (p->used && sa_find(p->dir, p->sa_spi, NULL) == NULL) {
+		if (gw_sp_by_spi(p) &&
+		    gw_sa_find(p->dir, p->sa_spi, NULL) == NULL) {
 			where_err(ld.sp_at[i], "protect %" PRIu32 ": no sa %s %" PRIu32 " in the file",
 				  p->sa_spi, dir_str(p->dir), p->sa_spi);
 			errs++;
@@ -259,6 +262,41 @@ static const char *const place_name[] = {
 	[DPSEC_PLACE_INLINE_PROTOCOL] = "NIC inline protocol",
 };
 
+int
+gw_sa_create(struct cfg_sa *s, const char *at, char *err, size_t len)
+{
+	int rc;
+
+	if (gw.esn_all)
+		s->conf.flags |= DPSEC_SA_F_ESN;
+	if (s->conf.dir == DPSEC_SA_INBOUND && s->conf.replay_window == 0)
+		s->conf.replay_window = gw.replay_window;
+	s->sa = dpsec_sa_create(gw.ctx, &s->conf);
+	if (s->sa == NULL) {
+		int e = rte_errno;
+
+		snprintf(err, len, "%s: sa %s %" PRIu32 ": dpsec_sa_create: %s (the log line above names the field)",
+			 at, dir_str(s->conf.dir), s->conf.spi,
+			 rte_strerror(e));
+		rte_errno = e;
+		return -1;
+	}
+	/* Policies "protect reqid <n>" use the SA that was added last with
+	 * that reqid: adding the next one is make-before-break (rekey). */
+	if (s->conf.dir == DPSEC_SA_OUTBOUND && s->conf.reqid != 0) {
+		rc = dpsec_reqid_set(gw.ctx, s->conf.reqid, s->sa);
+		if (rc != 0) {
+			snprintf(err, len, "%s: sa out %" PRIu32 ": reqid %" PRIu32 ": %s",
+				 at, s->conf.spi, s->conf.reqid, strerror(-rc));
+			dpsec_sa_destroy(gw.ctx, s->sa);
+			s->sa = NULL;
+			rte_errno = -rc;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 sas_create(void)
 {
@@ -268,13 +306,10 @@ sas_create(void)
 		struct cfg_sa *s = &gw.sas[i];
 		struct dpsec_sa_info info;
 
-		if (gw.esn_all)
-			s->conf.flags |= DPSEC_SA_F_ESN;
-		if (s->conf.dir == DPSEC_SA_INBOUND &&
-		    s->conf.replay_window == 0)
-			s->conf.replay_window = gw.replay_window;
-		s->sa = dpsec_sa_create(gw.ctx, &s->conf);
-		if (s->sa == NULL && gw.skip_bad_sa && rte_errno == EINVAL) {
+		char err[256];
+
+		if (gw_sa_create(s, ld.sa_at[i], err, sizeof(err)) != 0 &&
+		    gw.skip_bad_sa && rte_errno == EINVAL) {
 			/* The library's log line above says why. */
 			printf("%s: sa %s %" PRIu32 ": skipped (--skip-bad-sa): dpsec refuses it (%s); its policies discard\n",
 			       ld.sa_at[i], dir_str(s->conf.dir), s->conf.spi,
@@ -286,9 +321,7 @@ sas_create(void)
 			continue;
 		}
 		if (s->sa == NULL) {
-			where_err(ld.sa_at[i], "sa %s %" PRIu32 ": dpsec_sa_create: %s (the log line above names the field)",
-				  dir_str(s->conf.dir), s->conf.spi,
-				  rte_strerror(rte_errno));
+			fprintf(stderr, "error: %s\n", err);
 			return -1;
 		}
 		cfg_sa_notes(s, notes, sizeof(notes));
@@ -325,8 +358,8 @@ spd_fill(void)
 			dups++;
 			continue;
 		}
-		if (p->used) {
-			p->pol.sa = sa_find(p->dir, p->sa_spi, NULL)->sa;
+		if (gw_sp_by_spi(p)) {
+			p->pol.sa = gw_sa_find(p->dir, p->sa_spi, NULL)->sa;
 			if (p->pol.sa == NULL)	/* its SA was skipped */
 				p->pol.action = DPSEC_POLICY_DISCARD;
 		}

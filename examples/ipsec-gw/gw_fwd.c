@@ -20,6 +20,7 @@
 #include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "gw.h"
 
@@ -55,6 +56,22 @@ tx_flush(struct gw_lcore *lc, uint16_t port, struct gw_port_stats *in_st)
 	if (n == 0)
 		return;
 	sent = rte_eth_tx_burst(port, lc->txq, lc->txb[port], n);
+	/* A full TX queue gets a moment (at most --tx-wait-us) to drain
+	 * before its packets are dropped, so that a short stall of the
+	 * receiver (a descheduled peer) loses nothing; a port that stays
+	 * full is marked stuck and drops at once until a burst goes through
+	 * whole, so it cannot slow the lcore down for long. */
+	if (sent < n && !lc->tx_stuck[port] && gw.tx_wait_us != 0) {
+		uint64_t until = rte_get_timer_cycles() +
+				 rte_get_timer_hz() * gw.tx_wait_us / 1000000;
+
+		do {
+			rte_pause();
+			sent += rte_eth_tx_burst(port, lc->txq,
+						 lc->txb[port] + sent, n - sent);
+		} while (sent < n && rte_get_timer_cycles() < until);
+	}
+	lc->tx_stuck[port] = sent < n;
 	st->tx += sent;
 	for (uint16_t i = sent; i < n; i++)
 		st->tx_bytes -= rte_pktmbuf_pkt_len(lc->txb[port][i]);

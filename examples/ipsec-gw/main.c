@@ -7,7 +7,8 @@
  *   dpsec-ipsec-gw [EAL args] -- -p PORTMASK [-u PORTMASK] -f FILE
  *       [--config "(port,queue,lcore)[,...]"] [-w WINDOW] [-e]
  *       [--stats SECONDS] [--seconds N] [--idle-exit MS] [--busy-poll]
- *       [--burst N] [--nb-mbufs N] [--max-sa N] [--check] [--skip-bad-sa]
+ *       [--burst N] [--nb-mbufs N] [--max-sa N] [--tx-wait-us N] [--check]
+ *       [--skip-bad-sa]
  *
  * The main lcore is the control plane (console, lifetimes, shutdown);
  * the worker lcores forward (gw_fwd.c). SIGINT/SIGTERM stop it cleanly:
@@ -38,7 +39,9 @@ enum {
 };
 
 struct gw gw = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.burst = 32,
+	.tx_wait_us = 1000,
 	.stats_period = 1,
 	.max_sa = 2 * GW_MAX_SA,
 };
@@ -65,7 +68,8 @@ usage(const char *prog)
 		"usage: %s [EAL args] -- -p PORTMASK [-u PORTMASK] -f CONFIG\n"
 		"    [--config \"(port,queue,lcore)[,...]\"] [-w REPLAY_WINDOW] [-e]\n"
 		"    [--stats SECONDS] [--seconds N] [--idle-exit MS] [--busy-poll]\n"
-		"    [--burst N] [--nb-mbufs N] [--max-sa N] [--check] [--skip-bad-sa]\n"
+		"    [--burst N] [--nb-mbufs N] [--max-sa N] [--tx-wait-us N] [--check]\n"
+		"    [--skip-bad-sa]\n"
 		"  -p PORTMASK     ports to use (hex)\n"
 		"  -u PORTMASK     unprotected ports (hex): ESP arrives on them\n"
 		"  -f CONFIG       ipsec-secgw configuration file (sa, sp, rt, neigh)\n"
@@ -78,6 +82,8 @@ usage(const char *prog)
 		"  --seconds N     stop after N seconds (default: at SIGINT/SIGTERM)\n"
 		"  --idle-exit MS  stop once no packet arrived for MS ms\n"
 		"  --busy-poll     never sleep when idle\n"
+		"  --tx-wait-us N  how long a full TX queue may hold a burst before its\n"
+		"                  packets are dropped (tx-full); default 1000\n"
 		"  --check         load and apply the configuration, then exit\n"
 		"  --skip-bad-sa   leave out SAs dpsec refuses as invalid (e.g. null cipher\n"
 		"                  with null integrity); their policies discard\n"
@@ -208,6 +214,7 @@ parse_args(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "nb-mbufs", required_argument, NULL, 'n' },
 		{ "max-sa", required_argument, NULL, 'm' },
+		{ "tx-wait-us", required_argument, NULL, 'T' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "skip-bad-sa", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
@@ -285,6 +292,12 @@ parse_args(int argc, char **argv)
 			break;
 		case 'C':
 			gw.check_only = true;
+			break;
+		case 'T':
+			if (parse_num("--tx-wait-us", optarg, 0, 1000000, 10,
+				      &v))
+				return -1;
+			gw.tx_wait_us = (uint32_t)v;
 			break;
 		case 'K':
 			gw.skip_bad_sa = true;
@@ -455,6 +468,7 @@ console(double secs, double dt, bool final)
 {
 	struct dpsec_spd_stats so, si;
 
+	pthread_mutex_lock(&gw.lock);
 	printf("\n-- %s %.1f s ", final ? "final counters at" : "dpsec-ipsec-gw",
 	       secs);
 	printf("-----------------------------------------------------\n");
@@ -546,6 +560,7 @@ console(double secs, double dt, bool final)
 			       e == DPSEC_EV_HARD_EXPIRED ? "hard-expired" :
 			       "seq-exhausted", events[e]);
 	fflush(stdout);
+	pthread_mutex_unlock(&gw.lock);
 }
 
 static uint64_t
@@ -660,6 +675,7 @@ main(int argc, char **argv)
 	argc -= rc;
 	argv += rc;
 	argv[0] = (char *)"dpsec-ipsec-gw";
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* logs read live */
 	if (parse_args(argc, argv) != 0)
 		goto out_eal;
 	signal(SIGINT, on_signal);
@@ -702,6 +718,8 @@ main(int argc, char **argv)
 	}
 	if (gw_cfg_apply() != 0)
 		goto out_ports;
+	if (!gw.check_only && gw_ctl_init() != 0)
+		goto out_cfg;
 	if (gw.check_only) {
 		printf("configuration OK\n");
 		ret = 0;
@@ -715,7 +733,10 @@ main(int argc, char **argv)
 	printf("drained at stop: %" PRIu64 " packets\n", drained);
 	ret = 0;
 out_cfg:
+	pthread_mutex_lock(&gw.lock);
+	gw.closing = true;
 	gw_cfg_release();
+	pthread_mutex_unlock(&gw.lock);
 out_ports:
 	/* The context lets go of the ports (sessions, callbacks) before
 	 * they close. */

@@ -28,6 +28,16 @@ cfg_err(const struct cfg_args *a, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (a->err != NULL && a->err_len > 0) {
+		int n = snprintf(a->err, a->err_len, "%s: ", a->cmd);
+
+		if (n >= 0 && (size_t)n < a->err_len) {
+			va_start(ap, fmt);
+			vsnprintf(a->err + n, a->err_len - (size_t)n, fmt, ap);
+			va_end(ap);
+		}
+		return;
+	}
 	fflush(stdout);
 	fprintf(stderr, "error: %s: ", a->cmd);
 	va_start(ap, fmt);

@@ -35,6 +35,9 @@ struct cfg_args {
 	int argc;
 	char **argv;
 	int i;				/* next word */
+	/* If set, errors go here ("<cmd>: <message>") instead of stderr. */
+	char *err;
+	size_t err_len;
 };
 
 /* How an SA line asked for offload ("type"). */
@@ -88,7 +91,7 @@ struct cfg_neigh {
 	struct rte_ether_addr mac;
 };
 
-/* Errors: "error: <cmd>: <message>" on stderr. */
+/* Errors: "error: <cmd>: <message>" on stderr, or into a->err. */
 void cfg_err(const struct cfg_args *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Error about the word at a->i (or "end of line"). */

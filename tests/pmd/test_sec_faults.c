@@ -59,6 +59,12 @@ wire_setup(void **state)
 }
 
 static int
+small_wire_setup(void **state)
+{
+	return pair_setup_args(state, "ring_size=64", "ring_size=64");
+}
+
+static int
 f_teardown(void **state)
 {
 	return sec_pair_teardown(state, sess_mp);
@@ -278,6 +284,74 @@ test_tx_punt(void **state)
 	sa_pair_free(sp, &p);
 }
 
+/*
+ * The wire refuses protected frames (port 1 does not poll, its ring is
+ * small): the engine had protected them already, so they are lost and
+ * counted (tx_sec_drop_wire_full), never handed back - the caller owns
+ * only packets the engine did not touch, and sending those again puts
+ * each on the wire protected once, in order, after the others.
+ */
+static void
+test_tx_sec_wire_full(void **state)
+{
+	struct sim_pair *sp = *state;
+	struct rte_mbuf *m[SEC_SEND_MAX];
+	struct sec_sa_pair p;
+	uint16_t k, r, r2, n = SEC_SEND_MAX;
+	uint64_t lost;
+
+	sa_pair_make(sp, &p, 0x7300);
+	for (uint16_t i = 0; i < n; i++) {
+		struct test_frame f;
+
+		sim_frame_init(&f, sp->port[0], sp->port[1], 4, TEST_L4_UDP,
+			       64, i);
+		m[i] = test_frame_mbuf(sp->tx_pool, &f);
+		assert_non_null(m[i]);
+		sec_mark(sp->port[0], p.out, m[i]);
+	}
+	k = rte_eth_tx_burst(sp->port[0], 0, m, n);
+	lost = test_xstat(sp->port[0], "tx_sec_drop_wire_full");
+	print_message("wire of 64: %u of %u taken, %" PRIu64 " lost\n", k, n,
+		      lost);
+	assert_true(k < n);
+	assert_true(lost > 0);
+	r = recv_some(sp->port[1], (uint16_t)(k - lost));
+	assert_int_equal(r + lost, k);
+	for (uint16_t i = 0; i < r; i++) {
+		assert_int_equal(rx[i]->ol_flags &
+			(RTE_MBUF_F_RX_SEC_OFFLOAD |
+			 RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED),
+			RTE_MBUF_F_RX_SEC_OFFLOAD);
+		assert_int_equal(test_frame_tag(rx[i]), i);
+	}
+	test_free_bulk(rx, r);
+	/* The rest, untouched, sent again: each protected once. */
+	r2 = 0;
+	while (k < n) {
+		uint16_t t = rte_eth_tx_burst(sp->port[0], 0, m + k,
+					      (uint16_t)(n - k));
+		uint16_t got = recv_some(sp->port[1], t);
+
+		for (uint16_t i = 0; i < got; i++) {
+			assert_int_equal(rx[i]->ol_flags &
+				(RTE_MBUF_F_RX_SEC_OFFLOAD |
+				 RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED),
+				RTE_MBUF_F_RX_SEC_OFFLOAD);
+			assert_int_equal(test_frame_tag(rx[i]), k + i);
+		}
+		test_free_bulk(rx, got);
+		assert_int_equal(got, t);	/* room again: none lost */
+		k += t;
+		r2 += got;
+	}
+	assert_int_equal(test_xstat(sp->port[0], "tx_sec_drop_wire_full"),
+			 lost);
+	assert_true(r2 > 0);
+	assert_true(test_pool_full(sp->tx_pool));
+	sa_pair_free(sp, &p);
+}
+
 /* Send N tagged plain frames and a flush frame; the tags that arrived. */
 static unsigned int
 run_wire(struct sim_pair *sp, unsigned int n, uint32_t *seq, unsigned int cap)
@@ -427,6 +501,8 @@ main(void)
 			punt_setup, f_teardown),
 		cmocka_unit_test_setup_teardown(test_spurious_fail,
 			plain_setup, f_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_sec_wire_full,
+						small_wire_setup, f_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_punt,
 			plain_setup, f_teardown),
 		cmocka_unit_test_setup_teardown(test_wire_faults,

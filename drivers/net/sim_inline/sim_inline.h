@@ -170,6 +170,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_reass_drop) \
 	X(tx_tso_segments) \
 	X(tx_tso_wire_full) \
+	X(tx_sec_drop_wire_full) \
 	X(tls_table_full) \
 	X(tx_tls_ctx) \
 	X(tx_tls_del) \

@@ -462,6 +462,7 @@ sim_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		      xs[SIM_XS_tx_link_down] + xs[SIM_XS_tx_sec_bad] +
 		      xs[SIM_XS_tx_sec_dead] + xs[SIM_XS_tx_sec_lost] +
 		      xs[SIM_XS_tx_fault_punt] + xs[SIM_XS_tx_tso_wire_full] +
+		      xs[SIM_XS_tx_sec_drop_wire_full] +
 		      xs[SIM_XS_tx_tls_drop_no_sync_data] +
 		      xs[SIM_XS_tx_tls_drop_bypass_req] +
 		      xs[SIM_XS_tx_tls_drop_bad_record] +

@@ -1123,7 +1123,13 @@ sim_tx_flush_held(struct sim_port *p)
 /*
  * Frames are sent in runs of good ones; a bad frame is dropped (counted) in
  * its place. If the wire takes only part of a run, we stop there: the
- * caller still owns pkts[return value..nb).
+ * caller still owns pkts[return value..nb). A run is all plain packets or
+ * all packets for the inline IPsec engine: the engine transforms a packet
+ * (in place, with a sequence number of its own) before the wire sees it,
+ * so one the wire then refuses cannot go back to the caller - sent again
+ * it would be protected twice - and is lost as on a cable
+ * (tx_sec_drop_wire_full), as a NIC's frame that its link partner cannot
+ * take.
  */
 uint16_t
 sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
@@ -1142,9 +1148,12 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 	}
 	while (i < nb) {
 		enum sim_xstat_id why = SIM_XS_MAX;
+		uint64_t sec = pkts[i]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD;
 
 		n = 0;
 		while (i + n < nb && n < SIM_BURST &&
+		       (pkts[i + n]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD) ==
+		       sec &&
 		       !tso_wanted(p, pkts[i + n]) &&
 		       !sim_tls_tx_marked(p, pkts[i + n])) {
 			why = egress_one(p, q, pkts[i + n], &run[n]);
@@ -1156,12 +1165,16 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 		bytes = 0;
 		sent = n > 0 ? xmit(p, q, run, n) : 0;
 		for (k = 0; k < n; k++) {
-			if (run[k] == pkts[i + k])
+			if (run[k] == pkts[i + k]) {
+				if (k >= sent && sec)
+					rte_pktmbuf_free(run[k]);
 				continue;
-			/* A private copy was made for checksum offload. */
-			if (k < sent)
+			}
+			/* A private copy was made (checksum offload, or the
+			 * engine's linear copy). */
+			if (k < sent || sec)
 				rte_pktmbuf_free(pkts[i + k]);
-			else
+			if (k >= sent)
 				rte_pktmbuf_free(run[k]);
 		}
 		for (k = 0; k < sent; k++)
@@ -1169,6 +1182,11 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 		q->pkts += sent;
 		q->bytes += bytes;
 		i += sent;
+		if (sent < n && sec) {
+			/* protected already: lost, not pushed back */
+			sim_count(p, SIM_XS_tx_sec_drop_wire_full, n - sent);
+			return i + (n - sent);
+		}
 		if (sent < n)
 			return i;	/* wire full: back-pressure */
 		if (why != SIM_XS_MAX) {

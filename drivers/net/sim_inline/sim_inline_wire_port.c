@@ -2,18 +2,28 @@
 /*
  * Port wire: the sim_inline port wraps another ethdev port (net_tap,
  * net_af_packet, net_memif, ...), which plays the PHY. sim_inline owns it,
- * configures and starts it, and closes it when it closes.
+ * configures and starts it, and closes it when it closes. The wrapped
+ * port's carrier is ours: when it comes up or goes down later (a memif
+ * peer connecting, a tap brought up), its link-status interrupt, where it
+ * has one, refreshes our link at once; a port without one (net_memif) is
+ * polled every 100 ms while we run, as a PHY's state machine would.
  */
 #include <errno.h>
 #include <stdio.h>
 
+#include <rte_alarm.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 
 #include "sim_inline.h"
 
-enum { PORT_POOL_SIZE = 4095, PORT_RX_DESC = 1024, PORT_TX_DESC = 1024 };
+enum {
+	PORT_POOL_SIZE = 4095,
+	PORT_RX_DESC = 1024,
+	PORT_TX_DESC = 1024,
+	PORT_POLL_US = 100 * 1000,	/* carrier poll without LSC */
+};
 
 struct port_wire {
 	uint16_t pid;			/* the wrapped port */
@@ -21,6 +31,8 @@ struct port_wire {
 	uint16_t nb_txq;		/* its TX queues */
 	bool shared_txq;		/* fewer than ours: lock them */
 	bool running;
+	bool lsc;			/* its LSC callback is registered */
+	bool poll;			/* no LSC: the carrier alarm runs */
 	struct rte_mempool *mp;		/* its RX buffers */
 	rte_spinlock_t txq_lock[SIM_MAX_QUEUES];
 };
@@ -82,6 +94,31 @@ port_open(struct sim_port *p)
 	return 0;
 }
 
+/* The wrapped port's link changed: ours follows (interrupt thread). */
+static int
+port_lsc(uint16_t pid, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	(void)pid;
+	(void)ev;
+	(void)ret;
+	sim_link_refresh(arg);
+	return 0;
+}
+
+/* No LSC: look at the wrapped port's carrier now and then (alarm). */
+static void
+port_poll(void *arg)
+{
+	struct sim_port *p = arg;
+	struct port_wire *w = p->wire_priv;
+
+	if (w == NULL || !w->running)
+		return;
+	sim_link_refresh(p);
+	if (rte_eal_alarm_set(PORT_POLL_US, port_poll, p) != 0)
+		w->poll = false;
+}
+
 static int
 port_start(struct sim_port *p)
 {
@@ -99,6 +136,13 @@ port_start(struct sim_port *p)
 	w->shared_txq = w->nb_txq < ours;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC)) {
+		conf.intr_conf.lsc = 1;
+		if (!w->lsc &&
+		    rte_eth_dev_callback_register(w->pid,
+				RTE_ETH_EVENT_INTR_LSC, port_lsc, p) == 0)
+			w->lsc = true;
+	}
 	ret = rte_eth_dev_configure(w->pid, 1, w->nb_txq, &conf);
 	if (ret != 0)
 		goto fail;
@@ -118,6 +162,8 @@ port_start(struct sim_port *p)
 		SIM_LOG(WARNING, "%s: '%s' refused promiscuous mode: %s",
 			name, p->da.port, rte_strerror(-ret));
 	w->running = true;
+	if (!w->lsc && rte_eal_alarm_set(PORT_POLL_US, port_poll, p) == 0)
+		w->poll = true;
 	return 0;
 fail:
 	SIM_LOG(ERR, "%s: cannot start wrapped port '%s': %s", name,
@@ -133,6 +179,10 @@ port_stop(struct sim_port *p)
 	if (!w->running)
 		return;
 	w->running = false;
+	if (w->poll) {
+		rte_eal_alarm_cancel(port_poll, p);
+		w->poll = false;
+	}
 	rte_eth_dev_stop(w->pid);
 }
 
@@ -144,6 +194,9 @@ port_close(struct sim_port *p)
 	if (w == NULL)
 		return;
 	port_stop(p);
+	if (w->lsc)
+		rte_eth_dev_callback_unregister(w->pid, RTE_ETH_EVENT_INTR_LSC,
+						port_lsc, p);
 	/* Closing it returns the buffers its RX queue holds to w->mp. */
 	rte_eth_dev_owner_unset(w->pid, w->owner_id);
 	rte_eth_dev_close(w->pid);
