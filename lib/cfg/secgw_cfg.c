@@ -618,11 +618,11 @@ cfg_sa_notes(const struct cfg_sa *s, char *buf, size_t len)
 	if (s->fallback)
 		NOTE("fallback: dpsec always falls back to software when the NIC cannot take the SA (offload auto)");
 	if (s->mss)
-		NOTE("mss %u: no TSO of ESP here, packets over the MTU are handled by the gateway", s->mss);
+		NOTE("mss %u: ignored (no TSO of ESP)", s->mss);
 	if (s->telemetry)
 		NOTE("telemetry: every SA is in dpsec's telemetry");
 	if (s->reassembly)
-		NOTE("reassembly_en: the gateway reassembles ESP fragments in software");
+		NOTE("reassembly_en: ignored (no inline reassembly; fragments are not reassembled yet)");
 #undef NOTE
 }
 
