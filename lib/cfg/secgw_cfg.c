@@ -374,6 +374,11 @@ cfg_sa_parse(struct cfg_args *a, struct cfg_sa *out)
 			c->cipher = (enum dpsec_cipher)v;
 			have_cipher = true;
 		} else if (cfg_accept(a, "auth_algo")) {
+			if (have_cipher && is_aead(c->cipher)) {
+				a->i--;
+				cfg_err_tok(a, "no auth_algo with aead_algo");
+				return -1;
+			}
 			if (map_word(a, auths, RTE_DIM(auths),
 				     "an auth algorithm", &v) != 0)
 				return -1;
@@ -1025,6 +1030,24 @@ rule_run(const char *path, unsigned int first, char *rule, bool report,
 int
 cfg_file_read(const char *path, bool report, cfg_rule_cb cb, void *arg)
 {
+	struct cfg_args la = { .cmd = path };
+	FILE *f;
+	int errs;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		cfg_err(&la, "%s", strerror(errno));
+		return -1;
+	}
+	errs = cfg_stream_read(f, path, report, cb, arg);
+	fclose(f);
+	return errs;
+}
+
+int
+cfg_stream_read(FILE *f, const char *path, bool report, cfg_rule_cb cb,
+		void *arg)
+{
 	char line[CFG_LINE_MAX], rule[CFG_LINE_MAX];
 	char where[PATH_MAX + 16];
 	struct cfg_args la = { .cmd = where };
@@ -1032,14 +1055,7 @@ cfg_file_read(const char *path, bool report, cfg_rule_cb cb, void *arg)
 	size_t rlen = 0;
 	bool skip = false;		/* the rule being joined is broken */
 	int errs = 0;
-	FILE *f;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		la.cmd = path;
-		cfg_err(&la, "%s", strerror(errno));
-		return -1;
-	}
 	rule[0] = '\0';
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
@@ -1113,7 +1129,6 @@ cfg_file_read(const char *path, bool report, cfg_rule_cb cb, void *arg)
 			cfg_err(&la, "read error");
 		errs++;
 	}
-	fclose(f);
 	explicit_bzero(line, sizeof(line));	/* keys */
 	explicit_bzero(rule, sizeof(rule));
 	return errs;

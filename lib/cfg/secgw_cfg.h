@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 
@@ -145,5 +146,8 @@ int cfg_neigh_parse(struct cfg_args *a, struct cfg_neigh *out);
  */
 typedef int (*cfg_rule_cb)(struct cfg_args *a, void *arg);
 int cfg_file_read(const char *path, bool report, cfg_rule_cb cb, void *arg);
+/* The same on an open stream named @name in messages (not closed). */
+int cfg_stream_read(FILE *f, const char *name, bool report, cfg_rule_cb cb,
+		    void *arg);
 
 #endif /* DPSEC_SECGW_CFG_H */
