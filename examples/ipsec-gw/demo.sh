@@ -26,7 +26,7 @@ GW=$BUILD/examples/ipsec-gw/dpsec-ipsec-gw
 HOSTS=$BUILD/examples/ipsec-gw/dpsec-gw-hosts
 D=$(mktemp -d "${TMPDIR:-/tmp}/dpsec-demo.XXXXXX")
 P=dpsec-demo-$$
-EAL="--no-huge --no-pci -m 512 --log-level=lib.eal:warning --log-level=pmd.net.memif:warning"
+EAL="--no-huge --no-pci -m 512 --log-level=lib.eal:warning --log-level=pmd.net.memif:${DPSEC_DEMO_MEMIF_LOG:-warning}"
 pids=""
 
 cleanup() {
@@ -47,29 +47,31 @@ gateway() {
 		--vdev="net_sim_inline0,wire=port,port=net_memif0,max_sa=5" \
 		--vdev="net_memif1,role=server,socket=$D/lan-$name.sock,socket-abstract=no,id=0,rsize=12" \
 		-- -p 0x6 -u 0x2 -f "$HERE/configs/gw-$name.cfg" -w 1024 \
-		--tx-wait-us 20000 "$@"
+		--tx-wait-us 200000 "$@"
 }
 
-# memif clients find their server's socket when they start: A (the WAN's
-# server) first, then B, then the hosts (clients of both LANs).
-until_sock() {
+# A memif server's socket exists from its probe on, before its port is
+# configured: a client that connects earlier can find it half set up. So
+# each process starts once the one before says it is forwarding: A (the
+# WAN's server), then B, then the hosts (clients of both LANs).
+until_up() {
 	n=0
-	while [ ! -S "$1" ] && [ $n -lt 100 ]; do
+	while ! grep -q '^forwarding on' "$1" 2>/dev/null && [ $n -lt 300 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
+	grep -q '^forwarding on' "$1" || { echo "demo: $1: the gateway did not start"; cat "$1"; exit 1; }
 }
 echo "== dpsec-ipsec-gw demo: gateways A and B, ${SECS}s of traffic (logs in $D)"
 gateway a server --stats 1 >"$D/a.log" 2>&1 &
 A_PID=$!
 pids="$pids $A_PID"
 tail -n +1 -f --pid="$A_PID" "$D/a.log" | sed 's/^/A| /' &
-until_sock "$D/wan.sock"
-until_sock "$D/lan-a.sock"
+until_up "$D/a.log"
 gateway b client --stats 0 >"$D/b.log" 2>&1 &
 B_PID=$!
 pids="$pids $B_PID"
-until_sock "$D/lan-b.sock"
+until_up "$D/b.log"
 
 # The hosts: port 0 on A's LAN, port 1 on B's.
 F=""
@@ -85,7 +87,7 @@ F="$F --flow discard-ab,0,10.1.7.1,10.2.7.1,drop"
 "$HOSTS" $EAL --file-prefix "$P-h" -l 0 \
 	--vdev="net_memif0,role=client,socket=$D/lan-a.sock,socket-abstract=no,id=0,rsize=12" \
 	--vdev="net_memif1,role=client,socket=$D/lan-b.sock,socket-abstract=no,id=0,rsize=12" \
-	-- $F --seconds "$SECS" --stats 0 >"$D/hosts.log" 2>&1 &
+	-- $F --seconds "$SECS" --pps 10000 --stats 0 >"$D/hosts.log" 2>&1 &
 H_PID=$!
 pids="$pids $H_PID"
 

@@ -41,7 +41,7 @@
 enum {
 	MAX_FLOWS = 32,
 	BURST = 32,
-	WINDOW = 256,		/* a flow's packets in flight at most */
+	WINDOW = 64,		/* a flow's packets in flight at most */
 	MAX_SEQ = 1 << 22,	/* packets per flow at most */
 	NB_MBUFS = 8191,
 };
