@@ -110,7 +110,7 @@ def check(ok, what, detail=""):
 
 
 def flows_pkts(flows, side):
-    """Clear frames per flow; even flows in on port 2, odd on port 3."""
+    """Clear frames per flow, alternately in on port 2 and port 3."""
     ins = {2: [], 3: []}
     for fi, (name, dst, spi, far) in enumerate(flows):
         for i in range(N):
@@ -124,7 +124,9 @@ def flows_pkts(flows, side):
                         id=i)
             pkt = ip / UDP(sport=1000 + fi, dport=2000 + i) / Raw(payload)
             pkt = pkt.__class__(bytes(pkt))     # checksums filled in
-            ins[2 + fi % 2].append((fi, i, pkt))
+            # both clear ports carry every flow: with two workers, one
+            # on each, every SA is used from both lcores at once
+            ins[2 + (fi + i) % 2].append((fi, i, pkt))
     return ins
 
 
@@ -132,7 +134,13 @@ def frame(pkt):
     return Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / pkt
 
 
-def gw_run(name, cfg, ports, extra=()):
+CONFIG_1 = "(0,0,1),(0,1,1),(0,2,1),(0,3,1),(1,0,1),(2,0,1),(3,0,1)"
+# Two workers on two lcores (lcore 2 shares CPU 1): the same SAs used
+# from both, RSS spreading port 0's queues.
+CONFIG_2 = "(0,0,1),(0,1,2),(0,2,1),(0,3,2),(1,0,2),(2,0,1),(3,0,2)"
+
+
+def gw_run(name, cfg, ports, extra=(), config=CONFIG_1):
     """ports: {port: (rx pcap or None, tx pcap or None)}"""
     vdevs = []
     for p in range(4):
@@ -144,9 +152,10 @@ def gw_run(name, cfg, ports, extra=()):
             args += ",tx_pcap=" + tx
         vdevs.append("--vdev=" + args)
     cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
-           "-l", "0,1", "--log-level=lib.eal:warning"] + vdevs + \
+           "--lcores", "0@0,1@1,2@1", "--log-level=lib.eal:warning"] + \
+        vdevs + \
           ["--", "-p", "0xf", "-u", "0x3", "-f", os.path.join(SECGW, cfg),
-           "--config", "(0,0,1),(0,1,1),(0,2,1),(0,3,1),(1,0,1),(2,0,1),(3,0,1)",
+           "--config", config,
            "--stats", "0", "--idle-exit", "700", "--seconds", "60"] + \
         list(extra)
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -267,11 +276,26 @@ def main():
     a1 = port_counts(r.stdout)
     check(a1.get(2, (0,))[0] == len(a_in[2]) and a1.get(3, (0,))[0] == len(a_in[3]),
           "A1 rx counts %s" % a1)
-    check(re.search(r"drops of rx port 2: DISCARD=%d$" % N, r.stdout, re.M) is not None and
-          re.search(r"drops of rx port 3: NO_POLICY=%d$" % N, r.stdout, re.M) is not None,
+    h = N // 2
+    check(re.search(r"drops of rx port 2: DISCARD=%d NO_POLICY=%d$" % (h, h),
+                    r.stdout, re.M) is not None and
+          re.search(r"drops of rx port 3: DISCARD=%d NO_POLICY=%d$" % (h, h),
+                    r.stdout, re.M) is not None,
           "A1 drops: null-SA flows DISCARD, unknown NO_POLICY", r.stdout)
     esp_a = read_ip(t("a1_0.pcap")) + read_ip(t("a1_1.pcap"))
     expect_esp(A_FLOWS, a_in, esp_a, "A->B")
+
+    # The same with two worker lcores: scapy must find every packet once.
+    r = gw_run("A1 (ep0), two workers", "ep0.cfg", {
+        0: (None, t("a1w_0.pcap")), 1: (None, t("a1w_1.pcap")),
+        2: (t("a_in2.pcap"), t("a1w_2.pcap")),
+        3: (t("a_in3.pcap"), t("a1w_3.pcap"))},
+        ["--skip-bad-sa"], config=CONFIG_2)
+    check(r.returncode == 0, "A1 (2 workers) exit status %d" % r.returncode)
+    check("forwarding on 2 worker lcores" in r.stdout, "A1: 2 workers")
+    check("mbufs: all" in r.stdout, "A1 (2 workers) mbufs back")
+    expect_esp(A_FLOWS, a_in, read_ip(t("a1w_0.pcap")) +
+               read_ip(t("a1w_1.pcap")), "A->B, 2 workers")
 
     r = gw_run("B (ep1)", "ep1.cfg", {
         0: (t("a1_0.pcap"), t("b_0.pcap")), 1: (t("a1_1.pcap"), t("b_1.pcap")),
