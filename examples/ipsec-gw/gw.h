@@ -150,6 +150,25 @@ int gw_cfg_apply(void);
 /* Destroy what gw_cfg_apply() made (SAs' keys wiped). */
 void gw_cfg_release(void);
 
+/* SA events (lifetimes, sequence numbers) as the library raised them:
+ * counted by kind, the last GW_EV_LOG kept for the log and telemetry. */
+enum { GW_EV_KINDS = DPSEC_EV_SEQ_EXHAUSTED + 1, GW_EV_LOG = 64 };
+
+struct gw_event {
+	uint32_t spi;
+	uint8_t dir;			/* enum dpsec_sa_dir */
+	uint8_t ev;			/* enum dpsec_event */
+};
+
+struct gw_events {
+	uint64_t count[GW_EV_KINDS];
+	uint64_t next;			/* events raised so far */
+	struct gw_event log[GW_EV_LOG];	/* log[n % GW_EV_LOG] */
+};
+
+extern struct gw_events gw_events;
+const char *gw_event_name(unsigned int ev);
+
 /* gw_ctl.c: run-time control through DPDK telemetry (/dpsec_gw/...). */
 int gw_ctl_init(void);
 

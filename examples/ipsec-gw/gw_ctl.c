@@ -9,7 +9,7 @@
  *   /dpsec_gw/sa/move,<in|out> <spi> <nic|sw>
  *   /dpsec_gw/sp/add,<sp rule words>        e.g. "ipv4 out esp protect 7 ..."
  *   /dpsec_gw/sp/del,<in|out> <id>
- *   /dpsec_gw/sa/list, /dpsec_gw/sp/list, /dpsec_gw/ports
+ *   /dpsec_gw/sa/list, /dpsec_gw/sp/list, /dpsec_gw/ports, /dpsec_gw/events
  *   /dpsec_gw/fault,<port> punt|spurious_fail|drop|dup|reorder <rate>
  *   /dpsec_gw/fault,<port> sa_loss|recover
  *
@@ -450,6 +450,34 @@ ctl_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+ctl_events(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t n = __atomic_load_n(&gw_events.next, __ATOMIC_ACQUIRE);
+	uint64_t from = n > 16 ? n - 16 : 0;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "soft_expired",
+				  gw_events.count[DPSEC_EV_SOFT_EXPIRED]);
+	rte_tel_data_add_dict_u64(d, "hard_expired",
+				  gw_events.count[DPSEC_EV_HARD_EXPIRED]);
+	rte_tel_data_add_dict_u64(d, "seq_exhausted",
+				  gw_events.count[DPSEC_EV_SEQ_EXHAUSTED]);
+	for (uint64_t i = from; i < n; i++) {
+		const struct gw_event *e = &gw_events.log[i % GW_EV_LOG];
+		char name[32], val[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(name, sizeof(name), "event_%" PRIu64, i);
+		snprintf(val, sizeof(val), "sa %s %" PRIu32 ": %s",
+			 e->dir == DPSEC_SA_INBOUND ? "in" : "out", e->spi,
+			 gw_event_name(e->ev));
+		rte_tel_data_add_dict_string(d, name, val);
+	}
+	return 0;
+}
+
+static int
 ctl_fault(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char buf[256], err[CTL_ERR] = "", *argv[CTL_WORDS];
@@ -548,6 +576,7 @@ gw_ctl_init(void)
 		{ "/dpsec_gw/sp/del", ctl_sp_del, "Delete and commit a policy. Parameters: <in|out> <id>" },
 		{ "/dpsec_gw/sp/list", ctl_sp_list, "Policies" },
 		{ "/dpsec_gw/ports", ctl_ports, "Ports: packets in, out and dropped" },
+		{ "/dpsec_gw/events", ctl_events, "SA lifetime events: counts and the last 16" },
 		{ "/dpsec_gw/fault", ctl_fault, "sim_inline faults. Parameters: <port> punt|spurious_fail|drop|dup|reorder <rate> | sa_loss | recover" },
 	};
 

@@ -53,7 +53,16 @@ static const char *const reason_name[DPSEC_R_MAX] = {
 };
 
 static volatile sig_atomic_t quit_signal;
-static uint64_t events[DPSEC_EV_SEQ_EXHAUSTED + 1];
+struct gw_events gw_events;
+
+const char *
+gw_event_name(unsigned int ev)
+{
+	return ev == DPSEC_EV_SOFT_EXPIRED ? "soft-expired (rekey now)" :
+	       ev == DPSEC_EV_HARD_EXPIRED ? "hard-expired (stopped)" :
+	       ev == DPSEC_EV_SEQ_EXHAUSTED ? "sequence numbers exhausted (stopped)" :
+	       "unknown";
+}
 
 static void
 on_signal(int sig)
@@ -412,13 +421,23 @@ static void
 on_event(struct dpsec_ctx *ctx, struct dpsec_sa *sa, enum dpsec_event ev,
 	 uint64_t userdata, void *arg)
 {
+	struct dpsec_sa_info info;
+	struct gw_event *e;
+	uint64_t n;
+
 	(void)ctx;
-	(void)sa;
 	(void)userdata;
 	(void)arg;
-	/* From a burst: count only; the main lcore logs. */
-	if ((unsigned int)ev < RTE_DIM(events))
-		__atomic_fetch_add(&events[ev], 1, __ATOMIC_RELAXED);
+	/* From a burst (or the main lcore's expiry check): record only; the
+	 * main lcore logs. */
+	if ((unsigned int)ev >= GW_EV_KINDS || dpsec_sa_info(sa, &info) != 0)
+		return;
+	__atomic_fetch_add(&gw_events.count[ev], 1, __ATOMIC_RELAXED);
+	n = __atomic_fetch_add(&gw_events.next, 1, __ATOMIC_ACQ_REL);
+	e = &gw_events.log[n % GW_EV_LOG];
+	e->spi = info.spi;
+	e->dir = (uint8_t)info.dir;
+	e->ev = (uint8_t)ev;
 }
 
 /* ---- counters ---- */
@@ -553,12 +572,11 @@ console(double secs, double dt, bool final)
 		if (any)
 			printf("\n");
 	}
-	for (unsigned int e = 0; e < RTE_DIM(events); e++)
-		if (events[e] != 0)
-			printf("SA events: %s %" PRIu64 "\n",
-			       e == DPSEC_EV_SOFT_EXPIRED ? "soft-expired" :
-			       e == DPSEC_EV_HARD_EXPIRED ? "hard-expired" :
-			       "seq-exhausted", events[e]);
+	if (gw_events.next != 0)
+		printf("SA events: soft-expired %" PRIu64 " hard-expired %" PRIu64 " seq-exhausted %" PRIu64 "\n",
+		       gw_events.count[DPSEC_EV_SOFT_EXPIRED],
+		       gw_events.count[DPSEC_EV_HARD_EXPIRED],
+		       gw_events.count[DPSEC_EV_SEQ_EXHAUSTED]);
 	fflush(stdout);
 	pthread_mutex_unlock(&gw.lock);
 }
@@ -601,12 +619,32 @@ drain(void)
 	return n;
 }
 
+/* One line per SA event since *logged (a key manager reads them). */
+static void
+log_events(uint64_t *logged)
+{
+	uint64_t n = __atomic_load_n(&gw_events.next, __ATOMIC_ACQUIRE);
+
+	if (n - *logged > GW_EV_LOG) {
+		printf("SA events: %" PRIu64 " not logged (more than %d at once)\n",
+		       n - *logged - GW_EV_LOG, GW_EV_LOG);
+		*logged = n - GW_EV_LOG;
+	}
+	for (; *logged < n; (*logged)++) {
+		const struct gw_event *e = &gw_events.log[*logged % GW_EV_LOG];
+
+		printf("event: sa %s %" PRIu32 ": %s\n",
+		       e->dir == DPSEC_SA_INBOUND ? "in" : "out", e->spi,
+		       gw_event_name(e->ev));
+	}
+}
+
 static int
 run(void)
 {
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t last_stats = start, last_expire = start, last_rx_t = start;
-	uint64_t last_rx = 0;
+	uint64_t last_rx = 0, logged = 0;
 
 	for (unsigned int i = 0; i < gw.nb_lc; i++) {
 		int rc = rte_eal_remote_launch(gw_worker, &gw.lc[i],
@@ -641,6 +679,7 @@ run(void)
 			dpsec_sa_expire_check(gw.ctx);
 			last_expire = now;
 		}
+		log_events(&logged);
 		if (gw.stats_period &&
 		    now - last_stats >= gw.stats_period * hz) {
 			console((double)(now - start) / hz,
@@ -652,6 +691,7 @@ run(void)
 		printf("\nsignal %d: stopping\n", (int)quit_signal);
 	gw.quit = true;
 	rte_eal_mp_wait_lcore();
+	log_events(&logged);
 	return (int)((rte_get_timer_cycles() - start) / hz);
 }
 

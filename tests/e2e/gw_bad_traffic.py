@@ -162,10 +162,46 @@ def main():
         if int(reasons.get(k, 0)) < want[k]:
             fails.append("%s drops %s, want at least %d" %
                          (k, reasons.get(k, 0), want[k]))
+    fails += lifetimes()
     for f in fails:
         print("FAIL: " + f)
     print("reasons: %s" % reasons)
     return 1 if fails else 0
+
+
+def lifetimes():
+    """An outbound SA with soft/hard packet limits: the events are logged
+    as they happen, it stops at the hard limit, the rest counted."""
+    cfg = os.path.join(TMP, "life.cfg")
+    with open(cfg, "w") as f:
+        f.write(f"""sa out 2001 aead_algo aes-128-gcm aead_key {KEYS} \\
+mode ipv4-tunnel src 192.0.2.1 dst 198.51.100.1 soft_packets 10 hard_packets 20
+sp ipv4 out esp protect 2001 pri 1 dst 10.2.0.0/16
+rt ipv4 dst 198.51.100.0/24 port 0
+""")
+    inp = os.path.join(TMP, "life.pcap")
+    wrpcap(inp, [ETH / IP(src="10.1.0.1", dst="10.2.0.1", id=i) /
+                 UDP(sport=7, dport=7) / Raw(bytes(30)) for i in range(30)])
+    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
+           "-l", "0,1", "--log-level=lib.eal:warning",
+           "--vdev=net_sim_inline0,wire=pcap,tx_pcap=%s" %
+           os.path.join(TMP, "life0.pcap"),
+           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s" % inp,
+           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
+           "--idle-exit", "700", "--seconds", "60", "--burst", "1"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    print(r.stdout + r.stderr)
+    fails = []
+    for want in ("event: sa out 2001: soft-expired (rekey now)",
+                 "event: sa out 2001: hard-expired (stopped)",
+                 "SA events: soft-expired 1 hard-expired 1 seq-exhausted 0",
+                 "drops of rx port 1: SA_DEAD=10", "mbufs: all"):
+        if want not in r.stdout:
+            fails.append("lifetimes: no '%s'" % want)
+    out = rdpcap(os.path.join(TMP, "life0.pcap"))
+    if len(out) != 20:
+        fails.append("lifetimes: %d ESP frames, want 20" % len(out))
+    return fails
 
 
 if __name__ == "__main__":
