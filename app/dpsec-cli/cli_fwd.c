@@ -29,6 +29,7 @@
 #include <rte_udp.h>
 
 #include "cli.h"
+#include "fwd_step.h"
 
 struct cli_fwd cli_fwd = {
 	.mode = CLI_FWD_IO,
@@ -105,8 +106,7 @@ static void
 fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 {
 	struct cli_port_fwd *st = &cli_fwd.st[p];
-	struct dpsec_sa *sas[FWD_BURST_MAX];
-	uint16_t i, n = 0, ok, k;
+	uint16_t i, n = 0, ok;
 	uint16_t out = cli_fwd_peer(p);
 
 	for (i = 0; i < nb; i++) {
@@ -130,22 +130,9 @@ fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 	}
 	if (n == 0)
 		return;
-	ok = dpsec_inbound(cli_fwd.ctx, pkts, n, sas);
-	/* Clear packets (not ESP) go on to the policy check with no SA. */
-	for (i = ok, k = ok; i < n; i++) {
-		if (dpsec_mbuf_reason(pkts[i]) == DPSEC_R_NOT_ESP) {
-			pkts[k] = pkts[i];
-			sas[k++] = NULL;
-		} else {
-			st->drops[dpsec_mbuf_reason(pkts[i])]++;
-			rte_pktmbuf_free(pkts[i]);
-		}
-	}
-	ok = dpsec_inbound_policy_check(cli_fwd.spd_in, pkts, sas, k);
-	drop_behind(st, pkts, ok, k);
-	/* A new packet for the outbound side: no RX flags left. */
-	for (i = 0; i < ok; i++)
-		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	/* ESP decrypted, clear passed on, both policy-checked; what passes
+	 * goes to the outbound side as a new packet. */
+	ok = fwd_inbound_step(cli_fwd.ctx, cli_fwd.spd_in, pkts, n, st->drops);
 	n = dpsec_outbound(cli_fwd.ctx, cli_fwd.spd_out, pkts, ok);
 	drop_behind(st, pkts, n, ok);
 	eth_send(out, &cli_fwd.st[out], pkts, n);

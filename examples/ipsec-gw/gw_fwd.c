@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include "fwd_step.h"
 #include "gw.h"
 
 const char *const gw_drop_name[GW_D_MAX] = {
@@ -166,26 +167,10 @@ static void
 fwd_inbound(struct gw_lcore *lc, struct gw_port_stats *st,
 	    struct rte_mbuf *pkts[], uint16_t n)
 {
-	struct dpsec_sa *sas[GW_BURST_MAX];
-	uint16_t i, k, ok;
+	uint16_t ok;
 
 	st->inbound += n;
-	ok = dpsec_inbound(gw.ctx, pkts, n, sas);
-	/* Clear packets (not ESP) go to the policy check with no SA. */
-	for (i = ok, k = ok; i < n; i++) {
-		if (dpsec_mbuf_reason(pkts[i]) == DPSEC_R_NOT_ESP) {
-			pkts[k] = pkts[i];
-			sas[k++] = NULL;
-		} else {
-			st->drops[dpsec_mbuf_reason(pkts[i])]++;
-			rte_pktmbuf_free(pkts[i]);
-		}
-	}
-	ok = dpsec_inbound_policy_check(gw.spd_in, pkts, sas, k);
-	drop_behind(st, pkts, ok, k);
-	/* what came in decrypted leaves as a new packet: no RX flags */
-	for (i = 0; i < ok; i++)
-		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	ok = fwd_inbound_step(gw.ctx, gw.spd_in, pkts, n, st->drops);
 	route_and_queue(lc, st, pkts, ok);
 }
 
