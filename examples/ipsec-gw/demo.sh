@@ -34,6 +34,13 @@ cleanup() {
 		kill "$p" 2>/dev/null || true
 	done
 	rm -rf "$D"
+	# EAL leaves its runtime directory behind: ours go.
+	for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk" /tmp/dpdk; do
+		for n in a b h; do
+			[ -d "$d/$P-$n" ] && rm -rf "${d:?}/$P-$n"
+		done
+	done
+	return 0
 }
 trap cleanup EXIT INT TERM
 
