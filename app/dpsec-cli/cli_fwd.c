@@ -132,7 +132,8 @@ fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 		return;
 	/* ESP decrypted, clear passed on, both policy-checked; what passes
 	 * goes to the outbound side as a new packet. */
-	ok = fwd_inbound_step(cli_fwd.ctx, cli_fwd.spd_in, pkts, n, st->drops);
+	ok = fwd_inbound_step(cli_fwd.ctx, cli_fwd.spd_in, pkts, n);
+	drop_behind(st, pkts, ok, n);
 	n = dpsec_outbound(cli_fwd.ctx, cli_fwd.spd_out, pkts, ok);
 	drop_behind(st, pkts, n, ok);
 	eth_send(out, &cli_fwd.st[out], pkts, n);

@@ -64,6 +64,7 @@ struct gw_port_stats {
 struct gw_lcore {
 	unsigned int lcore_id;
 	uint16_t txq;			/* this lcore's TX queue on each port */
+	uint16_t rxp;			/* the port of the burst at work */
 	uint16_t nb_rx;
 	struct {
 		uint16_t port, queue;
@@ -101,6 +102,7 @@ struct gw {
 	unsigned int stats_period;	/* console, seconds; 0 = off */
 	unsigned int seconds;		/* run time; 0 = until signal */
 	unsigned int idle_exit_ms;	/* 0 = off */
+	const char *capture;		/* --capture FILE */
 	uint32_t max_sa;
 	/* state */
 	struct gw_port port[GW_MAX_PORTS];
@@ -149,6 +151,21 @@ int gw_sa_create(struct cfg_sa *s, const char *at, char *err, size_t len);
 int gw_cfg_apply(void);
 /* Destroy what gw_cfg_apply() made (SAs' keys wiped). */
 void gw_cfg_release(void);
+
+/* gw_capture.c: --capture FILE, the dropped packets as pcapng. A
+ * packet's code is its dpsec reason, or GW_CAP_GW + its gw_drop. */
+enum {
+	GW_CAP_GW = 0x100,
+	GW_CAP_CODE_MASK = 0xfff,
+	GW_CAP_IP = 0x1000,		/* data starts at IP (else Ethernet) */
+	GW_CAP_PORT_SHIFT = 16,
+};
+int gw_capture_open(const char *path);
+bool gw_capture_on(void);
+void gw_capture_put(struct rte_mbuf *m, uint16_t port, unsigned int code,
+		    bool is_ip);
+void gw_capture_drain(void);
+void gw_capture_close(void);
 
 /* SA events (lifetimes, sequence numbers) as the library raised them:
  * counted by kind, the last GW_EV_LOG kept for the log and telemetry. */

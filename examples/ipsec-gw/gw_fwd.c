@@ -31,21 +31,36 @@ const char *const gw_drop_name[GW_D_MAX] = {
 #undef GW_DROP_NAME
 };
 
+/* A dropped packet: to the capture (--capture) or freed. */
+static inline void
+release(const struct gw_lcore *lc, struct rte_mbuf *m, unsigned int code,
+	bool is_ip)
+{
+	if (gw_capture_on())
+		gw_capture_put(m, lc->rxp, code, is_ip);
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* pkts[from..n): IP packets the library held back, with their reason. */
 static void
-drop_behind(struct gw_port_stats *st, struct rte_mbuf *pkts[], uint16_t from,
-	    uint16_t n)
+drop_behind(const struct gw_lcore *lc, struct gw_port_stats *st,
+	    struct rte_mbuf *pkts[], uint16_t from, uint16_t n)
 {
 	for (uint16_t i = from; i < n; i++) {
-		st->drops[dpsec_mbuf_reason(pkts[i])]++;
-		rte_pktmbuf_free(pkts[i]);
+		enum dpsec_reason r = dpsec_mbuf_reason(pkts[i]);
+
+		st->drops[r]++;
+		release(lc, pkts[i], r, true);
 	}
 }
 
 static inline void
-gw_drop(struct gw_port_stats *st, struct rte_mbuf *m, enum gw_drop why)
+gw_drop(const struct gw_lcore *lc, struct gw_port_stats *st,
+	struct rte_mbuf *m, enum gw_drop why, bool is_ip)
 {
 	st->gw_drops[why]++;
-	rte_pktmbuf_free(m);
+	release(lc, m, GW_CAP_GW + why, is_ip);
 }
 
 static void
@@ -76,10 +91,8 @@ tx_flush(struct gw_lcore *lc, uint16_t port, struct gw_port_stats *in_st)
 	st->tx += sent;
 	for (uint16_t i = sent; i < n; i++)
 		st->tx_bytes -= rte_pktmbuf_pkt_len(lc->txb[port][i]);
-	if (sent < n) {
-		in_st->gw_drops[GW_D_TX_FULL] += n - sent;
-		rte_pktmbuf_free_bulk(lc->txb[port] + sent, n - sent);
-	}
+	for (uint16_t i = sent; i < n; i++)
+		gw_drop(lc, in_st, lc->txb[port][i], GW_D_TX_FULL, false);
 	lc->txn[port] = 0;
 	lc->txmask &= ~(UINT32_C(1) << port);
 }
@@ -114,14 +127,14 @@ route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
 			et = RTE_ETHER_TYPE_IPV6;
 		}
 		if (rc != 0) {
-			gw_drop(in_st, m, GW_D_NO_ROUTE);
+			gw_drop(lc, in_st, m, GW_D_NO_ROUTE, true);
 			continue;
 		}
 		op = &gw.port[hop];
 		eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
 								 sizeof(*eh));
 		if (eh == NULL) {
-			gw_drop(in_st, m, GW_D_L2_NOMEM);
+			gw_drop(lc, in_st, m, GW_D_L2_NOMEM, true);
 			continue;
 		}
 		rte_ether_addr_copy(&op->dst, &eh->dst_addr);
@@ -138,7 +151,8 @@ route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
 
 /* Strip Ethernet; non-IP frames are dropped. Returns the IP packets. */
 static uint16_t
-l2_strip(struct gw_port_stats *st, struct rte_mbuf *pkts[], uint16_t nb)
+l2_strip(const struct gw_lcore *lc, struct gw_port_stats *st,
+	 struct rte_mbuf *pkts[], uint16_t nb)
 {
 	uint16_t n = 0;
 
@@ -148,13 +162,13 @@ l2_strip(struct gw_port_stats *st, struct rte_mbuf *pkts[], uint16_t nb)
 
 		st->rx_bytes += rte_pktmbuf_pkt_len(m);
 		if (rte_pktmbuf_data_len(m) < sizeof(*eh) + 1) {
-			gw_drop(st, m, GW_D_NOT_IP);
+			gw_drop(lc, st, m, GW_D_NOT_IP, false);
 			continue;
 		}
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
 		    eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-			gw_drop(st, m, GW_D_NOT_IP);
+			gw_drop(lc, st, m, GW_D_NOT_IP, false);
 			continue;
 		}
 		rte_pktmbuf_adj(m, sizeof(*eh));
@@ -170,7 +184,8 @@ fwd_inbound(struct gw_lcore *lc, struct gw_port_stats *st,
 	uint16_t ok;
 
 	st->inbound += n;
-	ok = fwd_inbound_step(gw.ctx, gw.spd_in, pkts, n, st->drops);
+	ok = fwd_inbound_step(gw.ctx, gw.spd_in, pkts, n);
+	drop_behind(lc, st, pkts, ok, n);
 	route_and_queue(lc, st, pkts, ok);
 }
 
@@ -184,7 +199,7 @@ fwd_outbound(struct gw_lcore *lc, struct gw_port_stats *st,
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
 	ok = dpsec_outbound(gw.ctx, gw.spd_out, pkts, n);
-	drop_behind(st, pkts, ok, n);
+	drop_behind(lc, st, pkts, ok, n);
 	route_and_queue(lc, st, pkts, ok);
 }
 
@@ -209,7 +224,8 @@ gw_worker(void *arg)
 				continue;
 			got += nb;
 			st->rx += nb;
-			n = l2_strip(st, pkts, nb);
+			lc->rxp = port;
+			n = l2_strip(lc, st, pkts, nb);
 			if (n > 0) {
 				if (gw.port[port].unprotected)
 					fwd_inbound(lc, st, pkts, n);

@@ -8,7 +8,7 @@
  *       [--config "(port,queue,lcore)[,...]"] [-w WINDOW] [-e]
  *       [--stats SECONDS] [--seconds N] [--idle-exit MS] [--busy-poll]
  *       [--burst N] [--nb-mbufs N] [--max-sa N] [--tx-wait-us N] [--check]
- *       [--skip-bad-sa]
+ *       [--skip-bad-sa] [--capture FILE]
  *
  * The main lcore is the control plane (console, lifetimes, shutdown);
  * the worker lcores forward (gw_fwd.c). SIGINT/SIGTERM stop it cleanly:
@@ -78,7 +78,7 @@ usage(const char *prog)
 		"    [--config \"(port,queue,lcore)[,...]\"] [-w REPLAY_WINDOW] [-e]\n"
 		"    [--stats SECONDS] [--seconds N] [--idle-exit MS] [--busy-poll]\n"
 		"    [--burst N] [--nb-mbufs N] [--max-sa N] [--tx-wait-us N] [--check]\n"
-		"    [--skip-bad-sa]\n"
+		"    [--skip-bad-sa] [--capture FILE]\n"
 		"  -p PORTMASK     ports to use (hex)\n"
 		"  -u PORTMASK     unprotected ports (hex): ESP arrives on them\n"
 		"  -f CONFIG       ipsec-secgw configuration file (sa, sp, rt, neigh)\n"
@@ -94,6 +94,8 @@ usage(const char *prog)
 		"  --tx-wait-us N  how long a full TX queue may hold a burst before its\n"
 		"                  packets are dropped (tx-full); default 1000\n"
 		"  --check         load and apply the configuration, then exit\n"
+		"  --capture FILE  write the dropped packets to FILE (pcapng, the reason\n"
+		"                  as each packet's comment)\n"
 		"  --skip-bad-sa   leave out SAs dpsec refuses as invalid (e.g. null cipher\n"
 		"                  with null integrity); their policies discard\n"
 		"  (doc/ipsec_gw.md)\n", prog);
@@ -226,6 +228,7 @@ parse_args(int argc, char **argv)
 		{ "tx-wait-us", required_argument, NULL, 'T' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "skip-bad-sa", no_argument, NULL, 'K' },
+		{ "capture", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -310,6 +313,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'K':
 			gw.skip_bad_sa = true;
+			break;
+		case 'X':
+			gw.capture = optarg;
 			break;
 		case 'h':
 		default:
@@ -680,6 +686,7 @@ run(void)
 			last_expire = now;
 		}
 		log_events(&logged);
+		gw_capture_drain();
 		if (gw.stats_period &&
 		    now - last_stats >= gw.stats_period * hz) {
 			console((double)(now - start) / hz,
@@ -760,6 +767,9 @@ main(int argc, char **argv)
 		goto out_ports;
 	if (!gw.check_only && gw_ctl_init() != 0)
 		goto out_cfg;
+	if (!gw.check_only && gw.capture != NULL &&
+	    gw_capture_open(gw.capture) != 0)
+		goto out_cfg;
 	if (gw.check_only) {
 		printf("configuration OK\n");
 		ret = 0;
@@ -769,10 +779,12 @@ main(int argc, char **argv)
 	if (secs < 0)
 		goto out_cfg;
 	drained = drain();
+	gw_capture_close();
 	console(secs, 1, true);
 	printf("drained at stop: %" PRIu64 " packets\n", drained);
 	ret = 0;
 out_cfg:
+	gw_capture_close();
 	pthread_mutex_lock(&gw.lock);
 	gw.closing = true;
 	gw_cfg_release();

@@ -24,15 +24,16 @@ enum { FWD_STEP_MAX = 512 };		/* packets per call at most */
 /*
  * @pkts: IP packets (no L2 header), n <= FWD_STEP_MAX. Returns how many
  * passed, in pkts[0..ret), their RX offload flags cleared (they leave as
- * new packets); the others are freed and counted in drops[] by reason.
+ * new packets); pkts[ret..n) are the others, not freed, each with its
+ * reason (dpsec_mbuf_reason()).
  */
 static inline uint16_t
 fwd_inbound_step(struct dpsec_ctx *ctx, struct dpsec_spd *spd_in,
-		 struct rte_mbuf *pkts[], uint16_t n,
-		 uint64_t drops[DPSEC_R_MAX])
+		 struct rte_mbuf *pkts[], uint16_t n)
 {
 	struct dpsec_sa *sas[FWD_STEP_MAX];
-	uint16_t i, k, ok;
+	struct rte_mbuf *bad[FWD_STEP_MAX];
+	uint16_t i, k, nb = 0, ok;
 
 	ok = dpsec_inbound(ctx, pkts, n, sas);
 	/* Clear packets (not ESP) go to the policy check with no SA. */
@@ -41,15 +42,12 @@ fwd_inbound_step(struct dpsec_ctx *ctx, struct dpsec_spd *spd_in,
 			pkts[k] = pkts[i];
 			sas[k++] = NULL;
 		} else {
-			drops[dpsec_mbuf_reason(pkts[i])]++;
-			rte_pktmbuf_free(pkts[i]);
+			bad[nb++] = pkts[i];
 		}
 	}
 	ok = dpsec_inbound_policy_check(spd_in, pkts, sas, k);
-	for (i = ok; i < k; i++) {
-		drops[dpsec_mbuf_reason(pkts[i])]++;
-		rte_pktmbuf_free(pkts[i]);
-	}
+	for (i = 0; i < nb; i++)
+		pkts[k + i] = bad[i];
 	for (i = 0; i < ok; i++)
 		pkts[i]->ol_flags &= RTE_MBUF_F_EXTERNAL;
 	return ok;

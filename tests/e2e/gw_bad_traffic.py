@@ -132,7 +132,8 @@ def main():
            "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s,tx_pcap=%s" % (inp, out0),
            "--vdev=net_sim_inline1,wire=pcap,tx_pcap=%s" % out1,
            "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
-           "--idle-exit", "700", "--seconds", "60"]
+           "--idle-exit", "700", "--seconds", "60",
+           "--capture", os.path.join(TMP, "drops.pcapng")]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     print(r.stdout + r.stderr)
     fails = []
@@ -162,11 +163,37 @@ def main():
         if int(reasons.get(k, 0)) < want[k]:
             fails.append("%s drops %s, want at least %d" %
                          (k, reasons.get(k, 0), want[k]))
+    fails += capture_check(reasons, dropped)
     fails += lifetimes()
     for f in fails:
         print("FAIL: " + f)
     print("reasons: %s" % reasons)
     return 1 if fails else 0
+
+
+def capture_check(reasons, dropped):
+    """--capture: every dropped frame in the pcapng, its reason as the
+    comment, as tshark reads it."""
+    fails = []
+    r = subprocess.run(["tshark", "-r", os.path.join(TMP, "drops.pcapng"),
+                        "-T", "fields", "-e", "frame.comment"],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        return ["tshark cannot read the capture: " + r.stderr[-300:]]
+    comments = [c for c in r.stdout.splitlines() if c]
+    if len(comments) != dropped:
+        fails.append("capture: %d frames, %d dropped" % (len(comments),
+                                                       dropped))
+    count = {}
+    for c in comments:
+        m = re.match(r"drop: (\S+): .+", c)
+        if not m:
+            fails.append("capture: comment '%s'" % c)
+            continue
+        count[m.group(1)] = count.get(m.group(1), 0) + 1
+    if {k: str(v) for k, v in count.items()} != reasons:
+        fails.append("capture: reasons %s, counters %s" % (count, reasons))
+    return fails
 
 
 def lifetimes():
