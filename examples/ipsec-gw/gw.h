@@ -17,6 +17,7 @@
 #include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_ip_frag.h>
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_mempool.h>
@@ -41,6 +42,8 @@ enum {
 	X(NO_ROUTE,	"no-route",	"no rt rule for the destination") \
 	X(PORT_DOWN,	"port-down",	"route to a port that is not enabled") \
 	X(L2_NOMEM,	"l2-nomem",	"no headroom for the Ethernet header") \
+	X(MTU,		"mtu",		"larger than the output port's MTU (not fragmented)") \
+	X(FRAG,		"frag",		"fragment not reassembled (timeout, overlap, table full)") \
 	X(TX_FULL,	"tx-full",	"the port's TX queue was full")
 
 enum gw_drop {
@@ -57,6 +60,9 @@ struct gw_port_stats {
 	uint64_t rx, rx_bytes;
 	uint64_t tx, tx_bytes;
 	uint64_t inbound, outbound;	/* packets into each path */
+	uint64_t frag_in;		/* fragments taken for reassembly */
+	uint64_t reassembled;		/* packets made of them */
+	uint64_t frag_merged;		/* fragments in those packets */
 	uint64_t drops[DPSEC_R_MAX];	/* by dpsec reason, on RX port */
 	uint64_t gw_drops[GW_D_MAX];	/* by gateway reason, on RX port */
 };
@@ -70,6 +76,8 @@ struct gw_lcore {
 		uint16_t port, queue;
 	} rx[GW_MAX_RXQ];
 	volatile uint64_t loops;	/* polls, for the console */
+	struct rte_ip_frag_tbl *frag;	/* inbound ESP reassembly */
+	struct rte_ip_frag_death_row dr;
 	struct gw_port_stats st[GW_MAX_PORTS];
 	struct rte_mbuf *txb[GW_MAX_PORTS][GW_BURST_MAX];
 	uint16_t txn[GW_MAX_PORTS];
@@ -85,6 +93,7 @@ struct gw_port {
 	struct rte_ether_addr mac;	/* ours */
 	struct rte_ether_addr dst;	/* next hop's (neigh), else broadcast */
 	bool sec_rx, sec_tx;		/* security offloads enabled */
+	uint16_t mtu;
 };
 
 struct gw {

@@ -131,6 +131,12 @@ route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
 			continue;
 		}
 		op = &gw.port[hop];
+		/* Not fragmented here (as ipsec-secgw without --mtu): an
+		 * ESP packet over the MTU is dropped with its reason. */
+		if (rte_pktmbuf_pkt_len(m) > op->mtu) {
+			gw_drop(lc, in_st, m, GW_D_MTU, true);
+			continue;
+		}
 		eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
 								 sizeof(*eh));
 		if (eh == NULL) {
@@ -177,12 +183,70 @@ l2_strip(const struct gw_lcore *lc, struct gw_port_stats *st,
 	return n;
 }
 
+/*
+ * Fragments of ESP (IPv4, or IPv6 with the fragment header first) are
+ * reassembled (rte_ip_frag, one table per lcore, 2 s to complete) before
+ * the library sees them; what reassembly gives up on is counted "frag".
+ * Returns the packets to go on, in place of pkts[0..n).
+ */
+static uint16_t
+reassemble(struct gw_lcore *lc, struct gw_port_stats *st,
+	   struct rte_mbuf *pkts[], uint16_t n)
+{
+	uint64_t now = rte_rdtsc();
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *r;
+		uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+
+		if ((ip[0] >> 4) == 4 && m->data_len >= 20 &&
+		    (ip[0] & 0xf) >= 5 && m->data_len >= (ip[0] & 0xf) * 4 &&
+		    rte_ipv4_frag_pkt_is_fragmented((void *)ip)) {
+			m->l2_len = 0;
+			m->l3_len = (ip[0] & 0xf) * 4;
+			st->frag_in++;
+			r = rte_ipv4_frag_reassemble_packet(lc->frag, &lc->dr,
+							    m, now, (void *)ip);
+		} else if ((ip[0] >> 4) == 6 &&
+			   m->data_len >= sizeof(struct rte_ipv6_hdr) +
+					  sizeof(struct rte_ipv6_fragment_ext) &&
+			   rte_ipv6_frag_get_ipv6_fragment_header(
+					(void *)ip) != NULL) {
+			m->l2_len = 0;
+			m->l3_len = sizeof(struct rte_ipv6_hdr) +
+				    sizeof(struct rte_ipv6_fragment_ext);
+			st->frag_in++;
+			r = rte_ipv6_frag_reassemble_packet(lc->frag, &lc->dr,
+				m, now, (void *)ip,
+				rte_ipv6_frag_get_ipv6_fragment_header(
+					(void *)ip));
+		} else {
+			pkts[k++] = m;
+			continue;
+		}
+		if (r != NULL) {
+			st->reassembled++;
+			st->frag_merged += r->nb_segs;
+			pkts[k++] = r;
+		}
+	}
+	if (lc->dr.cnt != 0) {
+		st->gw_drops[GW_D_FRAG] += lc->dr.cnt;
+		rte_ip_frag_free_death_row(&lc->dr, 0);
+	}
+	return k;
+}
+
 static void
 fwd_inbound(struct gw_lcore *lc, struct gw_port_stats *st,
 	    struct rte_mbuf *pkts[], uint16_t n)
 {
 	uint16_t ok;
 
+	n = reassemble(lc, st, pkts, n);
+	if (n == 0)
+		return;
 	st->inbound += n;
 	ok = fwd_inbound_step(gw.ctx, gw.spd_in, pkts, n);
 	drop_behind(lc, st, pkts, ok, n);

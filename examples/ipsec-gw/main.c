@@ -418,6 +418,8 @@ port_setup(uint16_t p)
 		rc = 0;
 	if (rc == 0)
 		rc = rte_eth_macaddr_get(p, &gp->mac);
+	if (rc == 0 && rte_eth_dev_get_mtu(p, &gp->mtu) != 0)
+		gp->mtu = RTE_ETHER_MTU;
 	if (rc == 0)
 		rc = rte_eth_dev_start(p);
 	return rc;
@@ -460,6 +462,9 @@ port_sum(uint16_t p, struct gw_port_stats *sum)
 		sum->tx += s->tx;
 		sum->tx_bytes += s->tx_bytes;
 		sum->inbound += s->inbound;
+		sum->frag_in += s->frag_in;
+		sum->reassembled += s->reassembled;
+		sum->frag_merged += s->frag_merged;
 		sum->outbound += s->outbound;
 		for (unsigned int r = 0; r < DPSEC_R_MAX; r++)
 			sum->drops[r] += s->drops[r];
@@ -559,6 +564,11 @@ console(double secs, double dt, bool final)
 		if (!gw.port[p].enabled)
 			continue;
 		port_sum(p, &s);
+		if (s.frag_in != 0)
+			printf("port %u: %" PRIu64 " fragments in: %" PRIu64 " merged into %" PRIu64 " packets, %" PRIu64 " dropped (frag), %" PRIu64 " waiting\n",
+			       p, s.frag_in, s.frag_merged, s.reassembled,
+			       s.gw_drops[GW_D_FRAG], s.frag_in - s.frag_merged -
+			       s.gw_drops[GW_D_FRAG]);
 		for (unsigned int r = 0; r < DPSEC_R_MAX; r++) {
 			if (s.drops[r] == 0)
 				continue;
@@ -653,8 +663,20 @@ run(void)
 	uint64_t last_rx = 0, logged = 0;
 
 	for (unsigned int i = 0; i < gw.nb_lc; i++) {
-		int rc = rte_eal_remote_launch(gw_worker, &gw.lc[i],
-					       gw.lc[i].lcore_id);
+		int rc;
+
+		/* 2 s for a packet's fragments to arrive */
+		gw.lc[i].frag = rte_ip_frag_table_create(1024, 16, 4096,
+							 2 * hz, SOCKET_ID_ANY);
+		if (gw.lc[i].frag == NULL) {
+			fprintf(stderr, "error: reassembly table: %s\n",
+				rte_strerror(rte_errno));
+			gw.quit = true;
+			rte_eal_mp_wait_lcore();
+			return -1;
+		}
+		rc = rte_eal_remote_launch(gw_worker, &gw.lc[i],
+					   gw.lc[i].lcore_id);
 
 		if (rc != 0) {
 			fprintf(stderr, "error: lcore %u: %s\n",
@@ -699,6 +721,11 @@ run(void)
 	gw.quit = true;
 	rte_eal_mp_wait_lcore();
 	log_events(&logged);
+	for (unsigned int i = 0; i < gw.nb_lc; i++) {
+		/* fragments still waiting go back to the pool */
+		rte_ip_frag_table_destroy(gw.lc[i].frag);
+		gw.lc[i].frag = NULL;
+	}
 	return (int)((rte_get_timer_cycles() - start) / hz);
 }
 

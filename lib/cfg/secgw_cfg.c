@@ -627,7 +627,7 @@ cfg_sa_notes(const struct cfg_sa *s, char *buf, size_t len)
 	if (s->telemetry)
 		NOTE("telemetry: every SA is in dpsec's telemetry");
 	if (s->reassembly)
-		NOTE("reassembly_en: ignored (no inline reassembly; fragments are not reassembled yet)");
+		NOTE("reassembly_en: no inline reassembly (the gateway reassembles ESP fragments itself)");
 #undef NOTE
 }
 

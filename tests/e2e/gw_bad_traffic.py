@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-from scapy.all import (ARP, IP, UDP, Ether, Raw, rdpcap,  # noqa
-                       wrpcap)
+from scapy.all import (ARP, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment,  # noqa
+                       Raw, fragment, fragment6, rdpcap, wrpcap)
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 GW = sys.argv[1]
@@ -27,12 +27,19 @@ TMP = tempfile.mkdtemp(prefix="dpsec-gw-bad-")
 KEY = bytes(range(0x10, 0x24))          # AES-128 key + 4-byte salt
 KEYS = ":".join("%02x" % b for b in KEY)
 CFG = f"""sa in 1001 aead_algo aes-128-gcm aead_key {KEYS} mode ipv4-tunnel \\
-src 198.51.100.1 dst 192.0.2.1 replay_window 64
+src 198.51.100.1 dst 192.0.2.1 replay_window 256
 sa in 1002 aead_algo aes-128-gcm aead_key {KEYS} mode ipv4-tunnel \\
 src 198.51.100.1 dst 192.0.2.1 udp-encap replay_window 64
+sa in 1003 aead_algo aes-128-gcm aead_key {KEYS} mode ipv6-tunnel \\
+src 2001:db8:2::1 dst 2001:db8:1::1 replay_window 64
+sa out 2002 aead_algo aes-128-gcm aead_key {KEYS} mode ipv4-tunnel \\
+src 192.0.2.1 dst 198.51.100.1
 sp ipv4 in esp protect 1001 pri 1 src 10.2.0.0/16 dst 10.1.0.0/16
 sp ipv4 in esp protect 1002 pri 2 src 10.3.0.0/16 dst 10.1.0.0/16
+sp ipv4 in esp protect 1003 pri 3 src 10.4.0.0/16 dst 10.1.0.0/16
+sp ipv4 out esp protect 2002 pri 1 dst 10.9.0.0/16
 rt ipv4 dst 10.1.0.0/16 port 1
+rt ipv4 dst 198.51.100.0/24 port 0
 """
 rnd = random.Random(4303)
 ETH = Ether(src="02:00:00:00:00:01", dst="02:53:49:4d:00:00")
@@ -75,6 +82,27 @@ def main():
         e[UDP].len = None           # scapy leaves the header's 8 there
         e[UDP].chksum = 0
         add("valid", ETH / IP(bytes(e)))
+    sa6 = SecurityAssociation(ESP, spi=1003, crypt_algo="AES-GCM",
+                              crypt_key=KEY, auth_algo="NULL",
+                              tunnel_header=IPv6(src="2001:db8:2::1",
+                                                 dst="2001:db8:1::1"))
+    for i in range(10):                        # fragmented ESP, v4 and v6
+        p = inner(2000 + i)
+        p = IP(bytes(IP(src="10.2.0.9", dst="10.1.0.9", id=2000 + i) /
+                     UDP(sport=5, dport=6) / Raw(bytes(range(256)) * 4)))
+        good.append(bytes(p))
+        e = sa.encrypt(p, seq_num=61 + i)
+        e.id = 3000 + i
+        for fr in fragment(IP(bytes(e)), fragsize=304):
+            add("fragments", ETH / fr)
+        p6 = IP(bytes(IP(src="10.4.0.9", dst="10.1.0.9", id=2100 + i) /
+                      UDP(sport=5, dport=6) / Raw(bytes(range(200)) * 4)))
+        good.append(bytes(p6))
+        e6 = sa6.encrypt(p6, seq_num=1 + i)
+        unf = IPv6(src=e6.src, dst=e6.dst) / \
+            IPv6ExtHdrFragment(nh=50, id=0x4000 + i) / Raw(bytes(e6[ESP]))
+        for fr in fragment6(unf, 400):
+            add("fragments", ETH / fr)
     for e in valid[:40]:                       # replays
         add("REPLAY", ETH / e)
     for i in range(30):                        # unknown SPI
@@ -124,13 +152,19 @@ def main():
     out0 = os.path.join(TMP, "out0.pcap")
     out1 = os.path.join(TMP, "out1.pcap")
     wrpcap(inp, frames)
+    # port 1: 5 packets that fit the MTU once protected, 5 that do not
+    inp1 = os.path.join(TMP, "in1.pcap")
+    wrpcap(inp1, [ETH / IP(src="10.1.0.1", dst="10.9.0.1", id=i) /
+                  UDP(sport=8, dport=8) /
+                  Raw(bytes(1000 if i % 2 == 0 else 1460)) for i in range(10)])
     cfg = os.path.join(TMP, "gw.cfg")
     with open(cfg, "w") as f:
         f.write(CFG)
     cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
            "-l", "0,1", "--log-level=lib.eal:warning",
            "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s,tx_pcap=%s" % (inp, out0),
-           "--vdev=net_sim_inline1,wire=pcap,tx_pcap=%s" % out1,
+           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s,tx_pcap=%s" %
+           (inp1, out1),
            "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
            "--idle-exit", "700", "--seconds", "60",
            "--capture", os.path.join(TMP, "drops.pcapng")]
@@ -147,23 +181,44 @@ def main():
     m1 = re.search(r"^\s+1 protected\s+\d+\s+\S+\s+(\d+)", r.stdout, re.M)
     tx1 = int(m1.group(1)) if m1 else -1
     out = [bytes(f.payload) for f in rdpcap(out1)] if os.path.exists(out1) else []
-    if tx0 != 0:
-        fails.append("%d frames went back out of the unprotected port" % tx0)
+    if tx0 != 5:
+        fails.append("port 0 sent %d ESP frames, want the 5 that fit" % tx0)
+    if not re.search(r"^drops of rx port 1: mtu=5$", r.stdout, re.M):
+        fails.append("port 1: no 'mtu=5' drops")
+    nfrag = want["fragments"]
+    m = re.search(r"^port 0: (\d+) fragments in: (\d+) merged into (\d+) "
+                  r"packets, (\d+) dropped \(frag\), (\d+) waiting$",
+                  r.stdout, re.M)
+    fin, merged, reass, _, waiting = (int(x) for x in m.groups()) \
+        if m else (0, 0, 0, 0, 0)
+    # the 70 fragments of the 20 valid packets, and garbage that looked
+    # like fragments
+    if reass != 20 or merged < nfrag or fin < nfrag:
+        fails.append("port 0: fragments %s, want %d in 20 packets"
+                     % (m.groups() if m else None, nfrag))
     if sorted(out) != sorted(good):
         fails.append("delivered %d packets, want the %d valid ones intact"
                      % (len(out), len(good)))
     if tx1 != len(good):
         fails.append("port 1 tx %d, want %d" % (tx1, len(good)))
-    if rx != len(frames) or rx != tx1 + dropped:
-        fails.append("counters: rx %d (sent %d), tx %d + dropped %d"
-                     % (rx, len(frames), tx1, dropped))
+    # fragments: nfrag frames in, 20 packets on
+    if rx != len(frames) or rx != tx1 + dropped + merged - reass + waiting:
+        fails.append("counters: rx %d (sent %d), tx %d + dropped %d + "
+                     "fragments %d merged into 20"
+                     % (rx, len(frames), tx1, dropped, nfrag))
     line = re.search(r"^drops of rx port 0:(.*)$", r.stdout, re.M)
     reasons = dict(kv.split("=") for kv in line.group(1).split()) if line else {}
     for k in ("REPLAY", "NO_SA", "AUTH", "POLICY", "not-ip"):
         if int(reasons.get(k, 0)) < want[k]:
             fails.append("%s drops %s, want at least %d" %
                          (k, reasons.get(k, 0), want[k]))
-    fails += capture_check(reasons, dropped)
+    all_reasons = {}
+    for ln in re.findall(r"^drops of rx port \d:(.*)$", r.stdout, re.M):
+        for kv in ln.split():
+            k, v = kv.split("=")
+            all_reasons[k] = str(int(all_reasons.get(k, 0)) + int(v))
+    fails += capture_check(all_reasons,
+                           sum(int(v) for v in all_reasons.values()))
     fails += lifetimes()
     for f in fails:
         print("FAIL: " + f)
