@@ -46,6 +46,7 @@ extern struct cmdline *cli_cl;
 /* cli_tls.c: TLS record contexts (create, show, destroy). */
 int cli_tls_add(struct cfg_args *a);
 int cli_tls_del(struct cfg_args *a);
+int cli_tls_keyupdate(struct cfg_args *a);
 int cli_tls_show(struct cfg_args *a);
 int cli_tls_stats(struct cfg_args *a);
 void cli_tls_cleanup(void);

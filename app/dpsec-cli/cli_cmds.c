@@ -1630,6 +1630,7 @@ static const struct cli_cmd cmds[] = {
 	{ "sp", "commit", R_OPT, h_sp_commit, "sp commit [in|out]", "publish the pending policies" },
 	{ "tls", "add", R_REQ, cli_tls_add, "tls add <id> read|write 1.2|1.3 <aead> key <hex> iv <hex> local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>] [type no-offload|auto|inline] [port_id <n>] [soft_records <n>] [hard_records <n>] [userdata <n>]", "create a TLS record context" },
 	{ "tls", "del", R_REQ, cli_tls_del, "tls del <id>", "destroy a TLS context (keys wiped)" },
+	{ "tls", "keyupdate", R_REQ, cli_tls_keyupdate, "tls keyupdate <id> (secret <hex> | key <hex> iv <hex>) tcp_seq <n>", "change the traffic key at a record boundary (TLS 1.3 KeyUpdate: the next secret)" },
 	{ "tls", "show", R_OPT, cli_tls_show, "tls show [<id>] [json]", "TLS contexts with placement and state" },
 	{ "set", "fwd", R_REQ, h_set_fwd, "set fwd io|ipsec", "forwarding mode" },
 	{ "set", "burst", R_REQ, h_set_burst, "set burst <1..512>", "RX/TX burst size" },

@@ -235,6 +235,90 @@ cli_tls_del(struct cfg_args *a)
 	return 0;
 }
 
+/*
+ * tls keyupdate <id> (key <hex> iv <hex> | secret <hex>) tcp_seq <n>:
+ * dpsec_tls_rekey(). "secret" is TLS 1.3's next application traffic
+ * secret (RFC 8446 §7.2), from which the key and IV are derived (§7.3);
+ * "key"/"iv" give them directly (TLS 1.2 or 1.3). The record at tcp_seq
+ * and the ones after it use the new key.
+ */
+int
+cli_tls_keyupdate(struct cfg_args *a)
+{
+	struct cli_tls *t = tls_arg(a);
+	uint8_t key[CFG_KEY_MAX], iv[CFG_KEY_MAX], secret[CFG_KEY_MAX];
+	uint8_t nonce[12] = { 0 };
+	uint16_t key_len = 0, iv_len = 0, secret_len = 0;
+	struct dpsec_tls_info info;
+	bool have_seq = false;
+	uint64_t seq = 0;
+	int rc = -1;
+
+	if (t == NULL)
+		return -1;
+	while (cfg_peek(a) != NULL) {
+		if (cfg_accept(a, "key")) {
+			if (cfg_key(a, key, &key_len) != 0)
+				goto out;
+		} else if (cfg_accept(a, "iv")) {
+			if (cfg_key(a, iv, &iv_len) != 0)
+				goto out;
+			if (iv_len > sizeof(nonce)) {
+				a->i--;
+				cfg_err_tok(a, "an implicit nonce of 4 or 12 bytes");
+				goto out;
+			}
+		} else if (cfg_accept(a, "secret")) {
+			if (cfg_key(a, secret, &secret_len) != 0)
+				goto out;
+		} else if (cfg_accept(a, "tcp_seq")) {
+			if (cfg_u64(a, "a TCP sequence number", 0, UINT32_MAX,
+				    &seq) != 0)
+				goto out;
+			have_seq = true;
+		} else {
+			cfg_err_tok(a, "key, iv, secret or tcp_seq");
+			goto out;
+		}
+	}
+	if (!have_seq || (secret_len == 0) == (key_len == 0) ||
+	    (secret_len != 0 && iv_len != 0)) {
+		cfg_err(a, "give tcp_seq and either secret <hex> (TLS 1.3) or key <hex> iv <hex>");
+		goto out;
+	}
+	if (dpsec_tls_info(t->tls, &info) != 0) {
+		cfg_err(a, "dpsec_tls_info failed");
+		goto out;
+	}
+	if (secret_len != 0) {
+		key_len = info.cipher == DPSEC_CIPHER_AES_GCM_128 ? 16 : 32;
+		rc = dpsec_tls13_keys(info.cipher, secret, secret_len, key,
+				      nonce);
+		if (rc != 0) {
+			cfg_err(a, "secret: %u bytes do not fit %s (32, or 48 for aes-256-gcm)",
+				secret_len, tls_cipher(info.cipher));
+			rc = -1;
+			goto out;
+		}
+	} else {
+		memcpy(nonce, iv, iv_len);
+	}
+	rc = dpsec_tls_rekey(t->tls, key, key_len, nonce, (uint32_t)seq);
+	if (rc != 0) {
+		cfg_err(a, "dpsec_tls_rekey: %s", rte_strerror(-rc));
+		rc = -1;
+		goto out;
+	}
+	printf("tls %" PRIu32 ": new key from tcp_seq %" PRIu64 "\n", t->id,
+	       seq);
+out:
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(iv, sizeof(iv));
+	explicit_bzero(secret, sizeof(secret));
+	explicit_bzero(nonce, sizeof(nonce));
+	return rc;
+}
+
 static const char *
 tls_state(enum dpsec_tls_state st)
 {

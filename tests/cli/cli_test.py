@@ -473,6 +473,38 @@ tls show json
     check([e["id"] for e in shows[1]["tls"]] == [2], "after del", out)
 
 
+def case_tls_keyupdate():
+    """tls keyupdate: a write context takes the key of the next TLS 1.3
+    secret (or a key and IV) from a record boundary; a read context only
+    when dpsec_tls_rx() delivered a KeyUpdate; bad arguments named."""
+    secret = ":".join(["5c"] * 32)
+    cmds = f"""tls add 1 write 1.3 aes-128-gcm key {KEY16} iv {IV12} {CONN} tcp_seq 1000 seq 7
+tls add 2 read 1.2 aes-256-gcm key {KEY_SHA} iv 01:02:03:04 {CONN}
+tls keyupdate 1 secret {secret} tcp_seq 1000
+tls keyupdate 1 tcp_seq 5
+tls keyupdate 1 secret 01:02 tcp_seq 1000
+tls keyupdate 9 secret {secret} tcp_seq 1
+tls keyupdate 2 key {KEY_SHA} iv 05:06:07:08 tcp_seq 1
+tls keyupdate 1 key {KEY16} secret {secret} tcp_seq 1000
+tls show json
+"""
+    out, err = run("tls_keyupdate", cmds, want_rc=1)
+    check("tls 1: new key from tcp_seq 1000" in out, "keyupdate 1", out + err)
+    errs = [l for l in err.splitlines() if l.startswith("error: ")]
+    want = [r"error: tls keyupdate: give tcp_seq and either secret",
+            r"error: tls keyupdate: secret: 2 bytes do not fit aes-128-gcm",
+            r"error: tls keyupdate: word 1 '9': expected the id of an existing TLS context",
+            r"error: tls keyupdate: dpsec_tls_rekey: Invalid argument",
+            r"error: tls keyupdate: give tcp_seq and either secret"]
+    check(len(errs) == len(want), "%d errors, want %d" % (len(errs), len(want)),
+          err)
+    for w, g in zip(want, errs):
+        check(re.search(w, g), "got %r, want /%s/" % (g, w), err)
+    t = {e["id"]: e for e in doc(out, "tls")["tls"]}
+    check(sorted(t) == [1, 2] and t[2]["state"] == "active",
+          "contexts after keyupdate: %s" % t, out)
+
+
 def case_move_stress():
     """Ten round trips NIC -> software -> NIC of an inline-protocol outbound
     SA while the packets loop (the receiver in software): no packet may be
@@ -497,6 +529,7 @@ show fwd stats json
 CASES = {
     "move_stress": case_move_stress,
     "tls": case_tls,
+    "tls_keyupdate": case_tls_keyupdate,
     "ipsec_fwd": case_ipsec_fwd,
     "sw_fwd": case_sw_fwd,
     "io_fwd": case_io_fwd,
