@@ -34,6 +34,7 @@
 #include <rte_security.h>
 
 #include "cli.h"
+#include "dpsec_tls.h"
 #include "rte_pmd_sim_inline.h"
 
 unsigned int cli_failures;
@@ -361,6 +362,30 @@ cap_algo(const struct rte_cryptodev_capabilities *c)
 	}
 }
 
+/* The port's TLS record engine (dpsec_tls_port_caps_get()). */
+static void
+tls_caps_print(uint16_t p)
+{
+	struct dpsec_tls_port_caps c;
+	char ciphers[96] = "";
+	size_t off = 0;
+
+	if (dpsec_tls_port_caps_get(p, &c) != 0 || (!c.tx && !c.rx)) {
+		printf("port %u: TLS record offload: none (TLS contexts run in software)\n",
+		       p);
+		return;
+	}
+	for (unsigned int i = 0; i < 32 && off < sizeof(ciphers); i++)
+		if (c.ciphers & (UINT32_C(1) << i))
+			off += (size_t)snprintf(ciphers + off,
+				sizeof(ciphers) - off, "%s%s", off ? "," : "",
+				cfg_cipher_name((enum dpsec_cipher)i));
+	printf("port %u: TLS record offload:%s%s, TLS%s%s, %s, contexts %u of %u in use\n",
+	       p, c.tx ? " tx" : "", c.rx ? " rx" : "",
+	       c.tls12 ? " 1.2" : "", c.tls13 ? " 1.3" : "",
+	       ciphers[0] ? ciphers : "no cipher", c.used_ctx, c.max_ctx);
+}
+
 static int
 h_port_caps(struct cfg_args *a)
 {
@@ -370,6 +395,7 @@ h_port_caps(struct cfg_args *a)
 
 	if (parse_port(a, &p, false, NULL) != 0 || cfg_end(a) != 0)
 		return -1;
+	tls_caps_print(p);
 	sec = rte_eth_dev_get_sec_ctx(p);
 	if (sec == NULL) {
 		printf("port %u: no security context (SAs run in software)\n",
@@ -1619,7 +1645,7 @@ static const struct cli_cmd cmds[] = {
 	{ "port", "info", R_REQ, h_port_info, "port info <port>", "driver, link, security offloads, faults" },
 	{ "port", "start", R_REQ, h_port_start, "port start <port|all>", "start a port (SAs pushed back to its NIC)" },
 	{ "port", "stop", R_REQ, h_port_stop, "port stop <port|all>", "stop a port" },
-	{ "port", "caps", R_REQ, h_port_caps, "port caps <port>", "rte_security capabilities of a port" },
+	{ "port", "caps", R_REQ, h_port_caps, "port caps <port>", "rte_security capabilities and the TLS record engine of a port" },
 	{ "sa", "add", R_REQ, h_sa_add, "sa add <in|out> <spi> <param>...", "create an SA (ipsec-secgw syntax, doc/cli.md)" },
 	{ "sa", "del", R_REQ, h_sa_del, "sa del [in|out] <spi>", "destroy an SA (keys wiped)" },
 	{ "sa", "show", R_OPT, h_sa_show, "sa show [[in|out] <spi>] [json]", "SAs with placement and its reason" },

@@ -390,6 +390,32 @@ struct dpsec_tls_port_stats {
 int dpsec_tls_port_stats_get(struct dpsec_ctx *ctx, uint16_t port_id,
 		struct dpsec_tls_port_stats *st);
 
+/** What a port's TLS record engine offers (dpsec_tls_port_caps_get()). */
+struct dpsec_tls_port_caps {
+	uint8_t tx;			/**< 1: write contexts can be offloaded */
+	uint8_t rx;			/**< 1: read contexts can be offloaded */
+	uint8_t tls12;			/**< 1: TLS 1.2 records */
+	uint8_t tls13;			/**< 1: TLS 1.3 records */
+	/** Bit (1 << enum dpsec_cipher) per AEAD the engine offloads. */
+	uint32_t ciphers;
+	uint32_t max_ctx;		/**< contexts its table holds (TX + RX) */
+	uint32_t used_ctx;		/**< contexts in it now */
+};
+
+/**
+ * A port's TLS record offload capabilities, as its driver declares them
+ * (all zero for a port without a TLS engine). Control path.
+ *
+ * @param port_id
+ *   An ethdev port.
+ * @param caps
+ *   Filled in.
+ * @return
+ *   0; -EINVAL (NULL @p caps, port id out of range); or the driver's
+ *   error.
+ */
+int dpsec_tls_port_caps_get(uint16_t port_id, struct dpsec_tls_port_caps *caps);
+
 /** TLS context events. */
 enum dpsec_tls_event {
 	DPSEC_TLS_EV_SOFT_LIMIT,	/**< life.packets_soft_limit reached */

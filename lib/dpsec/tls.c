@@ -1843,6 +1843,41 @@ dpsec_tls_port_stats_get(struct dpsec_ctx *ctx, uint16_t port_id,
 }
 
 int
+dpsec_tls_port_caps_get(uint16_t port_id, struct dpsec_tls_port_caps *caps)
+{
+	static const enum dpsec_cipher aeads[] = {
+		DPSEC_CIPHER_AES_GCM_128, DPSEC_CIPHER_AES_GCM_256,
+		DPSEC_CIPHER_CHACHA20_POLY1305,
+	};
+	const struct dpsec_drv_tls_ops *ops;
+	struct dpsec_drv_tls_caps dc = { 0 };
+	uint64_t bits;
+	int rc;
+
+	if (caps == NULL || port_id >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	memset(caps, 0, sizeof(*caps));
+	bits = dpsec_drv_caps_get(port_id);
+	ops = dpsec_drv_tls_ops_get(port_id);
+	if (ops == NULL || ops->caps == NULL ||
+	    (bits & (DPSEC_DRV_CAP_TLS_TX | DPSEC_DRV_CAP_TLS_RX)) == 0)
+		return 0;
+	rc = ops->caps(port_id, &dc);
+	if (rc != 0)
+		return rc;
+	caps->tx = (bits & DPSEC_DRV_CAP_TLS_TX) != 0;
+	caps->rx = (bits & DPSEC_DRV_CAP_TLS_RX) != 0;
+	caps->tls12 = dc.tls12;
+	caps->tls13 = dc.tls13;
+	caps->max_ctx = dc.max_ctx;
+	caps->used_ctx = dc.used_ctx;
+	for (unsigned int i = 0; i < RTE_DIM(aeads); i++)
+		if (dc.ciphers & (UINT64_C(1) << sa_cipher_alg(aeads[i])))
+			caps->ciphers |= UINT32_C(1) << aeads[i];
+	return 0;
+}
+
+int
 dpsec_tls_event_cb_set(struct dpsec_ctx *ctx, dpsec_tls_event_cb cb,
 		       void *arg)
 {

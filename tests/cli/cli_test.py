@@ -440,6 +440,7 @@ tls add 3 write 1.3 aes-128-gcm key 00:01 iv {IV12} {CONN}
 tls add 4 write 1.3 aes-128-gcm key {KEY16} {CONN}
 tls add 5 write 1.4 aes-128-gcm
 tls add 1 write 1.3 chacha20-poly1305 key {KEY_SHA} iv {IV12} {CONN}
+port caps 0
 tls show json
 show tls stats json
 tls del 1
@@ -458,6 +459,9 @@ tls show json
     for w, g in zip(want, errs):
         check(re.search(w, g), "got %r, want /%s/" % (g, w), err)
     check("key: 16 bytes expected" in err, "library log names the key", err)
+    check("port 0: TLS record offload: tx rx, TLS 1.2 1.3, "
+          "aes-128-gcm,aes-256-gcm, contexts 1 of 64 in use" in out,
+          "port caps: the TLS engine with context 1 in it", out)
     shows = [d for d in jsons(out) if "tls" in d]
     t = {e["id"]: e for e in shows[0]["tls"]}
     check(sorted(t) == [1, 2], "contexts: %s" % sorted(t), out)

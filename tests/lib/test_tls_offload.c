@@ -165,6 +165,46 @@ test_offload_case(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/* What the ports' TLS engines say they offer, and their table use. */
+static void
+test_port_caps(void **state)
+{
+	struct dpsec_tls_port_caps c0, c1;
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *t;
+
+	(void)state;
+	assert_int_equal(dpsec_tls_port_caps_get(0, NULL), -EINVAL);
+	assert_int_equal(dpsec_tls_port_caps_get(RTE_MAX_ETHPORTS, &c0),
+			 -EINVAL);
+	assert_int_equal(dpsec_tls_port_caps_get(0, &c0), 0);
+	assert_int_equal(dpsec_tls_port_caps_get(1, &c1), 0);
+	assert_true(c0.tx && c0.rx && c0.tls12 && c0.tls13);
+	/* AES-GCM only (tls_chacha=0), 64 contexts by default, 2 on port 1 */
+	assert_int_equal(c0.ciphers,
+			 (1u << DPSEC_CIPHER_AES_GCM_128) |
+			 (1u << DPSEC_CIPHER_AES_GCM_256));
+	assert_int_equal(c0.max_ctx, 64);
+	assert_int_equal(c1.max_ctx, 2);
+	assert_int_equal(c0.used_ctx, 0);
+	/* a context on the NIC takes a slot, and gives it back */
+	conn_init(&c, 4);
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
+	ref_conf_fill(&conf, &s, &c, true, 0, DPSEC_OFFLOAD_REQUIRE, 1);
+	t = dpsec_tls_create(ctx, &conf);
+	assert_non_null(t);
+	assert_int_equal(dpsec_tls_port_caps_get(0, &c0), 0);
+	assert_int_equal(c0.used_ctx, 1);
+	assert_int_equal(dpsec_tls_destroy(ctx, t), 0);
+	assert_int_equal(dpsec_tls_port_caps_get(0, &c0), 0);
+	assert_int_equal(c0.used_ctx, 0);
+	/* a port without a TLS engine: nothing, no error */
+	assert_int_equal(dpsec_tls_port_caps_get(7, &c0), 0);
+	assert_true(!c0.tx && !c0.rx && c0.ciphers == 0 && c0.max_ctx == 0);
+}
+
 /* Where contexts go, and why. */
 static void
 test_placement(void **state)
@@ -711,7 +751,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 7];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 8];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -741,6 +781,7 @@ main(void)
 		tests[k].initial_state = (void *)(uintptr_t)&cases[i];
 		k++;
 	}
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_port_caps);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_placement);
 	tests[k++] = (struct CMUnitTest){ "tx-retx-nic-sw", test_tx_retx_nic,
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_SW };
