@@ -54,6 +54,7 @@
 #include <rte_udp.h>
 #include <rte_version.h>
 
+#include "demo_common.h"
 #include "dpsec_sa.h"
 
 #define SPI		0x1000u
@@ -1247,6 +1248,7 @@ int
 main(int argc, char **argv)
 {
 	char prefix[64], lcores[16], loglvl[] = "--log-level=4";
+	char rundir[PATH_MAX];
 	char *eal_argv[64];
 	int eal_argc = 0, rest, i;
 	unsigned int z, d, c, r;
@@ -1481,6 +1483,8 @@ main(int argc, char **argv)
 	free(res);
 	free(res_nic);
 	free(restore_ns);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	demo_rundir_remove(rundir, prefix);	/* EAL leaves it behind */
 	return 0;
 }

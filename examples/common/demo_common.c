@@ -84,15 +84,21 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 }
 
 void
-demo_eal_cleanup(struct demo_eal *de)
+demo_rundir_remove(const char *runtime_dir, const char *prefix)
 {
-	const char *base = strrchr(de->runtime_dir, '/');
+	const char *base = strrchr(runtime_dir, '/');
 
-	rte_eal_cleanup();
 	/* EAL leaves /var/run/dpdk/<prefix> behind: remove it, but only
 	 * when it is our per-process one, not one the user chose. */
-	if (base != NULL && strcmp(base + 1, de->prefix) == 0)
-		nftw(de->runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (base != NULL && strcmp(base + 1, prefix) == 0)
+		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+demo_eal_cleanup(struct demo_eal *de)
+{
+	rte_eal_cleanup();
+	demo_rundir_remove(de->runtime_dir, de->prefix);
 	free(de->argv);
 	de->argv = NULL;
 }

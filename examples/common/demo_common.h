@@ -38,6 +38,10 @@ int demo_eal_init(struct demo_eal *de, const char *name, int argc,
 /* rte_eal_cleanup() and removal of our own runtime directory. */
 void demo_eal_cleanup(struct demo_eal *de);
 
+/* Remove EAL's @runtime_dir (rte_eal_get_runtime_dir(), copied before
+ * rte_eal_cleanup()) if it is our own @prefix's, else nothing. */
+void demo_rundir_remove(const char *runtime_dir, const char *prefix);
+
 /*
  * Configure and start a net_sim_inline port with one RX and one TX queue
  * (RX into mp) and the given offloads. Returns 0 or a negative errno.
