@@ -51,6 +51,28 @@ tcp_port(struct cfg_args *a, uint16_t *port)
 }
 
 /*
+ * "key <hex>" or "iv <hex>" at the cursor, into @key / @iv (the IV at most
+ * 12 bytes: a TLS implicit nonce). 1: taken, 0: neither word, -1: error.
+ */
+static int
+key_iv(struct cfg_args *a, uint8_t *key, uint16_t *key_len, uint8_t *iv,
+       uint16_t *iv_len)
+{
+	if (cfg_accept(a, "key"))
+		return cfg_key(a, key, key_len) == 0 ? 1 : -1;
+	if (!cfg_accept(a, "iv"))
+		return 0;
+	if (cfg_key(a, iv, iv_len) != 0)
+		return -1;
+	if (*iv_len > 12) {
+		a->i--;
+		cfg_err_tok(a, "an implicit nonce of 4 (TLS 1.2 AES-GCM) or 12 bytes");
+		return -1;
+	}
+	return 1;
+}
+
+/*
  * tls add <id> <read|write> <1.2|1.3> <aead> key <hex> iv <hex>
  *   local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>]
  *   [type no-offload|auto|inline] [port_id <n>] [soft_records <n>]
@@ -97,17 +119,12 @@ cli_tls_add(struct cfg_args *a)
 		return -1;
 	}
 	while (cfg_peek(a) != NULL) {
-		if (cfg_accept(a, "key")) {
-			if (cfg_key(a, key, &key_len) != 0)
-				goto out;
-		} else if (cfg_accept(a, "iv")) {
-			if (cfg_key(a, iv, &iv_len) != 0)
-				goto out;
-			if (iv_len > sizeof(c.imp_nonce)) {
-				a->i--;
-				cfg_err_tok(a, "an implicit nonce of 4 (TLS 1.2 AES-GCM) or 12 bytes");
-				goto out;
-			}
+		int kv = key_iv(a, key, &key_len, iv, &iv_len);
+
+		if (kv < 0)
+			goto out;
+		if (kv > 0) {
+			continue;
 		} else if (cfg_accept(a, "local")) {
 			if (cfg_addr(a, 0, &c.local) != 0 ||
 			    tcp_port(a, &c.local_port) != 0)
@@ -257,17 +274,12 @@ cli_tls_keyupdate(struct cfg_args *a)
 	if (t == NULL)
 		return -1;
 	while (cfg_peek(a) != NULL) {
-		if (cfg_accept(a, "key")) {
-			if (cfg_key(a, key, &key_len) != 0)
-				goto out;
-		} else if (cfg_accept(a, "iv")) {
-			if (cfg_key(a, iv, &iv_len) != 0)
-				goto out;
-			if (iv_len > sizeof(nonce)) {
-				a->i--;
-				cfg_err_tok(a, "an implicit nonce of 4 or 12 bytes");
-				goto out;
-			}
+		int kv = key_iv(a, key, &key_len, iv, &iv_len);
+
+		if (kv < 0)
+			goto out;
+		if (kv > 0) {
+			continue;
 		} else if (cfg_accept(a, "secret")) {
 			if (cfg_key(a, secret, &secret_len) != 0)
 				goto out;

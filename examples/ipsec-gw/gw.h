@@ -40,7 +40,6 @@ enum {
 #define GW_DROPS(X) \
 	X(NOT_IP,	"not-ip",	"not IPv4/IPv6 over Ethernet") \
 	X(NO_ROUTE,	"no-route",	"no rt rule for the destination") \
-	X(PORT_DOWN,	"port-down",	"route to a port that is not enabled") \
 	X(L2_NOMEM,	"l2-nomem",	"no headroom for the Ethernet header") \
 	X(MTU,		"mtu",		"larger than the output port's MTU (not fragmented)") \
 	X(FRAG,		"frag",		"fragment not reassembled (timeout, overlap, table full)") \
@@ -53,7 +52,10 @@ enum gw_drop {
 	GW_D_MAX
 };
 
+/* Names: the gateway's reasons (short, and what they mean), dpsec's. */
 extern const char *const gw_drop_name[GW_D_MAX];
+extern const char *const gw_drop_text[GW_D_MAX];
+extern const char *const gw_reason_name[DPSEC_R_MAX];
 
 /* Per port, per lcore: written by one worker only. */
 struct gw_port_stats {
@@ -75,7 +77,6 @@ struct gw_lcore {
 	struct {
 		uint16_t port, queue;
 	} rx[GW_MAX_RXQ];
-	volatile uint64_t loops;	/* polls, for the console */
 	struct rte_ip_frag_tbl *frag;	/* inbound ESP reassembly */
 	struct rte_ip_frag_death_row dr;
 	struct gw_port_stats st[GW_MAX_PORTS];
@@ -147,6 +148,10 @@ gw_sp_by_spi(const struct cfg_sp *p)
 {
 	return p->pol.action == DPSEC_POLICY_PROTECT && p->pol.reqid == 0;
 }
+
+/* main.c: a port's counters summed over the workers (control path) */
+void gw_port_sum(uint16_t p, struct gw_port_stats *sum);
+uint64_t gw_drops_of(const struct gw_port_stats *s);
 
 /* gw_cfg.c */
 /* The SA of that direction and SPI (a slot in use), or NULL. */

@@ -36,18 +36,6 @@ static FILE *cap;
 static struct rte_ring *ring;
 static uint64_t lost, written;
 
-static const char *const reason_name[DPSEC_R_MAX] = {
-#define CAP_REASON(n, s) #n,
-	DPSEC_REASONS(CAP_REASON)
-#undef CAP_REASON
-};
-
-static const char *const gw_reason_text[GW_D_MAX] = {
-#define CAP_GW(n, s, t) t,
-	GW_DROPS(CAP_GW)
-#undef CAP_GW
-};
-
 /* One block: type, length, body (padded to 4), options, length. */
 static int
 block(uint32_t type, const void *body, uint32_t blen, const void *opts,
@@ -180,10 +168,10 @@ write_one(struct rte_mbuf *m)
 	if (code >= GW_CAP_GW)
 		snprintf(text, sizeof(text), "drop: %s: %s",
 			 gw_drop_name[code - GW_CAP_GW],
-			 gw_reason_text[code - GW_CAP_GW]);
+			 gw_drop_text[code - GW_CAP_GW]);
 	else
 		snprintf(text, sizeof(text), "drop: %s: %s",
-			 code < DPSEC_R_MAX ? reason_name[code] : "?",
+			 code < DPSEC_R_MAX ? gw_reason_name[code] : "?",
 			 dpsec_reason_str((enum dpsec_reason)code));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;

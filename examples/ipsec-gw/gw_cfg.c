@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,27 +27,13 @@ struct load {
 	char (*sa_at)[PATH_MAX + 16];	/* "file:line" of each SA */
 	char (*sp_at)[PATH_MAX + 16];
 	char (*rt_at)[PATH_MAX + 16];
-	unsigned int errs;
 };
 
 static struct load ld;
 
-static void
-where_err(const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-where_err(const char *at, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "error: %s: ", at);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/* An error about a rule: "error: <file:line>: <message>" (cfg_err()). */
+#define where_err(at, ...) \
+	cfg_err(&(const struct cfg_args){ .cmd = (at) }, __VA_ARGS__)
 
 static const char *
 dir_str(enum dpsec_sa_dir d)

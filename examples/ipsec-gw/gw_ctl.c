@@ -425,25 +425,16 @@ ctl_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	rte_tel_data_start_dict(d);
 	for (uint16_t p = 0; p < GW_MAX_PORTS; p++) {
-		uint64_t rx = 0, tx = 0, drops = 0;
+		struct gw_port_stats s;
 		char name[16], val[RTE_TEL_MAX_STRING_LEN];
 
 		if (!gw.port[p].enabled)
 			continue;
-		for (unsigned int i = 0; i < gw.nb_lc; i++) {
-			const struct gw_port_stats *s = &gw.lc[i].st[p];
-
-			rx += s->rx;
-			tx += s->tx;
-			for (unsigned int r = 0; r < DPSEC_R_MAX; r++)
-				drops += s->drops[r];
-			for (unsigned int r = 0; r < GW_D_MAX; r++)
-				drops += s->gw_drops[r];
-		}
+		gw_port_sum(p, &s);
 		snprintf(name, sizeof(name), "port_%u", p);
 		snprintf(val, sizeof(val), "%s rx %" PRIu64 " tx %" PRIu64 " dropped %" PRIu64,
 			 gw.port[p].unprotected ? "unprotected" : "protected",
-			 rx, tx, drops);
+			 s.rx, s.tx, gw_drops_of(&s));
 		rte_tel_data_add_dict_string(d, name, val);
 	}
 	return 0;

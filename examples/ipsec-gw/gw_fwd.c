@@ -31,6 +31,18 @@ const char *const gw_drop_name[GW_D_MAX] = {
 #undef GW_DROP_NAME
 };
 
+const char *const gw_drop_text[GW_D_MAX] = {
+#define GW_DROP_TEXT(n, s, t) t,
+	GW_DROPS(GW_DROP_TEXT)
+#undef GW_DROP_TEXT
+};
+
+const char *const gw_reason_name[DPSEC_R_MAX] = {
+#define GW_REASON_NAME(n, s) #n,
+	DPSEC_REASONS(GW_REASON_NAME)
+#undef GW_REASON_NAME
+};
+
 /* A dropped packet: to the capture (--capture) or freed. */
 static inline void
 release(const struct gw_lcore *lc, struct rte_mbuf *m, unsigned int code,
@@ -89,10 +101,10 @@ tx_flush(struct gw_lcore *lc, uint16_t port, struct gw_port_stats *in_st)
 	}
 	lc->tx_stuck[port] = sent < n;
 	st->tx += sent;
-	for (uint16_t i = sent; i < n; i++)
+	for (uint16_t i = sent; i < n; i++) {
 		st->tx_bytes -= rte_pktmbuf_pkt_len(lc->txb[port][i]);
-	for (uint16_t i = sent; i < n; i++)
 		gw_drop(lc, in_st, lc->txb[port][i], GW_D_TX_FULL, false);
+	}
 	lc->txn[port] = 0;
 	lc->txmask &= ~(UINT32_C(1) << port);
 }
@@ -300,7 +312,6 @@ gw_worker(void *arg)
 				tx_flush(lc, (uint16_t)__builtin_ctz(lc->txmask),
 					 st);
 		}
-		lc->loops++;
 		/* Idle: give the core away a little (--busy-poll: never). */
 		if (got == 0 && !gw.busy_poll && ++idle >= 64) {
 			rte_delay_us_sleep(20);

@@ -46,11 +46,6 @@ struct gw gw = {
 	.max_sa = 2 * GW_MAX_SA,
 };
 
-static const char *const reason_name[DPSEC_R_MAX] = {
-#define REASON_NAME(n, s) #n,
-	DPSEC_REASONS(REASON_NAME)
-#undef REASON_NAME
-};
 
 static volatile sig_atomic_t quit_signal;
 struct gw_events gw_events;
@@ -450,8 +445,8 @@ on_event(struct dpsec_ctx *ctx, struct dpsec_sa *sa, enum dpsec_event ev,
 
 /* ---- counters ---- */
 
-static void
-port_sum(uint16_t p, struct gw_port_stats *sum)
+void
+gw_port_sum(uint16_t p, struct gw_port_stats *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned int i = 0; i < gw.nb_lc; i++) {
@@ -473,8 +468,8 @@ port_sum(uint16_t p, struct gw_port_stats *sum)
 	}
 }
 
-static uint64_t
-drops_of(const struct gw_port_stats *s)
+uint64_t
+gw_drops_of(const struct gw_port_stats *s)
 {
 	uint64_t n = 0;
 
@@ -511,12 +506,12 @@ console(double secs, double dt, bool final)
 
 		if (!gw.port[p].enabled)
 			continue;
-		port_sum(p, &s);
+		gw_port_sum(p, &s);
 		if (final)
 			printf("%4u %-11s %12" PRIu64 " %10.2f %12" PRIu64 " %10.2f %10" PRIu64 "\n",
 			       p, gw.port[p].unprotected ? "unprotected" :
 			       "protected", s.rx, s.rx_bytes / 1e6, s.tx,
-			       s.tx_bytes / 1e6, drops_of(&s));
+			       s.tx_bytes / 1e6, gw_drops_of(&s));
 		else
 			printf("%4u %-11s %12.0f %10.2f %12.0f %10.2f %10" PRIu64 "\n",
 			       p, gw.port[p].unprotected ? "unprotected" :
@@ -524,7 +519,7 @@ console(double secs, double dt, bool final)
 			       (s.rx_bytes - prev[p].rx_bytes) * 8 / dt / 1e6,
 			       (s.tx - prev[p].tx) / dt,
 			       (s.tx_bytes - prev[p].tx_bytes) * 8 / dt / 1e6,
-			       drops_of(&s));
+			       gw_drops_of(&s));
 		prev[p] = s;
 	}
 	printf("%-3s %10s %-12s %12s %12s %8s %s\n", "dir", "spi",
@@ -563,7 +558,7 @@ console(double secs, double dt, bool final)
 
 		if (!gw.port[p].enabled)
 			continue;
-		port_sum(p, &s);
+		gw_port_sum(p, &s);
 		if (s.frag_in != 0)
 			printf("port %u: %" PRIu64 " fragments in: %" PRIu64 " merged into %" PRIu64 " packets, %" PRIu64 " dropped (frag), %" PRIu64 " waiting\n",
 			       p, s.frag_in, s.frag_merged, s.reassembled,
@@ -574,7 +569,7 @@ console(double secs, double dt, bool final)
 				continue;
 			if (!any)
 				printf("drops of rx port %u:", p);
-			printf(" %s=%" PRIu64, reason_name[r], s.drops[r]);
+			printf(" %s=%" PRIu64, gw_reason_name[r], s.drops[r]);
 			any = true;
 		}
 		for (unsigned int r = 0; r < GW_D_MAX; r++) {
