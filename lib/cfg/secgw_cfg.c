@@ -572,6 +572,17 @@ cfg_sa_parse(struct cfg_args *a, struct cfg_sa *out)
 		cfg_err_tok(a, "auth_key");
 		return -1;
 	}
+	/* A key the algorithms do not use would be dropped silently. */
+	if (c->auth_key_len != 0 &&
+	    (is_aead(c->cipher) || c->auth == DPSEC_AUTH_NONE)) {
+		cfg_err(a, "auth_key with %s: it takes no authentication key",
+			is_aead(c->cipher) ? "aead_algo" : "auth_algo null");
+		return -1;
+	}
+	if (c->cipher_key_len != 0 && c->cipher == DPSEC_CIPHER_NULL) {
+		cfg_err(a, "cipher_key with cipher_algo null: it takes no key");
+		return -1;
+	}
 	if ((c->flags & DPSEC_SA_F_NATT) == 0 &&
 	    (c->natt_sport != 0 || c->natt_dport != 0)) {
 		cfg_err(a, "natt_sport/natt_dport need udp-encap");

@@ -102,6 +102,12 @@ BAD = [
      [], r"bad\.cfg:1: sa out 5: dpsec_sa_create: Invalid argument"),
     ("gcm-no-salt", f"sa out 5 aead_algo aes-128-gcm aead_key {KEY16} {T4}\n",
      [], r"bad\.cfg:1: sa out 5: dpsec_sa_create: Invalid argument"),
+    ("aead-auth-key", f"sa out 5 aead_algo aes-128-gcm aead_key {GCM} "
+     f"auth_key 1:2:3 {T4}\n", [],
+     r"bad\.cfg:1: auth_key with aead_algo: it takes no authentication key"),
+    ("null-cipher-key", "sa out 5 cipher_algo null cipher_key 1:2 "
+     f"auth_algo sha1-hmac auth_key {KEY16} mode transport\n", [],
+     r"bad\.cfg:1: cipher_key with cipher_algo null: it takes no key"),
     ("backslash-mid", "sa out 5 \\ aead_algo\n", [],
      r"bad\.cfg:1: '\\' must end the line"),
     ("backslash-eof", "sa out 5 \\\n", [],
