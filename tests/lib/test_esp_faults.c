@@ -239,11 +239,11 @@ setup(void **state)
 			  "fault_spurious_fail=0.01",
 	};
 	static const char *const reset_args[] = {
-		"--vdev", "net_sim_inline0,fault_seed=7,fault_drop=0.02,"
-			  "fault_dup=0.03,fault_reorder=0.05,"
-			  "sec_reset_on_stop=1",
-		"--vdev", "net_sim_inline1,fault_seed=11,fault_punt=0.2,"
-			  "fault_spurious_fail=0.01,sec_reset_on_stop=1",
+		"--vdev", ("net_sim_inline0,fault_seed=7,fault_drop=0.02,"
+			   "fault_dup=0.03,fault_reorder=0.05,"
+			   "sec_reset_on_stop=1"),
+		"--vdev", ("net_sim_inline1,fault_seed=11,fault_punt=0.2,"
+			   "fault_spurious_fail=0.01,sec_reset_on_stop=1"),
 	};
 
 	(void)state;

@@ -371,7 +371,7 @@ rx_payload(const struct tcase *tc, const struct rte_mbuf *m, uint8_t *pl,
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
 	    RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		fail_msg("seq %u: L4 checksum flags 0x%" PRIx64, *seq,
-			 m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK);
+			 (uint64_t)(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK));
 	return n;
 }
 
