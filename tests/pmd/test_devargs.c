@@ -134,19 +134,33 @@ test_bad_devargs(void **state)
 		"tls_chacha=yes",
 		"tls_chacha=",
 		"max_tls=1,max_tls=2",
+		"infinite_rx=1",			/* pcap key, ring wire */
+		"wire=pcap,tx_pcap=/tmp/x.pcap,infinite_rx=1",	/* no rx_pcap */
 	};
+	char loop_bad[3][200];
 
 	(void)state;
 	for (size_t i = 0; i < RTE_DIM(bad); i++) {
 		print_message("bad: %s\n", bad[i]);
 		expect_probe("net_sim_inline0", bad[i], false);
 	}
+	/* 0 or 1 only; an empty file has nothing to replay. */
+	snprintf(loop_bad[0], sizeof(loop_bad[0]),
+		 "wire=pcap,rx_pcap=%s,infinite_rx=2", pcap_ok);
+	snprintf(loop_bad[1], sizeof(loop_bad[1]),
+		 "wire=pcap,rx_pcap=%s,infinite_rx=", pcap_ok);
+	snprintf(loop_bad[2], sizeof(loop_bad[2]),
+		 "wire=pcap,rx_pcap=%s,infinite_rx=1", pcap_ok);
+	for (size_t i = 0; i < RTE_DIM(loop_bad); i++) {
+		print_message("bad: %s\n", loop_bad[i]);
+		expect_probe("net_sim_inline0", loop_bad[i], false);
+	}
 }
 
 static void
 test_good_devargs(void **state)
 {
-	char pcap_rx[200], pcap_tx[200], pcap_both[400];
+	char pcap_rx[200], pcap_tx[200], pcap_both[400], pcap_noloop[220];
 	const char *const good[] = {
 		"",
 		"wire=ring",
@@ -161,6 +175,7 @@ test_good_devargs(void **state)
 		pcap_rx,
 		pcap_tx,
 		pcap_both,
+		pcap_noloop,
 		"wire=port,port=net_ring0",
 		"wire=port,port=net_ring0,mac=02:00:00:00:00:02",
 		"sec_reset_on_stop=0",
@@ -180,6 +195,8 @@ test_good_devargs(void **state)
 	snprintf(pcap_both, sizeof(pcap_both),
 		 "wire=pcap,rx_pcap=%s,tx_pcap=%s,mac=02:00:00:00:00:03",
 		 pcap_ok, pcap_out);
+	snprintf(pcap_noloop, sizeof(pcap_noloop),
+		 "wire=pcap,rx_pcap=%s,infinite_rx=0", pcap_ok);
 	for (size_t i = 0; i < RTE_DIM(good); i++) {
 		print_message("good: %s\n", good[i]);
 		expect_probe("net_sim_inline0", good[i], true);

@@ -2,7 +2,8 @@
 /*
  * net_sim_inline wires other than the ring pair: wire=port around a
  * self-looped net_ring port (ownership, hiding, closed with the sim port)
- * and wire=pcap (tx_pcap written, rx_pcap replayed in order, once; runts
+ * and wire=pcap (tx_pcap written, rx_pcap replayed in order, once or with
+ * infinite_rx=1 without end; runts
  * and truncated records dropped).
  * Contract: doc/sim_inline.md, "Wires".
  */
@@ -343,6 +344,77 @@ test_pcap_wire(void **state)
 	unlink(path);
 }
 
+/*
+ * wire=pcap,infinite_rx=1: the file's frames again and again, in order,
+ * without end; files it cannot replay (truncated record, none) are
+ * refused at probe.
+ */
+static void
+test_pcap_infinite(void **state)
+{
+	struct wire_state *ws = *state;
+	char path[128], args[200];
+	struct pcap_rec r[NB_FRAMES];
+	struct rte_eth_stats st;
+	unsigned int got = 0, want = 5 * NB_FRAMES + 7;
+	uint64_t deadline = rte_get_timer_cycles() +
+			    rte_get_timer_hz() * TEST_RX_TIMEOUT_MS / 1000;
+	uint16_t port;
+
+	make_frames(RTE_MAX_ETHPORTS);
+	for (int i = 0; i < NB_FRAMES; i++) {
+		r[i].data = frames[i];
+		r[i].caplen = r[i].len = (uint32_t)frame_len[i];
+	}
+	snprintf(path, sizeof(path), "%s/loop.pcap", tmpdir);
+	write_pcap(path, r, NB_FRAMES);
+
+	ws->names[0] = "net_sim_inline0";
+	snprintf(args, sizeof(args), "wire=pcap,rx_pcap=%s,infinite_rx=1",
+		 path);
+	assert_int_equal(test_vdev_create(ws->names[0], args, &port), 0);
+	assert_int_equal(test_port_start_simple(port, 1, 1, NULL, ws->pool), 0);
+	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
+	/* More than the file holds, in bursts of whatever the port gives:
+	 * frame k is the file's frame k mod NB_FRAMES. */
+	while (got < want && rte_get_timer_cycles() < deadline) {
+		uint16_t n = rte_eth_rx_burst(port, 0, rx,
+					      (uint16_t)RTE_MIN(want - got,
+							       (unsigned)MAX_PKTS));
+
+		for (uint16_t i = 0; i < n; i++, got++)
+			if (!test_mbuf_equals(rx[i], frames[got % NB_FRAMES],
+					      frame_len[got % NB_FRAMES]))
+				fail_msg("frame %u is not the file's frame %u",
+					 got, got % NB_FRAMES);
+		test_free_bulk(rx, n);
+	}
+	assert_int_equal(got, want);
+	assert_int_equal(rte_eth_stats_get(port, &st), 0);
+	assert_true(st.ipackets >= want);
+	assert_int_equal(st.ierrors, 0);
+	assert_int_equal(test_vdev_destroy(ws->names[0]), 0);
+	ws->names[0] = NULL;
+
+	/* A truncated record would be dropped on every pass: refused. */
+	r[3].len = r[3].caplen + 10;
+	write_pcap(path, r, NB_FRAMES);
+	assert_int_not_equal(test_vdev_create("net_sim_inline0", args, &port),
+			     0);
+	/* No frame to replay: refused. */
+	write_pcap(path, r, 0);
+	assert_int_not_equal(test_vdev_create("net_sim_inline0", args, &port),
+			     0);
+	/* Without infinite_rx the empty file is a port that receives
+	 * nothing. */
+	snprintf(args, sizeof(args), "wire=pcap,rx_pcap=%s", path);
+	ws->names[0] = "net_sim_inline0";
+	assert_int_equal(test_vdev_create(ws->names[0], args, &port), 0);
+	assert_int_equal(test_vdev_destroy(ws->names[0]), 0);
+	ws->names[0] = NULL;
+	unlink(path);
+}
+
 static int
 group_setup(void **state)
 {
@@ -372,6 +444,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pcap_wire,
 			wire_setup, wire_teardown),
 		cmocka_unit_test_setup_teardown(test_pcap_runt,
+			wire_setup, wire_teardown),
+		cmocka_unit_test_setup_teardown(test_pcap_infinite,
 			wire_setup, wire_teardown),
 	};
 

@@ -102,6 +102,7 @@ struct sim_devargs {
 	char peer[RTE_DEV_NAME_MAX_LEN];
 	char rx_pcap[PATH_MAX];
 	char tx_pcap[PATH_MAX];
+	bool infinite_rx;		/* pcap wire: replay rx_pcap forever */
 	char port[RTE_DEV_NAME_MAX_LEN];
 	struct rte_ether_addr mac;
 	bool mac_set;

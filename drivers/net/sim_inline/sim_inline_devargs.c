@@ -26,6 +26,7 @@ static const struct {
 	{ "peer", RING_ONLY },
 	{ "rx_pcap", PCAP_ONLY },
 	{ "tx_pcap", PCAP_ONLY },
+	{ "infinite_rx", PCAP_ONLY },
 	{ "port", PORT_ONLY },
 	{ "mac", ANY_WIRE },
 	{ "ring_size", ANY_WIRE },
@@ -184,8 +185,9 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 
 		if (k < 0)
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
-			     "rx_pcap, tx_pcap, port, mac, ring_size, max_sa, "
-			     "max_tls, tls_hold_ms, tls_chacha, "
+			     "rx_pcap, tx_pcap, infinite_rx, port, mac, "
+			     "ring_size, max_sa, max_tls, tls_hold_ms, "
+			     "tls_chacha, "
 			     "sec_reset_on_stop, fault_seed, fault_punt, "
 			     "fault_spurious_fail, fault_drop, fault_dup, "
 			     "fault_reorder)",
@@ -236,6 +238,11 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			if (strlcpy(da->tx_pcap, val, sizeof(da->tx_pcap)) >=
 			    sizeof(da->tx_pcap))
 				FAIL("%s: devarg 'tx_pcap' is too long", name);
+		} else if (strcmp(key, "infinite_rx") == 0) {
+			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
+				FAIL("%s: devarg 'infinite_rx' must be 0 or 1, "
+				     "not '%s'", name, val);
+			da->infinite_rx = val[0] == '1';
 		} else if (strcmp(key, "port") == 0) {
 			if (strlcpy(da->port, val, sizeof(da->port)) >=
 			    sizeof(da->port))
@@ -318,6 +325,8 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 		if (da->rx_pcap[0] == '\0' && da->tx_pcap[0] == '\0')
 			FAIL("%s: wire=pcap needs devarg 'rx_pcap' or "
 			     "'tx_pcap'", name);
+		if (da->infinite_rx && da->rx_pcap[0] == '\0')
+			FAIL("%s: devarg 'infinite_rx' needs 'rx_pcap'", name);
 		break;
 	case SIM_WIRE_PORT:
 		if (da->port[0] == '\0')

@@ -729,7 +729,7 @@ sim_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *dev;
 	struct sim_devargs da;
 	struct sim_port *p;
-	char err[256], rname[RTE_RING_NAMESIZE];
+	char err[384], rname[RTE_RING_NAMESIZE];
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -857,6 +857,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"peer=<name> "
 	"rx_pcap=<file> "
 	"tx_pcap=<file> "
+	"infinite_rx=<0|1> "
 	"port=<ethdev name> "
 	"mac=<xx:xx:xx:xx:xx:xx> "
 	"ring_size=<64..65536> "

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Pcap wire: receive the frames of rx_pcap once, in order; write what is
- * transmitted to tx_pcap (Ethernet link type, microsecond timestamps).
+ * Pcap wire: receive the frames of rx_pcap once, in order (or, with
+ * infinite_rx=1, over and over: the file is read into memory at probe);
+ * write what is transmitted to tx_pcap (Ethernet link type, microsecond
+ * timestamps).
  */
 #include <errno.h>
 #include <sys/time.h>
@@ -13,6 +15,14 @@
 #include "sim_inline.h"
 
 enum { PCAP_POOL_SIZE = 511, PCAP_SNAPLEN = 65535 };
+/* infinite_rx: at most this much of rx_pcap is held in memory. */
+#define PCAP_LOOP_MAX_FRAMES (1u << 20)
+#define PCAP_LOOP_MAX_BYTES (256u << 20)
+
+/* One frame of rx_pcap held for infinite_rx. */
+struct loop_frame {
+	uint32_t off, len;
+};
 
 struct pcap_wire {
 	pcap_t *rx;
@@ -21,8 +31,86 @@ struct pcap_wire {
 	pcap_dumper_t *tx;
 	rte_spinlock_t tx_lock;
 	struct rte_mempool *mp;		/* frames read from rx_pcap */
+	/* infinite_rx: the frames of rx_pcap, replayed round robin. */
+	struct loop_frame *lf;
+	uint8_t *ldata;
+	uint32_t nb_lf, next_lf;
 	uint8_t lin[PCAP_SNAPLEN];	/* a chained frame made linear */
 };
+
+/*
+ * infinite_rx: read every frame of rx_pcap into memory. A frame the port
+ * could not receive (truncated record, runt, beyond the port's frame
+ * limit) refuses the file: replayed forever it would be counted forever.
+ */
+static int
+pw_load(struct sim_port *p, struct pcap_wire *w)
+{
+	const char *name = p->dev->data->name;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint32_t cap = 256, used = 0, bytes_cap = 1u << 20;
+	int r;
+
+	w->lf = rte_malloc("sim_pcap_loop", cap * sizeof(*w->lf), 0);
+	w->ldata = rte_malloc("sim_pcap_loop", bytes_cap, 0);
+	if (w->lf == NULL || w->ldata == NULL)
+		goto nomem;
+	while ((r = pcap_next_ex(w->rx, &h, &data)) == 1) {
+		if (h->caplen < h->len || h->caplen < RTE_ETHER_HDR_LEN ||
+		    h->caplen > SIM_MAX_RX_PKTLEN) {
+			SIM_LOG(ERR, "%s: infinite_rx: frame %u of %s is %s (%u "
+				"of %u bytes): cannot replay it", name,
+				w->nb_lf + 1, p->da.rx_pcap,
+				h->caplen < h->len ? "truncated" :
+				h->caplen < RTE_ETHER_HDR_LEN ? "a runt" :
+				"too long", h->caplen, h->len);
+			return -1;
+		}
+		if (w->nb_lf == PCAP_LOOP_MAX_FRAMES ||
+		    used + h->caplen > PCAP_LOOP_MAX_BYTES) {
+			SIM_LOG(ERR, "%s: infinite_rx: %s holds more than %u "
+				"frames or %u MiB", name, p->da.rx_pcap,
+				PCAP_LOOP_MAX_FRAMES, PCAP_LOOP_MAX_BYTES >> 20);
+			return -1;
+		}
+		if (w->nb_lf == cap) {
+			void *n = rte_realloc(w->lf, 2 * cap * sizeof(*w->lf),
+					      0);
+
+			if (n == NULL)
+				goto nomem;
+			w->lf = n;
+			cap *= 2;
+		}
+		while (used + h->caplen > bytes_cap) {
+			void *n = rte_realloc(w->ldata, 2 * bytes_cap, 0);
+
+			if (n == NULL)
+				goto nomem;
+			w->ldata = n;
+			bytes_cap *= 2;
+		}
+		memcpy(w->ldata + used, data, h->caplen);
+		w->lf[w->nb_lf].off = used;
+		w->lf[w->nb_lf].len = h->caplen;
+		w->nb_lf++;
+		used += h->caplen;
+	}
+	if (r == PCAP_ERROR) {
+		SIM_LOG(ERR, "%s: rx_pcap: %s", name, pcap_geterr(w->rx));
+		return -1;
+	}
+	if (w->nb_lf == 0) {
+		SIM_LOG(ERR, "%s: infinite_rx: %s holds no frame", name,
+			p->da.rx_pcap);
+		return -1;
+	}
+	return 0;
+nomem:
+	SIM_LOG(ERR, "%s: infinite_rx: no memory for %s", name, p->da.rx_pcap);
+	return -1;
+}
 
 static int
 pw_open(struct sim_port *p)
@@ -69,6 +157,8 @@ pw_open(struct sim_port *p)
 			goto fail;
 		}
 	}
+	if (p->da.infinite_rx && pw_load(p, w) != 0)
+		goto fail;
 	return 0;
 fail:
 	p->wire->close(p);
@@ -89,6 +179,8 @@ pw_close(struct sim_port *p)
 	if (w->rx != NULL)
 		pcap_close(w->rx);
 	rte_mempool_free(w->mp);
+	rte_free(w->lf);
+	rte_free(w->ldata);
 	rte_free(w);
 	p->wire_priv = NULL;
 }
@@ -140,6 +232,30 @@ pw_tx(struct sim_port *p, uint16_t qid, struct rte_mbuf **pkts, uint16_t nb)
 	return nb;
 }
 
+/* infinite_rx: the next @nb frames of the file, from the first after the
+ * last. Frames the RX engine has not given back yet bound a burst. */
+static uint16_t
+pw_rx_loop(struct pcap_wire *w, struct rte_mbuf **pkts, uint16_t nb)
+{
+	uint32_t i = w->next_lf;
+	uint16_t n;
+
+	while (nb > 0 && rte_pktmbuf_alloc_bulk(w->mp, pkts, nb) != 0)
+		nb /= 2;
+	for (n = 0; n < nb; n++) {
+		const struct loop_frame *f = &w->lf[i];
+
+		memcpy(rte_pktmbuf_mtod(pkts[n], uint8_t *), w->ldata + f->off,
+		       f->len);
+		pkts[n]->data_len = (uint16_t)f->len;
+		pkts[n]->pkt_len = f->len;
+		if (++i == w->nb_lf)
+			i = 0;
+	}
+	w->next_lf = i;
+	return n;
+}
+
 static uint16_t
 pw_rx(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 {
@@ -149,6 +265,8 @@ pw_rx(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 	uint16_t n = 0;
 	int r;
 
+	if (w->lf != NULL)
+		return pw_rx_loop(w, pkts, nb);
 	if (w->rx == NULL || w->rx_eof)
 		return 0;
 	while (n < nb) {
