@@ -332,9 +332,12 @@ to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
 	uint32_t ptype, hash = 0;
 	uint16_t nb_rxq = data->nb_rx_queues;
 	bool hashed = false;
+	bool want_hash = p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 
 	ptype = rte_net_get_ptype(src, &hl, RTE_PTYPE_ALL_MASK);
-	if (p->rss_hf != 0) {
+	/* The hash in software only where it is seen: a queue to pick or
+	 * the RSS_HASH offload. */
+	if (p->rss_hf != 0 && ((pick_q && nb_rxq > 1) || want_hash)) {
 		/* Frames RSS does not cover go to queue 0, as on NICs. */
 		hash = rss_hash(p, src, ptype, &hl, &hashed);
 		if (pick_q && hashed && nb_rxq > 1)
@@ -366,7 +369,7 @@ to_queue(struct sim_port *p, struct rte_mbuf *src, uint16_t *qid,
 		*rte_security_dynfield(d) = *rte_security_dynfield(src);
 		sim_sec_rx_sn_set(p, d, sn);
 	}
-	if (p->rss_hf != 0 && (p->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+	if (p->rss_hf != 0 && want_hash) {
 		d->hash.rss = hash;
 		d->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 	}
