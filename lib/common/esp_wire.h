@@ -131,6 +131,32 @@ ipv4_fix(struct rte_ipv4_hdr *ip, uint16_t total_len)
 }
 
 /*
+ * The checksum of an option-less IPv4 header that is template @t with
+ * @tos, @len, @id and @frag in place of its own: summed from the template
+ * (read-only, long in cache) and the new values, never from the header
+ * just written - a vector load over those fresh narrow stores stalls on
+ * store forwarding (half of the tunnel header's cost at 64 B).
+ */
+static inline rte_be16_t
+ipv4_cksum_tmpl(const struct rte_ipv4_hdr *t, uint8_t tos, rte_be16_t len,
+		rte_be16_t id, rte_be16_t frag)
+{
+	const uint8_t w0[2] = { t->version_ihl, tos };
+	uint32_t s = (uint32_t)len + id + frag;
+	uint16_t w;
+
+	memcpy(&w, w0, sizeof(w));
+	s += w;
+	memcpy(&w, &t->time_to_live, sizeof(w));	/* with next_proto_id */
+	s += w;
+	s += (t->src_addr & 0xffff) + (t->src_addr >> 16);
+	s += (t->dst_addr & 0xffff) + (t->dst_addr >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (rte_be16_t)~s;
+}
+
+/*
  * Transport mode: the IP header at @ip now carries @proto (ESP or UDP on
  * the way out, the payload's protocol on the way in) and the datagram is
  * @total bytes long; its length fields (and IPv4 checksum) follow.

@@ -160,18 +160,25 @@ outb_tun_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
 
 	memcpy(hdr, sa->hdr, sa->hdr_len);
 	if (sa->outer_family == 4) {
+		const struct rte_ipv4_hdr *t =
+			(const struct rte_ipv4_hdr *)sa->hdr;
 		struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)hdr;
+		uint8_t otos = t->type_of_service;
+		rte_be16_t frag = t->fragment_offset;
 
 		if (sa->flags & DPSEC_SA_F_COPY_DSCP)
-			o->type_of_service = tos & ~0x3u;
-		o->type_of_service |= tos & 0x3u;  /* ECN, RFC 6040 */
+			otos = tos & ~0x3u;
+		otos |= tos & 0x3u;  /* ECN, RFC 6040 */
 		if ((sa->flags & DPSEC_SA_F_COPY_DF) && nh == ESP_NH_IPV4 &&
 		    (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
 		     rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-			o->fragment_offset =
-				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+			frag = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		o->type_of_service = otos;
+		o->fragment_offset = frag;
 		o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-		ipv4_fix(o, (uint16_t)pkt_len);
+		o->total_length = rte_cpu_to_be_16((uint16_t)pkt_len);
+		o->hdr_checksum = ipv4_cksum_tmpl(t, otos, o->total_length,
+						  o->packet_id, frag);
 		return sizeof(struct rte_ipv4_hdr);
 	} else {
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
