@@ -284,6 +284,10 @@ gw_worker(void *arg)
 {
 	struct gw_lcore *lc = arg;
 	struct rte_mbuf *pkts[GW_BURST_MAX];
+	/* Idle = nothing received for 200 µs (and 64 empty polls in a
+	 * row): a worker with traffic never sleeps, whatever the gaps
+	 * between its bursts. */
+	uint64_t idle_tsc = rte_get_tsc_hz() / 5000, last_rx = rte_rdtsc();
 	unsigned int idle = 0;
 
 	while (!gw.quit) {
@@ -313,11 +317,13 @@ gw_worker(void *arg)
 					 st);
 		}
 		/* Idle: give the core away a little (--busy-poll: never). */
-		if (got == 0 && !gw.busy_poll && ++idle >= 64) {
-			rte_delay_us_sleep(20);
+		if (got != 0) {
 			idle = 0;
-		} else if (got != 0) {
+			last_rx = rte_rdtsc();
+		} else if (!gw.busy_poll && ++idle >= 64) {
 			idle = 0;
+			if (rte_rdtsc() - last_rx >= idle_tsc)
+				rte_delay_us_sleep(20);
 		}
 	}
 	return 0;

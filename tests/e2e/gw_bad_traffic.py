@@ -8,6 +8,7 @@ the gateway's unprotected port (a pcap wire). Checked: the gateway exits
 the valid packets come out, each once and intact; every other frame is
 counted once as dropped, with the reasons expected for the kinds whose
 reason is certain; the counters balance (received = sent + dropped).
+Also: lifetimes' events, and a stop under a flood that never ends.
 
   gw_bad_traffic.py <dpsec-ipsec-gw>
 """
@@ -220,6 +221,7 @@ def main():
     fails += capture_check(all_reasons,
                            sum(int(v) for v in all_reasons.values()))
     fails += lifetimes()
+    fails += flood_stop()
     for f in fails:
         print("FAIL: " + f)
     print("reasons: %s" % reasons)
@@ -283,6 +285,44 @@ rt ipv4 dst 198.51.100.0/24 port 0
     out = rdpcap(os.path.join(TMP, "life0.pcap"))
     if len(out) != 20:
         fails.append("lifetimes: %d ESP frames, want 20" % len(out))
+    return fails
+
+
+def flood_stop():
+    """A stop under traffic that never ends (the clear port replays its
+    file without end, infinite_rx): the stop still comes, within the
+    drain's 1 s bound, with every mbuf back."""
+    cfg = os.path.join(TMP, "flood.cfg")
+    with open(cfg, "w") as f:
+        f.write(f"""sa out 2001 aead_algo aes-128-gcm aead_key {KEYS} \\
+mode ipv4-tunnel src 192.0.2.1 dst 198.51.100.1
+sp ipv4 out esp protect 2001 pri 1 dst 10.2.0.0/16
+rt ipv4 dst 198.51.100.0/24 port 0
+""")
+    inp = os.path.join(TMP, "flood.pcap")
+    wrpcap(inp, [ETH / IP(src="10.1.0.1", dst="10.2.0.1", id=i) /
+                 UDP(sport=7, dport=7) / Raw(bytes(30)) for i in range(64)])
+    empty = os.path.join(TMP, "empty.pcap")
+    wrpcap(empty, [], linktype=1)
+    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
+           "-l", "0,1", "--log-level=lib.eal:warning",
+           "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s" % empty,
+           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s,infinite_rx=1" % inp,
+           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
+           "--seconds", "1"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    print(r.stdout + r.stderr)
+    fails = []
+    if r.returncode != 0:
+        fails.append("flood: exit status %d" % r.returncode)
+    for want in ("(traffic still arriving after 1 s: the port stop "
+                 "discards the rest)", "mbufs: all"):
+        if want not in r.stdout:
+            fails.append("flood: no '%s'" % want)
+    m = re.search(r"^\s+0 unprotected\s+\d+\s+\S+\s+(\d+)", r.stdout, re.M)
+    if not m or int(m.group(1)) < 1000:
+        fails.append("flood: port 0 sent %s ESP frames, want a flood"
+                     % (m.group(1) if m else None))
     return fails
 
 
