@@ -65,6 +65,8 @@ struct gw_port_stats {
 	uint64_t frag_in;		/* fragments taken for reassembly */
 	uint64_t reassembled;		/* packets made of them */
 	uint64_t frag_merged;		/* fragments in those packets */
+	uint64_t fragmented;		/* packets over the MTU fragmented */
+	uint64_t frag_out;		/* fragments they made (TX port) */
 	uint64_t drops[DPSEC_R_MAX];	/* by dpsec reason, on RX port */
 	uint64_t gw_drops[GW_D_MAX];	/* by gateway reason, on RX port */
 };
@@ -114,11 +116,14 @@ struct gw {
 	unsigned int idle_exit_ms;	/* 0 = off */
 	const char *capture;		/* --capture FILE */
 	uint32_t max_sa;
+	uint32_t frag_tbl;		/* --reassemble: entries; 0: default */
+	bool fragment;			/* --reassemble: fragment over MTU */
 	/* state */
 	struct gw_port port[GW_MAX_PORTS];
 	struct gw_lcore *lc;		/* nb_lc workers */
 	unsigned int nb_lc;
 	struct rte_mempool *mp;
+	struct rte_mempool *indir;	/* --reassemble: fragments' data */
 	struct dpsec_ctx *ctx;
 	struct dpsec_spd *spd_out, *spd_in;
 	struct rte_lpm *lpm;

@@ -109,6 +109,68 @@ tx_flush(struct gw_lcore *lc, uint16_t port, struct gw_port_stats *in_st)
 	lc->txmask &= ~(UINT32_C(1) << port);
 }
 
+/* Ethernet in front of IP packet @m, queued for port @hop. */
+static void
+l2_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
+	 struct rte_mbuf *m, uint32_t hop, uint16_t et)
+{
+	const struct gw_port *op = &gw.port[hop];
+	struct rte_ether_hdr *eh;
+
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (eh == NULL) {
+		gw_drop(lc, in_st, m, GW_D_L2_NOMEM, true);
+		return;
+	}
+	rte_ether_addr_copy(&op->dst, &eh->dst_addr);
+	rte_ether_addr_copy(&op->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(et);
+	m->l2_len = sizeof(*eh);
+	lc->st[hop].tx_bytes += rte_pktmbuf_pkt_len(m);
+	lc->txb[hop][lc->txn[hop]++] = m;
+	lc->txmask |= UINT32_C(1) << hop;
+	if (lc->txn[hop] == GW_BURST_MAX)
+		tx_flush(lc, (uint16_t)hop, in_st);
+}
+
+/*
+ * --reassemble: a packet over the egress MTU leaves as fragments (of the
+ * ESP packet, after encryption, as ipsec-secgw does; RFC 4303 §3.3.4 lets
+ * the outer header fragment). One that may not be fragmented (IPv4 DF)
+ * or that would need too many fragments is dropped as "mtu".
+ */
+static void
+fragment_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
+		   struct rte_mbuf *m, uint32_t hop, bool v4)
+{
+	struct rte_mbuf *frags[RTE_LIBRTE_IP_FRAG_MAX_FRAG];
+	uint16_t mtu = gw.port[hop].mtu;
+	int32_t n;
+
+	n = v4 ? rte_ipv4_fragment_packet(m, frags, RTE_DIM(frags), mtu,
+					  gw.mp, gw.indir) :
+		 rte_ipv6_fragment_packet(m, frags, RTE_DIM(frags), mtu,
+					  gw.mp, gw.indir);
+	if (n <= 0) {
+		gw_drop(lc, in_st, m, GW_D_MTU, true);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	lc->st[hop].fragmented++;
+	lc->st[hop].frag_out += (uint64_t)n;
+	for (int32_t i = 0; i < n; i++) {
+		if (v4) {
+			struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(frags[i],
+				struct rte_ipv4_hdr *);
+
+			h->hdr_checksum = 0;
+			h->hdr_checksum = rte_ipv4_cksum(h);
+		}
+		l2_queue(lc, in_st, frags[i], hop, v4 ? RTE_ETHER_TYPE_IPV4 :
+			 RTE_ETHER_TYPE_IPV6);
+	}
+}
+
 /* Route each IP packet (no L2 yet), add Ethernet, queue it for its port. */
 static void
 route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
@@ -119,8 +181,6 @@ route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
 		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 		uint32_t hop = 0;
 		uint16_t et;
-		struct rte_ether_hdr *eh;
-		struct gw_port *op;
 		int rc;
 
 		if ((ip[0] >> 4) == 4) {
@@ -142,28 +202,19 @@ route_and_queue(struct gw_lcore *lc, struct gw_port_stats *in_st,
 			gw_drop(lc, in_st, m, GW_D_NO_ROUTE, true);
 			continue;
 		}
-		op = &gw.port[hop];
-		/* Not fragmented here (as ipsec-secgw without --mtu): an
-		 * ESP packet over the MTU is dropped with its reason. */
-		if (rte_pktmbuf_pkt_len(m) > op->mtu) {
-			gw_drop(lc, in_st, m, GW_D_MTU, true);
+		/* Over the MTU: fragmented with --reassemble (as
+		 * ipsec-secgw), else dropped with its reason. */
+		if (rte_pktmbuf_pkt_len(m) > gw.port[hop].mtu) {
+			/* (not a packet the NIC is still to encrypt) */
+			if (gw.fragment &&
+			    !(m->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD))
+				fragment_and_queue(lc, in_st, m, hop,
+						   et == RTE_ETHER_TYPE_IPV4);
+			else
+				gw_drop(lc, in_st, m, GW_D_MTU, true);
 			continue;
 		}
-		eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
-								 sizeof(*eh));
-		if (eh == NULL) {
-			gw_drop(lc, in_st, m, GW_D_L2_NOMEM, true);
-			continue;
-		}
-		rte_ether_addr_copy(&op->dst, &eh->dst_addr);
-		rte_ether_addr_copy(&op->mac, &eh->src_addr);
-		eh->ether_type = rte_cpu_to_be_16(et);
-		m->l2_len = sizeof(*eh);
-		lc->st[hop].tx_bytes += rte_pktmbuf_pkt_len(m);
-		lc->txb[hop][lc->txn[hop]++] = m;
-		lc->txmask |= UINT32_C(1) << hop;
-		if (lc->txn[hop] == GW_BURST_MAX)
-			tx_flush(lc, (uint16_t)hop, in_st);
+		l2_queue(lc, in_st, m, hop, et);
 	}
 }
 

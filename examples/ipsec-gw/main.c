@@ -73,7 +73,7 @@ usage(const char *prog)
 		"    [--config \"(port,queue,lcore)[,...]\"] [-w REPLAY_WINDOW] [-e]\n"
 		"    [--stats SECONDS] [--seconds N] [--idle-exit MS] [--busy-poll]\n"
 		"    [--burst N] [--nb-mbufs N] [--max-sa N] [--tx-wait-us N] [--check]\n"
-		"    [--skip-bad-sa] [--capture FILE]\n"
+		"    [--skip-bad-sa] [--capture FILE] [--reassemble NUM]\n"
 		"  -p PORTMASK     ports to use (hex)\n"
 		"  -u PORTMASK     unprotected ports (hex): ESP arrives on them\n"
 		"  -f CONFIG       ipsec-secgw configuration file (sa, sp, rt, neigh)\n"
@@ -91,6 +91,9 @@ usage(const char *prog)
 		"  --check         load and apply the configuration, then exit\n"
 		"  --capture FILE  write the dropped packets to FILE (pcapng, the reason\n"
 		"                  as each packet's comment)\n"
+		"  --reassemble N  as ipsec-secgw: N entries in each lcore's reassembly\n"
+		"                  table (default 1024), and packets over the egress MTU\n"
+		"                  are fragmented (after encryption) instead of dropped\n"
 		"  --skip-bad-sa   leave out SAs dpsec refuses as invalid (e.g. null cipher\n"
 		"                  with null integrity); their policies discard\n"
 		"  (doc/ipsec_gw.md)\n", prog);
@@ -224,6 +227,7 @@ parse_args(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "skip-bad-sa", no_argument, NULL, 'K' },
 		{ "capture", required_argument, NULL, 'X' },
+		{ "reassemble", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -279,6 +283,13 @@ parse_args(int argc, char **argv)
 			break;
 		case 'B':
 			gw.busy_poll = true;
+			break;
+		case 'R':
+			if (parse_num("--reassemble", optarg, 1, 1u << 20, 10,
+				      &v))
+				return -1;
+			gw.frag_tbl = (uint32_t)v;
+			gw.fragment = true;
 			break;
 		case 'b':
 			if (parse_num("--burst", optarg, 1, GW_BURST_MAX, 10,
@@ -460,6 +471,8 @@ gw_port_sum(uint16_t p, struct gw_port_stats *sum)
 		sum->frag_in += s->frag_in;
 		sum->reassembled += s->reassembled;
 		sum->frag_merged += s->frag_merged;
+		sum->fragmented += s->fragmented;
+		sum->frag_out += s->frag_out;
 		sum->outbound += s->outbound;
 		for (unsigned int r = 0; r < DPSEC_R_MAX; r++)
 			sum->drops[r] += s->drops[r];
@@ -564,6 +577,9 @@ console(double secs, double dt, bool final)
 			       p, s.frag_in, s.frag_merged, s.reassembled,
 			       s.gw_drops[GW_D_FRAG], s.frag_in - s.frag_merged -
 			       s.gw_drops[GW_D_FRAG]);
+		if (s.fragmented != 0)
+			printf("port %u: %" PRIu64 " packets over the MTU sent as %" PRIu64 " fragments\n",
+			       p, s.fragmented, s.frag_out);
 		for (unsigned int r = 0; r < DPSEC_R_MAX; r++) {
 			if (s.drops[r] == 0)
 				continue;
@@ -672,8 +688,10 @@ run(void)
 		int rc;
 
 		/* 2 s for a packet's fragments to arrive */
-		gw.lc[i].frag = rte_ip_frag_table_create(1024, 16, 4096,
-							 2 * hz, SOCKET_ID_ANY);
+		gw.lc[i].frag = rte_ip_frag_table_create(
+			gw.frag_tbl ? gw.frag_tbl : 1024, 16,
+			4 * (gw.frag_tbl ? gw.frag_tbl : 1024), 2 * hz,
+			SOCKET_ID_ANY);
 		if (gw.lc[i].frag == NULL) {
 			fprintf(stderr, "error: reassembly table: %s\n",
 				rte_strerror(rte_errno));
@@ -779,6 +797,18 @@ main(int argc, char **argv)
 	gw.mp = rte_pktmbuf_pool_create("gw_mbufs", gw.nb_mbufs, MBUF_CACHE,
 					0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					rte_socket_id());
+	/* Fragments: a direct mbuf for each header, an indirect one for
+	 * each piece of the packet's data (rte_ip_frag). */
+	if (gw.mp != NULL && gw.fragment) {
+		gw.indir = rte_pktmbuf_pool_create("gw_indirect", gw.nb_mbufs,
+						   MBUF_CACHE, 0, 0,
+						   rte_socket_id());
+		if (gw.indir == NULL) {
+			fprintf(stderr, "error: indirect mbuf pool: %s\n",
+				rte_strerror(rte_errno));
+			goto out_pool;
+		}
+	}
 	cc.max_sa = gw.max_sa;
 	gw.ctx = gw.mp != NULL ? dpsec_create(&cc) : NULL;
 	if (gw.ctx == NULL) {
@@ -845,6 +875,15 @@ out_pool:
 			printf("mbufs: all %u back in the pool\n", avail);
 		}
 		rte_mempool_free(gw.mp);
+	}
+	if (gw.indir != NULL) {
+		avail = rte_mempool_avail_count(gw.indir);
+		if (avail != gw.indir->size) {
+			fprintf(stderr, "error: %u of %u indirect mbufs not returned\n",
+				gw.indir->size - avail, gw.indir->size);
+			ret = 1;
+		}
+		rte_mempool_free(gw.indir);
 	}
 out_eal:
 	rte_free(gw.lc);

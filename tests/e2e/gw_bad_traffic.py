@@ -8,7 +8,8 @@ the gateway's unprotected port (a pcap wire). Checked: the gateway exits
 the valid packets come out, each once and intact; every other frame is
 counted once as dropped, with the reasons expected for the kinds whose
 reason is certain; the counters balance (received = sent + dropped).
-Also: lifetimes' events, and a stop under a flood that never ends.
+Also: lifetimes' events, a stop under a flood that never ends, and
+--reassemble's fragmentation of ESP packets over the MTU.
 
   gw_bad_traffic.py <dpsec-ipsec-gw>
 """
@@ -20,7 +21,7 @@ import sys
 import tempfile
 
 from scapy.all import (ARP, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment,  # noqa
-                       Raw, fragment, fragment6, rdpcap, wrpcap)
+                       Raw, defragment, fragment, fragment6, rdpcap, wrpcap)
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 GW = sys.argv[1]
@@ -222,6 +223,7 @@ def main():
                            sum(int(v) for v in all_reasons.values()))
     fails += lifetimes()
     fails += flood_stop()
+    fails += fragment_out()
     for f in fails:
         print("FAIL: " + f)
     print("reasons: %s" % reasons)
@@ -285,6 +287,50 @@ rt ipv4 dst 198.51.100.0/24 port 0
     out = rdpcap(os.path.join(TMP, "life0.pcap"))
     if len(out) != 20:
         fails.append("lifetimes: %d ESP frames, want 20" % len(out))
+    return fails
+
+
+def fragment_out():
+    """--reassemble (ipsec-secgw's option): the ESP packets over the MTU
+    leave as IPv4 fragments instead of being dropped; scapy puts them
+    together and decrypts each to the packet that went in."""
+    inp = os.path.join(TMP, "in1.pcap")           # main()'s port 1 file
+    out = os.path.join(TMP, "frag0.pcap")
+    empty = os.path.join(TMP, "empty.pcap")
+    wrpcap(empty, [], linktype=1)
+    cfg = os.path.join(TMP, "gw.cfg")
+    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
+           "-l", "0,1", "--log-level=lib.eal:warning",
+           "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s,tx_pcap=%s" %
+           (empty, out),
+           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s" % inp,
+           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
+           "--idle-exit", "700", "--seconds", "60", "--reassemble", "64"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    print(r.stdout + r.stderr)
+    fails = []
+    if r.returncode != 0 or "mbufs: all" not in r.stdout:
+        fails.append("fragment: exit status %d or mbufs not all back"
+                     % r.returncode)
+    if not re.search(r"^port 0: 5 packets over the MTU sent as 10 "
+                     r"fragments$", r.stdout, re.M):
+        fails.append("fragment: no 'port 0: 5 packets over the MTU sent as "
+                     "10 fragments'")
+    if re.search(r"^drops of rx port 1:", r.stdout, re.M):
+        fails.append("fragment: drops on port 1")
+    frames = rdpcap(out) if os.path.exists(out) else []
+    if any(len(f) > 1514 for f in frames):
+        fails.append("fragment: a frame over the MTU")
+    sa = SecurityAssociation(ESP, spi=2002, crypt_algo="AES-GCM",
+                             crypt_key=KEY, auth_algo="NULL",
+                             tunnel_header=IP(src="192.0.2.1",
+                                              dst="198.51.100.1"))
+    got = sorted(bytes(sa.decrypt(p)) for p in
+                 defragment([f[IP] for f in frames]))
+    want = sorted(bytes(f[IP]) for f in rdpcap(inp))
+    if got != want:
+        fails.append("fragment: %d packets decrypted from %d frames, want "
+                     "the 10 sent, intact" % (len(got), len(frames)))
     return fails
 
 

@@ -132,6 +132,8 @@ ARGS_BAD = [
     ("mask", ["-p", "xyz", "-f", "GOOD"],
      r"error: -p 'xyz': expected a hex mask"),
     ("missing", ["-u", "0x1"], r"error: -p PORTMASK and -f CONFIG are required"),
+    ("reassemble", ["-p", "0xf", "-f", "GOOD", "--reassemble", "0"],
+     r"error: --reassemble '0': expected a number in 1\.\.0x100000"),
 ]
 
 failures = 0
