@@ -8,6 +8,7 @@
  *   /dpsec_gw/sa/del,<in|out> <spi>
  *   /dpsec_gw/sa/move,<in|out> <spi> <nic|sw>
  *   /dpsec_gw/sp/add,<sp rule words>        e.g. "ipv4 out esp protect 7 ..."
+ *   /dpsec_gw/sp/replace,<sp rule words with "id <n>">
  *   /dpsec_gw/sp/del,<in|out> <id>
  *   /dpsec_gw/sa/list, /dpsec_gw/sp/list, /dpsec_gw/ports, /dpsec_gw/events
  *   /dpsec_gw/fault,<port> punt|spurious_fail|drop|dup|reorder <rate>
@@ -256,69 +257,113 @@ spd_of(enum dpsec_sa_dir dir)
 	return dir == DPSEC_SA_OUTBOUND ? gw.spd_out : gw.spd_in;
 }
 
+/*
+ * sp/add, and sp/replace (@old: the rule's "id <n>" names a policy of the
+ * same direction, which the new one takes the place of in one commit:
+ * the data path sees the old policy or the new one, never neither).
+ */
 static int
-ctl_sp_add(const char *cmd, const char *params, struct rte_tel_data *d)
+sp_set(const char *params, struct rte_tel_data *d, bool replace)
 {
+	const char *what = replace ? "sp replace" : "sp add";
 	char buf[1024], err[CTL_ERR] = "", *argv[CTL_WORDS];
-	struct cfg_args a = { .cmd = "sp add", .argv = argv, .err = err,
+	struct cfg_args a = { .cmd = what, .argv = argv, .err = err,
 			      .err_len = sizeof(err) };
-	struct cfg_sp p;
+	struct dpsec_spd *spd;
+	struct cfg_sp p, *old = NULL;
 	uint32_t next = 1;
 	bool by_spi;
 	int rc;
 
-	(void)cmd;
 	a.argc = words(params, buf, sizeof(buf), argv);
 	if (!enter(d))
 		return 0;
 	for (unsigned int i = 0; i < gw.nb_sp; i++)
 		if (gw.sps[i].pol.id >= next)
 			next = gw.sps[i].pol.id + 1;
-	if (a.argc < 0 || cfg_sp_parse(&a, &p, &by_spi, next) != 0)
+	/* replace: no default id (UINT32_MAX is no policy's) */
+	if (a.argc < 0 || cfg_sp_parse(&a, &p, &by_spi,
+				       replace ? UINT32_MAX : next) != 0)
 		goto bad;
-	for (unsigned int i = 0; i < gw.nb_sp; i++) {
+	if (replace && p.pol.id == UINT32_MAX) {
+		snprintf(err, sizeof(err), "sp replace: the rule needs 'id <n>', the policy it replaces");
+		goto bad;
+	}
+	for (unsigned int i = 0; i < gw.nb_sp; i++)
 		if (gw.sps[i].used && gw.sps[i].dir == p.dir &&
-		    gw.sps[i].pol.id == p.pol.id) {
-			snprintf(err, sizeof(err), "sp add: policy id %" PRIu32 " exists",
-				 p.pol.id);
-			goto bad;
-		}
+		    gw.sps[i].pol.id == p.pol.id)
+			old = &gw.sps[i];
+	if (!replace && old != NULL) {
+		snprintf(err, sizeof(err), "sp add: policy id %" PRIu32 " exists (sp/replace changes it)",
+			 p.pol.id);
+		goto bad;
+	}
+	if (replace && old == NULL) {
+		snprintf(err, sizeof(err), "sp replace: no policy %s %" PRIu32,
+			 p.dir == DPSEC_SA_INBOUND ? "in" : "out", p.pol.id);
+		goto bad;
 	}
 	if (by_spi) {
 		struct cfg_sa *s = gw_sa_find(p.dir, p.sa_spi, NULL);
 
 		if (s == NULL || s->sa == NULL) {
-			snprintf(err, sizeof(err), "sp add: protect %" PRIu32 ": no sa %s %" PRIu32,
-				 p.sa_spi, p.dir == DPSEC_SA_INBOUND ?
+			snprintf(err, sizeof(err), "%s: protect %" PRIu32 ": no sa %s %" PRIu32,
+				 what, p.sa_spi, p.dir == DPSEC_SA_INBOUND ?
 				 "in" : "out", p.sa_spi);
 			goto bad;
 		}
 		p.pol.sa = s->sa;
 	}
-	if (gw.nb_sp == GW_MAX_SP) {
+	if (!replace && gw.nb_sp == GW_MAX_SP) {
 		snprintf(err, sizeof(err), "sp add: %d policies already",
 			 GW_MAX_SP);
 		goto bad;
 	}
-	rc = dpsec_spd_add(spd_of(p.dir), &p.pol);
+	spd = spd_of(p.dir);
+	rc = replace ? dpsec_spd_del(spd, p.pol.id) : 0;
 	if (rc == 0) {
-		rc = dpsec_spd_commit(spd_of(p.dir));
-		if (rc != 0)
-			dpsec_spd_del(spd_of(p.dir), p.pol.id);
+		rc = dpsec_spd_add(spd, &p.pol);
+		if (rc == 0) {
+			rc = dpsec_spd_commit(spd);
+			if (rc != 0)
+				dpsec_spd_del(spd, p.pol.id);
+		}
+		/* Failed: the pending set as it was (the published one
+		 * never changed). */
+		if (rc != 0 && replace)
+			dpsec_spd_add(spd, &old->pol);
 	}
 	if (rc != 0) {
-		snprintf(err, sizeof(err), "sp add: %s", strerror(-rc));
+		snprintf(err, sizeof(err), "%s: %s", what, strerror(-rc));
 		goto bad;
 	}
 	p.used = true;
 	p.committed = true;
-	gw.sps[gw.nb_sp++] = p;
+	if (replace)
+		*old = p;
+	else
+		gw.sps[gw.nb_sp++] = p;
 	pthread_mutex_unlock(&gw.lock);
-	return reply(d, true, "sp %s %" PRIu32 " added",
-		     p.dir == DPSEC_SA_INBOUND ? "in" : "out", p.pol.id);
+	return reply(d, true, "sp %s %" PRIu32 " %s",
+		     p.dir == DPSEC_SA_INBOUND ? "in" : "out", p.pol.id,
+		     replace ? "replaced" : "added");
 bad:
 	pthread_mutex_unlock(&gw.lock);
 	return reply(d, false, "%s", err);
+}
+
+static int
+ctl_sp_add(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	return sp_set(params, d, false);
+}
+
+static int
+ctl_sp_replace(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	return sp_set(params, d, true);
 }
 
 static int
@@ -564,6 +609,7 @@ gw_ctl_init(void)
 		{ "/dpsec_gw/sa/move", ctl_sa_move, "Move an SA. Parameters: <in|out> <spi> <nic|sw>" },
 		{ "/dpsec_gw/sa/list", ctl_sa_list, "SAs: placement and counters" },
 		{ "/dpsec_gw/sp/add", ctl_sp_add, "Add and commit a policy. Parameters: an sp rule without 'sp'" },
+		{ "/dpsec_gw/sp/replace", ctl_sp_replace, "Replace policy <id> in one commit. Parameters: an sp rule without 'sp', with 'id <n>'" },
 		{ "/dpsec_gw/sp/del", ctl_sp_del, "Delete and commit a policy. Parameters: <in|out> <id>" },
 		{ "/dpsec_gw/sp/list", ctl_sp_list, "Policies" },
 		{ "/dpsec_gw/ports", ctl_ports, "Ports: packets in, out and dropped" },
