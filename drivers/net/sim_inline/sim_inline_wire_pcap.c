@@ -16,7 +16,7 @@
 
 enum { PCAP_POOL_SIZE = 511, PCAP_SNAPLEN = 65535 };
 /* infinite_rx: at most this much of rx_pcap is held in memory. */
-#define PCAP_LOOP_MAX_FRAMES (1u << 20)
+#define PCAP_LOOP_MAX_FRAMES 65535u	/* a uint16_t reference count each */
 #define PCAP_LOOP_MAX_BYTES (256u << 20)
 
 /* One frame of rx_pcap held for infinite_rx. */
@@ -31,12 +31,60 @@ struct pcap_wire {
 	pcap_dumper_t *tx;
 	rte_spinlock_t tx_lock;
 	struct rte_mempool *mp;		/* frames read from rx_pcap */
-	/* infinite_rx: the frames of rx_pcap, replayed round robin. */
+	/* infinite_rx: the frames of rx_pcap, replayed round robin, each an
+	 * mbuf over the file's bytes (an external buffer) that the wire
+	 * lends: one more reference per frame on the wire, none copied. The
+	 * RX engine never writes a shared buffer (it copies one it must
+	 * change, as it copies any frame that is not its own). */
 	struct loop_frame *lf;
 	uint8_t *ldata;
 	uint32_t nb_lf, next_lf;
+	struct rte_mempool *lpool;
+	struct rte_mbuf **lm;
+	struct rte_mbuf_ext_shared_info lshinfo;
 	uint8_t lin[PCAP_SNAPLEN];	/* a chained frame made linear */
 };
+
+static void
+pw_lend_free_cb(void *addr, void *opaque)
+{
+	RTE_SET_USED(addr);
+	RTE_SET_USED(opaque);	/* the bytes go with the wire (pw_close) */
+}
+
+/* infinite_rx: one mbuf per frame, over the frame's bytes. */
+static int
+pw_lend_init(struct sim_port *p, struct pcap_wire *w)
+{
+	char pname[RTE_MEMPOOL_NAMESIZE];
+	rte_iova_t iova = rte_malloc_virt2iova(w->ldata);
+
+	snprintf(pname, sizeof(pname), "simloop%u", p->dev->data->port_id);
+	w->lpool = rte_pktmbuf_pool_create(pname, w->nb_lf, 0, 0, 0,
+					   p->dev->device->numa_node);
+	w->lm = rte_zmalloc("sim_pcap_loop", w->nb_lf * sizeof(*w->lm), 0);
+	if (w->lpool == NULL || w->lm == NULL ||
+	    rte_pktmbuf_alloc_bulk(w->lpool, w->lm, w->nb_lf) != 0) {
+		SIM_LOG(ERR, "%s: infinite_rx: no memory for %u frames",
+			p->dev->data->name, w->nb_lf);
+		return -1;
+	}
+	w->lshinfo.free_cb = pw_lend_free_cb;
+	w->lshinfo.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&w->lshinfo, (uint16_t)RTE_MIN(w->nb_lf,
+						UINT16_MAX));
+	for (uint32_t i = 0; i < w->nb_lf; i++) {
+		struct rte_mbuf *m = w->lm[i];
+		uint8_t *d = w->ldata + w->lf[i].off;
+
+		rte_pktmbuf_attach_extbuf(m, d, iova == RTE_BAD_IOVA ?
+					  RTE_BAD_IOVA : iova + w->lf[i].off,
+					  (uint16_t)w->lf[i].len, &w->lshinfo);
+		m->data_len = (uint16_t)w->lf[i].len;
+		m->pkt_len = w->lf[i].len;
+	}
+	return 0;
+}
 
 /*
  * infinite_rx: read every frame of rx_pcap into memory. A frame the port
@@ -95,7 +143,8 @@ pw_load(struct sim_port *p, struct pcap_wire *w)
 		w->lf[w->nb_lf].off = used;
 		w->lf[w->nb_lf].len = h->caplen;
 		w->nb_lf++;
-		used += h->caplen;
+		/* each frame on a cache line, as in a NIC's buffer */
+		used = RTE_ALIGN_CEIL(used + h->caplen, RTE_CACHE_LINE_SIZE);
 	}
 	if (r == PCAP_ERROR) {
 		SIM_LOG(ERR, "%s: rx_pcap: %s", name, pcap_geterr(w->rx));
@@ -106,7 +155,7 @@ pw_load(struct sim_port *p, struct pcap_wire *w)
 			p->da.rx_pcap);
 		return -1;
 	}
-	return 0;
+	return pw_lend_init(p, w) == 0 ? 0 : -1;
 nomem:
 	SIM_LOG(ERR, "%s: infinite_rx: no memory for %s", name, p->da.rx_pcap);
 	return -1;
@@ -179,6 +228,13 @@ pw_close(struct sim_port *p)
 	if (w->rx != NULL)
 		pcap_close(w->rx);
 	rte_mempool_free(w->mp);
+	if (w->lm != NULL) {
+		for (uint32_t i = 0; i < w->nb_lf; i++)
+			if (w->lm[i] != NULL)
+				rte_pktmbuf_free(w->lm[i]);
+		rte_free(w->lm);
+	}
+	rte_mempool_free(w->lpool);
 	rte_free(w->lf);
 	rte_free(w->ldata);
 	rte_free(w);
@@ -233,27 +289,20 @@ pw_tx(struct sim_port *p, uint16_t qid, struct rte_mbuf **pkts, uint16_t nb)
 }
 
 /* infinite_rx: the next @nb frames of the file, from the first after the
- * last. Frames the RX engine has not given back yet bound a burst. */
+ * last, lent (a reference each). */
 static uint16_t
 pw_rx_loop(struct pcap_wire *w, struct rte_mbuf **pkts, uint16_t nb)
 {
 	uint32_t i = w->next_lf;
-	uint16_t n;
 
-	while (nb > 0 && rte_pktmbuf_alloc_bulk(w->mp, pkts, nb) != 0)
-		nb /= 2;
-	for (n = 0; n < nb; n++) {
-		const struct loop_frame *f = &w->lf[i];
-
-		memcpy(rte_pktmbuf_mtod(pkts[n], uint8_t *), w->ldata + f->off,
-		       f->len);
-		pkts[n]->data_len = (uint16_t)f->len;
-		pkts[n]->pkt_len = f->len;
+	for (uint16_t n = 0; n < nb; n++) {
+		pkts[n] = w->lm[i];
+		rte_mbuf_refcnt_update(pkts[n], 1);
 		if (++i == w->nb_lf)
 			i = 0;
 	}
 	w->next_lf = i;
-	return n;
+	return nb;
 }
 
 static uint16_t
