@@ -15,7 +15,8 @@ Cells: direction (out: clear -> ESP, in: ESP -> clear) x inner IPv4/UDP
 datagram size (64, 1420 B) x flows (1, 1000), one worker lcore; then the
 1000-flow cells with two. A cell's figure is the egress port's packets/s
 over --time seconds after a warm-up, read from DPDK telemetry
-(/ethdev/stats); median of --runs launches, min..max shown. Before the
+(/ethdev/stats); median of --runs launches (the two programs'
+launches alternate), min..max shown. Before the
 timed runs, each gateway's output of each direction and size is checked:
 scapy decrypts every ESP frame to the clear frame that went in (out), or
 finds every clear frame intact (in).
@@ -434,10 +435,13 @@ def main():
                     for f in flows:
                         if w > 1 and f != flows[-1]:
                             continue
-                        v = {who: [b.measure(who, traffic[(s, f)], d, w,
-                                             pick[d])
-                                   for _ in range(a.runs)]
-                             for who in ('dpsec', 'secgw')}
+                        # Launches alternate, so that a slow spell of
+                        # this shared machine falls on both.
+                        v = {'dpsec': [], 'secgw': []}
+                        for _ in range(a.runs):
+                            for who in ('dpsec', 'secgw'):
+                                v[who].append(b.measure(
+                                    who, traffic[(s, f)], d, w, pick[d]))
                         md, sd = median_fmt(v['dpsec'])
                         ms, ss = median_fmt(v['secgw'])
                         res[(w, d, s, f)] = (md, ms)
@@ -464,11 +468,14 @@ def main():
             for s in sizes:
                 cost = {}
                 col = {}
+                fv = {'dpsec': [], 'secgw': []}
+                for _ in range(a.runs):
+                    for who in ('dpsec', 'secgw'):
+                        fv[who].append(b.measure(
+                            who, traffic[(s, flows[-1])], 'out', 1,
+                            pick['out'], fwd=True))
                 for who in ('dpsec', 'secgw'):
-                    f = statistics.median(
-                        [b.measure(who, traffic[(s, flows[-1])], 'out', 1,
-                                   pick['out'], fwd=True)
-                         for _ in range(a.runs)])
+                    f = statistics.median(fv[who])
                     ip = res[(1, 'out', s, flows[-1])][0 if who == 'dpsec'
                                                        else 1]
                     cost[who] = 1e9 / ip - 1e9 / f
