@@ -253,7 +253,7 @@ class Bench:
         return ['--no-huge', '--no-pci', '-m', '1024', '--file-prefix',
                 prefix, '--lcores', lcores, '-n', '1']
 
-    def ports(self, d, direction, nq, tx_pcap=None):
+    def ports(self, d, direction, tx_pcap=None):
         src = os.path.join(d, 'clear.pcap' if direction == 'out'
                            else 'esp.pcap')
         ing = 0 if direction == 'out' else 1
@@ -274,7 +274,7 @@ class Bench:
         rundir = os.path.join(self.tmp, 'run%d' % self.n)
         os.makedirs(rundir, mode=0o700)
         log = os.path.join(self.tmp, '%s-%d.log' % (who, self.n))
-        ports = self.ports(d, direction, workers, tx_pcap)
+        ports = self.ports(d, direction, tx_pcap)
         if who == 'secgw':
             sa_type, lib = mode
             cfg = os.path.join(self.tmp, '%s-%s.cfg' % (

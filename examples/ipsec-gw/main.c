@@ -59,6 +59,22 @@ gw_event_name(unsigned int ev)
 	       "unknown";
 }
 
+/* Are all of @mp's mbufs back (NULL: nothing to check)? Says which not. */
+static bool
+pool_back(const struct rte_mempool *mp, const char *what)
+{
+	unsigned int avail;
+
+	if (mp == NULL)
+		return true;
+	avail = rte_mempool_avail_count(mp);
+	if (avail == mp->size)
+		return true;
+	fprintf(stderr, "error: %u of %u %s not returned\n",
+		mp->size - avail, mp->size, what);
+	return false;
+}
+
 static void
 on_signal(int sig)
 {
@@ -865,26 +881,15 @@ out_ports:
 		if (gw.port[p].enabled)
 			rte_eth_dev_close(p);
 out_pool:
-	if (gw.mp != NULL) {
-		avail = rte_mempool_avail_count(gw.mp);
-		if (avail != gw.mp->size) {
-			fprintf(stderr, "error: %u of %u mbufs not returned\n",
-				gw.mp->size - avail, gw.mp->size);
-			ret = 1;
-		} else if (ret == 0 && !gw.check_only) {
-			printf("mbufs: all %u back in the pool\n", avail);
-		}
-		rte_mempool_free(gw.mp);
-	}
-	if (gw.indir != NULL) {
-		avail = rte_mempool_avail_count(gw.indir);
-		if (avail != gw.indir->size) {
-			fprintf(stderr, "error: %u of %u indirect mbufs not returned\n",
-				gw.indir->size - avail, gw.indir->size);
-			ret = 1;
-		}
-		rte_mempool_free(gw.indir);
-	}
+	if (!pool_back(gw.indir, "indirect mbufs"))
+		ret = 1;
+	avail = gw.mp != NULL ? rte_mempool_avail_count(gw.mp) : 0;
+	if (!pool_back(gw.mp, "mbufs"))
+		ret = 1;
+	else if (gw.mp != NULL && ret == 0 && !gw.check_only)
+		printf("mbufs: all %u back in the pool\n", avail);
+	rte_mempool_free(gw.indir);
+	rte_mempool_free(gw.mp);
 out_eal:
 	rte_free(gw.lc);
 	rte_eal_cleanup();

@@ -47,6 +47,20 @@ rnd = random.Random(4303)
 ETH = Ether(src="02:00:00:00:00:01", dst="02:53:49:4d:00:00")
 
 
+def run_gw(port0, port1, cfg, *opts, timeout=120):
+    """The gateway on two sim_inline pcap-wired ports (their devargs after
+    "wire=pcap,"), port 0 unprotected; its output, printed."""
+    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
+           "-l", "0,1", "--log-level=lib.eal:warning",
+           "--vdev=net_sim_inline0,wire=pcap," + port0,
+           "--vdev=net_sim_inline1,wire=pcap," + port1,
+           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0"] + \
+        list(opts)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    print(r.stdout + r.stderr)
+    return r
+
+
 def inner(i, src="10.2.0.1"):
     p = IP(src=src, dst="10.1.0.%d" % (1 + i % 200), id=i) / \
         UDP(sport=1000 + i, dport=9) / Raw(b"ok-%05d|" % i + bytes(20 + i % 300))
@@ -162,16 +176,10 @@ def main():
     cfg = os.path.join(TMP, "gw.cfg")
     with open(cfg, "w") as f:
         f.write(CFG)
-    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
-           "-l", "0,1", "--log-level=lib.eal:warning",
-           "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s,tx_pcap=%s" % (inp, out0),
-           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s,tx_pcap=%s" %
-           (inp1, out1),
-           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
-           "--idle-exit", "700", "--seconds", "60",
-           "--capture", os.path.join(TMP, "drops.pcapng")]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    print(r.stdout + r.stderr)
+    r = run_gw("rx_pcap=%s,tx_pcap=%s" % (inp, out0),
+               "rx_pcap=%s,tx_pcap=%s" % (inp1, out1), cfg,
+               "--idle-exit", "700", "--seconds", "60",
+               "--capture", os.path.join(TMP, "drops.pcapng"))
     fails = []
     if r.returncode != 0:
         fails.append("exit status %d" % r.returncode)
@@ -268,15 +276,9 @@ rt ipv4 dst 198.51.100.0/24 port 0
     inp = os.path.join(TMP, "life.pcap")
     wrpcap(inp, [ETH / IP(src="10.1.0.1", dst="10.2.0.1", id=i) /
                  UDP(sport=7, dport=7) / Raw(bytes(30)) for i in range(30)])
-    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
-           "-l", "0,1", "--log-level=lib.eal:warning",
-           "--vdev=net_sim_inline0,wire=pcap,tx_pcap=%s" %
-           os.path.join(TMP, "life0.pcap"),
-           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s" % inp,
-           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
-           "--idle-exit", "700", "--seconds", "60", "--burst", "1"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    print(r.stdout + r.stderr)
+    r = run_gw("tx_pcap=" + os.path.join(TMP, "life0.pcap"),
+               "rx_pcap=" + inp, cfg,
+               "--idle-exit", "700", "--seconds", "60", "--burst", "1")
     fails = []
     for want in ("event: sa out 2001: soft-expired (rekey now)",
                  "event: sa out 2001: hard-expired (stopped)",
@@ -299,15 +301,9 @@ def fragment_out():
     empty = os.path.join(TMP, "empty.pcap")
     wrpcap(empty, [], linktype=1)
     cfg = os.path.join(TMP, "gw.cfg")
-    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
-           "-l", "0,1", "--log-level=lib.eal:warning",
-           "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s,tx_pcap=%s" %
-           (empty, out),
-           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s" % inp,
-           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
-           "--idle-exit", "700", "--seconds", "60", "--reassemble", "64"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    print(r.stdout + r.stderr)
+    r = run_gw("rx_pcap=%s,tx_pcap=%s" % (empty, out), "rx_pcap=" + inp,
+               cfg, "--idle-exit", "700", "--seconds", "60",
+               "--reassemble", "64")
     fails = []
     if r.returncode != 0 or "mbufs: all" not in r.stdout:
         fails.append("fragment: exit status %d or mbufs not all back"
@@ -350,14 +346,8 @@ rt ipv4 dst 198.51.100.0/24 port 0
                  UDP(sport=7, dport=7) / Raw(bytes(30)) for i in range(64)])
     empty = os.path.join(TMP, "empty.pcap")
     wrpcap(empty, [], linktype=1)
-    cmd = [GW, "--no-huge", "--no-pci", "-m", "512", "--no-shconf",
-           "-l", "0,1", "--log-level=lib.eal:warning",
-           "--vdev=net_sim_inline0,wire=pcap,rx_pcap=%s" % empty,
-           "--vdev=net_sim_inline1,wire=pcap,rx_pcap=%s,infinite_rx=1" % inp,
-           "--", "-p", "0x3", "-u", "0x1", "-f", cfg, "--stats", "0",
-           "--seconds", "1"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    print(r.stdout + r.stderr)
+    r = run_gw("rx_pcap=" + empty, "rx_pcap=%s,infinite_rx=1" % inp, cfg,
+               "--seconds", "1", timeout=60)
     fails = []
     if r.returncode != 0:
         fails.append("flood: exit status %d" % r.returncode)
