@@ -699,15 +699,15 @@ run(void)
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t last_stats = start, last_expire = start, last_rx_t = start;
 	uint64_t last_rx = 0, logged = 0;
+	uint32_t frag_tbl = gw.frag_tbl ? gw.frag_tbl : 1024;	/* entries */
 
 	for (unsigned int i = 0; i < gw.nb_lc; i++) {
 		int rc;
 
 		/* 2 s for a packet's fragments to arrive */
-		gw.lc[i].frag = rte_ip_frag_table_create(
-			gw.frag_tbl ? gw.frag_tbl : 1024, 16,
-			4 * (gw.frag_tbl ? gw.frag_tbl : 1024), 2 * hz,
-			SOCKET_ID_ANY);
+		gw.lc[i].frag = rte_ip_frag_table_create(frag_tbl, 16,
+							 4 * frag_tbl, 2 * hz,
+							 SOCKET_ID_ANY);
 		if (gw.lc[i].frag == NULL) {
 			fprintf(stderr, "error: reassembly table: %s\n",
 				rte_strerror(rte_errno));

@@ -63,6 +63,17 @@ def run(name, commands, want_rc=0):
     return p.stdout, p.stderr
 
 
+def check_errors(err, want, labels=None):
+    """The "error: " lines of @err match @want's patterns, one each, in
+    order (@labels: what each line answers, for the message)."""
+    errs = [l for l in err.splitlines() if l.startswith("error: ")]
+    check(len(errs) == len(want), "%d error lines, want %d"
+          % (len(errs), len(want)), err)
+    for i, (w, g) in enumerate(zip(want, errs)):
+        check(re.search(w, g), "%sgot %r, want /%s/"
+              % ("%r: " % labels[i] if labels else "", g, w), err)
+
+
 def jsons(out):
     """The JSON documents printed, one per line, in order."""
     return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
@@ -283,12 +294,7 @@ sp commit
 sp show json
 """
     out, err = run("errors", good + bad + tail, want_rc=1)
-    lines = [l for l in err.splitlines() if l.startswith("error: ")]
-    check(len(lines) == len(ERRORS), "%d error lines, want %d" %
-          (len(lines), len(ERRORS)), err)
-    for (cmd, pat), got in zip(ERRORS, lines):
-        check(re.search(pat, got), "%r: got %r, want /%s/" % (cmd, got, pat),
-              err)
+    check_errors(err, [pat for _, pat in ERRORS], [cmd for cmd, _ in ERRORS])
     check("dpsec-cli: %d command(s) failed" % len(ERRORS) in err,
           "failure count", err)
     # No half state: the refused SA 4097 is not there, 4096 still is and
@@ -448,16 +454,12 @@ tls del 1
 tls show json
 """
     out, err = run("tls", cmds, want_rc=1)
-    errs = [l for l in err.splitlines() if l.startswith("error: ")]
-    want = [r"error: tls add: dpsec_tls_create: Invalid argument",
-            r"error: tls add: end of line: expected iv",
-            r"error: tls add: word 3 '1\.4': expected a TLS version \(1\.2\|1\.3\)",
-            r"error: tls add: TLS context 1 exists already",
-            r"error: tls del: word 1 '1': expected the id of an existing TLS context"]
-    check(len(errs) == len(want), "%d errors, want %d" % (len(errs), len(want)),
-          err)
-    for w, g in zip(want, errs):
-        check(re.search(w, g), "got %r, want /%s/" % (g, w), err)
+    check_errors(err, [
+        r"error: tls add: dpsec_tls_create: Invalid argument",
+        r"error: tls add: end of line: expected iv",
+        r"error: tls add: word 3 '1\.4': expected a TLS version \(1\.2\|1\.3\)",
+        r"error: tls add: TLS context 1 exists already",
+        r"error: tls del: word 1 '1': expected the id of an existing TLS context"])
     check("key: 16 bytes expected" in err, "library log names the key", err)
     check("port 0: TLS record offload: tx rx, TLS 1.2 1.3, "
           "aes-128-gcm,aes-256-gcm, contexts 1 of 64 in use" in out,
@@ -494,16 +496,12 @@ tls show json
 """
     out, err = run("tls_keyupdate", cmds, want_rc=1)
     check("tls 1: new key from tcp_seq 1000" in out, "keyupdate 1", out + err)
-    errs = [l for l in err.splitlines() if l.startswith("error: ")]
-    want = [r"error: tls keyupdate: give tcp_seq and either secret",
-            r"error: tls keyupdate: secret: 2 bytes do not fit aes-128-gcm",
-            r"error: tls keyupdate: word 1 '9': expected the id of an existing TLS context",
-            r"error: tls keyupdate: dpsec_tls_rekey: Invalid argument",
-            r"error: tls keyupdate: give tcp_seq and either secret"]
-    check(len(errs) == len(want), "%d errors, want %d" % (len(errs), len(want)),
-          err)
-    for w, g in zip(want, errs):
-        check(re.search(w, g), "got %r, want /%s/" % (g, w), err)
+    check_errors(err, [
+        r"error: tls keyupdate: give tcp_seq and either secret",
+        r"error: tls keyupdate: secret: 2 bytes do not fit aes-128-gcm",
+        r"error: tls keyupdate: word 1 '9': expected the id of an existing TLS context",
+        r"error: tls keyupdate: dpsec_tls_rekey: Invalid argument",
+        r"error: tls keyupdate: give tcp_seq and either secret"])
     t = {e["id"]: e for e in doc(out, "tls")["tls"]}
     check(sorted(t) == [1, 2] and t[2]["state"] == "active",
           "contexts after keyupdate: %s" % t, out)

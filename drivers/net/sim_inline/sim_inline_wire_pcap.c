@@ -35,7 +35,8 @@ struct pcap_wire {
 	 * mbuf over the file's bytes (an external buffer) that the wire
 	 * lends: one more reference per frame on the wire, none copied. The
 	 * RX engine never writes a shared buffer (it copies one it must
-	 * change, as it copies any frame that is not its own). */
+	 * change, as it copies any frame that is not its own). lf: where
+	 * each frame is in ldata, while the file is read. */
 	struct loop_frame *lf;
 	uint8_t *ldata;
 	uint32_t nb_lf, next_lf;
@@ -155,7 +156,11 @@ pw_load(struct sim_port *p, struct pcap_wire *w)
 			p->da.rx_pcap);
 		return -1;
 	}
-	return pw_lend_init(p, w) == 0 ? 0 : -1;
+	if (pw_lend_init(p, w) != 0)
+		return -1;
+	rte_free(w->lf);	/* the mbufs carry the frames from now on */
+	w->lf = NULL;
+	return 0;
 nomem:
 	SIM_LOG(ERR, "%s: infinite_rx: no memory for %s", name, p->da.rx_pcap);
 	return -1;
@@ -314,7 +319,7 @@ pw_rx(struct sim_port *p, struct rte_mbuf **pkts, uint16_t nb)
 	uint16_t n = 0;
 	int r;
 
-	if (w->lf != NULL)
+	if (w->lm != NULL)
 		return pw_rx_loop(w, pkts, nb);
 	if (w->rx == NULL || w->rx_eof)
 		return 0;
