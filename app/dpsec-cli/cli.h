@@ -6,7 +6,9 @@
  * dpsec-cli: a testpmd-style interactive CLI for dpsec security sessions
  * (doc/cli.md). cli_cmds.c holds the state and the commands (SA, SP, rt
  * and neigh lines are parsed by lib/cfg/secgw_cfg.h, shared with the
- * gateway), cli_tls.c the TLS contexts, cli_fwd.c the forwarding lcore, main.c EAL, the options and the terminal loop.
+ * gateway), cli_tls.c the TLS contexts, cli_fwd.c the forwarding lcore,
+ * cli_capture.c the pcapng capture, main.c EAL, the options and the
+ * terminal loop.
  */
 
 #include <stdbool.h>
@@ -52,6 +54,8 @@ int cli_tls_stats(struct cfg_args *a);
 void cli_tls_cleanup(void);
 extern const char *const cli_placement_name[];
 const char *cli_place_reason_name(enum dpsec_place_reason r);
+/* DPSEC_R_ name without the prefix ("SPD_DISCARD"). */
+const char *cli_reason_name(enum dpsec_reason r);
 
 /* cli_fwd.c */
 enum cli_fwd_mode { CLI_FWD_IO, CLI_FWD_IPSEC };
@@ -81,5 +85,38 @@ extern bool cli_port_up[CLI_MAX_PORTS];
 int cli_fwd_start(unsigned int tx_bursts, bool tx_first);
 int cli_fwd_stop(void);
 uint16_t cli_fwd_peer(uint16_t port);
+
+/*
+ * cli_capture.c: pcapng of what the forwarding loop sends and drops
+ * (rte_pcapng; drops carry their reason as a comment).
+ */
+enum { CLI_CAP_FWD = 1, CLI_CAP_DROPS = 2 };
+struct cli_capture_result {
+	uint64_t fwd, drops, lost, bytes;
+	char file[256];
+};
+int cli_capture_start(const char *file, unsigned int what, char *err,
+		      size_t err_len);
+int cli_capture_stop(struct cli_capture_result *res);
+bool cli_capture_running(void);
+/* The forwarding lcore reads the capture under RCU (rte_rcu_qsbr). */
+int cli_capture_reader_init(void);
+void cli_capture_reader_online(unsigned int lcore);
+void cli_capture_reader_quiescent(unsigned int lcore);
+void cli_capture_reader_offline(unsigned int lcore);
+/* Frames about to be sent on port: copied before rte_eth_tx_burst(),
+ * written after it as sent (forwarded) or refused (dropped). */
+struct cli_cap_tx {
+	struct cli_capture *c;
+	uint16_t port, n;
+	struct rte_mbuf *mc[CLI_BURST_MAX];
+};
+void cli_capture_tx_prep(struct cli_cap_tx *t, uint16_t port,
+			 struct rte_mbuf *const pkts[], uint16_t n);
+void cli_capture_tx_done(struct cli_cap_tx *t, uint16_t sent);
+/* Packets dropped on port, before they are freed; why NULL: their dpsec
+ * reason; has_l2: they still carry their Ethernet header. */
+void cli_capture_drops(uint16_t port, struct rte_mbuf *pkts[], uint16_t n,
+		       bool inbound, bool has_l2, const char *why);
 
 #endif /* DPSEC_CLI_H */

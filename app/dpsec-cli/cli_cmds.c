@@ -60,6 +60,12 @@ static const char *const place_reason_name[DPSEC_PLACE_R_MAX] = {
 #undef PLACE_NAME
 
 const char *
+cli_reason_name(enum dpsec_reason r)
+{
+	return (unsigned int)r < DPSEC_R_MAX ? reason_name[r] : "?";
+}
+
+const char *
 cli_place_reason_name(enum dpsec_place_reason r)
 {
 	return (unsigned int)r < DPSEC_PLACE_R_MAX ? place_reason_name[r] :
@@ -186,6 +192,7 @@ cli_cleanup(void)
 
 	if (cli_fwd.running)
 		cli_fwd_stop();
+	cli_capture_stop(NULL);
 	/* SPDs before the context; the context destroys its SAs and wipes
 	 * their keys; then our copies of the keys. */
 	cli_tls_cleanup();
@@ -1484,6 +1491,57 @@ h_stop(struct cfg_args *a)
 	return 0;
 }
 
+/* ---- capture ---- */
+
+static int
+h_capture_start(struct cfg_args *a)
+{
+	const char *file = cfg_next(a);
+	unsigned int what = CLI_CAP_FWD;
+	char err[320];
+
+	if (file == NULL) {
+		cfg_err_tok(a, "a file name");
+		return -1;
+	}
+	if (cfg_accept(a, "drops"))
+		what = CLI_CAP_DROPS;
+	else if (cfg_accept(a, "all"))
+		what = CLI_CAP_FWD | CLI_CAP_DROPS;
+	else if (cfg_peek(a) != NULL && !cfg_accept(a, "fwd")) {
+		cfg_err_tok(a, "fwd, drops or all");
+		return -1;
+	}
+	if (cfg_end(a) != 0)
+		return -1;
+	if (cli_capture_start(file, what, err, sizeof(err)) != 0) {
+		cfg_err(a, "%s", err);
+		return -1;
+	}
+	printf("capture started: %s packets to %s\n",
+	       what == CLI_CAP_FWD ? "forwarded" : what == CLI_CAP_DROPS ?
+	       "dropped" : "forwarded and dropped", file);
+	return 0;
+}
+
+static int
+h_capture_stop(struct cfg_args *a)
+{
+	struct cli_capture_result r;
+
+	if (cfg_end(a) != 0)
+		return -1;
+	if (cli_capture_stop(&r) != 0) {
+		cfg_err(a, "no capture is running");
+		return -1;
+	}
+	printf("capture stopped: %" PRIu64 " forwarded, %" PRIu64
+	       " dropped, %" PRIu64 " not captured, %" PRIu64
+	       " bytes written to %s\n", r.fwd, r.drops, r.lost, r.bytes,
+	       r.file);
+	return 0;
+}
+
 /* ---- load / save ---- */
 
 /* One rule of a loaded file; pass 0 adds the SAs, pass 1 the policies
@@ -1671,6 +1729,8 @@ static const struct cli_cmd cmds[] = {
 	{ "clear", NULL, R_REQ, h_clear, "clear stats", "reset port and forwarding counters" },
 	{ "start", NULL, R_OPT, h_start, "start [tx_first [<1..64>]]", "start forwarding on a worker lcore" },
 	{ "stop", NULL, R_NONE, h_stop, "stop", "stop forwarding, drain the wires" },
+	{ "capture", "start", R_REQ, h_capture_start, "capture start <file> [fwd|drops|all]", "pcapng of forwarded and/or dropped packets (drops with their reason)" },
+	{ "capture", "stop", R_NONE, h_capture_stop, "capture stop", "close the capture file" },
 	{ "load", NULL, R_REQ, h_load, "load <file>", "add the sa/sp rules of an ipsec-secgw config" },
 	{ "save", NULL, R_REQ, h_save, "save <file>", "write the SAs and policies as ipsec-secgw rules" },
 	{ "sleep", NULL, R_REQ, h_sleep, "sleep <ms>", "wait (command files: let traffic run)" },
@@ -1693,7 +1753,7 @@ h_help(struct cfg_args *a)
 	}
 	if (!found) {
 		a->i--;
-		cfg_err_tok(a, "a command noun (port|sa|sp|set|show|clear|start|stop|load|save|quit)");
+		cfg_err_tok(a, "a command noun (port|sa|sp|tls|set|show|clear|start|stop|capture|load|save|sleep|quit)");
 		return -1;
 	}
 	return 0;
@@ -1975,7 +2035,7 @@ diagnose(char *line)
 			match = &cmds[i];
 	}
 	if (!noun_ok) {
-		cfg_err_tok(&a, "a command (help|port|sa|sp|tls|set|show|clear|start|stop|sleep|load|save|quit)");
+		cfg_err_tok(&a, "a command (help|port|sa|sp|tls|set|show|clear|start|stop|capture|sleep|load|save|quit)");
 		return;
 	}
 	if (match == NULL) {

@@ -54,10 +54,17 @@ port_started(uint16_t port)
 	return cli_port_up[port];
 }
 
+/* Count and free pkts[from..n) of port (no Ethernet header on them):
+ * received there (inbound) or tx_first packets refused there. */
 static void
-drop_behind(struct cli_port_fwd *st, struct rte_mbuf *pkts[], uint16_t from,
-	    uint16_t n)
+drop_behind(uint16_t port, bool inbound, struct rte_mbuf *pkts[],
+	    uint16_t from, uint16_t n)
 {
+	struct cli_port_fwd *st = &cli_fwd.st[port];
+
+	if (from >= n)
+		return;
+	cli_capture_drops(port, pkts + from, n - from, inbound, false, NULL);
 	for (uint16_t i = from; i < n; i++) {
 		st->drops[dpsec_mbuf_reason(pkts[i])]++;
 		rte_pktmbuf_free(pkts[i]);
@@ -70,6 +77,7 @@ eth_send(uint16_t port, struct cli_port_fwd *st, struct rte_mbuf *pkts[],
 	 uint16_t n)
 {
 	struct rte_ether_addr src, dst;
+	struct cli_cap_tx cap;
 	uint16_t i, k = 0, sent;
 
 	rte_eth_macaddr_get(port, &src);
@@ -84,6 +92,8 @@ eth_send(uint16_t port, struct cli_port_fwd *st, struct rte_mbuf *pkts[],
 
 		if (eh == NULL) {
 			st->tx_refused++;
+			cli_capture_drops(port, &m, 1, false, false,
+					  "tx refused: no headroom for Ethernet");
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -93,7 +103,9 @@ eth_send(uint16_t port, struct cli_port_fwd *st, struct rte_mbuf *pkts[],
 		m->l2_len = sizeof(*eh);
 		pkts[k++] = m;
 	}
+	cli_capture_tx_prep(&cap, port, pkts, k);
 	sent = rte_eth_tx_burst(port, 0, pkts, k);
+	cli_capture_tx_done(&cap, sent);
 	st->tx += sent;
 	if (sent < k) {
 		st->tx_refused += k - sent;
@@ -113,15 +125,14 @@ fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh;
 
-		if (rte_pktmbuf_data_len(m) < sizeof(*eh)) {
+		eh = rte_pktmbuf_data_len(m) < sizeof(*eh) ? NULL :
+		     rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (eh == NULL ||
+		    (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+		     eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))) {
 			st->not_ip++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-		    eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-			st->not_ip++;
+			cli_capture_drops(p, &m, 1, true, true,
+					  "not IP: no IPv4 or IPv6 EtherType");
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -133,9 +144,9 @@ fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 	/* ESP decrypted, clear passed on, both policy-checked; what passes
 	 * goes to the outbound side as a new packet. */
 	ok = fwd_inbound_step(cli_fwd.ctx, cli_fwd.spd_in, pkts, n);
-	drop_behind(st, pkts, ok, n);
+	drop_behind(p, true, pkts, ok, n);
 	n = dpsec_outbound(cli_fwd.ctx, cli_fwd.spd_out, pkts, ok);
-	drop_behind(st, pkts, n, ok);
+	drop_behind(p, true, pkts, n, ok);
 	eth_send(out, &cli_fwd.st[out], pkts, n);
 }
 
@@ -143,8 +154,12 @@ static void
 fwd_io(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 {
 	uint16_t out = cli_fwd_peer(p);
-	uint16_t sent = rte_eth_tx_burst(out, 0, pkts, nb);
+	struct cli_cap_tx cap;
+	uint16_t sent;
 
+	cli_capture_tx_prep(&cap, out, pkts, nb);
+	sent = rte_eth_tx_burst(out, 0, pkts, nb);
+	cli_capture_tx_done(&cap, sent);
 	cli_fwd.st[out].tx += sent;
 	if (sent < nb) {
 		cli_fwd.st[out].tx_refused += nb - sent;
@@ -162,7 +177,9 @@ fwd_loop(void *arg)
 	(void)arg;
 	RTE_ETH_FOREACH_DEV(p)
 		started[p] = port_started(p);
+	cli_capture_reader_online(rte_lcore_id());
 	while (cli_fwd.running) {
+		cli_capture_reader_quiescent(rte_lcore_id());
 		RTE_ETH_FOREACH_DEV(p) {
 			uint16_t nb;
 
@@ -178,6 +195,7 @@ fwd_loop(void *arg)
 				fwd_io(p, pkts, nb);
 		}
 	}
+	cli_capture_reader_offline(rte_lcore_id());
 	return 0;
 }
 
@@ -235,7 +253,7 @@ inject(uint16_t p, unsigned int bursts)
 		if (cli_fwd.mode == CLI_FWD_IPSEC) {
 			ok = dpsec_outbound(cli_fwd.ctx, cli_fwd.spd_out, pkts,
 					    n);
-			drop_behind(st, pkts, ok, n);
+			drop_behind(p, false, pkts, ok, n);
 		} else {
 			ok = n;
 		}
@@ -256,6 +274,9 @@ cli_fwd_start(unsigned int tx_bursts, bool tx_first)
 		return -EBUSY;
 	if (lcore >= RTE_MAX_LCORE)
 		return -ENODEV;
+	rc = cli_capture_reader_init();
+	if (rc != 0)
+		return rc;
 	if (tx_first) {
 		RTE_ETH_FOREACH_DEV(p) {
 			if (!port_started(p))

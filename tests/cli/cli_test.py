@@ -8,7 +8,8 @@ Each case writes a command file into a fresh temporary directory, runs
 dpsec-cli on two ring-wired net_sim_inline ports with --no-interactive,
 and checks the exit status, the error lines and the JSON that "show ...
 json" prints (one JSON document per line). Cases: ipsec_fwd, sw_fwd,
-io_fwd, errors, save_load, faults, tls.
+io_fwd, errors, save_load, faults, tls, tls_keyupdate, move_stress,
+capture.
 """
 import json
 import os
@@ -431,6 +432,145 @@ sa show json
     check(e["placement"] == "inline-protocol", "SA after sa_loss: %s" % e, out)
 
 
+def tshark_fields(path, fields):
+    """Each frame of a capture file as a tuple of tshark's @fields."""
+    p = subprocess.run(["tshark", "-r", path, "-T", "fields",
+                        "-E", "separator=\t"] +
+                       sum([["-e", f] for f in fields], []),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=300)
+    check(p.returncode == 0, "tshark -r %s: %s" % (path, p.stderr))
+    return [tuple(l.split("\t")) for l in p.stdout.splitlines()]
+
+
+def case_capture():
+    """capture start/stop: a pcapng (read back by tshark and scapy) holds
+    every frame forwarded and every packet dropped, each drop with its
+    reason; the counts agree with show fwd stats; wrong uses are errors."""
+    cmds = f"""set fwd ipsec
+sa add out 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} type no-offload
+sa add in 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} type no-offload replay_window 64
+sp add ipv4 out esp protect 4096 pri 10 src 10.1.0.0/16 dst 10.2.0.0/16
+sp add ipv4 in esp protect 4096 pri 10 src 10.1.0.0/16 dst 10.2.0.0/16
+sp add ipv4 out esp discard pri 20 src 10.1.0.0/16 dst 10.3.0.0/16
+sp commit
+set txport 0
+capture stop
+capture start all.pcapng all
+capture start other.pcapng
+set txpkts 128 10.1.0.1 10.3.0.1
+start tx_first 1
+stop
+set txpkts 128 10.1.0.1 10.2.0.1
+set fault 0 seed 3
+set fault 0 dup 0.05
+start tx_first 2
+sleep 50
+stop
+capture stop
+show fwd stats json
+clear stats
+capture start drops.pcapng drops
+start tx_first 1
+sleep 20
+stop
+capture stop
+show fwd stats json
+capture start
+capture start x.pcapng bogus
+capture start {TMP}/no/such/dir/x.pcapng
+capture stop now
+"""
+    out, err = run("capture", cmds, want_rc=1)
+    check_errors(err, [
+        r"error: capture stop: no capture is running",
+        r"error: capture start: a capture is running already \(to all\.pcapng\)",
+        r"error: capture: arguments: capture start <file> \[fwd\|drops\|all\]",
+        r"error: capture start: word 2 'bogus': expected fwd, drops or all",
+        r"error: capture start: .*no/such/dir/x\.pcapng: No such file or directory",
+        r"error: capture: takes no arguments",
+    ])
+    res = re.findall(r"capture stopped: (\d+) forwarded, (\d+) dropped, "
+                     r"(\d+) not captured", out)
+    check(len(res) == 2, "two 'capture stopped' lines", out)
+    fwd_docs = [d for d in jsons(out) if "total" in d]
+
+    # all.pcapng: forwarded frames and drops, each as counted.
+    st = fwd_docs[0]
+    tx = sum(p["tx"] for p in st["ports"])
+    want_drops = {}
+    for p in st["ports"]:
+        for r, n in p["drops"].items():
+            want_drops[(p["port"], r)] = n
+    check(want_drops.get((0, "DISCARD"), 0) == 32 and
+          want_drops.get((1, "REPLAY"), 0) > 0,
+          "the run did not drop 32 DISCARD on port 0 and REPLAY on 1: %s"
+          % want_drops, out)
+    check(res[0] == (str(tx), str(st["total"]["dropped"]), "0"),
+          "capture stop says %s, the counters tx %d dropped %d"
+          % (res[0], tx, st["total"]["dropped"]), out)
+    frames = tshark_fields(os.path.join(TMP, "all.pcapng"),
+                           ["frame.interface_id",
+                            "frame.packet_flags_direction", "frame.comment",
+                            "esp.spi", "ip.dst"])
+    fwd = [f for f in frames if f[2] == ""]
+    drops = [f for f in frames if f[2] != ""]
+    check(len(fwd) == tx, "%d forwarded frames in the file, counters %d"
+          % (len(fwd), tx))
+    bad = [f for f in fwd if not (f[0] == "0" and int(f[1], 16) == 2 and
+                                  f[3] and int(f[3], 16) == 4096 and
+                                  f[4] == "198.51.100.1")]
+    check(not bad, "%d forwarded frames are not outbound ESP SPI 4096 on "
+          "port 0, e.g. %s" % (len(bad), bad[:3]))
+    got = {}
+    for f in drops:
+        m = re.match(r"dpsec: ([A-Z_]+): ", f[2])
+        check(m, "drop comment %r" % f[2])
+        got[(int(f[0]), m.group(1))] = got.get((int(f[0]), m.group(1)), 0) + 1
+        if m.group(1) == "DISCARD":
+            check(int(f[1], 16) == 2 and f[4] == "10.3.0.1",
+                  "DISCARD drop: %s" % (f,))
+        else:
+            check(int(f[1], 16) == 1 and int(f[3], 16) == 4096,
+                  "REPLAY drop: %s" % (f,))
+    check(got == want_drops, "drops in the file %s, counters %s"
+          % (got, want_drops))
+
+    # The forwarded frames are real ESP: scapy decrypts the first ones.
+    # (scapy 2.5 warns about any pcapng comment without a newline.)
+    import logging
+    logging.getLogger("scapy").setLevel(logging.ERROR)
+    from scapy.all import ESP, IP, SecurityAssociation, PcapNgReader, UDP
+    key = bytes.fromhex(KEY_GCM.replace(":", ""))
+    sa = SecurityAssociation(ESP, spi=4096, crypt_algo="AES-GCM",
+                             crypt_key=key, tunnel_header=IP(
+                                 src="192.0.2.1", dst="198.51.100.1"))
+    n = 0
+    for pkt in PcapNgReader(os.path.join(TMP, "all.pcapng")):
+        if ESP not in pkt:
+            continue
+        inner = sa.decrypt(pkt[IP])
+        check(inner[IP].dst == "10.2.0.1" and UDP in inner and
+              len(inner) == 128, "decrypted frame: %r" % inner)
+        n += 1
+        if n == 8:
+            break
+    check(n == 8, "scapy found %d ESP frames" % n)
+
+    # drops.pcapng: only drops (the dup fault still on: REPLAY on port 1).
+    st = fwd_docs[1]
+    check(res[1][0] == "0" and res[1][1] == str(st["total"]["dropped"]) and
+          st["total"]["dropped"] > 0,
+          "drops-only capture: %s, counters %s" % (res[1], st["total"]),
+          out)
+    frames = tshark_fields(os.path.join(TMP, "drops.pcapng"),
+                           ["frame.comment"])
+    check(len(frames) == st["total"]["dropped"] and
+          all(f[0].startswith("dpsec: REPLAY: ") for f in frames),
+          "drops.pcapng: %d frames, %d dropped"
+          % (len(frames), st["total"]["dropped"]))
+
+
 KEY16 = KEY_CBC
 IV12 = "a0:a1:a2:a3:a4:a5:a6:a7:a8:a9:aa:ab"
 CONN = "local 10.0.0.1 443 remote 10.0.0.2 50000"
@@ -538,6 +678,7 @@ CASES = {
     "errors": case_errors,
     "save_load": case_save_load,
     "faults": case_faults,
+    "capture": case_capture,
 }
 
 
