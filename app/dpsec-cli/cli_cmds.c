@@ -663,6 +663,75 @@ h_sa_move(struct cfg_args *a)
 	return 0;
 }
 
+/* sa update [in|out] <spi> (soft_|hard_ packets|bytes|seconds <n> |
+ * userdata <n>)... */
+static int
+h_sa_update(struct cfg_args *a)
+{
+	static const char *const kinds[] = { "packets", "bytes", "seconds" };
+	struct cfg_sa *s = sa_arg(a);
+	struct dpsec_sa_update u = { 0 };
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	u.soft = s->conf.soft;
+	u.hard = s->conf.hard;
+	u.userdata = s->conf.userdata;
+	while (cfg_peek(a) != NULL) {
+		const char *w = cfg_peek(a);
+		uint64_t *v = NULL;
+		uint32_t bit = 0;
+		char what[48];
+
+		for (unsigned int k = 0; k < RTE_DIM(kinds) && v == NULL; k++) {
+			uint64_t *sv[] = { &u.soft.packets, &u.soft.bytes,
+					   &u.soft.seconds };
+			uint64_t *hv[] = { &u.hard.packets, &u.hard.bytes,
+					   &u.hard.seconds };
+
+			if (strncmp(w, "soft_", 5) == 0 &&
+			    strcmp(w + 5, kinds[k]) == 0) {
+				v = sv[k];
+				bit = DPSEC_SA_UPD_SOFT;
+			} else if (strncmp(w, "hard_", 5) == 0 &&
+				   strcmp(w + 5, kinds[k]) == 0) {
+				v = hv[k];
+				bit = DPSEC_SA_UPD_HARD;
+			}
+		}
+		if (v == NULL && strcmp(w, "userdata") == 0) {
+			v = &u.userdata;
+			bit = DPSEC_SA_UPD_USERDATA;
+		}
+		if (v == NULL) {
+			cfg_err_tok(a, "soft_packets, soft_bytes, soft_seconds, hard_packets, hard_bytes, hard_seconds or userdata");
+			return -1;
+		}
+		cfg_next(a);
+		snprintf(what, sizeof(what), "a number for %s (0: none)", w);
+		if (cfg_u64(a, what, 0, UINT64_MAX, v) != 0)
+			return -1;
+		u.mask |= bit;
+	}
+	if (u.mask == 0) {
+		cfg_err(a, "nothing to update: soft_|hard_ packets|bytes|seconds <n> or userdata <n>");
+		return -1;
+	}
+	rc = dpsec_sa_update(cli_fwd.ctx, s->sa, &u);
+	if (rc != 0) {
+		cfg_err(a, "dpsec_sa_update: %s", rc == -EPERM ?
+			"the SA is dead (hard-expired or out of sequence numbers)" :
+			rte_strerror(-rc));
+		return -1;
+	}
+	s->conf.soft = u.soft;
+	s->conf.hard = u.hard;
+	s->conf.userdata = u.userdata;
+	print_sa_result(s, "updated");
+	return 0;
+}
+
 static int
 h_sa_show(struct cfg_args *a)
 {
@@ -695,7 +764,12 @@ h_sa_show(struct cfg_args *a)
 			       "\"port\": %u, \"placement\": \"%s\", "
 			       "\"reason\": \"%s\", \"reason_text\": \"%s\", "
 			       "\"state\": \"%s\", \"seq\": %" PRIu64
-			       ", \"reqid\": %" PRIu32 "}",
+			       ", \"reqid\": %" PRIu32 ", \"userdata\": %"
+			       PRIu64 ", \"soft\": {\"packets\": %" PRIu64
+			       ", \"bytes\": %" PRIu64 ", \"seconds\": %"
+			       PRIu64 "}, \"hard\": {\"packets\": %" PRIu64
+			       ", \"bytes\": %" PRIu64 ", \"seconds\": %"
+			       PRIu64 "}}",
 			       first ? "" : ",", dir_str(c->dir), c->spi,
 			       c->mode == DPSEC_SA_TUNNEL ? "tunnel" :
 			       "transport", cfg_cipher_name(c->cipher),
@@ -703,7 +777,10 @@ h_sa_show(struct cfg_args *a)
 			       c->port_id, cli_placement_name[info.placement],
 			       place_reason_name[info.place_reason],
 			       dpsec_place_reason_str(info.place_reason),
-			       state_name[info.state], info.seq, c->reqid);
+			       state_name[info.state], info.seq, c->reqid,
+			       info.userdata, c->soft.packets, c->soft.bytes,
+			       c->soft.seconds, c->hard.packets, c->hard.bytes,
+			       c->hard.seconds);
 			first = false;
 		} else {
 			printf("%-3s %-10" PRIu32 " %-9s %-17s %-11s %-23s %-4u %-15s %-12s %-10" PRIu64 " %s\n",
@@ -1707,6 +1784,7 @@ static const struct cli_cmd cmds[] = {
 	{ "sa", "add", R_REQ, h_sa_add, "sa add <in|out> <spi> <param>...", "create an SA (ipsec-secgw syntax, doc/cli.md)" },
 	{ "sa", "del", R_REQ, h_sa_del, "sa del [in|out] <spi>", "destroy an SA (keys wiped)" },
 	{ "sa", "show", R_OPT, h_sa_show, "sa show [[in|out] <spi>] [json]", "SAs with placement and its reason" },
+	{ "sa", "update", R_REQ, h_sa_update, "sa update [in|out] <spi> [soft_|hard_ packets|bytes|seconds <n>]... [userdata <n>]", "change an SA's lifetimes or userdata (live)" },
 	{ "sa", "move", R_REQ, h_sa_move, "sa move [in|out] <spi> nic|sw", "move an SA between NIC and software" },
 	{ "sp", "add", R_REQ, h_sp_add, "sp add <ipv4|ipv6> <in|out> esp <protect <spi>|protect reqid <n>|bypass|discard> [id <n>] [pri <n>] [src <prefix>] [dst <prefix>] [proto <p>] [sport <lo:hi>] [dport <lo:hi>]", "add a policy (pending)" },
 	{ "sp", "del", R_REQ, h_sp_del, "sp del <in|out> <id>", "delete a policy (pending)" },
@@ -1868,7 +1946,7 @@ cand_fill(const struct cli_cmd *c)
 		    is(c, "set", "txport"))
 			cand_words(&n, "all");
 	} else if (is(c, "sa", "del") || is(c, "sa", "show") ||
-		   is(c, "sa", "move")) {
+		   is(c, "sa", "move") || is(c, "sa", "update")) {
 		cand_words(&n, "in out");
 		for (i = 0; i < CLI_MAX_SA; i++)
 			if (sas[i].used)

@@ -340,6 +340,54 @@ const char *dpsec_place_reason_str(enum dpsec_place_reason r);
  */
 int dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool to_nic);
 
+/** What dpsec_sa_update() changes: bits of dpsec_sa_update.mask. */
+enum {
+	DPSEC_SA_UPD_SOFT = 1u << 0,	/**< the soft lifetime */
+	DPSEC_SA_UPD_HARD = 1u << 1,	/**< the hard lifetime */
+	DPSEC_SA_UPD_USERDATA = 1u << 2,	/**< the userdata */
+};
+
+/** New values for dpsec_sa_update(): the fields mask names. */
+struct dpsec_sa_update {
+	uint32_t mask;			/**< DPSEC_SA_UPD_* */
+	/** Soft limits, as in dpsec_sa_conf: totals since the SA was
+	 *  created (seconds from dpsec_sa_create()); 0 means no limit. */
+	struct dpsec_lifetime soft;
+	struct dpsec_lifetime hard;	/**< hard limits, likewise */
+	uint64_t userdata;		/**< returned in events and info */
+};
+
+/**
+ * Change an SA's lifetimes or userdata while it carries traffic, wherever
+ * it is placed (dpsec counts every packet itself, also for SAs on a NIC).
+ * What cannot change in place (keys, algorithms, addresses, SPI) needs a
+ * new SA: make-before-break by reqid (dpsec_reqid_set()).
+ *
+ * The new limits count what the SA did before the call: a limit already
+ * crossed raises its event at once (soft before hard) and a hard one
+ * kills the SA. An event raised stays raised: a larger soft limit does
+ * not make a soft-expired SA active again. For an outbound SA, the hard
+ * packet limit is also the end of its sequence space (as at creation).
+ * An SA that had no packet or byte limit starts its totals from its
+ * counters (dpsec_sa_stats_get()); a burst running on another lcore
+ * during the call may be left out of them.
+ *
+ * @param ctx
+ *   The SA's context.
+ * @param sa
+ *   The SA's handle.
+ * @param upd
+ *   What to change (mask) and the new values; the other fields are
+ *   ignored.
+ * @return
+ *   0; -EINVAL (NULL or freed context, NULL/malformed handle, SA of
+ *   another context, NULL @p upd, an empty or unknown mask); -ENOENT
+ *   (stale handle); -EPERM (the SA is dead: hard-expired or out of
+ *   sequence numbers; nothing changed). Errors are logged.
+ */
+int dpsec_sa_update(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
+		    const struct dpsec_sa_update *upd);
+
 /**
  * Put the SAs of a port back on its NIC after the NIC may have lost them:
  * a port reset, or a stop/start of a NIC that forgets its SA table on

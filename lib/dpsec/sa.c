@@ -201,6 +201,44 @@ deadline_tsc(uint64_t start, uint64_t seconds)
 	return start + seconds * hz;
 }
 
+/*
+ * The lifetime limits of @sa (creation and dpsec_sa_update()). Outbound,
+ * a hard packet limit is also a shorter sequence space. Bursts on other
+ * lcores read each field atomically; the volume limits are published
+ * before vol_limits turns them on.
+ */
+static void
+sa_limits_set(struct dpsec_sa *sa, const struct dpsec_lifetime *soft,
+	      const struct dpsec_lifetime *hard)
+{
+	const struct dpsec_sa_conf *c = &sa->conf;
+	uint64_t seq_max = (c->flags & DPSEC_SA_F_ESN) ? UINT64_MAX :
+			   UINT32_MAX;
+	bool is_hard = false, vol;
+	uint64_t st, ht;
+
+	if (hard->packets != 0 && c->dir == DPSEC_SA_OUTBOUND &&
+	    hard->packets < seq_max - c->seq_start) {
+		seq_max = c->seq_start + hard->packets;
+		is_hard = true;
+	}
+	vol = soft->packets || hard->packets || soft->bytes || hard->bytes;
+	__atomic_store_n(&sa->soft_packets, soft->packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->hard_packets, hard->packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->soft_bytes, soft->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->hard_bytes, hard->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->vol_limits, vol, __ATOMIC_RELEASE);
+	sa->seq_max_is_hard = is_hard;
+	__atomic_store_n(&sa->seq_max, seq_max, __ATOMIC_RELEASE);
+	st = deadline_tsc(sa->created_tsc, soft->seconds);
+	ht = deadline_tsc(sa->created_tsc, hard->seconds);
+	__atomic_store_n(&sa->soft_tsc, st, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->hard_tsc, ht, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->time_first,
+			 RTE_MIN(st ? st : UINT64_MAX, ht ? ht : UINT64_MAX),
+			 __ATOMIC_RELEASE);
+}
+
 /* Under ctx->ctl_lock: a free slot and a fresh uid (handle) for @sa. */
 static int
 slot_take(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
@@ -237,7 +275,6 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	size_t base, rsz = 0, ksz = dpsec_crypto_key_size(), cnt_off;
 	const struct dpsec_crypto_cipher_info *ci;
 	struct dpsec_sa *sa;
-	uint32_t seq_bits;
 	int ret;
 
 	if (!ctx_ok(ctx, __func__)) {
@@ -301,26 +338,9 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 	if (ci->salt_len)
 		memcpy(sa->salt, c->cipher_key + c->cipher_key_len - 4, 4);
 
-	seq_bits = (c->flags & DPSEC_SA_F_ESN) ? 64 : 32;
-	sa->seq_max = seq_bits == 64 ? UINT64_MAX : UINT32_MAX;
 	sa->seq = c->seq_start;
 	sa->sw_ceiling = UINT64_MAX;
-	/* A hard packet limit is a shorter sequence space (outbound). */
-	if (c->hard.packets != 0 && c->dir == DPSEC_SA_OUTBOUND &&
-	    c->hard.packets < sa->seq_max - c->seq_start) {
-		sa->seq_max = c->seq_start + c->hard.packets;
-		sa->seq_max_is_hard = true;
-	}
-	sa->soft_packets = c->soft.packets;
-	sa->hard_packets = c->hard.packets;
-	sa->soft_bytes = c->soft.bytes;
-	sa->hard_bytes = c->hard.bytes;
-	sa->vol_limits = sa->soft_packets || sa->hard_packets ||
-			 sa->soft_bytes || sa->hard_bytes;
-	sa->soft_tsc = deadline_tsc(sa->created_tsc, c->soft.seconds);
-	sa->hard_tsc = deadline_tsc(sa->created_tsc, c->hard.seconds);
-	sa->time_first = RTE_MIN(sa->soft_tsc ? sa->soft_tsc : UINT64_MAX,
-				 sa->hard_tsc ? sa->hard_tsc : UINT64_MAX);
+	sa_limits_set(sa, &c->soft, &c->hard);
 
 	if (c->dir == DPSEC_SA_INBOUND &&
 	    dpsec_replay_init(&sa->replay, rsz, c->replay_window,
@@ -624,6 +644,64 @@ dpsec_sa_stats_get(const struct dpsec_sa *h, struct dpsec_sa_stats *st)
 	if (ret == 0)
 		sa_stats_read(sa, st);
 	return ret;
+}
+
+int
+dpsec_sa_update(struct dpsec_ctx *ctx, struct dpsec_sa *h,
+		const struct dpsec_sa_update *upd)
+{
+	const uint32_t all = DPSEC_SA_UPD_SOFT | DPSEC_SA_UPD_HARD |
+			     DPSEC_SA_UPD_USERDATA;
+	struct dpsec_lifetime soft, hard;
+	struct dpsec_sa *sa;
+	uint64_t p, b;
+	int ret;
+
+	if (upd == NULL || upd->mask == 0 || (upd->mask & ~all) != 0) {
+		DPSEC_LOG(ERR, "%s: %s", __func__, upd == NULL ? "NULL update" :
+			  "mask: nothing, or unknown bits, to update");
+		return -EINVAL;
+	}
+	ret = sa_resolve_lock(ctx, h, __func__, &sa);
+	if (ret != 0)
+		return ret;
+	if (__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) == DPSEC_SA_DEAD) {
+		rte_spinlock_unlock(&ctx->ctl_lock);
+		DPSEC_LOG(ERR, "%s: SA 0x%08x is dead", __func__, sa->conf.spi);
+		return -EPERM;
+	}
+	soft = upd->mask & DPSEC_SA_UPD_SOFT ? upd->soft : sa->conf.soft;
+	hard = upd->mask & DPSEC_SA_UPD_HARD ? upd->hard : sa->conf.hard;
+	if (upd->mask & DPSEC_SA_UPD_USERDATA)
+		__atomic_store_n(&sa->conf.userdata, upd->userdata,
+				 __ATOMIC_RELAXED);
+	if (upd->mask & (DPSEC_SA_UPD_SOFT | DPSEC_SA_UPD_HARD)) {
+		/* Totals kept so far only when there was a volume limit. */
+		if (!sa->vol_limits) {
+			struct dpsec_sa_stats st;
+
+			sa_stats_read(sa, &st);
+			__atomic_store_n(&sa->life_packets, st.packets,
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&sa->life_bytes, st.bytes,
+					 __ATOMIC_RELAXED);
+		}
+		sa->conf.soft = soft;
+		sa->conf.hard = hard;
+		sa_limits_set(sa, &soft, &hard);
+		/* Limits crossed already: their events now, soft first. */
+		p = __atomic_load_n(&sa->life_packets, __ATOMIC_RELAXED);
+		b = __atomic_load_n(&sa->life_bytes, __ATOMIC_RELAXED);
+		if ((soft.packets && p >= soft.packets) ||
+		    (soft.bytes && b >= soft.bytes))
+			sa_raise(sa, DPSEC_EV_SOFT_EXPIRED);
+		if ((hard.packets && p >= hard.packets) ||
+		    (hard.bytes && b >= hard.bytes))
+			sa_raise(sa, DPSEC_EV_HARD_EXPIRED);
+		sa_expire_time(sa, rte_get_tsc_cycles());
+	}
+	rte_spinlock_unlock(&ctx->ctl_lock);
+	return 0;
 }
 
 /* Raise an event once per SA; true if this call raised it. */

@@ -242,7 +242,7 @@ show port stats all json
 # Each bad line and the error it must print (a regular expression).
 ERRORS = [
     ("foo", r"error: command: word 1 'foo': expected a command"),
-    ("sa bogus 1", r"error: sa: word 2 'bogus': expected one of add del show move"),
+    ("sa bogus 1", r"error: sa: word 2 'bogus': expected one of add del show update move"),
     ("sa add out 0", r"error: sa add: word 2 '0': expected an SPI \(1\.\.4294967295\)"),
     ("sa add sideways 4096", r"error: sa add: word 1 'sideways': expected a direction \(in\|out\)"),
     (f"sa add out 4096 aead_algo aes-999 aead_key {KEY_GCM} {TUNNEL}",
@@ -571,6 +571,61 @@ capture stop now
           % (len(frames), st["total"]["dropped"]))
 
 
+
+def case_sa_update():
+    """sa update: lifetimes and userdata of live SAs (dpsec_sa_update()):
+    a hard limit raised before it is reached, then reached exactly under
+    traffic; a soft limit below what the SA has done expires it at once;
+    a dead SA refuses updates; save writes the new values."""
+    cmds = f"""set fwd ipsec
+sa add out 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} type no-offload hard_packets 1000
+sa add in 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} type no-offload replay_window 1024
+{POLICIES}set txport 0
+sa update out 4096 hard_packets 20000 soft_packets 10000 userdata 42
+start tx_first 4
+sleep 300
+sa update in 4096 soft_packets 1 userdata 7
+stop
+sa show json
+show sa stats json
+save upd.conf
+sa update out 4096 hard_packets 0
+sa update in 4096
+sa update in 4096 hard_bytes
+sa update in 4096 hard_bytes many
+sa update in 4096 lifetime 5
+sa update in 999 userdata 1
+"""
+    out, err = run("sa_update", cmds, want_rc=1)
+    check_errors(err, [
+        r"error: sa update: dpsec_sa_update: the SA is dead",
+        r"error: sa update: nothing to update",
+        r"error: sa update: end of line: expected a number for hard_bytes",
+        r"error: sa update: word 4 'many': expected a number for hard_bytes",
+        r"error: sa update: word 3 'lifetime': expected soft_packets, soft_bytes, soft_seconds, hard_packets, hard_bytes, hard_seconds or userdata",
+        r"error: sa update: word 2 '999': expected the SPI of an existing SA",
+    ])
+    check("sa out 4096: updated, sw" in out, "update printed", out)
+    o = sa_entry(doc(out, "sas"), "out", 4096, "sas")
+    i = sa_entry(doc(out, "sas"), "in", 4096, "sas")
+    check(o["state"] == "dead" and o["seq"] == 20000 and
+          o["userdata"] == 42 and o["hard"]["packets"] == 20000 and
+          o["soft"]["packets"] == 10000,
+          "outbound SA after its hard limit: %s" % o, out)
+    check(i["state"] == "soft-expired" and i["userdata"] == 7 and
+          i["soft"]["packets"] == 1, "inbound SA after update: %s" % i, out)
+    st = sa_entry(doc(out, "sa_stats"), "out", 4096)
+    check(st["packets"] == 20000 and
+          st["drops_total"] == sum(st["drops"].values()) > 0 and
+          set(st["drops"]) <= {"SEQ_OVERFLOW", "SA_DEAD"},
+          "outbound SA counted %s" % st, out)
+    with open(os.path.join(TMP, "upd.conf")) as f:
+        saved = f.read()
+    check(re.search(r"sa out 4096 .* userdata 42 soft_packets 10000 "
+                    r"hard_packets 20000", saved) and
+          re.search(r"sa in 4096 .* userdata 7 soft_packets 1\b", saved),
+          "save does not have the updated values", saved)
+
 KEY16 = KEY_CBC
 IV12 = "a0:a1:a2:a3:a4:a5:a6:a7:a8:a9:aa:ab"
 CONN = "local 10.0.0.1 443 remote 10.0.0.2 50000"
@@ -679,6 +734,7 @@ CASES = {
     "save_load": case_save_load,
     "faults": case_faults,
     "capture": case_capture,
+    "sa_update": case_sa_update,
 }
 
 

@@ -86,7 +86,7 @@ echo "ok: history"
 keys 'sa add out 0' Enter
 wait_for "error: sa add: word 2 '0': expected an SPI"
 keys 'sa bogus' Enter
-wait_for "error: sa: word 2 'bogus': expected one of add del show move"
+wait_for "error: sa: word 2 'bogus': expected one of add del show update move"
 echo "ok: errors"
 
 keys 'quit' Enter

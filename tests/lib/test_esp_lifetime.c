@@ -2,7 +2,8 @@
 /*
  * SA life: sequence number exhaustion (invariant 1, doc/security_model.md: an SN is never used
  * twice, the space never wraps), ESN across the 32-bit boundary, soft and
- * hard lifetimes in packets and bytes with their events, destroy and
+ * hard lifetimes in packets and bytes with their events, lifetimes and
+ * userdata changed on a live SA (dpsec_sa_update()), destroy and
  * re-create, and the errno contract of dpsec_sa_create().
  */
 #include <errno.h>
@@ -448,6 +449,135 @@ test_lifetime(void **state)
 	sa_del(1);
 }
 
+/* ---- dpsec_sa_update(): lifetimes and userdata of a live SA ---- */
+
+/* n packets through osa, then dpsec_inbound(); returns how many came out
+ * of both; *why: the reason of the first one refused. */
+static unsigned int
+pass(struct dpsec_sa *osa, unsigned int n, enum dpsec_reason *why)
+{
+	uint8_t buf[ESPT_PKT_MAX];
+	struct rte_mbuf **m = res.m;
+	unsigned int done = 0;
+
+	while (n > 0) {
+		unsigned int nb = RTE_MIN(n, (unsigned int)MAX_BURST);
+		uint16_t k;
+
+		for (unsigned int i = 0; i < nb; i++) {
+			size_t len = espt_pkt_build(buf, 4, IPPROTO_UDP,
+						    PKT_LEN, i);
+
+			m[i] = espt_mbuf(pool, buf, len);
+			assert_non_null(m[i]);
+		}
+		k = dpsec_sa_outbound(osa, m, (uint16_t)nb);
+		if (k < nb && why != NULL)
+			*why = dpsec_mbuf_reason(m[k]);
+		k = dpsec_inbound(ctx, m, k, NULL);
+		if (k < nb && why != NULL && *why == DPSEC_R_NONE)
+			*why = dpsec_mbuf_reason(m[k]);
+		done += k;
+		test_free_bulk(m, nb);
+		memset(res.m, 0, sizeof(res.m));
+		n -= nb;
+	}
+	return done;
+}
+
+static void
+test_update(void **state)
+{
+	struct dpsec_sa_conf oc, ic;
+	struct dpsec_sa *osa, *isa;
+	struct dpsec_sa_update u;
+	uint32_t spi = next_spi++;
+	enum dpsec_reason why = DPSEC_R_NONE;
+
+	(void)state;
+	espt_conf(&oc, espt_alg_find("gcm128"), keys(), DPSEC_SA_OUTBOUND,
+		  DPSEC_SA_TUNNEL, 4, spi, 0);
+	espt_conf(&ic, espt_alg_find("gcm128"), keys(), DPSEC_SA_INBOUND,
+		  DPSEC_SA_TUNNEL, 4, spi, 0);
+	oc.hard.packets = 10;		/* raised below before it is reached */
+	osa = sa_new(0, &oc);
+	isa = sa_new(1, &ic);
+	ev_reset();
+
+	/* Bad calls change nothing. */
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(dpsec_sa_update(ctx, osa, NULL), -EINVAL);
+	assert_int_equal(dpsec_sa_update(ctx, osa, &u), -EINVAL);
+	u.mask = 1u << 9;
+	assert_int_equal(dpsec_sa_update(ctx, osa, &u), -EINVAL);
+	u.mask = DPSEC_SA_UPD_USERDATA;
+	assert_int_equal(dpsec_sa_update(NULL, osa, &u), -EINVAL);
+	assert_int_equal(dpsec_sa_update(ctx, NULL, &u), -EINVAL);
+
+	/* Outbound: a hard limit of 10 raised to 100 after 5 packets; the
+	 * sequence space grows with it. */
+	assert_int_equal(pass(osa, 5, NULL), 5);
+	u.mask = DPSEC_SA_UPD_HARD;
+	u.hard.packets = 100;
+	assert_int_equal(dpsec_sa_update(ctx, osa, &u), 0);
+	assert_int_equal(pass(osa, 20, NULL), 20);
+	assert_int_equal(sa_seq(osa), 25);
+	assert_int_equal(ev.nb, 0);
+
+	/* Inbound without any limit: a soft limit below what it has done
+	 * raises its event at once, with the new userdata; a hard byte
+	 * limit then counts from its totals (25 packets done). */
+	u.mask = DPSEC_SA_UPD_SOFT | DPSEC_SA_UPD_USERDATA;
+	u.soft.packets = 20;
+	u.userdata = 0xfeed;
+	assert_int_equal(dpsec_sa_update(ctx, isa, &u), 0);
+	assert_int_equal(ev.nb, 1);
+	assert_int_equal(ev.order[0], DPSEC_EV_SOFT_EXPIRED);
+	assert_ptr_equal(ev.sa[0], isa);
+	assert_int_equal(ev.userdata[0], 0xfeed);
+	assert_int_equal(sa_state(isa), DPSEC_SA_SOFT_EXPIRED);
+	/* A larger soft limit does not revive it. */
+	u.mask = DPSEC_SA_UPD_SOFT;
+	u.soft.packets = 1000;
+	assert_int_equal(dpsec_sa_update(ctx, isa, &u), 0);
+	assert_int_equal(sa_state(isa), DPSEC_SA_SOFT_EXPIRED);
+	assert_int_equal(ev.nb, 1);
+	u.mask = DPSEC_SA_UPD_HARD;
+	memset(&u.hard, 0, sizeof(u.hard));
+	u.hard.bytes = 30 * PKT_LEN;	/* 5 more packets of PKT_LEN */
+	assert_int_equal(dpsec_sa_update(ctx, isa, &u), 0);
+	assert_int_equal(pass(osa, 5, NULL), 5);
+	assert_int_equal(ev.nb, 2);
+	assert_int_equal(ev.order[1], DPSEC_EV_HARD_EXPIRED);
+	assert_int_equal(sa_state(isa), DPSEC_SA_DEAD);
+	assert_int_equal(pass(osa, 1, &why), 0);
+	assert_int_equal(why, DPSEC_R_SA_DEAD);
+	/* Dead is final. */
+	u.hard.bytes = 0;
+	assert_int_equal(dpsec_sa_update(ctx, isa, &u), -EPERM);
+	assert_int_equal(sa_state(isa), DPSEC_SA_DEAD);
+
+	/* Outbound: a hard limit lowered below what it has done (31) kills
+	 * it at once, and no sequence number is handed out after. */
+	u.mask = DPSEC_SA_UPD_HARD;
+	u.hard.packets = 31;
+	ev_reset();
+	assert_int_equal(dpsec_sa_update(ctx, osa, &u), 0);
+	assert_int_equal(ev.nb, 1);
+	assert_int_equal(ev.order[0], DPSEC_EV_HARD_EXPIRED);
+	assert_int_equal(sa_state(osa), DPSEC_SA_DEAD);
+	assert_int_equal(send_burst(osa, 4, 4, NULL, NULL, false), 0);
+	assert_int_equal(sa_seq(osa), 31);
+	assert_int_equal(dpsec_sa_update(ctx, osa, &u), -EPERM);
+
+	/* A stale handle. */
+	sa_del(1);
+	u.mask = DPSEC_SA_UPD_USERDATA;
+	assert_int_equal(dpsec_sa_update(ctx, isa, &u), -ENOENT);
+	sa_del(0);
+	assert_true(test_pool_full(pool));
+}
+
 /* ---- destroy and re-create ---- */
 
 static void
@@ -848,6 +978,7 @@ main(void)
 					  res_teardown),
 		cmocka_unit_test_teardown(test_esn_wrap, res_teardown),
 		cmocka_unit_test_teardown(test_destroy_recreate, res_teardown),
+		cmocka_unit_test_teardown(test_update, res_teardown),
 		cmocka_unit_test_teardown(test_create_null_args, res_teardown),
 		cmocka_unit_test_teardown(test_duplicate_inbound_spi,
 					  res_teardown),
