@@ -409,6 +409,18 @@ h_port_caps(struct cfg_args *a)
 		       p);
 		return 0;
 	}
+	{
+		struct dpsec_port_sa_table t;
+		int rc = dpsec_port_sa_table_get(p, &t);
+
+		if (rc == 0)
+			printf("port %u: IPsec SA table: %u of %u in use\n", p,
+			       t.used, t.size);
+		else
+			printf("port %u: IPsec SA table: size unknown (%s)\n", p,
+			       rc == -ENOTSUP ? "the driver does not say" :
+			       rte_strerror(-rc));
+	}
 	cap = rte_security_capabilities_get(sec);
 	printf("%-16s %-9s %-8s %-7s %-8s %s\n", "ACTION", "MODE", "DIR",
 	       "REPLAY", "OPTIONS", "ALGORITHMS");

@@ -20,11 +20,14 @@
  * dpsec_drv_caps_get() when the port is attached (dpsec_port_attach()).
  *
  * The registry has one entry per port: capability bits and, for a port
- * with a TLS record engine, its operations (dpsec_drv_tls_ops_set()).
+ * with a TLS record engine, its operations (dpsec_drv_tls_ops_set()),
+ * and for a port with an inline IPsec engine, what rte_security cannot
+ * tell about it (dpsec_drv_ipsec_ops_set()).
  */
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_bitops.h>
@@ -236,13 +239,26 @@ struct dpsec_drv_tls_ops {
 		     const struct dpsec_drv_tls_conf *conf);
 };
 
+/**
+ * What an inline IPsec engine tells dpsec beyond rte_security (DPDK 22.11
+ * has no way to ask a NIC the size of its SA table).
+ */
+struct dpsec_drv_ipsec_ops {
+	/** The SA table: the sessions (either direction) the engine can
+	 *  hold at most, and holds now (any application's). 0 or -errno. */
+	int (*sa_table)(uint16_t port_id, uint32_t *size, uint32_t *used);
+};
+
 /** What one port's driver declared. */
 struct dpsec_drv_port {
 	uint64_t caps;		/**< DPSEC_DRV_CAP_* bits; 0: nothing */
 	/** TLS ops (process-local pointer: the registry is for the primary
 	 *  process; NULL when the port has no TLS engine). */
 	const struct dpsec_drv_tls_ops *tls_ops;
-	uint64_t reserved[6];	/**< zero */
+	/** Inline IPsec ops (process-local pointer, like tls_ops; NULL when
+	 *  the driver declares none). */
+	const struct dpsec_drv_ipsec_ops *ipsec_ops;
+	uint64_t reserved[5];	/**< zero */
 };
 
 /** The registry: an entry per ethdev port id. */
@@ -322,6 +338,37 @@ dpsec_drv_caps_get(uint16_t port_id)
 	       __atomic_load_n(&r->port[port_id].caps, __ATOMIC_ACQUIRE) : 0;
 }
 
+/* Publish (or withdraw, with NULL) one ops pointer of a port's entry;
+ * @field: its offset in struct dpsec_drv_port. */
+static inline int
+dpsec_drv_ops_store(uint16_t port_id, size_t field, const void *ops)
+{
+	struct dpsec_drv_registry *r;
+
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	r = dpsec_drv_registry(ops != NULL);
+	if (r == NULL)
+		return ops != NULL ? -ENOMEM : 0;
+	__atomic_store_n((const void **)((uint8_t *)&r->port[port_id] + field),
+			 ops, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* The ops pointer at @field of a port's entry, or NULL. */
+static inline const void *
+dpsec_drv_ops_load(uint16_t port_id, size_t field)
+{
+	struct dpsec_drv_registry *r;
+
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return NULL;
+	r = dpsec_drv_registry(false);
+	return r != NULL ? __atomic_load_n((const void **)
+		((uint8_t *)&r->port[port_id] + field), __ATOMIC_ACQUIRE) :
+		NULL;
+}
+
 /**
  * Declare (or withdraw, with NULL) the TLS ops of a port; the driver also
  * sets DPSEC_DRV_CAP_TLS_TX / _RX with dpsec_drv_caps_set().
@@ -332,15 +379,9 @@ dpsec_drv_caps_get(uint16_t port_id)
 static inline int
 dpsec_drv_tls_ops_set(uint16_t port_id, const struct dpsec_drv_tls_ops *ops)
 {
-	struct dpsec_drv_registry *r;
-
-	if (port_id >= RTE_MAX_ETHPORTS)
-		return -EINVAL;
-	r = dpsec_drv_registry(ops != NULL);
-	if (r == NULL)
-		return ops != NULL ? -ENOMEM : 0;
-	__atomic_store_n(&r->port[port_id].tls_ops, ops, __ATOMIC_RELEASE);
-	return 0;
+	return dpsec_drv_ops_store(port_id,
+				   offsetof(struct dpsec_drv_port, tls_ops),
+				   ops);
 }
 
 /**
@@ -351,13 +392,36 @@ dpsec_drv_tls_ops_set(uint16_t port_id, const struct dpsec_drv_tls_ops *ops)
 static inline const struct dpsec_drv_tls_ops *
 dpsec_drv_tls_ops_get(uint16_t port_id)
 {
-	struct dpsec_drv_registry *r;
+	return (const struct dpsec_drv_tls_ops *)dpsec_drv_ops_load(port_id,
+		offsetof(struct dpsec_drv_port, tls_ops));
+}
 
-	if (port_id >= RTE_MAX_ETHPORTS)
-		return NULL;
-	r = dpsec_drv_registry(false);
-	return r != NULL ? __atomic_load_n(&r->port[port_id].tls_ops,
-					   __ATOMIC_ACQUIRE) : NULL;
+/**
+ * Declare (or withdraw, with NULL, when the port goes away) the inline
+ * IPsec ops of a port.
+ * @param port_id  the ethdev port
+ * @param ops      the driver's ops (static storage), or NULL
+ * @return 0, -EINVAL (bad port), -ENOMEM (no registry memory).
+ */
+static inline int
+dpsec_drv_ipsec_ops_set(uint16_t port_id,
+			const struct dpsec_drv_ipsec_ops *ops)
+{
+	return dpsec_drv_ops_store(port_id,
+				   offsetof(struct dpsec_drv_port, ipsec_ops),
+				   ops);
+}
+
+/**
+ * The inline IPsec ops a port's driver declared.
+ * @param port_id  the ethdev port
+ * @return the ops, or NULL when none are declared.
+ */
+static inline const struct dpsec_drv_ipsec_ops *
+dpsec_drv_ipsec_ops_get(uint16_t port_id)
+{
+	return (const struct dpsec_drv_ipsec_ops *)dpsec_drv_ops_load(port_id,
+		offsetof(struct dpsec_drv_port, ipsec_ops));
 }
 
 #ifdef __cplusplus

@@ -99,6 +99,29 @@ void dpsec_free(struct dpsec_ctx *ctx);
  */
 int dpsec_port_attach(struct dpsec_ctx *ctx, uint16_t port_id);
 
+/** A NIC's IPsec SA table, as its driver declares it. */
+struct dpsec_port_sa_table {
+	uint32_t size;	/**< sessions (SAs of either direction) it can hold */
+	uint32_t used;	/**< sessions it holds now, any application's */
+};
+
+/**
+ * The size and use of a port's inline IPsec SA table: rte_security in
+ * DPDK 22.11 cannot tell it, so it comes from the driver's declaration
+ * (lib/common/dpsec_driver.h, dpsec_drv_ipsec_ops). An application can
+ * size its SA placement with it; dpsec itself learns a full table when a
+ * session create fails (placement reason TABLE_FULL).
+ *
+ * @param port_id
+ *   An ethdev port (need not be attached).
+ * @param t
+ *   Filled in.
+ * @return
+ *   0; -EINVAL (NULL @p t); -ENODEV (no such port); -ENOTSUP (the driver
+ *   declares no table); or the driver's negative errno.
+ */
+int dpsec_port_sa_table_get(uint16_t port_id, struct dpsec_port_sa_table *t);
+
 /** SA direction. */
 enum dpsec_sa_dir {
 	DPSEC_SA_OUTBOUND = 0,

@@ -870,3 +870,19 @@ dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return n;
 }
+
+int
+dpsec_port_sa_table_get(uint16_t port_id, struct dpsec_port_sa_table *t)
+{
+	const struct dpsec_drv_ipsec_ops *ops;
+
+	if (t == NULL)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	ops = dpsec_drv_ipsec_ops_get(port_id);
+	if (ops == NULL || ops->sa_table == NULL)
+		return -ENOTSUP;
+	return ops->sa_table(port_id, &t->size, &t->used);
+}

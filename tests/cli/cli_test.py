@@ -402,7 +402,8 @@ rt ipv4 dst 172.16.2.0/33 port 0
 
 def case_faults():
     """Wire drops by fault injection show up as unaccounted packets, exactly
-    as many as the port's tx_fault_drop; an SA table loss is repaired."""
+    as many as the port's tx_fault_drop; an SA table loss is repaired (and
+    port caps shows the SA back in the NIC's table)."""
     cmds = f"""set fwd io
 set txport 0
 set fault 0 seed 7
@@ -417,6 +418,8 @@ set fault 0 drop 0
 sa add out 4096 aead_algo aes-128-gcm aead_key {KEY_GCM} {TUNNEL} type inline-protocol-offload port_id 0
 set fault 0 sa_loss 2
 sa show json
+port caps 0
+port caps 1
 """
     out, err = run("faults", cmds)
     check("drop 0.05" in out, "port info shows the fault", out)
@@ -430,6 +433,9 @@ sa show json
           "sa_loss", out)
     e = sa_entry(doc(out, "sas"), "out", 4096, "sas")
     check(e["placement"] == "inline-protocol", "SA after sa_loss: %s" % e, out)
+    check("port 0: IPsec SA table: 1 of 1024 in use" in out and
+          "port 1: IPsec SA table: 0 of 1024 in use" in out,
+          "port caps: the SA tables (the SA back on port 0)", out)
 
 
 def tshark_fields(path, fields):

@@ -206,24 +206,43 @@ test_offload_roundtrip(void **state)
 }
 
 /* A full NIC table: AUTO falls back to software and says why; REQUIRE
- * fails; the software SA carries traffic all the same. */
+ * fails; the software SA carries traffic all the same. The table's size
+ * and use as dpsec_port_sa_table_get() reads them from the driver. */
 static void
 test_table_full(void **state)
 {
 	struct dpsec_sa *in[MAX_SA_NIC + 1], *o;
+	struct dpsec_port_sa_table tab;
 	struct dpsec_sa_conf c;
 	struct rte_mbuf *m[4], *rx[4];
 	uint8_t orig[4][ESPT_PKT_MAX];
 	size_t len[4];
 	unsigned int i;
+	uint16_t pn;
 
 	(void)state;
+	/* The table as the driver declares it (max_sa devargs). */
+	assert_int_equal(dpsec_port_sa_table_get(P1, &tab), 0);
+	assert_int_equal(tab.size, MAX_SA_NIC);
+	assert_int_equal(tab.used, 0);
+	assert_int_equal(dpsec_port_sa_table_get(P0, &tab), 0);
+	assert_int_equal(tab.size, 16);
 	for (i = 0; i <= MAX_SA_NIC; i++)
 		in[i] = sa_make("gcm128", DPSEC_SA_INBOUND, DPSEC_SA_TUNNEL, 4,
 				ESPT_SPI + 0x200 + i, 0, DPSEC_OFFLOAD_AUTO);
 	for (i = 0; i < MAX_SA_NIC; i++)
 		place_is(in[i], nic_place, nic_reason);
 	place_is(in[MAX_SA_NIC], DPSEC_PLACE_SW, DPSEC_PLACE_R_TABLE_FULL);
+	assert_int_equal(dpsec_port_sa_table_get(P1, &tab), 0);
+	assert_int_equal(tab.size, MAX_SA_NIC);
+	assert_int_equal(tab.used, MAX_SA_NIC);
+	/* A port whose driver declares nothing, no port, no result. */
+	assert_int_equal(test_vdev_create("net_null9", NULL, &pn), 0);
+	assert_int_equal(dpsec_port_sa_table_get(pn, &tab), -ENOTSUP);
+	assert_int_equal(test_vdev_destroy("net_null9"), 0);
+	assert_int_equal(dpsec_port_sa_table_get(RTE_MAX_ETHPORTS - 1, &tab),
+			 -ENODEV);
+	assert_int_equal(dpsec_port_sa_table_get(P1, NULL), -EINVAL);
 
 	espt_conf(&c, espt_alg_find("gcm128"), &keys, DPSEC_SA_INBOUND,
 		  DPSEC_SA_TUNNEL, 4, ESPT_SPI + 0x2ff, mode_flags);

@@ -655,6 +655,7 @@ sim_dev_close(struct rte_eth_dev *dev)
 	rte_ring_free(p->wire_ring);
 	p->wire_ring = NULL;
 	/* The port id goes to the next port created. */
+	dpsec_drv_ipsec_ops_set(dev->data->port_id, NULL);
 	dpsec_drv_caps_set(dev->data->port_id, 0);
 	return 0;
 }
@@ -819,6 +820,9 @@ sim_probe(struct rte_vdev_device *vdev)
 	ret = dpsec_drv_caps_set(dev->data->port_id, DPSEC_DRV_CAP_ESP_RX_SN |
 		(p->tls != NULL ? DPSEC_DRV_CAP_TLS_TX | DPSEC_DRV_CAP_TLS_RX :
 				  0));
+	if (ret == 0)
+		ret = dpsec_drv_ipsec_ops_set(dev->data->port_id,
+					      &sim_ipsec_ops);
 	if (ret != 0)
 		SIM_LOG(WARNING, "%s: cannot declare to dpsec: %s", name,
 			rte_strerror(-ret));

@@ -94,6 +94,9 @@ struct sim_sec {
 };
 
 int sim_sec_init(struct sim_port *p);
+struct dpsec_drv_ipsec_ops;
+/* dpsec_drv_ipsec_ops of every port (the SA table size and use). */
+extern const struct dpsec_drv_ipsec_ops sim_ipsec_ops;
 /* RTE_ETH_EVENT_IPSEC for @sa, once per subtype; hard ones kill it. */
 void sim_sec_sa_event(struct sim_sa *sa, enum rte_eth_event_ipsec_subtype st);
 struct sim_sa *sim_sec_lookup_spi(struct sim_sec *sec, uint32_t spi_be);

@@ -16,6 +16,7 @@
 #include <rte_mbuf_dyn.h>
 #include <stdio.h>
 
+#include "dpsec_driver.h"
 #include "rte_pmd_sim_inline.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
@@ -704,6 +705,32 @@ nomem:
 	sim_sec_fini(p);
 	return -ENOMEM;
 }
+
+/* dpsec's driver interface: the SA table rte_security cannot report. */
+static int
+sim_sa_table(uint16_t port_id, uint32_t *size, uint32_t *used)
+{
+	struct rte_eth_dev *dev;
+	struct sim_sec *sec;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	dev = &rte_eth_devices[port_id];
+	if (!sim_is_sim_port(dev))
+		return -ENODEV;
+	sec = ((struct sim_port *)dev->data->dev_private)->sec;
+	if (sec == NULL)
+		return -ENODEV;
+	rte_spinlock_lock(&sec->lock);
+	*size = sec->max_sa;
+	*used = sec->nb_sa;
+	rte_spinlock_unlock(&sec->lock);
+	return 0;
+}
+
+const struct dpsec_drv_ipsec_ops sim_ipsec_ops = {
+	.sa_table = sim_sa_table,
+};
 
 /*
  * Like a NIC or firmware reset: the SA table and the flow rules are gone.
