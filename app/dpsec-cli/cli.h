@@ -43,6 +43,8 @@ extern unsigned int cli_failures;
 extern volatile bool cli_quit;
 struct cmdline;
 struct cmdline *cli_cmdline_new(int fd_in, int fd_out, const char *prompt);
+/* rdline's completion: cmdline_complete() on cli_cl, knowing the line. */
+int cli_complete(const char *buf, int *state, char *dst, unsigned int size);
 extern struct cmdline *cli_cl;
 
 /* cli_tls.c: TLS record contexts (create, show, destroy). */
@@ -52,6 +54,8 @@ int cli_tls_keyupdate(struct cfg_args *a);
 int cli_tls_show(struct cfg_args *a);
 int cli_tls_stats(struct cfg_args *a);
 void cli_tls_cleanup(void);
+/* The ids of the TLS contexts (for completion); how many. */
+unsigned int cli_tls_ids(uint32_t *ids, unsigned int max);
 extern const char *const cli_placement_name[];
 const char *cli_place_reason_name(enum dpsec_place_reason r);
 /* DPSEC_R_ name without the prefix ("SPD_DISCARD"). */

@@ -11,6 +11,7 @@
  * every argument was checked, and a library call that fails leaves the
  * CLI's tables as they were.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1894,14 +1895,25 @@ cmd_cb(void *res, struct cmdline *cl, void *data)
 static cmdline_parse_ctx_t *parse_ctx;
 
 /*
- * The arguments token: a multi-word string that completes its first word
- * from what exists now (ports, SPIs, policy and TLS ids) or the keywords
- * the command takes there.
+ * Completion. Each command is matched and run by an instruction whose
+ * last token takes all its arguments (one multi-word string). Tab and '?'
+ * inside the arguments come from a second instruction per command, after
+ * all of those (so it never runs a line): the noun, the verb, then
+ * CLI_COMPLETE_WORDS one-word tokens and one that matches nothing. The
+ * word tokens know their command and position and offer what fits there
+ * given the words before (cli_complete() keeps the line being edited):
+ * ports, SPIs, policy and TLS ids that exist now, the keywords and the
+ * values of keywords.
  */
-struct rest_tok {
+enum { CLI_COMPLETE_WORDS = 48 };
+
+struct word_tok {
 	struct cmdline_token_string t;	/* first: string ops cast to it */
 	const struct cli_cmd *cmd;
+	unsigned int pos;		/* argument index after the verb */
 };
+
+static const char *complete_line;	/* the line being completed */
 
 enum { NB_CAND = 128, CAND_LEN = 24 };
 static char cands[NB_CAND][CAND_LEN];
@@ -1926,7 +1938,7 @@ cand_add(unsigned int *n, const char *fmt, ...)
 static void
 cand_words(unsigned int *n, const char *words)
 {
-	char buf[128], *save = NULL, *w;
+	char buf[512], *save = NULL, *w;
 
 	snprintf(buf, sizeof(buf), "%s", words);
 	for (w = strtok_r(buf, " ", &save); w != NULL;
@@ -1942,61 +1954,278 @@ is(const struct cli_cmd *c, const char *noun, const char *verb)
 		c->verb != NULL && strcmp(c->verb, verb) == 0);
 }
 
-static unsigned int
-cand_fill(const struct cli_cmd *c)
+static bool
+word_in(const char *w, const char *list)
 {
-	unsigned int n = 0, i;
+	size_t l = strlen(w);
+	const char *p = list;
+
+	while (l > 0 && (p = strstr(p, w)) != NULL) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[l] == ' ' || p[l] == '\0'))
+			return true;
+		p += l;
+	}
+	return false;
+}
+
+static void
+cand_ports(unsigned int *n, bool all)
+{
 	uint16_t p;
 
-	if (is(c, "port", "info") ||
-	    is(c, "port", "caps") || is(c, "port", "start") ||
-	    is(c, "port", "stop") || is(c, "set", "txport") ||
-	    is(c, "set", "fault")) {
-		RTE_ETH_FOREACH_DEV(p)
-			cand_add(&n, "%u", p);
-		if (is(c, "port", "start") || is(c, "port", "stop") ||
-		    is(c, "set", "txport"))
-			cand_words(&n, "all");
-	} else if (is(c, "sa", "del") || is(c, "sa", "show") ||
-		   is(c, "sa", "move") || is(c, "sa", "update")) {
-		cand_words(&n, "in out");
-		for (i = 0; i < CLI_MAX_SA; i++)
-			if (sas[i].used)
-				cand_add(&n, "%" PRIu32, sas[i].conf.spi);
-	} else if (is(c, "sa", "add") || is(c, "sp", "del") ||
-		   is(c, "sp", "show") || is(c, "sp", "commit")) {
-		cand_words(&n, "in out");
-	} else if (is(c, "sp", "add")) {
-		cand_words(&n, "ipv4 ipv6");
-	} else if (is(c, "set", "fwd")) {
-		cand_words(&n, "io ipsec");
-	} else if (is(c, "show", "port")) {
-		cand_words(&n, "stats xstats");
-	} else if (is(c, "show", "sa") || is(c, "show", "sp") ||
-		   is(c, "show", "tls") || is(c, "show", "fwd") ||
-		   is(c, "clear", NULL)) {
-		cand_words(&n, "stats");
-	} else if (is(c, "start", NULL)) {
-		cand_words(&n, "tx_first");
-	} else if (is(c, "help", NULL)) {
-		for (i = 0; i < RTE_DIM(cmds); i++)
+	RTE_ETH_FOREACH_DEV(p)
+		cand_add(n, "%u", p);
+	if (all)
+		cand_words(n, "all");
+}
+
+/* SPIs of the SAs of a direction (-1: both). */
+static void
+cand_spis(unsigned int *n, int dir)
+{
+	for (unsigned int i = 0; i < CLI_MAX_SA; i++)
+		if (sas[i].used && (dir < 0 || (int)sas[i].conf.dir == dir))
+			cand_add(n, "%" PRIu32, sas[i].conf.spi);
+}
+
+static void
+cand_tls_ids(unsigned int *n)
+{
+	uint32_t ids[NB_CAND];
+	unsigned int k = cli_tls_ids(ids, NB_CAND);
+
+	for (unsigned int i = 0; i < k; i++)
+		cand_add(n, "%" PRIu32, ids[i]);
+}
+
+static int
+dir_word(const char *w)
+{
+	return strcmp(w, "in") == 0 ? DPSEC_SA_INBOUND :
+	       strcmp(w, "out") == 0 ? DPSEC_SA_OUTBOUND : -1;
+}
+
+/* "sa add": after <dir> <spi>, the parameters (w: those words). */
+static void
+cand_sa_params(unsigned int *n, char **w, int nw)
+{
+	char values[256];
+	int back;
+
+	/* The keyword whose arguments are being typed, if any. */
+	for (back = 1; back <= 2 && back <= nw; back++) {
+		int args = cfg_sa_keyword_args(w[nw - back], values,
+					       sizeof(values));
+
+		if (args >= back) {
+			if (back == 1 && strcmp(w[nw - 1], "port_id") == 0)
+				cand_ports(n, false);
+			else if (back == 1)
+				cand_words(n, values);
+			return;
+		}
+		if (args >= 0)
+			break;		/* a keyword whose arguments are done */
+	}
+	cand_words(n, cfg_sa_keywords);
+}
+
+/* "[in|out] <spi>" at w[0..]: the index after it, or -1 while inside. */
+static int
+cand_sa_ref(unsigned int *n, char **w, int nw)
+{
+	if (nw == 0) {
+		cand_words(n, "in out");
+		cand_spis(n, -1);
+		return -1;
+	}
+	if (dir_word(w[0]) >= 0) {
+		if (nw == 1) {
+			cand_spis(n, dir_word(w[0]));
+			return -1;
+		}
+		return 2;
+	}
+	return 1;
+}
+
+static unsigned int
+cand_fill(const struct cli_cmd *c, char **w, int nw)
+{
+	const char *prev = nw > 0 ? w[nw - 1] : "";
+	unsigned int n = 0, i;
+	int k;
+
+	if (is(c, "help", NULL)) {
+		for (i = 0; nw == 0 && i < RTE_DIM(cmds); i++)
 			if (i == 0 || strcmp(cmds[i].noun,
 					     cmds[i - 1].noun) != 0)
 				cand_add(&n, "%s", cmds[i].noun);
+	} else if (is(c, "port", "info") || is(c, "port", "caps")) {
+		if (nw == 0)
+			cand_ports(&n, false);
+	} else if (is(c, "port", "start") || is(c, "port", "stop") ||
+		   is(c, "set", "txport")) {
+		if (nw == 0)
+			cand_ports(&n, true);
+	} else if (is(c, "set", "fault")) {
+		if (nw == 0)
+			cand_ports(&n, false);
+		else if (nw == 1)
+			cand_words(&n, "punt spurious_fail drop dup reorder seed sa_loss recover");
+	} else if (is(c, "sa", "add")) {
+		if (nw == 0)
+			cand_words(&n, "in out");
+		else if (nw >= 2)
+			cand_sa_params(&n, w + 2, nw - 2);
+	} else if (is(c, "sa", "del") || is(c, "sa", "show") ||
+		   is(c, "sa", "move") || is(c, "sa", "update")) {
+		k = cand_sa_ref(&n, w, nw);
+		if (k < 0)
+			;
+		else if (is(c, "sa", "move") && nw == k)
+			cand_words(&n, "nic sw");
+		else if (is(c, "sa", "show") && nw == k)
+			cand_words(&n, "json");
+		else if (is(c, "sa", "update") && !word_in(prev,
+			 "soft_packets soft_bytes soft_seconds hard_packets hard_bytes hard_seconds userdata"))
+			cand_words(&n, "soft_packets soft_bytes soft_seconds hard_packets hard_bytes hard_seconds userdata");
+		if (is(c, "sa", "show") && nw == 0)
+			cand_words(&n, "json");
+	} else if (is(c, "sp", "add")) {
+		if (nw == 0)
+			cand_words(&n, "ipv4 ipv6");
+		else if (nw == 1)
+			cand_words(&n, "in out");
+		else if (nw == 2)
+			cand_words(&n, "esp");
+		else if (nw == 3)
+			cand_words(&n, "protect bypass discard");
+		else if (nw == 4 && strcmp(w[3], "protect") == 0) {
+			cand_words(&n, "reqid");
+			cand_spis(&n, dir_word(w[1]));
+		} else if (strcmp(prev, "proto") == 0)
+			cand_words(&n, "tcp udp sctp icmp");
+		else if (!word_in(prev, "reqid id pri src dst sport dport"))
+			cand_words(&n, "id pri src dst proto sport dport");
+	} else if (is(c, "sp", "del")) {
+		if (nw == 0)
+			cand_words(&n, "in out");
+		else if (nw == 1)
+			for (i = 0; i < RTE_DIM(sps); i++)
+				if (sps[i].used && !sps[i].deleted &&
+				    (int)sps[i].dir == dir_word(w[0]))
+					cand_add(&n, "%" PRIu32,
+						 sps[i].pol.id);
+	} else if (is(c, "sp", "show")) {
+		if (nw == 0)
+			cand_words(&n, "in out json");
+		else if (nw == 1 && dir_word(w[0]) >= 0)
+			cand_words(&n, "json");
+	} else if (is(c, "sp", "commit")) {
+		if (nw == 0)
+			cand_words(&n, "in out");
+	} else if (is(c, "tls", "add")) {
+		if (nw == 1)
+			cand_words(&n, "read write");
+		else if (nw == 2)
+			cand_words(&n, "1.2 1.3");
+		else if (nw == 3)
+			cand_words(&n, "aes-128-gcm aes-256-gcm chacha20-poly1305");
+		else if (nw > 3 && strcmp(prev, "type") == 0)
+			cand_words(&n, "no-offload auto inline");
+		else if (nw > 3 && strcmp(prev, "port_id") == 0)
+			cand_ports(&n, false);
+		else if (nw > 3 && !word_in(prev, "key iv local remote tcp_seq seq soft_records hard_records userdata") &&
+			 !word_in(w[nw - 2], "local remote"))
+			cand_words(&n, "key iv local remote tcp_seq seq type port_id soft_records hard_records userdata");
+	} else if (is(c, "tls", "del") || is(c, "tls", "keyupdate") ||
+		   is(c, "tls", "show")) {
+		if (nw == 0)
+			cand_tls_ids(&n);
+		if (is(c, "tls", "show") && nw <= 1)
+			cand_words(&n, "json");
+		else if (is(c, "tls", "keyupdate") && nw > 0 &&
+			 !word_in(prev, "secret key iv tcp_seq"))
+			cand_words(&n, "secret key iv tcp_seq");
+	} else if (is(c, "set", "fwd")) {
+		if (nw == 0)
+			cand_words(&n, "io ipsec");
+	} else if (is(c, "show", "port")) {
+		if (nw == 0)
+			cand_words(&n, "stats xstats");
+		else if (nw == 1)
+			cand_ports(&n, true);
+		else if (nw == 2)
+			cand_words(&n, "json");
+	} else if (is(c, "show", "sa")) {
+		if (nw == 0)
+			cand_words(&n, "stats");
+		else if ((k = cand_sa_ref(&n, w + 1, nw - 1)) >= 0 &&
+			 nw - 1 == k)
+			cand_words(&n, "json");
+		if (nw == 1)
+			cand_words(&n, "json");
+	} else if (is(c, "show", "tls")) {
+		if (nw == 0)
+			cand_words(&n, "stats");
+		else if (nw == 1)
+			cand_tls_ids(&n);
+		if (nw == 1 || nw == 2)
+			cand_words(&n, "json");
+	} else if (is(c, "show", "sp") || is(c, "show", "fwd")) {
+		if (nw == 0)
+			cand_words(&n, "stats");
+		else if (nw == 1)
+			cand_words(&n, "json");
+	} else if (is(c, "clear", NULL)) {
+		if (nw == 0)
+			cand_words(&n, "stats");
+	} else if (is(c, "start", NULL)) {
+		if (nw == 0)
+			cand_words(&n, "tx_first");
+	} else if (is(c, "capture", "start")) {
+		if (nw == 1)
+			cand_words(&n, "fwd drops all");
 	}
 	return n;
 }
 
-static int
-rest_nb(cmdline_parse_token_hdr_t *tk)
+/* Candidates for the word token @tk: split the line being completed. */
+static unsigned int
+word_cands(cmdline_parse_token_hdr_t *tk)
 {
-	return (int)cand_fill(((struct rest_tok *)tk)->cmd);
+	const struct word_tok *t = (const struct word_tok *)tk;
+	char buf[STR_MULTI_TOKEN_SIZE], *argv[CLI_COMPLETE_WORDS + 4];
+	unsigned int skip = t->cmd->verb != NULL ? 2 : 1;
+	int n;
+
+	if (complete_line == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", complete_line);
+	n = cfg_split(buf, argv, RTE_DIM(argv));
+	if (n < 0)
+		return 0;
+	/* The last word is the one being typed unless a blank ends it. */
+	if (n > 0 && complete_line[0] != '\0' &&
+	    !isblank((unsigned char)complete_line[strlen(complete_line) - 1]))
+		n--;
+	if (n != (int)(skip + t->pos))
+		return 0;
+	return cand_fill(t->cmd, argv + skip, (int)t->pos);
 }
 
 static int
-rest_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst, unsigned int size)
+word_nb(cmdline_parse_token_hdr_t *tk)
 {
-	unsigned int n = cand_fill(((struct rest_tok *)tk)->cmd);
+	return (int)word_cands(tk);
+}
+
+static int
+word_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst, unsigned int size)
+{
+	unsigned int n = word_cands(tk);
 
 	if (idx < 0 || (unsigned int)idx >= n)
 		return -1;
@@ -2005,31 +2234,74 @@ rest_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst, unsigned int size)
 }
 
 static int
-rest_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+args_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
 {
 	(void)tk;
 	strlcpy(dst, "arguments", size);
 	return 0;
 }
 
+/* One word, never stored (the instruction only completes). */
+static int
+word_parse(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+	   unsigned int ressize)
+{
+	(void)res;
+	(void)ressize;
+	return cmdline_parse_string(tk, buf, NULL, 0);
+}
+
+static int
+never_parse(cmdline_parse_token_hdr_t *tk, const char *buf, void *res,
+	    unsigned int ressize)
+{
+	(void)tk;
+	(void)buf;
+	(void)res;
+	(void)ressize;
+	return -1;
+}
+
 static struct cmdline_token_ops rest_ops = {
 	.parse = cmdline_parse_string,
-	.complete_get_nb = rest_nb,
-	.complete_get_elt = rest_elt,
-	.get_help = rest_help,
+	.get_help = args_help,
+};
+
+static struct cmdline_token_ops word_ops = {
+	.parse = word_parse,
+	.complete_get_nb = word_nb,
+	.complete_get_elt = word_elt,
+	.get_help = args_help,
+};
+
+static struct cmdline_token_ops never_ops = {
+	.parse = never_parse,
 };
 
 static cmdline_parse_token_hdr_t *
-rest_tok_new(const struct cli_cmd *c, unsigned int offset)
+rest_tok_new(unsigned int offset)
 {
-	struct rest_tok *t = calloc(1, sizeof(*t));
+	struct cmdline_token_string *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
-	t->t.hdr.ops = &rest_ops;
-	t->t.hdr.offset = offset;
-	t->t.string_data.str = TOKEN_STRING_MULTI;
+	t->hdr.ops = &rest_ops;
+	t->hdr.offset = offset;
+	t->string_data.str = TOKEN_STRING_MULTI;
+	return &t->hdr;
+}
+
+static cmdline_parse_token_hdr_t *
+word_tok_new(const struct cli_cmd *c, unsigned int pos)
+{
+	struct word_tok *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->t.hdr.ops = pos < CLI_COMPLETE_WORDS ? &word_ops : &never_ops;
+	t->t.string_data.str = NULL;	/* any one word */
 	t->cmd = c;
+	t->pos = pos;
 	return &t->t.hdr;
 }
 
@@ -2046,49 +2318,68 @@ tok_new(const char *str, unsigned int offset)
 	return t;
 }
 
-/* Two instructions for R_OPT (without and with arguments), one otherwise. */
+static void cmd_cb(void *res, struct cmdline *cl, void *data);
+
+/* An instruction for @c: with its arguments token (the one that runs),
+ * with none, or (complete) with the word tokens. */
+static cmdline_parse_inst_t *
+inst_new(const struct cli_cmd *c, bool with, bool complete)
+{
+	unsigned int nb = 3 + (complete ? CLI_COMPLETE_WORDS + 1 : 1), t = 0;
+	cmdline_parse_inst_t *inst = calloc(1, sizeof(*inst) +
+					    nb * sizeof(inst->tokens[0]));
+
+	if (inst == NULL)
+		return NULL;
+	inst->f = cmd_cb;
+	inst->data = (void *)(uintptr_t)c;
+	inst->help_str = c->usage;
+	inst->tokens[t++] = (cmdline_parse_token_hdr_t *)
+		tok_new(c->noun, offsetof(struct cmd_res, noun));
+	if (c->verb != NULL)
+		inst->tokens[t++] = (cmdline_parse_token_hdr_t *)
+			tok_new(c->verb, offsetof(struct cmd_res, verb));
+	if (complete)
+		for (unsigned int i = 0; i <= CLI_COMPLETE_WORDS; i++)
+			inst->tokens[t++] = word_tok_new(c, i);
+	else if (with)
+		inst->tokens[t++] = rest_tok_new(offsetof(struct cmd_res, rest));
+	for (unsigned int j = 0; j < t; j++)
+		if (inst->tokens[j] == NULL)
+			return NULL;
+	inst->tokens[t] = NULL;
+	return inst;
+}
+
+/* Per command: without arguments (R_NONE, R_OPT), with (R_OPT, R_REQ);
+ * then, after all of them, the completion instructions. */
 static int
 build_ctx(void)
 {
 	unsigned int n = 0, k = 0;
 
 	for (unsigned int i = 0; i < RTE_DIM(cmds); i++)
-		n += cmds[i].rest == R_OPT ? 2 : 1;
+		n += (cmds[i].rest == R_OPT ? 2 : 1) +
+		     (cmds[i].rest != R_NONE ? 1 : 0);
 	parse_ctx = calloc(n + 1, sizeof(*parse_ctx));
 	if (parse_ctx == NULL)
 		return -1;
 	for (unsigned int i = 0; i < RTE_DIM(cmds); i++) {
-		const struct cli_cmd *c = &cmds[i];
-
 		for (int with = 0; with < 2; with++) {
-			cmdline_parse_inst_t *inst;
-			unsigned int t = 0;
-
-			if ((with && c->rest == R_NONE) ||
-			    (!with && c->rest == R_REQ))
+			if ((with && cmds[i].rest == R_NONE) ||
+			    (!with && cmds[i].rest == R_REQ))
 				continue;
-			inst = calloc(1, sizeof(*inst) +
-				      4 * sizeof(inst->tokens[0]));
-			if (inst == NULL)
+			parse_ctx[k] = inst_new(&cmds[i], with, false);
+			if (parse_ctx[k++] == NULL)
 				return -1;
-			inst->f = cmd_cb;
-			inst->data = (void *)(uintptr_t)c;
-			inst->help_str = c->usage;
-			inst->tokens[t++] = (cmdline_parse_token_hdr_t *)
-				tok_new(c->noun, offsetof(struct cmd_res, noun));
-			if (c->verb != NULL)
-				inst->tokens[t++] = (cmdline_parse_token_hdr_t *)
-					tok_new(c->verb,
-						offsetof(struct cmd_res, verb));
-			if (with)
-				inst->tokens[t++] = rest_tok_new(c,
-					offsetof(struct cmd_res, rest));
-			for (unsigned int j = 0; j < t; j++)
-				if (inst->tokens[j] == NULL)
-					return -1;
-			inst->tokens[t] = NULL;
-			parse_ctx[k++] = inst;
 		}
+	}
+	for (unsigned int i = 0; i < RTE_DIM(cmds); i++) {
+		if (cmds[i].rest == R_NONE)
+			continue;
+		parse_ctx[k] = inst_new(&cmds[i], true, true);
+		if (parse_ctx[k++] == NULL)
+			return -1;
 	}
 	parse_ctx[k] = NULL;
 	return 0;
@@ -2100,6 +2391,17 @@ cli_cmdline_new(int fd_in, int fd_out, const char *prompt)
 	if (parse_ctx == NULL && build_ctx() != 0)
 		return NULL;
 	return cmdline_new(parse_ctx, prompt, fd_in, fd_out);
+}
+
+int
+cli_complete(const char *buf, int *state, char *dst, unsigned int size)
+{
+	int rc;
+
+	complete_line = buf;
+	rc = cmdline_complete(cli_cl, buf, state, dst, size);
+	complete_line = NULL;
+	return rc;
 }
 
 /* Why a line matched no instruction: the first word that is wrong. */

@@ -33,6 +33,17 @@ tls_find(uint32_t id)
 	return NULL;
 }
 
+unsigned int
+cli_tls_ids(uint32_t *ids, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CLI_MAX_TLS && n < max; i++)
+		if (tlss[i].used)
+			ids[n++] = tlss[i].id;
+	return n;
+}
+
 static const char *
 tls_cipher(enum dpsec_cipher c)
 {

@@ -86,7 +86,7 @@ tty_complete(struct rdline *rdl, const char *buf, char *dst,
 	     unsigned int size, int *state)
 {
 	(void)rdl;
-	return cmdline_complete(cli_cl, buf, state, dst, size);
+	return cli_complete(buf, state, dst, size);
 }
 
 static void

@@ -202,6 +202,75 @@ static const struct name_map sad_keys[] = {
 	{ "spi-dst-src", DPSEC_SAD_SPI_DST_SRC },
 };
 
+const char cfg_sa_keywords[] =
+	"cipher_algo cipher_key aead_algo aead_key auth_algo auth_key mode "
+	"src dst type offload port_id esn udp-encap flow-direction fallback "
+	"mss telemetry reassembly_en natt_sport natt_dport copy_dscp copy_df "
+	"no_inline_protocol sad_key replay_window ttl seq_start reqid "
+	"userdata soft_packets soft_bytes soft_seconds hard_packets "
+	"hard_bytes hard_seconds";
+
+static void
+names_of(const struct name_map *m, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					off ? " " : "", m[i].name);
+}
+
+int
+cfg_sa_keyword_args(const char *kw, char *values, size_t len)
+{
+	static const char *const flags[] = {
+		"esn", "udp-encap", "telemetry", "reassembly_en", "copy_dscp",
+		"copy_df", "no_inline_protocol",
+	};
+	static const struct {
+		const char *kw;
+		const struct name_map *m;
+		size_t n;
+	} sets[] = {
+		{ "cipher_algo", ciphers, RTE_DIM(ciphers) },
+		{ "aead_algo", aeads, RTE_DIM(aeads) },
+		{ "auth_algo", auths, RTE_DIM(auths) },
+		{ "type", types, RTE_DIM(types) },
+		{ "offload", offloads, RTE_DIM(offloads) },
+		{ "sad_key", sad_keys, RTE_DIM(sad_keys) },
+	};
+	const char *p = cfg_sa_keywords;
+	size_t kl = strlen(kw);
+	bool known = false;
+
+	if (len > 0)
+		values[0] = '\0';
+	while ((p = strstr(p, kw)) != NULL) {
+		if ((p == cfg_sa_keywords || p[-1] == ' ') &&
+		    (p[kl] == ' ' || p[kl] == '\0')) {
+			known = true;
+			break;
+		}
+		p += kl > 0 ? kl : 1;
+	}
+	if (!known || kl == 0)
+		return -1;
+	for (size_t i = 0; i < RTE_DIM(flags); i++)
+		if (strcmp(kw, flags[i]) == 0)
+			return 0;
+	for (size_t i = 0; i < RTE_DIM(sets); i++)
+		if (strcmp(kw, sets[i].kw) == 0)
+			names_of(sets[i].m, sets[i].n, values, len);
+	if (strcmp(kw, "mode") == 0)
+		snprintf(values, len, "ipv4-tunnel ipv6-tunnel transport");
+	else if (strcmp(kw, "fallback") == 0)
+		snprintf(values, len, "lookaside-none cpu-crypto");
+	return strcmp(kw, "flow-direction") == 0 ? 2 : 1;
+}
+
 static int
 map_word(struct cfg_args *a, const struct name_map *m, size_t n,
 	 const char *what, int *val)

@@ -121,6 +121,12 @@ void cfg_sa_format(const struct cfg_sa *s, char *buf, size_t len);
 /* What dpsec does differently from secgw for this SA's keywords, for one
  * log line ("" when nothing). */
 void cfg_sa_notes(const struct cfg_sa *s, char *buf, size_t len);
+/* For completion (dpsec-cli): every sa parameter keyword, space
+ * separated; and for one keyword, how many words follow it (0: a flag;
+ * -1: not a keyword) and, in @values, the names the first may be (""
+ * when it is a number, key or address). */
+extern const char cfg_sa_keywords[];
+int cfg_sa_keyword_args(const char *kw, char *values, size_t len);
 /* After "sp". next_id: the id when none is given. */
 int cfg_sp_parse(struct cfg_args *a, struct cfg_sp *out, bool *by_spi,
 		 uint32_t next_id);

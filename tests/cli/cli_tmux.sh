@@ -1,6 +1,6 @@
 #!/bin/sh
-# dpsec-cli in a real terminal (tmux): tab completion of a command, '?'
-# help on a partial line, history recall with the Up arrow, precise errors,
+# dpsec-cli in a real terminal (tmux): tab completion of a command and
+# of its arguments (keywords, values, SPIs), '?' help on a partial line, history recall with the Up arrow, precise errors,
 # quit.
 # Usage: cli_tmux.sh CLI-BINARY
 set -eu
@@ -81,6 +81,44 @@ while [ "$(screen | grep -Ec '^port 1: driver net_sim_inline')" -lt 2 ]; do
 	sleep 0.1
 done
 echo "ok: history"
+
+# Tab past the first argument: sa add's keywords and their values, the
+# SPIs that exist, what may follow an SA, the policy grammar.
+keys 'sa add out 4096 aead_al' Tab
+wait_for '^dpsec> sa add out 4096 aead_algo ?$'
+keys 'aes-1' Tab
+wait_for '^dpsec> sa add out 4096 aead_algo aes-128-gcm ?$'
+keys 'aead_key 4c:80:cd:ef:bb:5d:10:da:90:6a:c7:3c:36:13:a6:34:ca:fe:ba:be mo' Tab
+wait_for 'aead_key [0-9a-f:]+ mode ?$'
+keys 'ipv4-t' Tab
+wait_for 'mode ipv4-tunnel ?$'
+keys 'src 192.0.2.1 dst 198.51.100.1 type no-o' Tab
+wait_for 'dst 198.51.100.1 type no-offload ?$'
+keys Enter
+wait_for '^sa out 4096: created, sw'
+keys 'sa move out 40' Tab
+wait_for '^dpsec> sa move out 4096 ?$'
+keys '?'
+wait_for '^ *nic \[arguments\]: sa move'
+wait_for '^ *sw \[arguments\]: sa move'
+keys 's' Tab
+wait_for '^dpsec> sa move out 4096 sw ?$'
+keys Enter
+wait_for '^sa out 4096: moved, sw'
+keys 'sp add ipv4 out esp pro' Tab
+wait_for '^dpsec> sp add ipv4 out esp protect ?$'
+keys '?'
+wait_for '^ *4096 \[arguments\]: sp add'
+wait_for '^ *reqid \[arguments\]: sp add'
+keys '40' Tab
+wait_for '^dpsec> sp add ipv4 out esp protect 4096 ?$'
+keys 'pri' Tab
+wait_for 'protect 4096 pri ?$'
+keys '10 proto u' Tab
+wait_for 'pri 10 proto udp ?$'
+keys Enter
+wait_for '^sp out 1: added'
+echo "ok: completion past the first argument"
 
 # Bad lines are reported with the word that is wrong, as in command files.
 keys 'sa add out 0' Enter

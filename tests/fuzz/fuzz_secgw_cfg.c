@@ -10,7 +10,8 @@
  * parsed sa, sp or rt rule printed in the canonical form parses back to
  * the same values (SA: every dpsec_sa_conf field and the key bytes;
  * policy; route); reading is deterministic (twice, same rule count and
- * errors); nothing reads or writes out of bounds (ASan).
+ * errors); nothing reads or writes out of bounds (ASan). At start, the
+ * keyword list dpsec-cli completes from is checked against the parser.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +136,63 @@ rule(struct cfg_args *a, void *arg)
 	return rc;
 }
 
+/*
+ * The keyword list dpsec-cli completes from (cfg_sa_keywords) and the
+ * values cfg_sa_keyword_args() offers are the parser's: "sa out 5000
+ * <keyword> <value>" fails, if at all, on neither of those two words.
+ */
+static void
+keywords_check(void)
+{
+	char kws[1024], *save = NULL, *kw;
+
+	FUZZ_CHECK(strlen(cfg_sa_keywords) < sizeof(kws), "keyword list");
+	snprintf(kws, sizeof(kws), "%s", cfg_sa_keywords);
+	for (kw = strtok_r(kws, " ", &save); kw != NULL;
+	     kw = strtok_r(NULL, " ", &save)) {
+		char values[256], *vsave = NULL, *v;
+		int nargs = cfg_sa_keyword_args(kw, values, sizeof(values));
+
+		FUZZ_CHECK(nargs >= 0, "keyword %s: not a keyword", kw);
+		v = strtok_r(values, " ", &vsave);
+		do {
+			char line[320], err[512], bad[96], *argv[8];
+			struct cfg_args a = { .cmd = "kw", .err = err,
+					      .err_len = sizeof(err) };
+			struct cfg_sa sa;
+
+			snprintf(line, sizeof(line), "sa out 5000 %s %s", kw,
+				 v != NULL ? v : "1");
+			a.argv = argv;
+			a.argc = cfg_split(line, argv, 8);
+			a.i = 1;
+			err[0] = '\0';
+			if (cfg_sa_parse(&a, &sa) == 0)
+				continue;
+			snprintf(bad, sizeof(bad), " '%s': ", kw);
+			FUZZ_CHECK(strstr(err, bad) == NULL,
+				   "the parser refuses keyword %s: %s", kw, err);
+			if (v != NULL) {
+				snprintf(bad, sizeof(bad), " '%s': ", v);
+				FUZZ_CHECK(strstr(err, bad) == NULL,
+					   "the parser refuses %s %s: %s", kw,
+					   v, err);
+			}
+		} while (v != NULL && (v = strtok_r(NULL, " ", &vsave)) !=
+			 NULL);
+	}
+	FUZZ_CHECK(cfg_sa_keyword_args("bogus", NULL, 0) == -1 &&
+		   cfg_sa_keyword_args("esn", NULL, 0) == 0 &&
+		   cfg_sa_keyword_args("flow-direction", NULL, 0) == 2,
+		   "cfg_sa_keyword_args: argument counts");
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	keywords_check();
 	return 0;
 }
 
