@@ -440,7 +440,7 @@ sa_free(struct dpsec_sa *sa)
 {
 	sa_keys_wipe(sa);
 	dpsec_crypto_key_wipe(sa->key);
-	memset(sa->salt, 0, sizeof(sa->salt));
+	explicit_bzero(sa->salt, sizeof(sa->salt));
 	rte_free(sa);
 }
 
