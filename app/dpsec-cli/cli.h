@@ -20,6 +20,7 @@
 #include "dpsec.h"
 #include "dpsec_sa.h"
 #include "dpsec_spd.h"
+#include "dpsec_tls.h"
 #include "secgw_cfg.h"
 
 enum {
@@ -48,6 +49,21 @@ int cli_complete(const char *buf, int *state, char *dst, unsigned int size);
 extern struct cmdline *cli_cl;
 
 /* cli_tls.c: TLS record contexts (create, show, destroy). */
+enum { CLI_MAX_TLS = 256, CLI_TLS_OOO = 16 };
+struct cli_tls {
+	bool used;
+	uint32_t id;
+	struct dpsec_tls *tls;
+	/* The connection, for tls forwarding (cli_tls_fwd.c). */
+	bool rx;			/* read context */
+	struct dpsec_addr local, remote;
+	uint16_t lport, rport, port_id;
+	uint32_t nxt;			/* write: next TCP seq to send;
+					 * read: next expected */
+	uint16_t nb_ooo;		/* read: segments held back */
+	struct rte_mbuf *ooo[CLI_TLS_OOO];
+};
+extern struct cli_tls cli_tlss[CLI_MAX_TLS];
 int cli_tls_add(struct cfg_args *a);
 int cli_tls_del(struct cfg_args *a);
 int cli_tls_keyupdate(struct cfg_args *a);
@@ -62,10 +78,11 @@ const char *cli_place_reason_name(enum dpsec_place_reason r);
 const char *cli_reason_name(enum dpsec_reason r);
 
 /* cli_fwd.c */
-enum cli_fwd_mode { CLI_FWD_IO, CLI_FWD_IPSEC };
+enum cli_fwd_mode { CLI_FWD_IO, CLI_FWD_IPSEC, CLI_FWD_TLS };
 
 struct cli_port_fwd {
 	uint64_t rx, tx, injected, drained, tx_refused, not_ip;
+	uint64_t tls_records, tls_bad;	/* tls: records delivered, wrong */
 	uint64_t drops[DPSEC_R_MAX];
 };
 
@@ -84,11 +101,35 @@ struct cli_fwd {
 };
 
 extern struct cli_fwd cli_fwd;
+extern const char *const cli_fwd_mode_name[];
 /* Ports started by the CLI (port start/stop keep it). */
 extern bool cli_port_up[CLI_MAX_PORTS];
 int cli_fwd_start(unsigned int tx_bursts, bool tx_first);
 int cli_fwd_stop(void);
 uint16_t cli_fwd_peer(uint16_t port);
+/* Send Ethernet frames on port (captured, counted as tx or refused). */
+void cli_fwd_tx(uint16_t port, struct rte_mbuf *pkts[], uint16_t n);
+/* Count and free pkts[0..n) of port with the reason in each mbuf. */
+void cli_fwd_drop(uint16_t port, bool inbound, struct rte_mbuf *pkts[],
+		  uint16_t n);
+
+/*
+ * cli_tls_fwd.c: "set fwd tls", a TLS echo over the CLI's contexts. Each
+ * write context sends records of test data on its port; a read context
+ * receives its connection's segments (in TCP order: out-of-order ones are
+ * held back, up to CLI_TLS_OOO), dpsec_tls_rx() returns the records, the
+ * data is checked and sent back by the write context of the same local
+ * and remote endpoints, and the sending context is acknowledged.
+ */
+int cli_tls_fwd_inject(uint16_t port, unsigned int bursts);
+/* Frames received on port; echo: false at stop (drain: deliver only). */
+void cli_tls_fwd_rx(uint16_t port, struct rte_mbuf *pkts[], uint16_t n,
+		    bool echo);
+/* At stop, after the drain: segments still held back wait for one that
+ * never came (lost): dropped as TLS_OOO. */
+void cli_tls_fwd_flush(void);
+/* Free what a context holds back (delete, quit). Returns how many. */
+unsigned int cli_tls_fwd_forget(struct cli_tls *t);
 
 /*
  * cli_capture.c: pcapng of what the forwarding loop sends and drops

@@ -119,7 +119,10 @@ port_setup(uint16_t port)
 	if (rc != 0)
 		return rc;
 	conf.rxmode.offloads = di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SECURITY;
-	conf.txmode.offloads = di.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SECURITY;
+	/* TCP checksums: tls forwarding asks the NIC for them after it
+	 * encrypted the records (cli_tls_fwd.c). */
+	conf.txmode.offloads = di.tx_offload_capa &
+		(RTE_ETH_TX_OFFLOAD_SECURITY | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 	rc = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (rc == 0)
 		rc = rte_eth_rx_queue_setup(port, 0, NB_DESC,
@@ -1029,8 +1032,10 @@ h_set_fwd(struct cfg_args *a)
 		m = CLI_FWD_IO;
 	else if (cfg_accept(a, "ipsec"))
 		m = CLI_FWD_IPSEC;
+	else if (cfg_accept(a, "tls"))
+		m = CLI_FWD_TLS;
 	else {
-		cfg_err_tok(a, "a forwarding mode (io|ipsec)");
+		cfg_err_tok(a, "a forwarding mode (io|ipsec|tls)");
 		return -1;
 	}
 	if (cfg_end(a) != 0)
@@ -1040,7 +1045,7 @@ h_set_fwd(struct cfg_args *a)
 		return -1;
 	}
 	cli_fwd.mode = m;
-	printf("forwarding mode: %s\n", m == CLI_FWD_IO ? "io" : "ipsec");
+	printf("forwarding mode: %s\n", cli_fwd_mode_name[m]);
 	return 0;
 }
 
@@ -1457,11 +1462,11 @@ h_show_fwd(struct cfg_args *a)
 		return -1;
 	if (json)
 		printf("{\"mode\": \"%s\", \"running\": %s, \"ports\": [",
-		       cli_fwd.mode == CLI_FWD_IO ? "io" : "ipsec",
+		       cli_fwd_mode_name[cli_fwd.mode],
 		       cli_fwd.running ? "true" : "false");
 	else
 		printf("mode %s, %s\n%-4s %12s %12s %10s %10s %10s %10s %8s\n",
-		       cli_fwd.mode == CLI_FWD_IO ? "io" : "ipsec",
+		       cli_fwd_mode_name[cli_fwd.mode],
 		       cli_fwd.running ? "running" : "stopped", "PORT", "RX",
 		       "TX", "INJECTED", "DRAINED", "DROPPED", "REFUSED",
 		       "NOT-IP");
@@ -1479,9 +1484,12 @@ h_show_fwd(struct cfg_args *a)
 			       ", \"tx\": %" PRIu64 ", \"injected\": %" PRIu64
 			       ", \"drained\": %" PRIu64 ", \"dropped\": %"
 			       PRIu64 ", \"tx_refused\": %" PRIu64
-			       ", \"not_ip\": %" PRIu64 ", \"drops\": ",
+			       ", \"not_ip\": %" PRIu64 ", \"tls_records\": %"
+			       PRIu64 ", \"tls_bad\": %" PRIu64
+			       ", \"drops\": ",
 			       first ? "" : ",", p, s->rx, s->tx, s->injected,
-			       s->drained, d, s->tx_refused, s->not_ip);
+			       s->drained, d, s->tx_refused, s->not_ip,
+			       s->tls_records, s->tls_bad);
 			print_drops_json(s->drops);
 			printf("}");
 		} else {
@@ -1564,7 +1572,7 @@ h_start(struct cfg_args *a)
 		return -1;
 	}
 	printf("forwarding started (%s) on lcore %u\n",
-	       cli_fwd.mode == CLI_FWD_IO ? "io" : "ipsec", cli_fwd.lcore);
+	       cli_fwd_mode_name[cli_fwd.mode], cli_fwd.lcore);
 	return 0;
 }
 
@@ -1803,11 +1811,11 @@ static const struct cli_cmd cmds[] = {
 	{ "sp", "del", R_REQ, h_sp_del, "sp del <in|out> <id>", "delete a policy (pending)" },
 	{ "sp", "show", R_OPT, h_sp_show, "sp show [in|out] [json]", "policies and their state" },
 	{ "sp", "commit", R_OPT, h_sp_commit, "sp commit [in|out]", "publish the pending policies" },
-	{ "tls", "add", R_REQ, cli_tls_add, "tls add <id> read|write 1.2|1.3 <aead> key <hex> iv <hex> local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>] [type no-offload|auto|inline] [port_id <n>] [soft_records <n>] [hard_records <n>] [userdata <n>]", "create a TLS record context" },
+	{ "tls", "add", R_REQ, cli_tls_add, "tls add <id> read|write 1.2|1.3 <aead> key <hex> iv <hex> local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>] [type no-offload|auto|inline] [port_id <n>] [soft_records <n>] [hard_records <n>] [userdata <n>] [rx_resync hint|device] [tx_resync dump|sw] [tx_sw_threshold <n>]", "create a TLS record context" },
 	{ "tls", "del", R_REQ, cli_tls_del, "tls del <id>", "destroy a TLS context (keys wiped)" },
 	{ "tls", "keyupdate", R_REQ, cli_tls_keyupdate, "tls keyupdate <id> (secret <hex> | key <hex> iv <hex>) tcp_seq <n>", "change the traffic key at a record boundary (TLS 1.3 KeyUpdate: the next secret)" },
 	{ "tls", "show", R_OPT, cli_tls_show, "tls show [<id>] [json]", "TLS contexts with placement and state" },
-	{ "set", "fwd", R_REQ, h_set_fwd, "set fwd io|ipsec", "forwarding mode" },
+	{ "set", "fwd", R_REQ, h_set_fwd, "set fwd io|ipsec|tls", "forwarding mode" },
 	{ "set", "burst", R_REQ, h_set_burst, "set burst <1..512>", "RX/TX burst size" },
 	{ "set", "txpkts", R_REQ, h_set_txpkts, "set txpkts <64..1500> [<src-ip> <dst-ip>]", "packets of start tx_first" },
 	{ "set", "txport", R_REQ, h_set_txport, "set txport <port|all>", "ports start tx_first sends on" },
@@ -2137,9 +2145,13 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 			cand_words(&n, "no-offload auto inline");
 		else if (nw > 3 && strcmp(prev, "port_id") == 0)
 			cand_ports(&n, false);
-		else if (nw > 3 && !word_in(prev, "key iv local remote tcp_seq seq soft_records hard_records userdata") &&
+		else if (nw > 3 && strcmp(prev, "rx_resync") == 0)
+			cand_words(&n, "hint device");
+		else if (nw > 3 && strcmp(prev, "tx_resync") == 0)
+			cand_words(&n, "dump sw");
+		else if (nw > 3 && !word_in(prev, "key iv local remote tcp_seq seq soft_records hard_records userdata tx_sw_threshold") &&
 			 !word_in(w[nw - 2], "local remote"))
-			cand_words(&n, "key iv local remote tcp_seq seq type port_id soft_records hard_records userdata");
+			cand_words(&n, "key iv local remote tcp_seq seq type port_id soft_records hard_records userdata rx_resync tx_resync tx_sw_threshold");
 	} else if (is(c, "tls", "del") || is(c, "tls", "keyupdate") ||
 		   is(c, "tls", "show")) {
 		if (nw == 0)
@@ -2151,7 +2163,7 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 			cand_words(&n, "secret key iv tcp_seq");
 	} else if (is(c, "set", "fwd")) {
 		if (nw == 0)
-			cand_words(&n, "io ipsec");
+			cand_words(&n, "io ipsec tls");
 	} else if (is(c, "show", "port")) {
 		if (nw == 0)
 			cand_words(&n, "stats xstats");

@@ -9,8 +9,9 @@
  *   packets go on as such; the inbound SPD checks both (RFC 4301 §5.2);
  *   what passes goes through the outbound SPD (RFC 4301 §5.1:
  *   protect/bypass/discard) and out with a new Ethernet header.
+ * - tls: a TLS echo over the CLI's TLS contexts (cli_tls_fwd.c).
  * "start tx_first" injects txpkts packets (IPv4/UDP, through the outbound
- * SPD in ipsec mode) before the loop starts. "stop" ends the loop and
+ * SPD in ipsec mode; TLS records in tls mode) before the loop starts. "stop" ends the loop and
  * drains what is still on the wires, counting it: with no loss, injected
  * = drained + dropped.
  */
@@ -39,6 +40,12 @@ struct cli_fwd cli_fwd = {
 };
 
 enum { FWD_BURST_MAX = CLI_BURST_MAX };
+
+const char *const cli_fwd_mode_name[] = {
+	[CLI_FWD_IO] = "io",
+	[CLI_FWD_IPSEC] = "ipsec",
+	[CLI_FWD_TLS] = "tls",
+};
 
 uint16_t
 cli_fwd_peer(uint16_t port)
@@ -71,14 +78,44 @@ drop_behind(uint16_t port, bool inbound, struct rte_mbuf *pkts[],
 	}
 }
 
+/* The same for frames that still have their Ethernet header. */
+void
+cli_fwd_drop(uint16_t port, bool inbound, struct rte_mbuf *pkts[],
+	     uint16_t n)
+{
+	struct cli_port_fwd *st = &cli_fwd.st[port];
+
+	cli_capture_drops(port, pkts, n, inbound, true, NULL);
+	for (uint16_t i = 0; i < n; i++) {
+		st->drops[dpsec_mbuf_reason(pkts[i])]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+void
+cli_fwd_tx(uint16_t port, struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct cli_port_fwd *st = &cli_fwd.st[port];
+	struct cli_cap_tx cap;
+	uint16_t sent;
+
+	cli_capture_tx_prep(&cap, port, pkts, n);
+	sent = rte_eth_tx_burst(port, 0, pkts, n);
+	cli_capture_tx_done(&cap, sent);
+	st->tx += sent;
+	if (sent < n) {
+		st->tx_refused += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
 /* Prepend Ethernet (from port's MAC to the peer's) and send on port. */
 static void
 eth_send(uint16_t port, struct cli_port_fwd *st, struct rte_mbuf *pkts[],
 	 uint16_t n)
 {
 	struct rte_ether_addr src, dst;
-	struct cli_cap_tx cap;
-	uint16_t i, k = 0, sent;
+	uint16_t i, k = 0;
 
 	rte_eth_macaddr_get(port, &src);
 	rte_eth_macaddr_get(cli_fwd_peer(port), &dst);
@@ -103,14 +140,7 @@ eth_send(uint16_t port, struct cli_port_fwd *st, struct rte_mbuf *pkts[],
 		m->l2_len = sizeof(*eh);
 		pkts[k++] = m;
 	}
-	cli_capture_tx_prep(&cap, port, pkts, k);
-	sent = rte_eth_tx_burst(port, 0, pkts, k);
-	cli_capture_tx_done(&cap, sent);
-	st->tx += sent;
-	if (sent < k) {
-		st->tx_refused += k - sent;
-		rte_pktmbuf_free_bulk(pkts + sent, k - sent);
-	}
+	cli_fwd_tx(port, pkts, k);
 }
 
 /* ipsec mode, one received burst of port p (Ethernet frames). */
@@ -153,18 +183,7 @@ fwd_ipsec(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 static void
 fwd_io(uint16_t p, struct rte_mbuf *pkts[], uint16_t nb)
 {
-	uint16_t out = cli_fwd_peer(p);
-	struct cli_cap_tx cap;
-	uint16_t sent;
-
-	cli_capture_tx_prep(&cap, out, pkts, nb);
-	sent = rte_eth_tx_burst(out, 0, pkts, nb);
-	cli_capture_tx_done(&cap, sent);
-	cli_fwd.st[out].tx += sent;
-	if (sent < nb) {
-		cli_fwd.st[out].tx_refused += nb - sent;
-		rte_pktmbuf_free_bulk(pkts + sent, nb - sent);
-	}
+	cli_fwd_tx(cli_fwd_peer(p), pkts, nb);
 }
 
 static int
@@ -191,6 +210,8 @@ fwd_loop(void *arg)
 			cli_fwd.st[p].rx += nb;
 			if (cli_fwd.mode == CLI_FWD_IPSEC)
 				fwd_ipsec(p, pkts, nb);
+			else if (cli_fwd.mode == CLI_FWD_TLS)
+				cli_tls_fwd_rx(p, pkts, nb, true);
 			else
 				fwd_io(p, pkts, nb);
 		}
@@ -283,7 +304,9 @@ cli_fwd_start(unsigned int tx_bursts, bool tx_first)
 				continue;
 			if (cli_fwd.txport >= 0 && p != cli_fwd.txport)
 				continue;
-			rc = inject(p, tx_bursts);
+			rc = cli_fwd.mode == CLI_FWD_TLS ?
+			     cli_tls_fwd_inject(p, tx_bursts) :
+			     inject(p, tx_bursts);
 			if (rc != 0)
 				return rc;
 		}
@@ -321,9 +344,16 @@ cli_fwd_stop(void)
 			if (nb == 0)
 				continue;
 			cli_fwd.st[p].drained += nb;
-			rte_pktmbuf_free_bulk(pkts, nb);
+			/* tls: the records still reach their contexts (no
+			 * echo), so the streams stay whole for a restart. */
+			if (cli_fwd.mode == CLI_FWD_TLS)
+				cli_tls_fwd_rx(p, pkts, nb, false);
+			else
+				rte_pktmbuf_free_bulk(pkts, nb);
 			quiet = rte_get_timer_cycles() + hz / 10;
 		}
 	}
+	if (cli_fwd.mode == CLI_FWD_TLS)
+		cli_tls_fwd_flush();
 	return 0;
 }

@@ -14,15 +14,8 @@
 #include "cli.h"
 #include "dpsec_tls.h"
 
-enum { CLI_MAX_TLS = 256 };
-
-struct cli_tls {
-	bool used;
-	uint32_t id;
-	struct dpsec_tls *tls;
-};
-
-static struct cli_tls tlss[CLI_MAX_TLS];
+struct cli_tls cli_tlss[CLI_MAX_TLS];
+#define tlss cli_tlss
 
 static struct cli_tls *
 tls_find(uint32_t id)
@@ -87,7 +80,8 @@ key_iv(struct cfg_args *a, uint8_t *key, uint16_t *key_len, uint8_t *iv,
  * tls add <id> <read|write> <1.2|1.3> <aead> key <hex> iv <hex>
  *   local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>]
  *   [type no-offload|auto|inline] [port_id <n>] [soft_records <n>]
- *   [hard_records <n>] [userdata <n>]
+ *   [hard_records <n>] [userdata <n>] [rx_resync hint|device]
+ *   [tx_resync dump|sw] [tx_sw_threshold <n>]
  */
 int
 cli_tls_add(struct cfg_args *a)
@@ -103,6 +97,10 @@ cli_tls_add(struct cfg_args *a)
 
 	if (cfg_u64(a, "a TLS context id", 0, UINT32_MAX, &id) != 0)
 		return -1;
+	if (cli_fwd.running && cli_fwd.mode == CLI_FWD_TLS) {
+		cfg_err(a, "not while tls forwarding runs (stop first)");
+		return -1;
+	}
 	if (cfg_accept(a, "read"))
 		c.type = DPSEC_TLS_READ;
 	else if (cfg_accept(a, "write"))
@@ -183,8 +181,30 @@ cli_tls_add(struct cfg_args *a)
 			if (cfg_u64(a, "a number", 0, UINT64_MAX,
 				    &c.userdata) != 0)
 				goto out;
+		} else if (cfg_accept(a, "rx_resync")) {
+			if (cfg_accept(a, "hint"))
+				c.rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
+			else if (cfg_accept(a, "device"))
+				c.rx_resync = DPSEC_TLS_RX_RESYNC_DEVICE;
+			else {
+				cfg_err_tok(a, "an RX resync mode (hint|device)");
+				goto out;
+			}
+		} else if (cfg_accept(a, "tx_resync")) {
+			if (cfg_accept(a, "dump"))
+				c.tx_resync = DPSEC_TLS_TX_RESYNC_DUMP;
+			else if (cfg_accept(a, "sw"))
+				c.tx_resync = DPSEC_TLS_TX_RESYNC_SW;
+			else {
+				cfg_err_tok(a, "a TX resync mode (dump|sw)");
+				goto out;
+			}
+		} else if (cfg_accept(a, "tx_sw_threshold")) {
+			if (cfg_u64(a, "segments of 1024", 0, 1024, &n) != 0)
+				goto out;
+			c.tx_sw_threshold = (uint16_t)n;
 		} else {
-			cfg_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata)");
+			cfg_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata, rx_resync, tx_resync, tx_sw_threshold)");
 			goto out;
 		}
 	}
@@ -215,8 +235,15 @@ cli_tls_add(struct cfg_args *a)
 			rte_strerror(rte_errno));
 		goto out;
 	}
-	slot->used = true;
 	slot->id = (uint32_t)id;
+	slot->rx = c.type == DPSEC_TLS_READ;
+	slot->local = c.local;
+	slot->remote = c.remote;
+	slot->lport = c.local_port;
+	slot->rport = c.remote_port;
+	slot->port_id = c.port_id;
+	slot->nxt = c.tcp_seq;
+	slot->used = true;
 	dpsec_tls_info(slot->tls, &info);
 	printf("tls %" PRIu64 ": created, %s (%s)\n", id,
 	       cli_placement_name[info.placement],
@@ -253,6 +280,11 @@ cli_tls_del(struct cfg_args *a)
 
 	if (t == NULL || cfg_end(a) != 0)
 		return -1;
+	if (cli_fwd.running && cli_fwd.mode == CLI_FWD_TLS) {
+		cfg_err(a, "not while tls forwarding runs (stop first)");
+		return -1;
+	}
+	cli_tls_fwd_forget(t);
 	rc = dpsec_tls_destroy(cli_fwd.ctx, t->tls);
 	if (rc != 0) {
 		cfg_err(a, "dpsec_tls_destroy: %s", rte_strerror(-rc));
@@ -446,9 +478,9 @@ cli_tls_stats(struct cfg_args *a)
 	if (json)
 		printf("{\"tls_stats\": [");
 	else
-		printf("%-6s %12s %12s %12s %10s %10s %10s\n", "ID",
+		printf("%-6s %12s %12s %12s %10s %10s %10s %8s %8s\n", "ID",
 		       "RECORDS-NIC", "RECORDS-SW", "SEGMENTS", "AUTH-FAIL",
-		       "OOO", "DROPPED");
+		       "OOO", "DROPPED", "RESYNC", "RS-OK");
 	for (unsigned int i = 0; i < CLI_MAX_TLS; i++) {
 		struct dpsec_tls_stats s;
 
@@ -463,17 +495,31 @@ cli_tls_stats(struct cfg_args *a)
 			       ", \"bytes_nic\": %" PRIu64 ", \"bytes_sw\": %"
 			       PRIu64 ", \"segments\": %" PRIu64
 			       ", \"auth_failed\": %" PRIu64 ", \"ooo\": %"
-			       PRIu64 ", \"dropped\": %" PRIu64 "}",
+			       PRIu64 ", \"dropped\": %" PRIu64
+			       ", \"tx_retransmits\": %" PRIu64
+			       ", \"tx_resync_dumps\": %" PRIu64
+			       ", \"tx_sw_segments\": %" PRIu64
+			       ", \"rx_resync_hints\": %" PRIu64
+			       ", \"rx_resync_req\": %" PRIu64
+			       ", \"rx_resync_ok\": %" PRIu64
+			       ", \"rx_resync_skip\": %" PRIu64
+			       ", \"key_updates\": %" PRIu64 "}",
 			       first ? "" : ",", tlss[i].id, s.records_nic,
 			       s.records_sw, s.records_mixed, s.bytes_nic,
 			       s.bytes_sw, s.segments, s.auth_failed, s.ooo,
-			       s.dropped);
+			       s.dropped, s.tx_retransmits, s.tx_resync_dumps,
+			       s.tx_sw_segments, s.rx_resync_hints,
+			       s.rx_resync_req, s.rx_resync_ok,
+			       s.rx_resync_skip, s.key_updates);
 			first = false;
 		} else {
 			printf("%-6" PRIu32 " %12" PRIu64 " %12" PRIu64 " %12"
 			       PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
-			       "\n", tlss[i].id, s.records_nic, s.records_sw,
-			       s.segments, s.auth_failed, s.ooo, s.dropped);
+			       " %8" PRIu64 " %8" PRIu64 "\n", tlss[i].id,
+			       s.records_nic, s.records_sw, s.segments,
+			       s.auth_failed, s.ooo, s.dropped,
+			       s.rx_resync_hints + s.rx_resync_req +
+			       s.tx_resync_dumps, s.rx_resync_ok);
 		}
 	}
 	if (json)
@@ -487,6 +533,7 @@ cli_tls_cleanup(void)
 	for (unsigned int i = 0; i < CLI_MAX_TLS; i++) {
 		if (!tlss[i].used)
 			continue;
+		cli_tls_fwd_forget(&tlss[i]);
 		dpsec_tls_destroy(cli_fwd.ctx, tlss[i].tls);
 		memset(&tlss[i], 0, sizeof(tlss[i]));
 	}
