@@ -338,8 +338,14 @@ dpsec_drv_caps_get(uint16_t port_id)
 	       __atomic_load_n(&r->port[port_id].caps, __ATOMIC_ACQUIRE) : 0;
 }
 
-/* Publish (or withdraw, with NULL) one ops pointer of a port's entry;
- * @field: its offset in struct dpsec_drv_port. */
+/**
+ * Publish (or withdraw, with NULL) one ops pointer of a port's entry
+ * (dpsec_drv_tls_ops_set(), dpsec_drv_ipsec_ops_set()).
+ * @param port_id  the ethdev port
+ * @param field    the pointer's offset in struct dpsec_drv_port
+ * @param ops      the ops (static storage), or NULL
+ * @return 0, -EINVAL (bad port), -ENOMEM (no registry memory).
+ */
 static inline int
 dpsec_drv_ops_store(uint16_t port_id, size_t field, const void *ops)
 {
@@ -355,7 +361,12 @@ dpsec_drv_ops_store(uint16_t port_id, size_t field, const void *ops)
 	return 0;
 }
 
-/* The ops pointer at @field of a port's entry, or NULL. */
+/**
+ * The ops pointer at @p field of a port's entry.
+ * @param port_id  the ethdev port
+ * @param field    the pointer's offset in struct dpsec_drv_port
+ * @return the pointer, or NULL (none declared, no registry, bad port).
+ */
 static inline const void *
 dpsec_drv_ops_load(uint16_t port_id, size_t field)
 {
