@@ -36,6 +36,12 @@ enum {
 /* cli_cmds.c */
 int cli_init(const char *backend, uint32_t max_sa);
 void cli_cleanup(void);
+/* Back to the state right after cli_init(): no SA, policy, TLS context,
+ * capture or fault, default settings, counters 0, ports started again
+ * (the fuzz harness runs each input from there). 0 or -1. */
+int cli_reset(void);
+/* Mbufs of the CLI's pool not in it (0 when nothing is in flight). */
+unsigned int cli_mbufs_out(void);
 /* Run one command line; 0 if it succeeded, -1 if not (error printed). */
 int cli_exec(const char *line);
 /* Failed commands so far. */

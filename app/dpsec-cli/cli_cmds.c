@@ -141,30 +141,17 @@ port_setup(uint16_t port)
 	return rc;
 }
 
-int
-cli_init(const char *backend, uint32_t max_sa)
+static struct dpsec_ctx_conf ctx_conf;
+
+/* The dpsec context, its SPDs and the ports configured, attached to it
+ * and started (cli_init(), cli_reset()). */
+static int
+state_init(void)
 {
-	struct dpsec_ctx_conf cc = {
-		.name = "cli",
-		.socket_id = SOCKET_ID_ANY,
-		.max_sa = max_sa,
-		.backend = strcmp(backend, "openssl") == 0 ?
-			   DPSEC_BACKEND_OPENSSL : DPSEC_BACKEND_IPSEC_MB,
-	};
 	uint16_t p;
 	int rc;
 
-	cli_fwd.src = htonl(0x0a010001);	/* 10.1.0.1 */
-	cli_fwd.dst = htonl(0x0a020001);	/* 10.2.0.1 */
-	cli_fwd.mp = rte_pktmbuf_pool_create("cli_pool", NB_MBUFS, MBUF_CACHE,
-					     0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					     rte_socket_id());
-	if (cli_fwd.mp == NULL) {
-		fprintf(stderr, "error: mbuf pool: %s\n",
-			rte_strerror(rte_errno));
-		return -1;
-	}
-	cli_fwd.ctx = dpsec_create(&cc);
+	cli_fwd.ctx = dpsec_create(&ctx_conf);
 	if (cli_fwd.ctx == NULL) {
 		fprintf(stderr, "error: dpsec context: %s\n",
 			rte_strerror(rte_errno));
@@ -189,8 +176,10 @@ cli_init(const char *backend, uint32_t max_sa)
 	return 0;
 }
 
-void
-cli_cleanup(void)
+/* Forwarding, capture, TLS contexts, SPDs, SAs and the context gone, the
+ * ports stopped; keys wiped. */
+static void
+state_fini(void)
 {
 	uint16_t p;
 
@@ -212,6 +201,69 @@ cli_cleanup(void)
 	cli_fwd.ctx = NULL;
 	explicit_bzero(sas, sizeof(sas));
 	memset(sps, 0, sizeof(sps));
+}
+
+static void
+settings_default(void)
+{
+	cli_fwd.mode = CLI_FWD_IO;
+	cli_fwd.burst = 32;
+	cli_fwd.pkt_len = 128;
+	cli_fwd.txport = -1;
+	cli_fwd.src = htonl(0x0a010001);	/* 10.1.0.1 */
+	cli_fwd.dst = htonl(0x0a020001);	/* 10.2.0.1 */
+	memset(cli_fwd.st, 0, sizeof(cli_fwd.st));
+}
+
+int
+cli_init(const char *backend, uint32_t max_sa)
+{
+	ctx_conf = (struct dpsec_ctx_conf){
+		.name = "cli",
+		.socket_id = SOCKET_ID_ANY,
+		.max_sa = max_sa,
+		.backend = strcmp(backend, "openssl") == 0 ?
+			   DPSEC_BACKEND_OPENSSL : DPSEC_BACKEND_IPSEC_MB,
+	};
+	settings_default();
+	cli_fwd.mp = rte_pktmbuf_pool_create("cli_pool", NB_MBUFS, MBUF_CACHE,
+					     0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     rte_socket_id());
+	if (cli_fwd.mp == NULL) {
+		fprintf(stderr, "error: mbuf pool: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return state_init();
+}
+
+int
+cli_reset(void)
+{
+	struct rte_pmd_sim_inline_faults f = { 0 };
+	uint16_t p;
+
+	state_fini();
+	settings_default();
+	cli_quit = false;
+	cli_failures = 0;
+	RTE_ETH_FOREACH_DEV(p)
+		(void)rte_pmd_sim_inline_fault_set(p, &f);	/* if a sim */
+	return state_init();
+}
+
+unsigned int
+cli_mbufs_out(void)
+{
+	return cli_fwd.mp->size - rte_mempool_avail_count(cli_fwd.mp);
+}
+
+void
+cli_cleanup(void)
+{
+	uint16_t p;
+
+	state_fini();
 	RTE_ETH_FOREACH_DEV(p)
 		rte_eth_dev_close(p);
 	rte_mempool_free(cli_fwd.mp);

@@ -32,12 +32,7 @@
 #include "cli.h"
 #include "fwd_step.h"
 
-struct cli_fwd cli_fwd = {
-	.mode = CLI_FWD_IO,
-	.burst = 32,
-	.pkt_len = 128,
-	.txport = -1,
-};
+struct cli_fwd cli_fwd;		/* settings: cli_init() */
 
 enum { FWD_BURST_MAX = CLI_BURST_MAX };
 

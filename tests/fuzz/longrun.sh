@@ -18,7 +18,7 @@ RUNS=${2:-10000000}
 MAXT=${3:-3600}
 shift; [ $# -gt 0 ] && shift; [ $# -gt 0 ] && shift
 SRC=$(cd "$(dirname "$0")" && pwd)
-HARNESSES=${*:-fuzz-esp-inbound fuzz-tls-rx fuzz-tls-cursor fuzz-sim-rx fuzz-sim-devargs fuzz-secgw-cfg}
+HARNESSES=${*:-fuzz-esp-inbound fuzz-tls-rx fuzz-tls-cursor fuzz-sim-rx fuzz-sim-devargs fuzz-secgw-cfg fuzz-cli}
 status=0
 for h in $HARNESSES; do
 	exe=$B/tests/fuzz/$h
@@ -28,6 +28,7 @@ for h in $HARNESSES; do
 	extra=
 	[ "$h" = fuzz-sim-devargs ] && extra=-dict=$SRC/sim_devargs.dict
 	[ "$h" = fuzz-secgw-cfg ] && extra=-dict=$SRC/secgw_cfg.dict
+	[ "$h" = fuzz-cli ] && extra=-dict=$SRC/cli.dict
 	start=$(date +%s)
 	"$exe" -runs="$RUNS" -max_total_time="$MAXT" -timeout=10 \
 		-rss_limit_mb=4096 -print_final_stats=1 $extra \
