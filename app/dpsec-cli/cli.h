@@ -73,6 +73,7 @@ extern struct cli_tls cli_tlss[CLI_MAX_TLS];
 int cli_tls_add(struct cfg_args *a);
 int cli_tls_del(struct cfg_args *a);
 int cli_tls_keyupdate(struct cfg_args *a);
+int cli_tls_resync(struct cfg_args *a);
 int cli_tls_show(struct cfg_args *a);
 int cli_tls_stats(struct cfg_args *a);
 void cli_tls_cleanup(void);

@@ -1866,6 +1866,7 @@ static const struct cli_cmd cmds[] = {
 	{ "tls", "add", R_REQ, cli_tls_add, "tls add <id> read|write 1.2|1.3 <aead> key <hex> iv <hex> local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>] [type no-offload|auto|inline] [port_id <n>] [soft_records <n>] [hard_records <n>] [userdata <n>] [rx_resync hint|device] [tx_resync dump|sw] [tx_sw_threshold <n>]", "create a TLS record context" },
 	{ "tls", "del", R_REQ, cli_tls_del, "tls del <id>", "destroy a TLS context (keys wiped)" },
 	{ "tls", "keyupdate", R_REQ, cli_tls_keyupdate, "tls keyupdate <id> (secret <hex> | key <hex> iv <hex>) tcp_seq <n>", "change the traffic key at a record boundary (TLS 1.3 KeyUpdate: the next secret)" },
+	{ "tls", "resync", R_REQ, cli_tls_resync, "tls resync <id>", "put a NIC context back in step with its NIC now (dpsec_tls_resync)" },
 	{ "tls", "show", R_OPT, cli_tls_show, "tls show [<id>] [json]", "TLS contexts with placement and state" },
 	{ "set", "fwd", R_REQ, h_set_fwd, "set fwd io|ipsec|tls", "forwarding mode" },
 	{ "set", "burst", R_REQ, h_set_burst, "set burst <1..512>", "RX/TX burst size" },
@@ -2205,7 +2206,7 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 			 !word_in(w[nw - 2], "local remote"))
 			cand_words(&n, "key iv local remote tcp_seq seq type port_id soft_records hard_records userdata rx_resync tx_resync tx_sw_threshold");
 	} else if (is(c, "tls", "del") || is(c, "tls", "keyupdate") ||
-		   is(c, "tls", "show")) {
+		   is(c, "tls", "show") || is(c, "tls", "resync")) {
 		if (nw == 0)
 			cand_tls_ids(&n);
 		if (is(c, "tls", "show") && nw <= 1)

@@ -295,6 +295,27 @@ cli_tls_del(struct cfg_args *a)
 	return 0;
 }
 
+/* tls resync <id>: dpsec_tls_resync(). */
+int
+cli_tls_resync(struct cfg_args *a)
+{
+	struct cli_tls *t = tls_arg(a);
+	int rc;
+
+	if (t == NULL || cfg_end(a) != 0)
+		return -1;
+	rc = dpsec_tls_resync(t->tls);
+	if (rc != 0) {
+		cfg_err(a, "dpsec_tls_resync: %s", rc == -ENOTSUP ?
+			"the context is in software: no NIC to resynchronise" :
+			rte_strerror(-rc));
+		return -1;
+	}
+	printf("tls %" PRIu32 ": resynchronisation with the NIC requested (taken at its next burst)\n",
+	       t->id);
+	return 0;
+}
+
 /*
  * tls keyupdate <id> (key <hex> iv <hex> | secret <hex>) tcp_seq <n>:
  * dpsec_tls_rekey(). "secret" is TLS 1.3's next application traffic
@@ -503,14 +524,16 @@ cli_tls_stats(struct cfg_args *a)
 			       ", \"rx_resync_req\": %" PRIu64
 			       ", \"rx_resync_ok\": %" PRIu64
 			       ", \"rx_resync_skip\": %" PRIu64
-			       ", \"key_updates\": %" PRIu64 "}",
+			       ", \"key_updates\": %" PRIu64
+			       ", \"resync_taken\": %" PRIu64 "}",
 			       first ? "" : ",", tlss[i].id, s.records_nic,
 			       s.records_sw, s.records_mixed, s.bytes_nic,
 			       s.bytes_sw, s.segments, s.auth_failed, s.ooo,
 			       s.dropped, s.tx_retransmits, s.tx_resync_dumps,
 			       s.tx_sw_segments, s.rx_resync_hints,
 			       s.rx_resync_req, s.rx_resync_ok,
-			       s.rx_resync_skip, s.key_updates);
+			       s.rx_resync_skip, s.key_updates,
+			       s.resync_taken);
 			first = false;
 		} else {
 			printf("%-6" PRIu32 " %12" PRIu64 " %12" PRIu64 " %12"

@@ -309,6 +309,28 @@ struct dpsec_tls_rec {
 uint16_t dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[],
 		uint16_t n, struct dpsec_tls_rec recs[], uint16_t max);
 
+/**
+ * Ask for a context on the NIC to be put back in step with its NIC,
+ * without waiting for dpsec's own pacing. The request is taken at the
+ * start of the context's next dpsec_tls_tx() or dpsec_tls_rx() (by the
+ * lcore that runs it; this call may come from any thread):
+ * - write context moved to software by its retransmission threshold
+ *   (tx_sw_threshold): back to the NIC, the threshold's window restarted.
+ *   A record begun in software is finished in software; the NIC takes
+ *   the stream from the next segment that starts a record (repositioned
+ *   by a resync dump when tx_resync is DUMP);
+ * - read context (rx_resync HINT) whose NIC lost the stream: the hint
+ *   back-off is forgotten, so the next record header gives the NIC a
+ *   next-record hint; with DEVICE the NIC asks by itself and the request
+ *   changes nothing.
+ * A context in step is not disturbed. Counted in resync_taken.
+ *
+ * @return
+ *   0 (requested); -EINVAL (not a live context); -ENOTSUP (the context
+ *   is in software: there is no NIC to resynchronise).
+ */
+int dpsec_tls_resync(struct dpsec_tls *tls);
+
 /** Context life state. */
 enum dpsec_tls_state {
 	DPSEC_TLS_ACTIVE = 0,
@@ -362,6 +384,7 @@ struct dpsec_tls_stats {
 	uint64_t rx_resync_ok;		/**< answered: a record starts there */
 	uint64_t rx_resync_skip;	/**< answered: no record there */
 	uint64_t key_updates;		/**< keys changed (dpsec_tls_rekey) */
+	uint64_t resync_taken;		/**< dpsec_tls_resync() requests taken */
 };
 
 /** Read a context's counters. @return 0, -EINVAL. */

@@ -1021,6 +1021,43 @@ nic_position(struct dpsec_tls *t, uint32_t seq)
 	return DPSEC_R_NONE;
 }
 
+/*
+ * A dpsec_tls_resync() request, taken by the context's own lcore at the
+ * start of a burst: TX moved to software by the retransmission threshold
+ * goes back to the NIC (the next marked segment repositions it, as after
+ * a retransmission) and the window starts again; RX forgets its hint
+ * back-off, so the next record header gives the NIC a hint (HINT mode).
+ */
+static void
+resync_take(struct dpsec_tls *t)
+{
+	if (likely(__atomic_load_n(&t->resync_req, __ATOMIC_RELAXED) == 0) ||
+	    __atomic_exchange_n(&t->resync_req, 0, __ATOMIC_ACQ_REL) == 0)
+		return;
+	t->stats.resync_taken++;
+	if (!t->rx) {
+		if (t->tx_sw) {
+			t->tx_sw = 0;
+			t->stats.tx_moves++;
+		}
+		t->win_n = t->win_ooo = 0;
+	} else {
+		t->hint_backoff = 0;
+		t->hint_skip = 0;
+	}
+}
+
+int
+dpsec_tls_resync(struct dpsec_tls *tls)
+{
+	if (!tls_ok(tls, __func__))
+		return -EINVAL;
+	if (!tls->nic)
+		return -ENOTSUP;
+	__atomic_store_n(&tls->resync_req, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 /* Threshold window: move TX to software when retransmissions are many,
  * back when they are few. */
 static void
@@ -1128,6 +1165,7 @@ dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n)
 	if (!tls_ok(tls, __func__) || tls->rx)
 		return burst_refuse(segs, n, DPSEC_R_BAD_HANDLE);
 	eng = ctx_engine(tls->ctx);
+	resync_take(tls);
 	/* In chunks, the refused segments settled behind the good ones in
 	 * order as dpsec_sa_outbound() does (esp_settle). */
 	for (off = 0; off < n; off = (uint16_t)(off + k)) {
@@ -1708,6 +1746,7 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 		return 0;
 	}
 	eng = ctx_engine(tls->ctx);
+	resync_take(tls);
 	/* Bytes that waited for a new key go first. */
 	if (tls->pend_n > 0 && !rx_key_wait(tls))
 		rx_pend_drain(tls, eng);

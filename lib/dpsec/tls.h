@@ -94,6 +94,8 @@ struct dpsec_tls {
 	uint8_t nic_resync;		/* position the NIC before marking */
 	uint8_t *rbuf;			/* TLS_RBUF bytes: tx_read scratch */
 	uint16_t win_n, win_ooo;	/* segments / OOO in the window */
+	/* dpsec_tls_resync() asked (atomic; the next burst takes it). */
+	uint8_t resync_req;
 
 	/* RX on the NIC: resynchronisation. */
 	uint8_t rx_lost;		/* the NIC is out of step */

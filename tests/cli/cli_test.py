@@ -665,7 +665,11 @@ set fault 0 reorder 0.02
 set fault 1 seed 6
 set fault 1 reorder 0.02
 start tx_first 1
-sleep 300
+sleep 150
+tls resync 1
+tls resync 2
+tls resync 3
+sleep 150
 stop
 show fwd stats json
 show tls stats json
@@ -675,6 +679,7 @@ tls add 9 read 1.3 aes-128-gcm key {k1} iv {IV12} local {a} remote {b} rx_resync
     out, err = run("tls_fwd", cmds, want_rc=1)
     check_errors(err, [
         r"error: tls del: not while tls forwarding runs \(stop first\)",
+        r"error: tls resync: dpsec_tls_resync: the context is in software: no NIC to resynchronise",
         r"error: tls add: word 16 'sideways': expected an RX resync mode \(hint\|device\)",
     ])
     fwds = [d for d in jsons(out) if "total" in d]
@@ -714,6 +719,11 @@ tls add 9 read 1.3 aes-128-gcm key {k1} iv {IV12} local {a} remote {b} rx_resync
           "round 1 placements: %s" % s0, out)
     # Round 2, reordered: the readers lost the NIC, resynchronised it
     # (requests answered ok) and were partly done in software.
+    # tls resync: the requests were taken by the running contexts.
+    check(s1[1]["resync_taken"] == 1 and s1[2]["resync_taken"] == 1 and
+          s1[4]["resync_taken"] == 0 and
+          "tls 1: resynchronisation with the NIC requested" in out,
+          "tls resync: %s" % s1, out)
     for i in (2, 4):
         d = {k: s1[i][k] - s0[i][k] for k in s1[i] if k != "id"}
         check(d["rx_resync_req"] > 0 and d["rx_resync_ok"] > 0 and

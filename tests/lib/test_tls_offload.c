@@ -388,6 +388,91 @@ test_tx_retx_nic(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/*
+ * dpsec_tls_resync() on a write context that its retransmission threshold
+ * moved to software: it goes back to the NIC at once (the NIC repositioned
+ * by a dump), and every record on the wire still opens.
+ */
+static void
+test_tx_resync_request(void **state)
+{
+	static uint8_t wire[1 << 19], got[4096];
+	struct dpsec_tls_stats st, st0;
+	struct dpsec_tls_conf conf;
+	struct ref_suite s;
+	struct dpsec_tls *t, *sw;
+	struct conn c;
+	uint32_t len, cur = 0;
+	unsigned int seg, i, left = 0;
+
+	(void)state;
+	srand(71);
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	conf.tx_resync = DPSEC_TLS_TX_RESYNC_DUMP;
+	conf.tx_read = app_read;
+	conf.tx_sw_threshold = 4;
+	t = dpsec_tls_create(ctx, &conf);
+	assert_non_null(t);
+	len = frame_stream(t, NB_REC, 1300);
+	/* A window of 1024 segments of 16 bytes, every 8th resent: far
+	 * over 4 retransmissions, so TX moves to software. */
+	for (seg = 0; seg < 1024; seg++) {
+		if (cur > 32 && seg % 8 == 7) {
+			send_one(t, &c, cur - 32, cur - 16, got);
+			assert_memory_equal(got, wire + cur - 32, 16);
+		} else {
+			send_one(t, &c, cur, cur + 16, wire + cur);
+			cur += 16;
+		}
+	}
+	assert_int_equal(dpsec_tls_stats_get(t, &st0), 0);
+	assert_int_equal(st0.tx_moves, 1);
+	for (i = 0; i < 3; i++, cur += 16)
+		send_one(t, &c, cur, cur + 16, wire + cur);
+	assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
+	assert_int_equal(st.tx_sw_segments - st0.tx_sw_segments, 3);
+	assert_int_equal(st.resync_taken, 0);
+
+	/* Back to the NIC on request: the record under way ends in
+	 * software, the next ones, sent a record per segment, are the
+	 * NIC's. */
+	assert_int_equal(dpsec_tls_resync(t), 0);
+	st0 = st;
+	for (i = 0; i < NB_REC; i++) {
+		uint32_t end = i + 1 < NB_REC ? rec_off[i + 1] : len;
+
+		if (end <= cur)
+			continue;
+		send_one(t, &c, cur, end, wire + cur);
+		left += rec_off[i] >= cur;
+		cur = end;
+	}
+	assert_true(left >= 3);
+	assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
+	assert_int_equal(st.resync_taken, 1);
+	assert_int_equal(st.tx_moves, 2);
+	assert_int_equal(st.records_nic - st0.records_nic, left);
+	for (i = 0; i < NB_REC; i++) {
+		uint8_t type, out[20000];
+
+		assert_int_equal(ref_open(&s, i, wire + rec_off[i], &type,
+					  out), (int)rec_len[i]);
+		assert_memory_equal(out, plain + rec_off[i], rec_len[i]);
+	}
+	assert_int_equal(dpsec_tls_destroy(ctx, t), 0);
+
+	/* Nothing to resynchronise in software; not a context. */
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
+	sw = dpsec_tls_create(ctx, &conf);
+	assert_non_null(sw);
+	assert_int_equal(dpsec_tls_resync(sw), -ENOTSUP);
+	assert_int_equal(dpsec_tls_destroy(ctx, sw), 0);
+	assert_int_equal(dpsec_tls_resync(NULL), -EINVAL);
+	assert_true(test_pool_full(tlst_pool));
+}
+
 /* What the receiving application does after each packet: nothing, or
  * answer a KeyUpdate (test_rx_keyupdate_nic). */
 typedef void (*rx_after_fn)(struct dpsec_tls *rx, struct dpsec_tls_rec *recs,
@@ -751,7 +836,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 8];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 9];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -792,6 +877,7 @@ main(void)
 	tests[k++] = (struct CMUnitTest){ "rx-resync-device", test_rx_resync,
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_DEVICE };
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_rekey_nic);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
