@@ -77,6 +77,10 @@ int cli_tls_resync(struct cfg_args *a);
 int cli_tls_show(struct cfg_args *a);
 int cli_tls_stats(struct cfg_args *a);
 void cli_tls_cleanup(void);
+/* For completion: tls add's keywords; the names a keyword takes, space
+ * separated in @buf (false: not such a keyword). */
+extern const char cli_tls_keywords[];
+bool cli_tls_values(const char *kw, char *buf, size_t len);
 /* The ids of the TLS contexts (for completion); how many. */
 unsigned int cli_tls_ids(uint32_t *ids, unsigned int max);
 extern const char *const cli_placement_name[];

@@ -2116,6 +2116,7 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 {
 	const char *prev = nw > 0 ? w[nw - 1] : "";
 	unsigned int n = 0, i;
+	char vals[128];
 	int k;
 
 	if (is(c, "help", NULL)) {
@@ -2194,17 +2195,13 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 			cand_words(&n, "1.2 1.3");
 		else if (nw == 3)
 			cand_words(&n, "aes-128-gcm aes-256-gcm chacha20-poly1305");
-		else if (nw > 3 && strcmp(prev, "type") == 0)
-			cand_words(&n, "no-offload auto inline");
 		else if (nw > 3 && strcmp(prev, "port_id") == 0)
 			cand_ports(&n, false);
-		else if (nw > 3 && strcmp(prev, "rx_resync") == 0)
-			cand_words(&n, "hint device");
-		else if (nw > 3 && strcmp(prev, "tx_resync") == 0)
-			cand_words(&n, "dump sw");
+		else if (nw > 3 && cli_tls_values(prev, vals, sizeof(vals)))
+			cand_words(&n, vals);
 		else if (nw > 3 && !word_in(prev, "key iv local remote tcp_seq seq soft_records hard_records userdata tx_sw_threshold") &&
 			 !word_in(w[nw - 2], "local remote"))
-			cand_words(&n, "key iv local remote tcp_seq seq type port_id soft_records hard_records userdata rx_resync tx_resync tx_sw_threshold");
+			cand_words(&n, cli_tls_keywords);
 	} else if (is(c, "tls", "del") || is(c, "tls", "keyupdate") ||
 		   is(c, "tls", "show") || is(c, "tls", "resync")) {
 		if (nw == 0)

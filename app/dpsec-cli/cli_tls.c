@@ -76,6 +76,63 @@ key_iv(struct cfg_args *a, uint8_t *key, uint16_t *key_len, uint8_t *iv,
 	return 1;
 }
 
+/* The tls add keywords (the parser's error and Tab completion). */
+const char cli_tls_keywords[] =
+	"key iv local remote tcp_seq seq type port_id soft_records "
+	"hard_records userdata rx_resync tx_resync tx_sw_threshold";
+
+/* tls add keywords followed by one of a few names. */
+static const struct tls_choice {
+	const char *kw;
+	const char *what;
+	const char *names[3];
+	int vals[3];
+} tls_choices[] = {
+	{ "type", "a type (no-offload|auto|inline)",
+	  { "no-offload", "auto", "inline" },
+	  { DPSEC_OFFLOAD_NONE, DPSEC_OFFLOAD_AUTO, DPSEC_OFFLOAD_REQUIRE } },
+	{ "rx_resync", "an RX resync mode (hint|device)", { "hint", "device" },
+	  { DPSEC_TLS_RX_RESYNC_HINT, DPSEC_TLS_RX_RESYNC_DEVICE } },
+	{ "tx_resync", "a TX resync mode (dump|sw)", { "dump", "sw" },
+	  { DPSEC_TLS_TX_RESYNC_DUMP, DPSEC_TLS_TX_RESYNC_SW } },
+};
+
+static const struct tls_choice *
+choice_of(const char *kw)
+{
+	for (unsigned int i = 0; i < RTE_DIM(tls_choices); i++)
+		if (strcmp(kw, tls_choices[i].kw) == 0)
+			return &tls_choices[i];
+	return NULL;
+}
+
+/* After a choice keyword: its name's value, or -1 (error printed). */
+static int
+choice_parse(struct cfg_args *a, const struct tls_choice *ch)
+{
+	for (unsigned int i = 0; i < RTE_DIM(ch->names); i++)
+		if (ch->names[i] != NULL && cfg_accept(a, ch->names[i]))
+			return ch->vals[i];
+	cfg_err_tok(a, ch->what);
+	return -1;
+}
+
+bool
+cli_tls_values(const char *kw, char *buf, size_t len)
+{
+	const struct tls_choice *ch = choice_of(kw);
+	size_t off = 0;
+
+	if (ch == NULL || len == 0)
+		return false;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < RTE_DIM(ch->names) && off < len; i++)
+		if (ch->names[i] != NULL)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? " " : "", ch->names[i]);
+	return true;
+}
+
 /*
  * tls add <id> <read|write> <1.2|1.3> <aead> key <hex> iv <hex>
  *   local <ip> <port> remote <ip> <port> [tcp_seq <n>] [seq <n>]
@@ -90,6 +147,7 @@ cli_tls_add(struct cfg_args *a)
 	uint8_t key[CFG_KEY_MAX], iv[CFG_KEY_MAX];
 	uint16_t key_len = 0, iv_len = 0;
 	bool have_local = false, have_remote = false;
+	const struct tls_choice *ch;
 	struct cli_tls *slot = NULL;
 	struct dpsec_tls_info info;
 	uint64_t id, n;
@@ -153,17 +211,6 @@ cli_tls_add(struct cfg_args *a)
 			if (cfg_u64(a, "a record number", 0, UINT64_MAX,
 				    &c.seq_no) != 0)
 				goto out;
-		} else if (cfg_accept(a, "type")) {
-			if (cfg_accept(a, "no-offload"))
-				c.offload = DPSEC_OFFLOAD_NONE;
-			else if (cfg_accept(a, "auto"))
-				c.offload = DPSEC_OFFLOAD_AUTO;
-			else if (cfg_accept(a, "inline"))
-				c.offload = DPSEC_OFFLOAD_REQUIRE;
-			else {
-				cfg_err_tok(a, "a type (no-offload|auto|inline)");
-				goto out;
-			}
 		} else if (cfg_accept(a, "port_id")) {
 			if (cfg_u64(a, "a port id", 0, RTE_MAX_ETHPORTS - 1,
 				    &n) != 0)
@@ -181,30 +228,30 @@ cli_tls_add(struct cfg_args *a)
 			if (cfg_u64(a, "a number", 0, UINT64_MAX,
 				    &c.userdata) != 0)
 				goto out;
-		} else if (cfg_accept(a, "rx_resync")) {
-			if (cfg_accept(a, "hint"))
-				c.rx_resync = DPSEC_TLS_RX_RESYNC_HINT;
-			else if (cfg_accept(a, "device"))
-				c.rx_resync = DPSEC_TLS_RX_RESYNC_DEVICE;
-			else {
-				cfg_err_tok(a, "an RX resync mode (hint|device)");
-				goto out;
-			}
-		} else if (cfg_accept(a, "tx_resync")) {
-			if (cfg_accept(a, "dump"))
-				c.tx_resync = DPSEC_TLS_TX_RESYNC_DUMP;
-			else if (cfg_accept(a, "sw"))
-				c.tx_resync = DPSEC_TLS_TX_RESYNC_SW;
-			else {
-				cfg_err_tok(a, "a TX resync mode (dump|sw)");
-				goto out;
-			}
 		} else if (cfg_accept(a, "tx_sw_threshold")) {
 			if (cfg_u64(a, "segments of 1024", 0, 1024, &n) != 0)
 				goto out;
 			c.tx_sw_threshold = (uint16_t)n;
+		} else if (cfg_peek(a) != NULL &&
+			   (ch = choice_of(cfg_peek(a))) != NULL) {
+			int v;
+
+			cfg_next(a);
+			v = choice_parse(a, ch);
+			if (v < 0)
+				goto out;
+			if (strcmp(ch->kw, "type") == 0)
+				c.offload = (enum dpsec_offload)v;
+			else if (strcmp(ch->kw, "rx_resync") == 0)
+				c.rx_resync = (enum dpsec_tls_rx_resync)v;
+			else
+				c.tx_resync = (enum dpsec_tls_tx_resync)v;
 		} else {
-			cfg_err_tok(a, "a TLS parameter (key, iv, local, remote, tcp_seq, seq, type, port_id, soft_records, hard_records, userdata, rx_resync, tx_resync, tx_sw_threshold)");
+			char exp[200];
+
+			snprintf(exp, sizeof(exp), "a TLS parameter (%s)",
+				 cli_tls_keywords);
+			cfg_err_tok(a, exp);
 			goto out;
 		}
 	}
