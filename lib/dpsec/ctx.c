@@ -151,6 +151,8 @@ dpsec_create(const struct dpsec_ctx_conf *conf)
 	rte_spinlock_init(&ctx->ctl_lock);
 	TAILQ_INIT(&ctx->sas);
 	TAILQ_INIT(&ctx->tlss);
+	TAILQ_INIT(&ctx->graves);
+	rte_spinlock_init(&ctx->grave_lock);
 	/* Visible to telemetry from here on: the name is now taken. */
 	ret = ctx_list_add(ctx);
 	if (ret != 0) {
@@ -264,6 +266,7 @@ ctx_destroy(struct dpsec_ctx *ctx)
 	offload_events_off(ctx);	/* no re-push from here on */
 	sa_destroy_all(ctx);
 	tls_destroy_all(ctx);
+	offload_graves_fini(ctx);	/* before their pools go */
 	offload_ports_free(ctx);
 	for (lc = 0; lc < RTE_MAX_LCORE; lc++)
 		dpsec_crypto_engine_free(ctx->engine[lc]);

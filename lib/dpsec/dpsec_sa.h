@@ -269,7 +269,14 @@ struct dpsec_sa *dpsec_sa_create(struct dpsec_ctx *ctx,
 
 /**
  * Remove an SA: out of the SAD at once, memory and keys wiped once no lcore
- * can still hold it. Packets in flight for it are dropped as NO_SA.
+ * can still hold it. Packets in flight for it are dropped as NO_SA. An SA
+ * on a NIC loses its flow rule at once; its NIC session (and the key in
+ * it) goes 100 ms later, from an EAL alarm or the next control call: the
+ * frames dpsec marked for it before the destroy may still be on their way
+ * to the NIC (the application's tx_burst, the TX queue), and a NIC given
+ * frames of a destroyed session drops them, or once the session's memory
+ * serves another SA, treats them as that SA's. dpsec_free() destroys the
+ * sessions still waiting.
  *
  * @param ctx
  *   The context of @p sa.

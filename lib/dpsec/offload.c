@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_alarm.h>
 #include <rte_cryptodev.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -30,7 +31,11 @@
 #include "dpsec_driver.h"
 #include "sa.h"
 
-enum { SESS_POOL_MIN = 64, TX_DEPTH_UNKNOWN = 4096 };
+enum {
+	SESS_POOL_MIN = 64,
+	TX_DEPTH_UNKNOWN = 4096,
+	SESS_GRACE_US = 100000,		/* a destroyed SA's session lives on */
+};
 
 /*
  * Does the port's driver write each inline-protocol packet's sequence
@@ -579,7 +584,8 @@ first_sn(struct dpsec_sa *sa, bool proto, bool fresh)
 
 /* Create a session; on failure, why (table full or refused). */
 static void *
-session_try(struct dpsec_port *pt, uint16_t port, struct sec_conf *s,
+session_try(struct dpsec_ctx *ctx, struct dpsec_port *pt, uint16_t port,
+	    struct sec_conf *s,
 	    enum dpsec_place_reason *why)
 {
 	uint64_t full = 0;
@@ -589,6 +595,14 @@ session_try(struct dpsec_port *pt, uint16_t port, struct sec_conf *s,
 		full = xstat(port, pt->xs_table_full);
 	rte_errno = 0;
 	sess = rte_security_session_create(pt->sec, &s->sc, pt->sess_mp);
+	if (sess == NULL && ctx->nb_graves > 0 &&
+	    offload_graves_reap(ctx, true, port) > 0) {
+		/* Sessions in their grace hold pool and table room: under
+		 * such churn, this port's go now. */
+		rte_errno = 0;
+		sess = rte_security_session_create(pt->sec, &s->sc,
+						   pt->sess_mp);
+	}
 	if (sess == NULL)
 		/* 22.11 drops the driver's error code: a driver that sets
 		 * rte_errno, or counts refusals for a full table, tells us
@@ -657,7 +671,7 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 		if (c->dir == DPSEC_SA_INBOUND &&
 		    c->replay_window <= cap->ipsec.replay_win_sz_max)
 			s.sc.ipsec.replay_win_sz = c->replay_window;
-		sess = session_try(pt, c->port_id, &s, &why);
+		sess = session_try(ctx, pt, c->port_id, &s, &why);
 		if (sess != NULL)
 			proto = true;
 		else if (why == DPSEC_PLACE_R_TABLE_FULL)
@@ -671,7 +685,7 @@ nic_open(struct dpsec_ctx *ctx, struct dpsec_sa *sa, bool fresh)
 			why = DPSEC_PLACE_R_UNSUPPORTED;
 			goto fail;
 		}
-		sess = session_try(pt, c->port_id, &s, &why);
+		sess = session_try(ctx, pt, c->port_id, &s, &why);
 		if (sess == NULL)
 			goto fail;
 	}
@@ -725,7 +739,114 @@ offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa)
 	return 0;
 }
 
-/* Destroy the SA's session and flow rule (no lcore may use them). */
+static void graves_alarm(void *arg);
+
+/* Under grave_lock: the alarm for the first grave, unless one is set. */
+static void
+graves_alarm_arm(struct dpsec_ctx *ctx)
+{
+	struct sess_grave *g = TAILQ_FIRST(&ctx->graves);
+	uint64_t now = rte_get_tsc_cycles(), us;
+
+	if (g == NULL || ctx->grave_alarm)
+		return;
+	us = g->due > now ? (g->due - now) * 1000000 / rte_get_tsc_hz() : 0;
+	if (rte_eal_alarm_set(us + 1, graves_alarm, ctx) == 0)
+		ctx->grave_alarm = true;
+}
+
+/*
+ * Destroy @sess after SESS_GRACE_US: no lcore is inside dpsec with it any
+ * more (the caller waited for the RCU grace period), but frames dpsec
+ * marked for it may not have reached the NIC yet, and the NIC's RX engine
+ * may be running on an lcore (in the application's rx_burst). A NIC
+ * given a destroyed session's frames drops them (counts them) at best,
+ * and at worst, once the session's memory is reused, treats them as
+ * another SA's. An EAL alarm destroys it when the grace is over (its key
+ * with it), or the next control call that comes first. If no memory for
+ * the record: at once.
+ */
+static void
+grave_add(struct dpsec_ctx *ctx, struct rte_security_ctx *sec, void *sess,
+	  uint16_t port)
+{
+	struct sess_grave *g = malloc(sizeof(*g));
+
+	if (g == NULL) {
+		rte_security_session_destroy(sec, sess);
+		return;
+	}
+	g->sec = sec;
+	g->sess = sess;
+	g->port = port;
+	g->due = rte_get_tsc_cycles() +
+		 rte_get_tsc_hz() / (1000000 / SESS_GRACE_US);
+	rte_spinlock_lock(&ctx->grave_lock);
+	TAILQ_INSERT_TAIL(&ctx->graves, g, next);
+	ctx->nb_graves++;
+	graves_alarm_arm(ctx);
+	rte_spinlock_unlock(&ctx->grave_lock);
+}
+
+unsigned int
+offload_graves_reap(struct dpsec_ctx *ctx, bool all, uint16_t port)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int n = 0;
+
+	for (;;) {
+		struct sess_grave *g;
+
+		/* In order of their due time: the first not due ends it,
+		 * unless all of a port go (then look through them). */
+		rte_spinlock_lock(&ctx->grave_lock);
+		TAILQ_FOREACH(g, &ctx->graves, next) {
+			if (port != RTE_MAX_ETHPORTS && g->port != port)
+				continue;
+			if (all || now >= g->due)
+				break;
+			if (port == RTE_MAX_ETHPORTS) {
+				g = NULL;
+				break;
+			}
+		}
+		if (g != NULL) {
+			TAILQ_REMOVE(&ctx->graves, g, next);
+			ctx->nb_graves--;
+		}
+		rte_spinlock_unlock(&ctx->grave_lock);
+		if (g == NULL)
+			return n;
+		rte_security_session_destroy(g->sec, g->sess);
+		free(g);
+		n++;
+	}
+}
+
+/* EAL's alarm thread: the graves that are due, then the next alarm. */
+static void
+graves_alarm(void *arg)
+{
+	struct dpsec_ctx *ctx = arg;
+
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
+	rte_spinlock_lock(&ctx->grave_lock);
+	ctx->grave_alarm = false;
+	graves_alarm_arm(ctx);
+	rte_spinlock_unlock(&ctx->grave_lock);
+}
+
+void
+offload_graves_fini(struct dpsec_ctx *ctx)
+{
+	/* Waits for a callback that is running. */
+	rte_eal_alarm_cancel(graves_alarm, ctx);
+	ctx->grave_alarm = false;
+	offload_graves_reap(ctx, true, RTE_MAX_ETHPORTS);
+}
+
+/* Close the SA's flow rule at once and its session after a grace
+ * (grave_add(); no lcore may be in dpsec with them). */
 static void
 nic_close(struct dpsec_sa *sa)
 {
@@ -735,7 +856,7 @@ nic_close(struct dpsec_sa *sa)
 		rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
 	sa->flow = NULL;
 	if (sa->sess != NULL)
-		rte_security_session_destroy(sa->sec, sa->sess);
+		grave_add(sa->ctx, sa->sec, sa->sess, sa->conf.port_id);
 	__atomic_store_n(&sa->sess, NULL, __ATOMIC_RELEASE);
 	sa->proto = false;
 }
@@ -777,6 +898,7 @@ dpsec_sa_move(struct dpsec_ctx *ctx, struct dpsec_sa *h, bool to_nic)
 	struct dpsec_sa *sa;
 	int ret;
 
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	ret = sa_resolve_lock(ctx, h, __func__, &sa);
 	if (ret != 0)
 		return ret;

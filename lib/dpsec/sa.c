@@ -281,6 +281,7 @@ dpsec_sa_create(struct dpsec_ctx *ctx, const struct dpsec_sa_conf *c)
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	if (c == NULL) {
 		DPSEC_LOG(ERR, "dpsec_sa_create: NULL conf");
 		rte_errno = EINVAL;
@@ -558,6 +559,7 @@ dpsec_sa_destroy(struct dpsec_ctx *ctx, struct dpsec_sa *h)
 	pos = sa_unlink(ctx, sa);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	sa_release(ctx, sa, pos);
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	return 0;
 }
 
@@ -761,6 +763,7 @@ dpsec_sa_expire_check(struct dpsec_ctx *ctx)
 		if (now >= sa->time_first)
 			n += (int)sa_expire_time(sa, now);
 	rte_spinlock_unlock(&ctx->ctl_lock);
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	return n;
 }
 

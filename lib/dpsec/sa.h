@@ -126,6 +126,21 @@ struct dpsec_port {
 	uint64_t xs_table_full;		/* xstat id, if the NIC has one */
 };
 
+/*
+ * A NIC session of an SA that was destroyed, kept for a grace period
+ * before rte_security_session_destroy() (offload.c): frames dpsec marked
+ * for it may still be on their way to the NIC (the application's
+ * tx_burst after dpsec_sa_outbound(), the NIC's TX queue), and the NIC's
+ * RX engine may still be using it on the lcore that polls it.
+ */
+struct sess_grave {
+	TAILQ_ENTRY(sess_grave) next;
+	struct rte_security_ctx *sec;
+	void *sess;
+	uint64_t due;			/* TSC: destroy from then on */
+	uint16_t port;
+};
+
 struct dpsec_ctx {
 	char name[32];
 	int socket_id;
@@ -161,6 +176,11 @@ struct dpsec_ctx {
 	uint32_t nb_tls;
 	dpsec_tls_event_cb tls_event_cb;
 	void *tls_event_arg;
+	/* Sessions waiting out their grace (offload.c), under grave_lock. */
+	rte_spinlock_t grave_lock;
+	TAILQ_HEAD(, sess_grave) graves;
+	uint32_t nb_graves;
+	bool grave_alarm;		/* rte_eal_alarm set to reap them */
 	/* Per-port TLS counters (dpsec_tls_port_stats_get), atomics. */
 	struct dpsec_tls_port_stats tls_port[RTE_MAX_ETHPORTS];
 };
@@ -325,6 +345,13 @@ enum dpsec_crypto_auth sa_auth_alg(enum dpsec_auth a);
 /* offload.c */
 int offload_place(struct dpsec_ctx *ctx, struct dpsec_sa *sa);
 void offload_unplace(struct dpsec_sa *sa);
+/* Destroy the sessions whose grace is over (all: every one of @port, or
+ * of every port if @port is RTE_MAX_ETHPORTS; no lcore may use them
+ * then). Returns how many. */
+unsigned int offload_graves_reap(struct dpsec_ctx *ctx, bool all,
+				 uint16_t port);
+/* At dpsec_free(): the reaping alarm cancelled, every session destroyed. */
+void offload_graves_fini(struct dpsec_ctx *ctx);
 void offload_ports_free(struct dpsec_ctx *ctx);
 void offload_events_off(struct dpsec_ctx *ctx);
 
