@@ -1576,6 +1576,26 @@ h_show_fwd(struct cfg_args *a)
 }
 
 static int
+h_show_mempool(struct cfg_args *a)
+{
+	bool json = want_json(a);
+	unsigned int out = cli_mbufs_out();
+
+	if (cfg_end(a) != 0)
+		return -1;
+	if (json)
+		printf("{\"mempool\": {\"name\": \"%s\", \"size\": %u, "
+		       "\"in_use\": %u, \"available\": %u}}\n",
+		       cli_fwd.mp->name, cli_fwd.mp->size, out,
+		       cli_fwd.mp->size - out);
+	else
+		printf("mempool %s: %u mbufs, %u in use, %u available\n",
+		       cli_fwd.mp->name, cli_fwd.mp->size, out,
+		       cli_fwd.mp->size - out);
+	return 0;
+}
+
+static int
 h_clear(struct cfg_args *a)
 {
 	uint16_t p;
@@ -1877,6 +1897,7 @@ static const struct cli_cmd cmds[] = {
 	{ "show", "sa", R_REQ, h_show_sa, "show sa stats [[in|out] <spi>] [json]", "SA counters" },
 	{ "show", "sp", R_REQ, h_show_sp, "show sp stats [json]", "SPD counters" },
 	{ "show", "tls", R_REQ, cli_tls_stats, "show tls stats [<id>] [json]", "TLS context counters" },
+	{ "show", "mempool", R_OPT, h_show_mempool, "show mempool [json]", "mbufs of the CLI's pool in use (in flight or held)" },
 	{ "show", "fwd", R_REQ, h_show_fwd, "show fwd stats [json]", "forwarding counters" },
 	{ "clear", NULL, R_REQ, h_clear, "clear stats", "reset port and forwarding counters" },
 	{ "start", NULL, R_OPT, h_start, "start [tx_first [<1..64>]]", "start forwarding on a worker lcore" },
@@ -2235,6 +2256,9 @@ cand_fill(const struct cli_cmd *c, char **w, int nw)
 		else if (nw == 1)
 			cand_tls_ids(&n);
 		if (nw == 1 || nw == 2)
+			cand_words(&n, "json");
+	} else if (is(c, "show", "mempool")) {
+		if (nw == 0)
 			cand_words(&n, "json");
 	} else if (is(c, "show", "sp") || is(c, "show", "fwd")) {
 		if (nw == 0)
