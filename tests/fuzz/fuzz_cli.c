@@ -6,15 +6,22 @@
  * policies, TLS contexts, faults, captures.
  *
  * Input: up to 64 command lines ('\n' separated). Each input starts from
- * the state right after start-up (cli_reset()), so an input's outcome
- * does not depend on the ones before it. EAL has one lcore: "start"
- * cannot launch a worker (it fails before sending anything), so no
- * packet moves and runs are deterministic.
+ * the state right after start-up, so an input's outcome does not depend
+ * on the ones before it: the CLI is reset (cli_reset(): SAs, policies,
+ * TLS contexts, captures, settings, faults, ports) after every input
+ * rather than before, as cli_init() leaves it in that state already (a
+ * reset is a dpsec context and its crypto managers freed and made again,
+ * the largest part of an execution), and the files of the sandbox are
+ * removed before each input. EAL has one lcore: "start" cannot launch a
+ * worker (cli_fwd_start() fails with -ENODEV before it sends anything),
+ * so no packet moves and runs are deterministic.
  *
- * Sandbox: the harness works in a private temporary directory; "load",
- * "save" and "capture start" get a fixed file name there instead of the
- * one in the input (they still run: save then load round trips); "sleep"
- * sleeps 0 ms.
+ * Sandbox: "load", "save" and "capture start" get a fixed absolute file
+ * name in a private temporary directory instead of the one in the input
+ * (they still run: save then load round trips); "sleep" sleeps 0 ms. The
+ * harness does not chdir(): libFuzzer reads its relative paths (corpus,
+ * -dict, -artifact_prefix, a crash file to reproduce) after
+ * LLVMFuzzerInitialize().
  *
  * Invariants: cli_exec() returns 0 or -1, and the failure count grows by
  * one exactly when it returns -1; a command that fails (other than
@@ -43,18 +50,21 @@ enum { CLI_LINES_MAX = 64, CLI_INPUT_MAX = 8192, CLI_LINE_LEN = 1024 };
 
 static FILE *devnull;
 static char tmpdir[] = "/tmp/dpsec-fuzz-cli-XXXXXX";
+/* The only files the commands of an input may write or read. */
+static char cfg_file[sizeof(tmpdir) + 16], cap_file[sizeof(tmpdir) + 16];
+
+static void
+files_remove(void)
+{
+	unlink(cfg_file);
+	unlink(cap_file);
+}
 
 static void
 tmpdir_remove(void)
 {
-	static const char *const files[] = {
-		"fuzz.cfg", "fuzz.pcapng",
-	};
-
-	for (unsigned int i = 0; i < RTE_DIM(files); i++)
-		unlink(files[i]);
-	if (chdir("/") == 0)
-		rmdir(tmpdir);
+	files_remove();
+	rmdir(tmpdir);
 }
 
 /* At exit: everything the CLI holds freed (the crypto engines live in
@@ -84,8 +94,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (test_eal_init("fuzz-cli", eal_args, (int)RTE_DIM(eal_args)) < 0)
 		abort();
 	devnull = fopen("/dev/null", "w");
-	if (devnull == NULL || mkdtemp(tmpdir) == NULL || chdir(tmpdir) != 0)
+	if (devnull == NULL || mkdtemp(tmpdir) == NULL)
 		abort();
+	snprintf(cfg_file, sizeof(cfg_file), "%s/fuzz.cfg", tmpdir);
+	snprintf(cap_file, sizeof(cap_file), "%s/fuzz.pcapng", tmpdir);
 	atexit(tmpdir_remove);
 	/* dpsec and the driver log every refused call: not here. */
 	rte_openlog_stream(devnull);
@@ -134,7 +146,7 @@ sandbox(const char *line, char *out, size_t len)
 
 	if (n >= 1 && (strcmp(w[0], "load") == 0 ||
 		       strcmp(w[0], "save") == 0)) {
-		snprintf(out, len, "%s fuzz.cfg", w[0]);
+		snprintf(out, len, "%s %s", w[0], cfg_file);
 		return out;
 	}
 	if (n >= 1 && strcmp(w[0], "sleep") == 0) {
@@ -151,7 +163,7 @@ sandbox(const char *line, char *out, size_t len)
 			rest++;
 		while (*rest != '\0' && !isblank((unsigned char)*rest))
 			rest++;
-		snprintf(out, len, "capture start fuzz.pcapng%s", rest);
+		snprintf(out, len, "capture start %s%s", cap_file, rest);
 		return out;
 	}
 	return line;
@@ -186,31 +198,43 @@ is_load(const char *line)
 	       (line[4] == '\0' || isblank((unsigned char)line[4]));
 }
 
+/*
+ * Per line, the state before it is needed only if the line fails: the
+ * state after a failed line is the one before it (checked), so it is
+ * taken again only after a line that succeeded. One snapshot per line.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char input[CLI_INPUT_MAX + 1], line_buf[CLI_LINE_LEN + 64];
 	FILE *out = stdout, *err = stderr;
 	unsigned int lines = 0;
-	char *p, *save = NULL;
+	char *p, *save = NULL, *s0 = NULL;
+	size_t l0 = 0;
 
 	if (size > CLI_INPUT_MAX)
 		return 0;
 	memcpy(input, data, size);
 	input[size] = '\0';
-	FUZZ_CHECK(cli_reset() == 0, "cli_reset failed");
+	/* As cli_init() or the previous input's cli_reset() left it. */
+	FUZZ_CHECK(cli_failures == 0 && !cli_quit && cli_mbufs_out() == 0,
+		   "the CLI was not reset");
+	files_remove();
 	stdout = devnull;
 	stderr = devnull;
 	for (p = strtok_r(input, "\n", &save); p != NULL && lines < CLI_LINES_MAX;
 	     p = strtok_r(NULL, "\n", &save), lines++) {
 		const char *line = sandbox(p, line_buf, sizeof(line_buf));
-		size_t l0 = 0, l1 = 0;
-		char *s0 = state(&l0), *s1;
-		unsigned int before = cli_failures;
-		int rc = cli_exec(line);
-		unsigned int after = cli_failures;
+		unsigned int before, after;
+		size_t l1 = 0;
+		char *s1;
+		int rc;
 
-		s1 = state(&l1);
+		if (s0 == NULL)
+			s0 = state(&l0);
+		before = cli_failures;
+		rc = cli_exec(line);
+		after = cli_failures;
 		stdout = out;
 		stderr = err;
 		FUZZ_CHECK(rc == 0 || rc == -1, "cli_exec('%s') = %d", line,
@@ -218,17 +242,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(after == before + (rc != 0),
 			   "'%s': %u failures counted for rc %d", line,
 			   after - before, rc);
-		FUZZ_CHECK(rc == 0 || is_load(line) ||
-			   (l0 == l1 && memcmp(s0, s1, l0) == 0),
-			   "'%s' failed but changed the state:\n%s\n->\n%s",
-			   line, s0, s1);
-		free(s0);
-		free(s1);
 		stdout = devnull;
 		stderr = devnull;
+		if (rc == 0 || is_load(line)) {
+			free(s0);
+			s0 = NULL;	/* may have changed */
+		} else {
+			s1 = state(&l1);
+			stdout = out;
+			stderr = err;
+			FUZZ_CHECK(l0 == l1 && memcmp(s0, s1, l0) == 0,
+				   "'%s' failed but changed the state:\n%s\n->\n%s",
+				   line, s0, s1);
+			stdout = devnull;
+			stderr = devnull;
+			free(s1);
+		}
 		if (cli_quit)
 			break;
 	}
+	free(s0);
 	stdout = out;
 	stderr = err;
 	FUZZ_CHECK(cli_reset() == 0, "cli_reset failed");
