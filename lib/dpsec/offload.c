@@ -780,7 +780,7 @@ grave_add(struct dpsec_ctx *ctx, struct rte_security_ctx *sec, void *sess,
 	g->sess = sess;
 	g->port = port;
 	g->due = rte_get_tsc_cycles() +
-		 rte_get_tsc_hz() / (1000000 / SESS_GRACE_US);
+		 rte_get_tsc_hz() * SESS_GRACE_US / 1000000;
 	rte_spinlock_lock(&ctx->grave_lock);
 	TAILQ_INSERT_TAIL(&ctx->graves, g, next);
 	ctx->nb_graves++;
