@@ -193,8 +193,8 @@ def main():
                 lines = []
                 now = time.time()
                 batch_no += 1
-                if cap is not None and now - e_start >= 1:
-                    lines.append("capture stop")	# a 1 s sample
+                if cap is not None and now - e_start >= 0.25:
+                    lines.append("capture stop")	# a 0.25 s sample
                     cap = None
                 # Rekey every 100 ms: the new pair first, then the old
                 # outbound SA; an inbound one 300 ms after its rekey
