@@ -192,10 +192,14 @@ struct dpsec_drv_tls_caps {
 };
 
 /**
- * TLS record offload operations a driver provides for its port. All are
- * control path, called from one thread at a time per port, never while
- * that port's queues are being polled for the same context's packets in
- * another way than the mbuf marks describe. Each returns 0 or -errno.
+ * TLS record offload operations a driver provides for its port. dpsec
+ * calls add/del/caps/rekey from the control thread, resync,
+ * tx_resync_dump and rx_resync_response from the lcore that runs the
+ * context's bursts, and del of a TX context from EAL's alarm thread
+ * after a grace (frames marked for it may still be in a TX queue when
+ * the application destroys the context): a driver serialises its table
+ * per port itself (net_sim_inline holds one lock per port engine). Each
+ * returns 0 or -errno.
  */
 struct dpsec_drv_tls_ops {
 	/** Capabilities and table use. */

@@ -181,6 +181,13 @@ struct dpsec_tls *dpsec_tls_create(struct dpsec_ctx *ctx,
 /**
  * Destroy a context: removes it from the NIC, frees held segments and
  * records, wipes its keys. Control path; no burst may be running on it.
+ * A write (TX) context's NIC entry lives 100 ms longer, like an SA's
+ * session (dpsec_sa_destroy()): segments dpsec_tls_tx() marked for it
+ * may not have reached the NIC yet, and a NIC given them after the entry
+ * went would drop them (or, with the entry reused, encrypt them for
+ * another connection). An EAL alarm or the next create/destroy deletes
+ * it, and wipes its key on the NIC; dpsec_free() at once. The port's
+ * tx_tls_del counts it then.
  *
  * @return
  *   0, -EINVAL (NULL or not a live context of @p ctx).

@@ -756,21 +756,47 @@ graves_alarm_arm(struct dpsec_ctx *ctx)
 }
 
 /*
- * Destroy @sess after SESS_GRACE_US: no lcore is inside dpsec with it any
- * more (the caller waited for the RCU grace period), but frames dpsec
- * marked for it may not have reached the NIC yet, and the NIC's RX engine
- * may be running on an lcore (in the application's rx_burst). A NIC
- * given a destroyed session's frames drops them (counts them) at best,
- * and at worst, once the session's memory is reused, treats them as
- * another SA's. An EAL alarm destroys it when the grace is over (its key
- * with it), or the next control call that comes first. If no memory for
- * the record: at once.
+ * Destroy @g's NIC object after SESS_GRACE_US: no lcore is inside dpsec
+ * with it any more (the caller waited for the RCU grace period, or the
+ * application stopped using the TLS context), but frames dpsec marked for
+ * it may not have reached the NIC yet, and the NIC's RX engine may be
+ * running on an lcore (in the application's rx_burst). A NIC given a
+ * destroyed session's frames drops them (counts them) at best, and at
+ * worst, once the session's memory or table entry is reused, treats them
+ * as another SA's or connection's. An EAL alarm destroys it when the
+ * grace is over (its key with it), or the next control call that comes
+ * first. @g is malloc()ed by the caller; NULL (no memory): the caller
+ * destroys at once.
  */
 static void
-grave_add(struct dpsec_ctx *ctx, struct rte_security_ctx *sec, void *sess,
-	  uint16_t port)
+grave_add(struct dpsec_ctx *ctx, struct sess_grave *g)
 {
-	struct sess_grave *g = malloc(sizeof(*g));
+	g->due = rte_get_tsc_cycles() +
+		 rte_get_tsc_hz() * SESS_GRACE_US / 1000000;
+	rte_spinlock_lock(&ctx->grave_lock);
+	TAILQ_INSERT_TAIL(&ctx->graves, g, next);
+	ctx->nb_graves++;
+	graves_alarm_arm(ctx);
+	rte_spinlock_unlock(&ctx->grave_lock);
+}
+
+static void
+grave_destroy(struct sess_grave *g)
+{
+	if (g->tls_ops != NULL) {
+		g->tls_ops->del(g->port, g->hw_id);
+		__atomic_fetch_add(g->tls_del, 1, __ATOMIC_RELAXED);
+	} else {
+		rte_security_session_destroy(g->sec, g->sess);
+	}
+	free(g);
+}
+
+static void
+grave_sess(struct dpsec_ctx *ctx, struct rte_security_ctx *sec, void *sess,
+	   uint16_t port)
+{
+	struct sess_grave *g = calloc(1, sizeof(*g));
 
 	if (g == NULL) {
 		rte_security_session_destroy(sec, sess);
@@ -779,13 +805,27 @@ grave_add(struct dpsec_ctx *ctx, struct rte_security_ctx *sec, void *sess,
 	g->sec = sec;
 	g->sess = sess;
 	g->port = port;
-	g->due = rte_get_tsc_cycles() +
-		 rte_get_tsc_hz() * SESS_GRACE_US / 1000000;
-	rte_spinlock_lock(&ctx->grave_lock);
-	TAILQ_INSERT_TAIL(&ctx->graves, g, next);
-	ctx->nb_graves++;
-	graves_alarm_arm(ctx);
-	rte_spinlock_unlock(&ctx->grave_lock);
+	grave_add(ctx, g);
+}
+
+/* A TLS TX context's NIC entry: frames marked with its hw_id may still be
+ * on their way to the NIC (tls.c, dpsec_tls_destroy()). */
+void
+offload_grave_tls(struct dpsec_ctx *ctx, const struct dpsec_drv_tls_ops *ops,
+		  uint16_t port, uint32_t hw_id, uint64_t *del_count)
+{
+	struct sess_grave *g = calloc(1, sizeof(*g));
+
+	if (g == NULL) {
+		ops->del(port, hw_id);
+		__atomic_fetch_add(del_count, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	g->tls_ops = ops;
+	g->tls_del = del_count;
+	g->hw_id = hw_id;
+	g->port = port;
+	grave_add(ctx, g);
 }
 
 unsigned int
@@ -817,8 +857,7 @@ offload_graves_reap(struct dpsec_ctx *ctx, bool all, uint16_t port)
 		rte_spinlock_unlock(&ctx->grave_lock);
 		if (g == NULL)
 			return n;
-		rte_security_session_destroy(g->sec, g->sess);
-		free(g);
+		grave_destroy(g);
 		n++;
 	}
 }
@@ -856,7 +895,7 @@ nic_close(struct dpsec_sa *sa)
 		rte_flow_destroy(sa->conf.port_id, sa->flow, &err);
 	sa->flow = NULL;
 	if (sa->sess != NULL)
-		grave_add(sa->ctx, sa->sec, sa->sess, sa->conf.port_id);
+		grave_sess(sa->ctx, sa->sec, sa->sess, sa->conf.port_id);
 	__atomic_store_n(&sa->sess, NULL, __ATOMIC_RELEASE);
 	sa->proto = false;
 }

@@ -133,10 +133,17 @@ struct dpsec_port {
  * tx_burst after dpsec_sa_outbound(), the NIC's TX queue), and the NIC's
  * RX engine may still be using it on the lcore that polls it.
  */
+struct dpsec_drv_tls_ops;
+
+/* A NIC object waiting out its grace: an rte_security session, or (tls_ops
+ * set) a TLS TX context of the driver's table. */
 struct sess_grave {
 	TAILQ_ENTRY(sess_grave) next;
 	struct rte_security_ctx *sec;
 	void *sess;
+	const struct dpsec_drv_tls_ops *tls_ops;
+	uint64_t *tls_del;		/* the port's tx_tls_del, counted then */
+	uint32_t hw_id;
 	uint64_t due;			/* TSC: destroy from then on */
 	uint16_t port;
 };
@@ -352,6 +359,9 @@ unsigned int offload_graves_reap(struct dpsec_ctx *ctx, bool all,
 				 uint16_t port);
 /* At dpsec_free(): the reaping alarm cancelled, every session destroyed. */
 void offload_graves_fini(struct dpsec_ctx *ctx);
+void offload_grave_tls(struct dpsec_ctx *ctx,
+		       const struct dpsec_drv_tls_ops *ops, uint16_t port,
+		       uint32_t hw_id, uint64_t *del_count);
 void offload_ports_free(struct dpsec_ctx *ctx);
 void offload_events_off(struct dpsec_ctx *ctx);
 

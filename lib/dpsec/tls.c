@@ -185,6 +185,11 @@ tls_place(struct dpsec_ctx *ctx, struct dpsec_tls *t)
 	else {
 		drv_conf_fill(t, &d);
 		ret = ops->add(c->port_id, &d, &t->hw_id);
+		if (ret == -ENOSPC && ctx->nb_graves > 0 &&
+		    offload_graves_reap(ctx, true, c->port_id) > 0)
+			/* Entries in their grace hold table room: under
+			 * such churn, this port's go now. */
+			ret = ops->add(c->port_id, &d, &t->hw_id);
 		explicit_bzero(&d, sizeof(d));
 		if (ret == 0) {
 			t->ops = ops;
@@ -217,12 +222,15 @@ tls_free(struct dpsec_tls *t)
 {
 	uint32_t i;
 
-	if (t->nic && t->ops != NULL) {
+	if (t->nic && t->ops != NULL && t->rx) {
 		t->ops->del(t->conf.port_id, t->hw_id);
-		__atomic_fetch_add(t->rx ?
-			&t->ctx->tls_port[t->conf.port_id].rx_tls_del :
-			&t->ctx->tls_port[t->conf.port_id].tx_tls_del, 1,
-			__ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->ctx->tls_port[t->conf.port_id].rx_tls_del,
+				   1, __ATOMIC_RELAXED);
+	} else if (t->nic && t->ops != NULL) {
+		/* Segments marked for it may still be in a TX queue: the
+		 * NIC entry outlives the context by a grace (offload.c). */
+		offload_grave_tls(t->ctx, t->ops, t->conf.port_id, t->hw_id,
+			&t->ctx->tls_port[t->conf.port_id].tx_tls_del);
 	}
 	dpsec_aead_stream_release(&t->st);
 	rte_pktmbuf_free(t->rx_head);
@@ -275,6 +283,7 @@ dpsec_tls_create(struct dpsec_ctx *ctx, const struct dpsec_tls_conf *conf)
 		rte_errno = -ret;
 		return NULL;
 	}
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	ret = marks_register();
 	if (ret != 0) {
 		DPSEC_LOG(ERR, "dpsec_tls_create: cannot register the TLS mbuf "
@@ -388,6 +397,7 @@ dpsec_tls_destroy(struct dpsec_ctx *ctx, struct dpsec_tls *tls)
 	ctx->nb_tls--;
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	tls_free(tls);
+	offload_graves_reap(ctx, false, RTE_MAX_ETHPORTS);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include <rte_eal.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -72,6 +73,13 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
 		s->iv[i] = (uint8_t)(i * 3 + 9);
 }
 
+
+/* Longer than the 100 ms a write context's NIC entry outlives it. */
+static void
+grace_wait(void)
+{
+	rte_delay_ms(250);
+}
 
 static void
 test_offload_case(void **state)
@@ -159,9 +167,95 @@ test_offload_case(void **state)
 				 p1a.rx_tls_decrypted_packets, nseg);
 	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
 	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	/* A write context's NIC entry goes after its grace (alarm). */
+	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0b), 0);
+	assert_int_equal(p0b.tx_tls_del - p0a.tx_tls_del, 0);
+	grace_wait();
 	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0b), 0);
 	if (oc->tx_off != DPSEC_OFFLOAD_NONE)
 		assert_int_equal(p0b.tx_tls_del - p0a.tx_tls_del, 1);
+	assert_true(test_pool_full(tlst_pool));
+}
+
+/*
+ * Segments dpsec_tls_tx() marked for the NIC, given to the port after the
+ * application destroyed the context (its TX queue, or its own buffering,
+ * still held them when the connection was torn down): the NIC entry
+ * outlives the context by a grace, so they go out encrypted and the peer
+ * opens every record. Deleting the entry at destroy made the NIC drop
+ * them all (tx_tls_drop_bypass_req).
+ */
+static void
+test_tx_destroy_in_flight(void **state)
+{
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_port_caps pc;
+	struct rte_mbuf *segs[256], *in[256];
+	struct dpsec_tls_rec recs[8];
+	uint32_t len = 0, seq0 = 0x1000;
+	unsigned int nseg, nin, got = 0, i;
+	uint64_t drops0 = test_xstat(0, "tx_tls_drop_bypass_req");
+	uint32_t used0;
+
+	(void)state;
+	srand(77);
+	grace_wait();	/* earlier tests' write contexts */
+	assert_int_equal(dpsec_tls_port_caps_get(0, &pc), 0);
+	used0 = pc.used_ctx;
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, seq0);
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_NONE, seq0);
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	for (i = 0; i < RTE_DIM(recs); i++) {
+		uint16_t pl = (uint16_t)(1 + rand() % 3000);
+		int pre = dpsec_tls_record_frame(tx, stream + len,
+						 DPSEC_TLS_TYPE_DATA, pl, 0);
+
+		assert_true(pre > 0);
+		for (unsigned int j = 0; j < pl; j++)
+			stream[len + pre + j] = (uint8_t)rand();
+		memcpy(plain + len, stream + len + pre, pl);
+		rec_off[i] = len;
+		rec_len[i] = pl;
+		len += dpsec_tls_record_len(tx, pl, 0);
+	}
+	nseg = cut(&c, true, seq0, stream, len, 1000, 1, segs, RTE_DIM(segs));
+	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	/* The entry is still in the NIC's table... */
+	assert_int_equal(dpsec_tls_port_caps_get(0, &pc), 0);
+	assert_int_equal(pc.used_ctx, used0 + 1);
+	/* ...and the frames given to it now are encrypted. */
+	assert_int_equal(test_tx_all(0, 0, segs, (uint16_t)nseg, 2000), nseg);
+	nin = test_rx_poll(1, 0, in, (uint16_t)nseg, RTE_DIM(in), 2000);
+	assert_int_equal(nin, nseg);
+	assert_int_equal(test_xstat(0, "tx_tls_drop_bypass_req"), drops0);
+	for (i = 0; i < nin; i++) {
+		in[i]->l2_len = 14;
+		in[i]->l3_len = 20;
+		in[i]->l4_len = 20;
+	}
+	got = dpsec_tls_rx(rx, in, (uint16_t)nin, recs, RTE_DIM(recs));
+	assert_int_equal(got, RTE_DIM(recs));
+	for (i = 0; i < got; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_int_equal(recs[i].rec_seq, i);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	/* After the grace the alarm deletes it (and wipes its key). */
+	grace_wait();
+	assert_int_equal(dpsec_tls_port_caps_get(0, &pc), 0);
+	assert_int_equal(pc.used_ctx, used0);
 	assert_true(test_pool_full(tlst_pool));
 }
 
@@ -836,7 +930,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 9];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 10];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -879,6 +973,7 @@ main(void)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_rekey_nic);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
+	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_destroy_in_flight);
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
 	for (uint16_t p = 0; p < 2; p++) {
