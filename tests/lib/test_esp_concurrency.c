@@ -307,7 +307,7 @@ run_both(lcore_function_t *fn, struct worker w[NB_LC])
 }
 
 static void
-test_outbound_two_lcores(void **state)
+test_inv1_outbound_two_lcores(void **state)
 {
 	struct worker w[NB_LC];
 	uint8_t *seen = calloc(N + 1, 1);
@@ -413,7 +413,7 @@ main(void)
 {
 	static const char *const eal_args[] = { "-l", "0-1" };
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_outbound_two_lcores),
+		cmocka_unit_test(test_inv1_outbound_two_lcores),
 		cmocka_unit_test(test_inbound_two_lcores),
 		cmocka_unit_test(test_outbound_destroy_race),
 	};

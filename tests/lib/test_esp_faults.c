@@ -81,7 +81,7 @@ restarts_checked(struct dpsec_sa *sa, const struct dpsec_sa_info *before)
 }
 
 static void
-test_fault_matrix(void **state)
+test_inv3_fault_matrix(void **state)
 {
 	struct dpsec_sa *o, *in;
 	struct dpsec_sa_conf c;
@@ -264,7 +264,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fault_matrix),
+		cmocka_unit_test(test_inv3_fault_matrix),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

@@ -200,7 +200,7 @@ static const struct exhaust_row exhaust_rows[] = {
 };
 
 static void
-test_exhaustion(void **state)
+test_inv1_exhaustion(void **state)
 {
 	const struct exhaust_row *row = *state;
 	struct dpsec_sa_conf c;
@@ -268,7 +268,7 @@ test_exhaustion(void **state)
 /* An SA with a hard packet limit larger than its SN space runs out of
  * numbers first: that is exhaustion, not a hard expiry. */
 static void
-test_exhaustion_before_hard_limit(void **state)
+test_inv1_exhaustion_before_hard_limit(void **state)
 {
 	struct dpsec_sa_conf c;
 	struct dpsec_sa *sa;
@@ -290,7 +290,7 @@ test_exhaustion_before_hard_limit(void **state)
 /* ---- ESN across 2^32 ---- */
 
 static void
-test_esn_wrap(void **state)
+test_inv1_esn_wrap(void **state)
 {
 	const uint64_t start = (UINT64_C(1) << 32) - 12;
 	struct dpsec_sa_conf oc, ic;
@@ -974,9 +974,9 @@ main(void)
 {
 	static const char *const eal_args[] = { "-l", "0" };
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test_teardown(test_exhaustion_before_hard_limit,
+		cmocka_unit_test_teardown(test_inv1_exhaustion_before_hard_limit,
 					  res_teardown),
-		cmocka_unit_test_teardown(test_esn_wrap, res_teardown),
+		cmocka_unit_test_teardown(test_inv1_esn_wrap, res_teardown),
 		cmocka_unit_test_teardown(test_destroy_recreate, res_teardown),
 		cmocka_unit_test_teardown(test_update, res_teardown),
 		cmocka_unit_test_teardown(test_create_null_args, res_teardown),
@@ -1002,7 +1002,7 @@ main(void)
 		tests[k].initial_state = (void *)(uintptr_t)&rowtab[i]; \
 		k++; \
 	}
-	ADD(exhaust_rows, test_exhaustion);
+	ADD(exhaust_rows, test_inv1_exhaustion);
 	ADD(life_rows, test_lifetime);
 	ADD(conf_rows, test_conf);
 #undef ADD

@@ -876,7 +876,7 @@ window_after_auth(const char *alg, uint32_t flags)
 }
 
 static void
-test_window_moves_after_auth(void **state)
+test_inv2_window_moves_after_auth(void **state)
 {
 	(void)state;
 	window_after_auth("gcm128", 0);
@@ -964,7 +964,7 @@ truncations(const char *alg, enum dpsec_sa_mode mode, uint8_t fam,
 
 /* Every transform, the layouts taken in turn. */
 static void
-test_truncated(void **state)
+test_inv6_truncated(void **state)
 {
 	(void)state;
 	for (unsigned int a = 0; a < espt_nb_algs; a++) {
@@ -1034,7 +1034,7 @@ test_inbound_ordering(void **state)
 
 /* Outbound: packets it cannot protect go behind, in order, with reason. */
 static void
-test_outbound_ordering(void **state)
+test_inv1_outbound_ordering(void **state)
 {
 	enum { N = 100 };
 	struct env *e = env_new("gcm128", TR, 4, 0, 0, 1);
@@ -1223,10 +1223,10 @@ main(void)
 		cmocka_unit_test_teardown(test_replayed_packet, case_teardown),
 		cmocka_unit_test_teardown(test_duplicate_in_burst, case_teardown),
 		cmocka_unit_test_teardown(test_left_of_window, case_teardown),
-		cmocka_unit_test_teardown(test_window_moves_after_auth, case_teardown),
-		cmocka_unit_test_teardown(test_truncated, case_teardown),
+		cmocka_unit_test_teardown(test_inv2_window_moves_after_auth, case_teardown),
+		cmocka_unit_test_teardown(test_inv6_truncated, case_teardown),
 		cmocka_unit_test_teardown(test_inbound_ordering, case_teardown),
-		cmocka_unit_test_teardown(test_outbound_ordering, case_teardown),
+		cmocka_unit_test_teardown(test_inv1_outbound_ordering, case_teardown),
 		cmocka_unit_test_teardown(test_outbound_short_mbuf, case_teardown),
 	};
 	unsigned int nb_gen = espt_nb_algs * 2 * RTE_DIM(alg_muts);

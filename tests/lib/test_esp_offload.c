@@ -317,7 +317,7 @@ test_place_reasons(void **state)
  * against the same window.
  */
 static void
-test_one_window(void **state)
+test_inv2_inv3_one_window(void **state)
 {
 	struct dpsec_sa *sw, *in;
 	struct rte_mbuf *m[8], *rx[8], *copy[8];
@@ -424,7 +424,7 @@ tx_depth(uint16_t port)
  * that followed one in software).
  */
 static void
-test_move_midstream(void **state)
+test_inv1_move_midstream(void **state)
 {
 	/* Placement of (outbound, inbound) for each phase. */
 	static const bool phase[][2] = {
@@ -717,7 +717,7 @@ test_mixed_placements(void **state)
  * dpsec does the re-push itself.
  */
 static void
-test_resync(void **state)
+test_inv1_resync(void **state)
 {
 	enum { PER = 12 };
 	struct dpsec_sa *o, *in, *o2;
@@ -1527,7 +1527,7 @@ live_drain(uint8_t *seen, uint32_t max_sn)
 }
 
 static void
-test_move_live(void **state)
+test_inv1_move_live(void **state)
 {
 	enum { MAX_SN = 1u << 26, CYCLES = 150 };
 	static uint8_t seen[MAX_SN / 8];
@@ -1578,12 +1578,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_offload_roundtrip),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_place_reasons),
-		cmocka_unit_test(test_one_window),
-		cmocka_unit_test(test_move_midstream),
+		cmocka_unit_test(test_inv2_inv3_one_window),
+		cmocka_unit_test(test_inv1_move_midstream),
 		cmocka_unit_test(test_move_after_table_full),
 		cmocka_unit_test(test_mixed_nic_sw_order),
 		cmocka_unit_test(test_mixed_placements),
-		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_inv1_resync),
 		cmocka_unit_test(test_outer_tos),
 		cmocka_unit_test(test_nic_events),
 		cmocka_unit_test(test_ecn_decap),
@@ -1591,7 +1591,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_port_no_sec_offload),
 		cmocka_unit_test(test_nic_inner_ihl),
 		cmocka_unit_test(test_sn_capability),
-		cmocka_unit_test(test_move_live),
+		cmocka_unit_test(test_inv1_move_live),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {

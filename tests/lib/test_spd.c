@@ -608,7 +608,7 @@ test_outbound_burst(void **state)
 }
 
 static void
-test_inbound_check(void **state)
+test_inv5_inbound_check(void **state)
 {
 	static const struct in_row {
 		struct pkt_spec pkt;
@@ -759,7 +759,7 @@ worker_lcore(void)
 }
 
 static void
-test_rekey_under_traffic(void **state)
+test_inv1_rekey_under_traffic(void **state)
 {
 	static const struct pol_spec pol[] = {
 		PS(1, 10, "10.0.0.0/8", "172.16.0.0/12", PROTECT, 42, -1),
@@ -939,8 +939,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_table),
 		cmocka_unit_test(test_outbound_burst),
-		cmocka_unit_test(test_inbound_check),
-		cmocka_unit_test(test_rekey_under_traffic),
+		cmocka_unit_test(test_inv5_inbound_check),
+		cmocka_unit_test(test_inv1_rekey_under_traffic),
 		cmocka_unit_test(test_commit_under_traffic),
 	};
 

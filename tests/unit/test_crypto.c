@@ -741,7 +741,7 @@ all_zero(const void *p, size_t n)
 }
 
 static void
-test_key_wipe(void **state)
+test_inv4_key_wipe(void **state)
 {
 	uint8_t ckey[32], akey[100];
 	struct dpsec_crypto_key *k;
@@ -1188,7 +1188,7 @@ main(void)
 		cmocka_unit_test(test_kat_hmac),
 		cmocka_unit_test(test_cross_check),
 		cmocka_unit_test(test_long_mixed_burst),
-		cmocka_unit_test(test_key_wipe),
+		cmocka_unit_test(test_inv4_key_wipe),
 		cmocka_unit_test(test_key_init_errors),
 		cmocka_unit_test(test_bad_ops),
 		cmocka_unit_test(test_stream_aead),

@@ -3,7 +3,7 @@
  */
 
 /*
- * Invariant 6 (../../doc/security_model.md): the tag comparison takes the
+ * Invariant 4 (../../doc/security_model.md): the tag comparison takes the
  * same time wherever the tags differ. A dudect-style check (Reparaz,
  * Balasch, Verbauwhede, "Dude, is my code constant time?", 2017): two
  * classes of input that differ only in where a wrong tag differs from
@@ -280,7 +280,7 @@ check_ct(const char *what, work_fn fn, work_fn leaky)
 }
 
 static void
-test_inv6_ct_neq(void **state)
+test_inv4_ct_neq(void **state)
 {
 	(void)state;
 	classes_init(16);
@@ -288,7 +288,7 @@ test_inv6_ct_neq(void **state)
 }
 
 static void
-test_inv6_crypto_memcmp(void **state)
+test_inv4_crypto_memcmp(void **state)
 {
 	(void)state;
 	classes_init(16);
@@ -296,7 +296,7 @@ test_inv6_crypto_memcmp(void **state)
 }
 
 static void
-test_inv6_aead_open(void **state)
+test_inv4_aead_open(void **state)
 {
 	static const struct {
 		const char *name;
@@ -325,9 +325,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inv6_ct_neq),
-		cmocka_unit_test(test_inv6_crypto_memcmp),
-		cmocka_unit_test(test_inv6_aead_open),
+		cmocka_unit_test(test_inv4_ct_neq),
+		cmocka_unit_test(test_inv4_crypto_memcmp),
+		cmocka_unit_test(test_inv4_aead_open),
 	};
 
 	return cmocka_run_group_tests_name("unit-ct-timing", tests, NULL,

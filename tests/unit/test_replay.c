@@ -513,7 +513,7 @@ rnd_next(uint64_t *s)
 }
 
 static void
-test_check_readonly(void **state)
+test_inv2_check_readonly(void **state)
 {
 	uint64_t rng = 0x9e3779b97f4a7c15ull, s64;
 	struct dpsec_replay *w;
@@ -808,7 +808,7 @@ main(void)
 		PER_WINDOW(test_table_seq32),
 		PER_WINDOW(test_table_esn),
 		cmocka_unit_test(test_update_recheck),
-		cmocka_unit_test(test_check_readonly),
+		cmocka_unit_test(test_inv2_check_readonly),
 		PER_WINDOW(test_model),
 	};
 
