@@ -991,9 +991,11 @@ nic_position(struct dpsec_tls *t, uint32_t seq)
 	uint8_t tmp[8];
 	int ret;
 
-	if (seq == c->tcp_seq && c->part == DPSEC_TLS_PART_HDR &&
-	    c->part_off == 0) {
-		rstart = seq;
+	if (seq == c->tcp_seq && c->part == DPSEC_TLS_PART_HDR) {
+		/* The record under way, not tracked before its header is
+		 * whole: at its start, or part_off bytes of its header
+		 * already sent (the dump gives them to the NIC). */
+		rstart = seq - c->part_off;
 		rseq = c->rec_seq;
 	} else {
 		r = txr_find(t, seq);

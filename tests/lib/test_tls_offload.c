@@ -821,6 +821,106 @@ test_tx_rekey_nic(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/*
+ * Invariant 1 for TLS: no (key, record number) pair is used for two
+ * different records, whatever the write context goes through together:
+ * retransmissions anywhere behind the cursor (a third of the segments),
+ * so many that the threshold moves TX to software, dpsec_tls_resync()
+ * bringing it back to the NIC, and a key change at a record boundary
+ * with retransmissions across it. Every transmission of a byte equals
+ * its first one on the wire, and the stream reassembled from the wire
+ * opens record by record under the expected key with consecutive
+ * numbers from 0 per key (so no number was used twice or skipped).
+ */
+static void
+test_inv1_tls_no_record_reuse(void **state)
+{
+	const enum dpsec_tls_tx_resync mode =
+		(enum dpsec_tls_tx_resync)(uintptr_t)*state;
+	static uint8_t wire[1 << 19], got[4096];
+	struct ref_suite s1, s2;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *t;
+	struct dpsec_tls_stats st;
+	uint32_t len, cur = 0, boundary;
+	unsigned int n1 = 14, nrec = NB_REC, seg = 0, retx = 0, next = 0;
+	unsigned int in_sw = 0;
+	/* Small segments: the threshold's window is 1024 of them. */
+	enum { SEG_MAX = 64 };
+
+	srand(101 + mode);
+	suites_two(&s1, &s2);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	conf.tx_resync = mode;
+	conf.tx_read = app_read;
+	conf.tx_sw_threshold = 8;
+	t = dpsec_tls_create(ctx, &conf);
+	assert_non_null(t);
+	len = frame_more(t, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
+	len = frame_more(t, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
+	boundary = len;
+	assert_int_equal(dpsec_tls_rekey(t, s2.key, s2.key_len, s2.iv,
+					 SEQ2 + boundary), 0);
+	len = frame_more(t, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	while (cur < len) {
+		uint32_t a, b;
+
+		seg++;
+		/* In software (an odd number of moves) for 100 segments:
+		 * back to the NIC on request. */
+		assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
+		if (st.tx_moves % 2 == 1 && ++in_sw % 100 == 0)
+			assert_int_equal(dpsec_tls_resync(t), 0);
+		if (cur > 0 && rand() % 3 == 0) {
+			/* Anything behind the cursor, now and then a little
+			 * new data with it; across the key change too. */
+			a = cur > boundary && rand() % 4 == 0 && boundary > 50 ?
+			    boundary - 50 : (uint32_t)rand() % cur;
+			b = RTE_MIN(len, a + 1 + (uint32_t)rand() % SEG_MAX);
+			b = RTE_MIN(b, cur + 40);
+			send_one(t, &c, a, b, got);
+			assert_memory_equal(got, wire + a, RTE_MIN(b, cur) - a);
+			if (b > cur) {
+				memcpy(wire + cur, got + (cur - a), b - cur);
+				cur = b;
+			}
+			retx++;
+			continue;
+		}
+		/* New data; a quarter of the segments end at a record end,
+		 * so the next one starts a record (where the NIC can take
+		 * the stream back). */
+		while (next < nrec && rec_off[next] <= cur)
+			next++;
+		b = RTE_MIN(len, cur + 1 + (uint32_t)rand() % SEG_MAX);
+		if (rand() % 4 == 0 && next < nrec &&
+		    rec_off[next] - cur <= 3 * SEG_MAX)
+			b = rec_off[next];
+		send_one(t, &c, cur, b, wire + cur);
+		cur = b;
+	}
+	check_rekeyed(wire, &s1, &s2, n1, nrec);
+	assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
+	print_message("%s: %u segments, %u retransmitted, %" PRIu64
+		      " moves, %" PRIu64 " resyncs, %" PRIu64 " of %u records on "
+		      "the NIC\n",
+		      mode == DPSEC_TLS_TX_RESYNC_DUMP ? "dump" : "sw", seg,
+		      retx, st.tx_moves, st.resync_taken, st.records_nic, nrec);
+	assert_int_equal(st.tx_retransmits, retx);
+	assert_int_equal(st.key_updates, 1);
+	/* It went through what it claims to: software by the threshold,
+	 * back to the NIC on request, records done by each. */
+	assert_true(st.tx_moves >= 2);
+	assert_true(st.resync_taken >= 1);
+	assert_true(st.records_nic > 0);
+	assert_true(st.records_nic < nrec);
+	assert_true(st.tx_sw_segments > 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, t), 0);
+	assert_true(test_pool_full(tlst_pool));
+}
+
 /* The application's answer to a KeyUpdate: the next key, at the
  * boundary the context waits on. */
 struct ku_ans {
@@ -930,7 +1030,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 10];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 12];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -974,6 +1074,12 @@ main(void)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_destroy_in_flight);
+	tests[k++] = (struct CMUnitTest){ "test_inv1_tls_no_record_reuse/sw",
+		test_inv1_tls_no_record_reuse, NULL, NULL,
+		(void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_SW };
+	tests[k++] = (struct CMUnitTest){ "test_inv1_tls_no_record_reuse/dump",
+		test_inv1_tls_no_record_reuse, NULL, NULL,
+		(void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_DUMP };
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
 	dpsec_free(ctx);
 	for (uint16_t p = 0; p < 2; p++) {
