@@ -103,7 +103,14 @@ ctl() {
 	echo "$2" | dpdk-telemetry.py -f "$P-$1" 2>&1 | grep -o '"[a-z]*": "[^"]*"' |
 		sed "s/^/control $1: /"
 }
-sleep $((SECS / 3 + 1))
+# Timed from when A's console shows the traffic (the hosts can take a
+# while to start on a loaded machine): a third of the way in.
+n=0
+while ! grep -Eq '^ +1 unprotected +[1-9]' "$D/a.log" && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep $((SECS / 3))
 ctl a "/dpsec_gw/fault,1 dup 0.05" || true
 ctl a "/dpsec_gw/fault,1 reorder 0.05" || true
 # ... and A's first outbound SA leaves the NIC for software and comes back

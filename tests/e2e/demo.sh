@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run the gateway demo (examples/ipsec-gw/demo.sh: what devtools/demo.sh
-# runs) for 3 seconds and check, from its output and its processes' logs:
+# runs) for 4 seconds and check, from its output and its processes' logs:
 # exit 0 and the hosts' "result: PASS" (every protected packet once and
 # intact, every bypassed one, no discarded one); A's live console every
 # second with SAs in all three placements (nic-protocol, nic-crypto,
@@ -19,7 +19,7 @@ LOGS=$TMP/logs
 mkdir -p "$LOGS"
 fail() { e2e_show "$OUT"; for f in "$LOGS"/*.log; do e2e_show "$f"; done; e2e_fail "$@"; }
 
-DPSEC_DEMO_KEEP=$LOGS timeout 120 sh "$1" "$2" 3 >"$OUT" 2>&1 || rc=$?
+DPSEC_DEMO_KEEP=$LOGS timeout 120 sh "$1" "$2" 4 >"$OUT" 2>&1 || rc=$?
 [ "${rc:-0}" = 0 ] || fail "demo exited with status $rc"
 grep -q '^demo: PASS$' "$OUT" || fail "no 'demo: PASS'"
 A=$LOGS/a.log
