@@ -16,7 +16,7 @@
  *       [--allow-fail] [--log-level LVL] [--mem MB] -i IN.pcap -o OUT.pcap
  *
  * EAL runs without hugepages or PCI (--no-huge --no-pci -m MB, default
- * 512) under a file prefix unique to the process, whose runtime directory
+ * 64) under a file prefix unique to the process, whose runtime directory
  * is removed at exit.
  *
  * Ciphers: null, aes-cbc-128, aes-cbc-256, aes-gcm-128, aes-gcm-256,

@@ -241,7 +241,7 @@ esp_tool_parse_opts(int argc, char **argv,
 	memset(o, 0, sizeof(*o));
 	o->window = 64;
 	o->log_level = "*:warning";
-	o->mem = "512";
+	o->mem = "64";
 	o->auth = ESP_TOOL_AUTH_NONE;
 
 	while ((c = getopt_long(argc, argv, "i:o:h", lo, NULL)) != -1) {

@@ -36,7 +36,7 @@
  * udp.sport/udp.dport; ingress: DPORT is ours). --window: the ingress
  * replay window (default 64).
  *
- * EAL: --no-huge --no-pci -m MB (default 512) under a file prefix unique
+ * EAL: --no-huge --no-pci -m MB (default 64) under a file prefix unique
  * to the process, whose runtime directory is removed at exit. Paths must
  * not contain ',' (they are devargs).
  *
