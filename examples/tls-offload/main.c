@@ -6,8 +6,8 @@
  *
  * EXAMPLE-GRADE TCP. The server speaks just enough TCP to serve a real
  * client (the kernel's TCP of `openssl s_client`): one connection at a
- * time, IPv4, passive open, in-order delivery only (a segment after a gap
- * is dropped and answered with a duplicate ACK), a fixed 64 KiB receive
+ * time, IPv4, passive open, in-order delivery (up to 256 segments after
+ * a gap wait for it, each answered with a duplicate ACK), a fixed 64 KiB receive
  * window without scaling, the peer's window and MSS respected,
  * retransmission from the first unacknowledged byte on a 200 ms timeout
  * or three duplicate ACKs (go-back-N), FIN both ways, RST on anything it
@@ -82,6 +82,7 @@ enum {
 	RTO_MS = 200,
 	MSS_DEFAULT = 536,
 	HS_MAX = 256 << 10,		/* handshake bytes from the client */
+	OOO_MAX = 256,			/* segments kept after a gap */
 };
 
 enum conn_state {
@@ -123,6 +124,13 @@ struct conn {
 	uint8_t csec[48], ssec[48];	/* TLS 1.3 traffic secrets */
 	uint16_t sec_len;
 	bool have_csec, have_ssec;
+	/* segments after a gap, by sequence number */
+	struct ooo_seg {
+		struct rte_mbuf *m;
+		uint32_t seq, len;
+		uint16_t ihl, thl;
+	} ooo_q[OOO_MAX];
+	unsigned int nb_ooo;
 	/* counters */
 	uint64_t bytes, recs_in, recs_out, how[3], ku_rx, ku_tx;
 	uint64_t rx_dropped, ooo, retx_timeouts, fast_retx;
@@ -799,12 +807,21 @@ conn_end(struct conn *c, bool clean)
 		       c->rx_dropped, c->ooo, c->retx_timeouts,
 		       c->fast_retx);
 	}
-	if (!clean)
+	if (!clean) {
+		struct dpsec_tls_info ri = { 0 };
+
+		if (c->rx != NULL)
+			dpsec_tls_info(c->rx, &ri);
 		printf("conn %u: at the end: %u bytes sent and acknowledged "
-		       "of %u framed, %u in flight; %u received\n", c->id,
+		       "of %u framed, %u in flight; %u received, the read "
+		       "context at %u (state %d)\n", c->id,
 		       c->snd_una - c->iss - 1, c->sbuf_seq + c->sbuf_len -
 		       c->iss - 1, c->snd_max - c->snd_una,
-		       c->rcv_nxt - c->irs - 1);
+		       c->rcv_nxt - c->irs - 1, ri.next_tcp_seq - c->irs - 1,
+		       (int)ri.state);
+	}
+	for (unsigned int i = 0; i < c->nb_ooo; i++)
+		rte_pktmbuf_free(c->ooo_q[i].m);
 	if (c->rx != NULL)
 		dpsec_tls_destroy(srv.dctx, c->rx);
 	if (c->tx != NULL)
@@ -905,6 +922,65 @@ ack_in(struct conn *c, uint32_t ack, uint32_t wnd, bool has_data)
 	c->peer_wnd = wnd;
 }
 
+/* Keep a segment that came after a gap, in sequence order; false if it
+ * is already there or there is no room. */
+static bool
+ooo_add(struct conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
+	uint16_t ihl, uint16_t thl)
+{
+	unsigned int i;
+
+	if (c->nb_ooo == OOO_MAX || len == 0 ||
+	    (int32_t)(seq - c->rcv_nxt) >= RCV_WND)
+		return false;
+	for (i = 0; i < c->nb_ooo; i++) {
+		if (c->ooo_q[i].seq == seq)
+			return false;
+		if ((int32_t)(seq - c->ooo_q[i].seq) < 0)
+			break;
+	}
+	memmove(&c->ooo_q[i + 1], &c->ooo_q[i],
+		(c->nb_ooo - i) * sizeof(c->ooo_q[0]));
+	c->ooo_q[i] = (struct ooo_seg){ .m = m, .seq = seq, .len = len,
+					.ihl = ihl, .thl = thl };
+	c->nb_ooo++;
+	return true;
+}
+
+/* In-order data (starting at or before rcv_nxt, ending after it) to
+ * OpenSSL or dpsec. Takes @m. False if the connection ended. */
+static bool
+data_in(struct conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len,
+	uint16_t ihl, uint16_t thl)
+{
+	uint32_t skip = c->rcv_nxt - seq;	/* overlap */
+	bool ok = true;
+
+	c->rcv_nxt = seq + len;
+	if (c->state == C_HANDSHAKE) {
+		uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *,
+			RTE_ETHER_HDR_LEN + ihl + thl);
+
+		ok = handshake_in(c, p + skip, len - skip);
+		rte_pktmbuf_free(m);
+		if (!ok)
+			conn_abort(c, "TLS handshake");
+		return ok;
+	}
+	if (c->state != C_TLS) {
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = ihl;
+	m->l4_len = thl;
+	if (!records_take(c, m)) {		/* dpsec took it */
+		conn_abort(c, "TLS records");
+		return false;
+	}
+	return true;
+}
+
 static void
 tcp_in(struct rte_mbuf *m, struct rte_ether_hdr *eh, struct rte_ipv4_hdr *ip)
 {
@@ -946,8 +1022,12 @@ tcp_in(struct rte_mbuf *m, struct rte_ether_hdr *eh, struct rte_ipv4_hdr *ip)
 		goto drop;
 	}
 	if (fl & RTE_TCP_RST_FLAG) {
-		fprintf(stderr, "conn %u: reset by the client\n", c->id);
-		conn_end(c, false);
+		/* After its FIN, a client that has closed resets what we
+		 * still send (our close_notify resent after a loss): the
+		 * exchange is complete. */
+		if (!c->fin_rcvd)
+			fprintf(stderr, "conn %u: reset by the client\n", c->id);
+		conn_end(c, c->fin_rcvd);
 		goto drop;
 	}
 	if (fl & RTE_TCP_SYN_FLAG) {
@@ -974,49 +1054,49 @@ tcp_in(struct rte_mbuf *m, struct rte_ether_hdr *eh, struct rte_ipv4_hdr *ip)
 	}
 	if (len == 0 && !(fl & RTE_TCP_FIN_FLAG))
 		goto out;
-	/* Data: in order only. */
+	if (len > 0 && c->state == C_TLS && srv.rx_drop > 0 &&
+	    rnd01() < srv.rx_drop) {
+		c->rx_dropped++;		/* a loss after the NIC */
+		goto drop;
+	}
 	if ((int32_t)(seq + len - c->rcv_nxt) <= 0 &&
 	    !((fl & RTE_TCP_FIN_FLAG) && seq + len == c->rcv_nxt &&
 	      !c->fin_rcvd)) {
 		send_ack(c);			/* old: a duplicate */
 		goto drop;
 	}
-	if ((int32_t)(seq - c->rcv_nxt) > 0) {
-		c->ooo++;
-		send_ack(c);			/* after a gap: dup ACK */
-		goto drop;
-	}
-	if (len > 0 && c->state == C_TLS && srv.rx_drop > 0 &&
-	    rnd01() < srv.rx_drop) {
-		c->rx_dropped++;		/* a loss after the NIC */
-		goto drop;
-	}
 	if (len > 0 && SBUF_CAP - c->sbuf_len < SBUF_LOW &&
 	    !sbuf_room(c, SBUF_LOW))
 		goto drop;			/* no room to echo: later */
+	if ((int32_t)(seq - c->rcv_nxt) > 0) {
+		/* After a gap: kept until it is filled (without a FIN),
+		 * and a duplicate ACK for the sender's fast retransmit. */
+		c->ooo++;
+		if (!(fl & RTE_TCP_FIN_FLAG) && ooo_add(c, m, seq, len, ihl,
+							thl))
+			m = NULL;
+		send_ack(c);
+		goto drop;
+	}
 	if (len > 0) {
-		uint32_t skip = c->rcv_nxt - seq;	/* overlap */
-		uint32_t at = c->rcv_nxt;
+		struct ooo_seg o;
 
-		c->rcv_nxt = seq + len;
-		if (c->state == C_HANDSHAKE) {
-			uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *,
-				RTE_ETHER_HDR_LEN + ihl + thl);
-
-			if (!handshake_in(c, p + skip, len - skip)) {
-				c->rcv_nxt = at + len - skip;
-				conn_abort(c, "TLS handshake");
-				goto drop;
+		if (!data_in(c, m, seq, len, ihl, thl))
+			return;
+		m = NULL;
+		/* What waited behind the gap. */
+		while (c->nb_ooo > 0 &&
+		       (int32_t)(c->ooo_q[0].seq - c->rcv_nxt) <= 0) {
+			o = c->ooo_q[0];
+			memmove(&c->ooo_q[0], &c->ooo_q[1],
+				(c->nb_ooo - 1) * sizeof(o));
+			c->nb_ooo--;
+			if ((int32_t)(o.seq + o.len - c->rcv_nxt) <= 0) {
+				rte_pktmbuf_free(o.m);
+				continue;
 			}
-		} else if (c->state == C_TLS) {
-			m->l2_len = RTE_ETHER_HDR_LEN;
-			m->l3_len = ihl;
-			m->l4_len = thl;
-			if (!records_take(c, m)) {
-				conn_abort(c, "TLS records");
+			if (!data_in(c, o.m, o.seq, o.len, o.ihl, o.thl))
 				return;
-			}
-			m = NULL;		/* dpsec took it */
 		}
 	}
 	if ((fl & RTE_TCP_FIN_FLAG) && !c->fin_rcvd) {

