@@ -74,6 +74,9 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
 }
 
 
+static uint32_t frame_stream(struct dpsec_tls *t, unsigned int nrec,
+			     uint32_t maxpl);
+
 /* Longer than the 100 ms a write context's NIC entry outlives it. */
 static void
 grace_wait(void)
@@ -114,19 +117,7 @@ test_offload_case(void **state)
 	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0a), 0);
 	assert_int_equal(dpsec_tls_port_stats_get(ctx, 1, &p1a), 0);
 
-	for (i = 0; i < NB_REC; i++) {
-		uint16_t pl = (uint16_t)(1 + rand() % 6000);
-		int pre = dpsec_tls_record_frame(tx, stream + len,
-						 DPSEC_TLS_TYPE_DATA, pl, 0);
-
-		assert_true(pre > 0);
-		for (unsigned int j = 0; j < pl; j++)
-			stream[len + pre + j] = (uint8_t)rand();
-		memcpy(plain + len, stream + len + pre, pl);
-		rec_off[i] = len;
-		rec_len[i] = pl;
-		len += dpsec_tls_record_len(tx, pl, 0);
-	}
+	len = frame_stream(tx, NB_REC, 6000);
 	nseg = cut(&c, true, seq0, stream, len, oc->mss, 1, segs,
 		   RTE_DIM(segs));
 	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
@@ -213,19 +204,7 @@ test_tx_destroy_in_flight(void **state)
 	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_NONE, seq0);
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);
-	for (i = 0; i < RTE_DIM(recs); i++) {
-		uint16_t pl = (uint16_t)(1 + rand() % 3000);
-		int pre = dpsec_tls_record_frame(tx, stream + len,
-						 DPSEC_TLS_TYPE_DATA, pl, 0);
-
-		assert_true(pre > 0);
-		for (unsigned int j = 0; j < pl; j++)
-			stream[len + pre + j] = (uint8_t)rand();
-		memcpy(plain + len, stream + len + pre, pl);
-		rec_off[i] = len;
-		rec_len[i] = pl;
-		len += dpsec_tls_record_len(tx, pl, 0);
-	}
+	len = frame_stream(tx, RTE_DIM(recs), 3000);
 	nseg = cut(&c, true, seq0, stream, len, 1000, 1, segs, RTE_DIM(segs));
 	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
 	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
