@@ -134,6 +134,21 @@ demo_port_start(uint16_t port, struct rte_mempool *mp, uint64_t rx_offloads,
 	return rc;
 }
 
+bool
+demo_pool_back(const struct rte_mempool *mp, const char *what)
+{
+	unsigned int avail;
+
+	if (mp == NULL)
+		return true;
+	avail = rte_mempool_avail_count(mp);
+	if (avail == mp->size)
+		return true;
+	fprintf(stderr, "error: %u of %u %s not returned to pool %s\n",
+		mp->size - avail, mp->size, what, mp->name);
+	return false;
+}
+
 int
 demo_parse_ulong(const char *s, unsigned long min, unsigned long max,
 		 unsigned long *out)

@@ -5,11 +5,13 @@
 /*
  * What dpsec's examples share: EAL started without hugepages or PCI in a
  * private runtime directory (removed again at exit), sim_inline ports
- * started with one queue pair, number parsing and Ctrl-C.
+ * started with one queue pair, the pool check at exit, number parsing and
+ * Ctrl-C.
  */
 
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mempool.h>
@@ -48,6 +50,14 @@ void demo_rundir_remove(const char *runtime_dir, const char *prefix);
  */
 int demo_port_start(uint16_t port, struct rte_mempool *mp,
 		    uint64_t rx_offloads, uint64_t tx_offloads);
+
+/*
+ * True when every mbuf of @mp is back (NULL: nothing to check); else
+ * "error: N of M @what not returned to pool NAME" on stderr. For the
+ * clean exit, after the ports are closed: a program that leaked mbufs
+ * exits non-zero.
+ */
+bool demo_pool_back(const struct rte_mempool *mp, const char *what);
 
 /* Parse a decimal in [min, max]. Returns 0 or -1. */
 int demo_parse_ulong(const char *s, unsigned long min, unsigned long max,

@@ -16,7 +16,8 @@
  * "clear" (bypassed: every packet must arrive intact, duplicates allowed:
  * nothing protects clear traffic from a duplicating wire) or "drop"
  * (discarded by policy: none may arrive). Exits 0 when all flows are as
- * their kind says, 1 otherwise.
+ * their kind says and every mbuf is back in the pool once the ports
+ * closed, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +38,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
+
+#include "demo_common.h"
 
 enum {
 	MAX_FLOWS = 32,
@@ -446,11 +449,14 @@ main(int argc, char **argv)
 		free(f->seen);
 	}
 	printf("frames not from a flow: %" PRIu64 "\n", unknown);
-	printf("result: %s\n", ret == 0 ? "PASS" : "FAIL");
 	for (uint16_t p = 0; p < 2; p++) {
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
 	}
+	/* The ports closed: every mbuf back, or the result is a failure. */
+	if (!demo_pool_back(mp, "mbufs"))
+		ret = 1;
+	printf("result: %s\n", ret == 0 ? "PASS" : "FAIL");
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
 	return ret;

@@ -31,6 +31,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "demo_common.h"
 #include "gw.h"
 
 enum {
@@ -57,22 +58,6 @@ gw_event_name(unsigned int ev)
 	       ev == DPSEC_EV_HARD_EXPIRED ? "hard-expired (stopped)" :
 	       ev == DPSEC_EV_SEQ_EXHAUSTED ? "sequence numbers exhausted (stopped)" :
 	       "unknown";
-}
-
-/* Are all of @mp's mbufs back (NULL: nothing to check)? Says which not. */
-static bool
-pool_back(const struct rte_mempool *mp, const char *what)
-{
-	unsigned int avail;
-
-	if (mp == NULL)
-		return true;
-	avail = rte_mempool_avail_count(mp);
-	if (avail == mp->size)
-		return true;
-	fprintf(stderr, "error: %u of %u %s not returned\n",
-		mp->size - avail, mp->size, what);
-	return false;
 }
 
 static void
@@ -881,10 +866,10 @@ out_ports:
 		if (gw.port[p].enabled)
 			rte_eth_dev_close(p);
 out_pool:
-	if (!pool_back(gw.indir, "indirect mbufs"))
+	if (!demo_pool_back(gw.indir, "indirect mbufs"))
 		ret = 1;
 	avail = gw.mp != NULL ? rte_mempool_avail_count(gw.mp) : 0;
-	if (!pool_back(gw.mp, "mbufs"))
+	if (!demo_pool_back(gw.mp, "mbufs"))
 		ret = 1;
 	else if (gw.mp != NULL && ret == 0 && !gw.check_only)
 		printf("mbufs: all %u back in the pool\n", avail);

@@ -40,7 +40,7 @@
  * A summary line per connection and direction says what was found and
  * how the records were decrypted. Exit status 0 when every connection
  * with keys decrypted to the end with no error (and, with --tx, every
- * byte was sent), 1 otherwise.
+ * byte was sent) and every mbuf went back to the pool, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1336,6 +1336,9 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(txport);
 		rte_eth_dev_close(txport);
 	}
+	/* Held segments freed, contexts and ports gone: all mbufs back. */
+	if (!demo_pool_back(pool, "mbufs"))
+		fail = 1;
 	rte_mempool_free(pool);
 	demo_eal_cleanup(&de);
 	return fail;

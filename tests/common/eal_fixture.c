@@ -108,7 +108,13 @@ test_pool_avail(const struct rte_mempool *mp)
 bool
 test_pool_full(const struct rte_mempool *mp)
 {
-	return rte_mempool_avail_count(mp) == mp->size;
+	unsigned int avail = rte_mempool_avail_count(mp);
+
+	if (avail == mp->size)
+		return true;
+	fprintf(stderr, "pool %s: %u of %u back, %u missing\n", mp->name,
+		avail, mp->size, mp->size - avail);
+	return false;
 }
 
 int

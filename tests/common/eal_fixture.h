@@ -42,7 +42,11 @@ struct rte_mempool *test_pool_create(const char *name, unsigned int n,
 				     uint16_t data_room);
 /* Objects currently in the pool, per-lcore caches included. */
 unsigned int test_pool_avail(const struct rte_mempool *mp);
-/* True when every object of the pool is back (nothing leaked or held). */
+/*
+ * True when every object of the pool is back (nothing leaked or held). When
+ * not, says so on stderr (the pool's name, the objects back, its size), so
+ * that the failed assertion or teardown that follows names what is missing.
+ */
 bool test_pool_full(const struct rte_mempool *mp);
 
 /* Create a virtual device and return its port id (the ethdev of @name). */

@@ -25,8 +25,9 @@
  * them (outbound: SPORT is ours; inbound: DPORT is ours). --seq-start:
  * outbound, the first SN is N+1; inbound, the replay window starts with
  * top N. Exit status: 0 if every packet went through (or
- * --allow-fail), 1 if some failed, 2 on usage/setup errors. Each failed
- * packet is reported as "packet N: REASON_NAME: text" on stderr.
+ * --allow-fail), 1 if some failed, 2 on usage/setup errors or when mbufs
+ * are missing from the pool at exit (leaked by dpsec or the tool). Each
+ * failed packet is reported as "packet N: REASON_NAME: text" on stderr.
  *
  * The options both tools take, EAL setup and the pcap files are
  * esp_tool_common.c's (shared with sim-esp-tool).
@@ -41,6 +42,7 @@
 
 #include "dpsec.h"
 #include "dpsec_sa.h"
+#include "eal_fixture.h"
 #include "esp_tool_common.h"
 
 static const char *const reason_name[DPSEC_R_MAX] = {
@@ -336,6 +338,12 @@ out:
 	for (i = 0; i < nb; i++)
 		rte_pktmbuf_free(orig[i]);
 	dpsec_free(ctx);
+	/* Every packet the tool read went back (test_pool_full() says
+	 * how many did not). */
+	if (mp != NULL && !test_pool_full(mp)) {
+		fprintf(stderr, "dpsec-esp-tool: mbufs missing at exit\n");
+		status = 2;
+	}
 	rte_mempool_free(mp);
 	esp_tool_eal_cleanup(&eal);
 	return status;

@@ -41,8 +41,9 @@
  * not contain ',' (they are devargs).
  *
  * Exit status: 0 if every packet went through, 1 if some failed, 2 on
- * usage/setup errors. Each failed packet is reported on stderr as
- * "packet N: WHAT", then the port's non-zero error xstats as
+ * usage/setup errors or when mbufs or sessions are missing from their
+ * pools once the port is closed. Each failed packet is reported on
+ * stderr as "packet N: WHAT", then the port's non-zero error xstats as
  * "xstat NAME=VALUE".
  *
  * The options both tools take, EAL setup and the pcap files are
@@ -65,6 +66,7 @@
 #include <rte_security.h>
 
 #include "crypto.h"
+#include "eal_fixture.h"
 #include "esp_tool_common.h"
 
 #define PORT_NAME "net_sim_inline0"
@@ -557,6 +559,14 @@ out:
 	/* close flushes and closes tx_pcap */
 	if (port < RTE_MAX_ETHPORTS && rte_eth_dev_close(port) != 0) {
 		fprintf(stderr, "port close failed\n");
+		status = 2;
+	}
+	/* Everything back once the port is closed (test_pool_full() says
+	 * which pool and how many are missing). */
+	if ((mp != NULL && !test_pool_full(mp)) ||
+	    (sess_mp != NULL && !test_pool_full(sess_mp))) {
+		fprintf(stderr, "sim-esp-tool: mbufs or sessions missing at "
+			"exit\n");
 		status = 2;
 	}
 	rte_mempool_free(sess_mp);

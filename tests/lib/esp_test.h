@@ -169,7 +169,12 @@ int espt_sec_port_start(uint16_t port, struct rte_mempool *mp);
 int espt_nic_pair_setup(const char *name, const char *const args[],
 			unsigned int nb_args, unsigned int nb_mbufs,
 			struct rte_mempool **pool, struct dpsec_ctx **ctx);
-/* Free it all; -1 if mbufs leaked (reported on stderr), else 0. */
+/*
+ * Free it all; -1 if the pool is not full once the ports are closed
+ * (reported on stderr), else 0. @pool NULL (the setup failed before it):
+ * -1, nothing touched. Call it from main() and use its result: CMocka 1.1
+ * does not count a failed group teardown in the exit status.
+ */
 int espt_nic_pair_teardown(struct dpsec_ctx *ctx, struct rte_mempool *pool);
 /* Prepend an Ethernet header (zero MACs, type from the IP version) and set
  * l2_len, as an application does before rte_eth_tx_burst. 0 or -ENOSPC. */

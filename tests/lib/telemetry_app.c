@@ -15,7 +15,8 @@
  * ASan.
  *
  * Writes <dir>/ready when set up, runs until <dir>/done exists (at most
- * 60 s), then frees everything and exits 0.
+ * 60 s), then frees everything and exits 0, or 1 if its pool is not full
+ * again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include <rte_mbuf.h>
 
 #include "dpsec_sa.h"
+#include "eal_fixture.h"
 #include "esp_test.h"
 
 enum {
@@ -231,6 +233,10 @@ main(int argc, char **argv)
 	dpsec_free(tel0);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);
+	/* Every packet of traffic() back (test_pool_full says how many are
+	 * not): the test reads the exit status. */
+	if (!test_pool_full(pool))
+		DIE("mbufs missing at exit");
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return 0;

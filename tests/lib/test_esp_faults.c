@@ -253,19 +253,23 @@ setup(void **state)
 				   RTE_DIM(args), 8191, &pool, &ctx);
 }
 
+/* Every case gives back all it took: the pool is full again (a started
+ * sim_inline port takes mbufs from it only for the frames it delivers). */
 static int
-teardown(void **state)
+case_teardown(void **state)
 {
 	(void)state;
-	return espt_nic_pair_teardown(ctx, pool);
+	return test_pool_full(pool) ? 0 : -1;
 }
 
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inv3_fault_matrix),
+		cmocka_unit_test_teardown(test_inv3_fault_matrix,
+					  case_teardown),
 	};
+	int ret;
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
 		mode_flags = 0;
@@ -277,5 +281,8 @@ main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	ret = cmocka_run_group_tests(tests, setup, NULL);
+	/* Here, not as the group teardown, whose failure CMocka 1.1 does
+	 * not count: the pool full once the ports are closed. */
+	return espt_nic_pair_teardown(ctx, pool) != 0 ? 1 : ret;
 }

@@ -85,7 +85,9 @@ res_teardown(void **state)
 			dpsec_sa_destroy(ctx, res.sa[i]);
 	memset(&res, 0, sizeof(res));
 	ev_reset();
-	return 0;
+	/* What the case's packets and SAs held is back (not in the group
+	 * teardown: CMocka 1.1 does not count its failure). */
+	return test_pool_full(pool) ? 0 : -1;
 }
 
 static struct dpsec_sa *

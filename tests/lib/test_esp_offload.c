@@ -1439,11 +1439,13 @@ setup(void **state)
 				   &pool, &ctx);
 }
 
+/* Every case gives back all it took: the pool is full again (a started
+ * sim_inline port takes mbufs from it only for the frames it delivers). */
 static int
-teardown(void **state)
+case_teardown(void **state)
 {
 	(void)state;
-	return espt_nic_pair_teardown(ctx, pool);
+	return test_pool_full(pool) ? 0 : -1;
 }
 
 /*
@@ -1575,24 +1577,31 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_offload_roundtrip),
-		cmocka_unit_test(test_table_full),
-		cmocka_unit_test(test_place_reasons),
-		cmocka_unit_test(test_inv2_inv3_one_window),
-		cmocka_unit_test(test_inv1_move_midstream),
-		cmocka_unit_test(test_move_after_table_full),
-		cmocka_unit_test(test_mixed_nic_sw_order),
-		cmocka_unit_test(test_mixed_placements),
-		cmocka_unit_test(test_inv1_resync),
-		cmocka_unit_test(test_outer_tos),
-		cmocka_unit_test(test_nic_events),
-		cmocka_unit_test(test_ecn_decap),
-		cmocka_unit_test(test_padded_small),
-		cmocka_unit_test(test_port_no_sec_offload),
-		cmocka_unit_test(test_nic_inner_ihl),
-		cmocka_unit_test(test_sn_capability),
-		cmocka_unit_test(test_inv1_move_live),
+		cmocka_unit_test_teardown(test_offload_roundtrip,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_table_full, case_teardown),
+		cmocka_unit_test_teardown(test_place_reasons, case_teardown),
+		cmocka_unit_test_teardown(test_inv2_inv3_one_window,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_inv1_move_midstream,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_move_after_table_full,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_mixed_nic_sw_order,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_mixed_placements, case_teardown),
+		cmocka_unit_test_teardown(test_inv1_resync, case_teardown),
+		cmocka_unit_test_teardown(test_outer_tos, case_teardown),
+		cmocka_unit_test_teardown(test_nic_events, case_teardown),
+		cmocka_unit_test_teardown(test_ecn_decap, case_teardown),
+		cmocka_unit_test_teardown(test_padded_small, case_teardown),
+		cmocka_unit_test_teardown(test_port_no_sec_offload,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_nic_inner_ihl, case_teardown),
+		cmocka_unit_test_teardown(test_sn_capability, case_teardown),
+		cmocka_unit_test_teardown(test_inv1_move_live, case_teardown),
 	};
+	int ret;
 
 	if (argc > 1 && strcmp(argv[1], "--inline-protocol") == 0) {
 		proto_mode = true;
@@ -1603,5 +1612,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--inline-protocol]\n", argv[0]);
 		return 2;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	ret = cmocka_run_group_tests(tests, setup, NULL);
+	/* Here, not as the group teardown, whose failure CMocka 1.1 does
+	 * not count: the pool full once the ports are closed. */
+	return espt_nic_pair_teardown(ctx, pool) != 0 ? 1 : ret;
 }

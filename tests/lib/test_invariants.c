@@ -551,23 +551,34 @@ setup(void **state)
 				   1023, &pool, &ctx);
 }
 
+/* Every case gives back all it took: the pool is full again (a started
+ * sim_inline port takes mbufs from it only for the frames it delivers). */
 static int
-teardown(void **state)
+case_teardown(void **state)
 {
 	(void)state;
-	return espt_nic_pair_teardown(ctx, pool);
+	return test_pool_full(pool) ? 0 : -1;
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inv5_inbound_policy_every_placement),
-		cmocka_unit_test(test_inv4_sa_keys_wiped_on_destroy),
-		cmocka_unit_test(test_inv4_ctx_free_wipes_its_sas),
-		cmocka_unit_test(test_inv4_tls_keys_wiped_on_destroy),
+		cmocka_unit_test_teardown(
+			test_inv5_inbound_policy_every_placement,
+			case_teardown),
+		cmocka_unit_test_teardown(test_inv4_sa_keys_wiped_on_destroy,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_inv4_ctx_free_wipes_its_sas,
+					  case_teardown),
+		cmocka_unit_test_teardown(test_inv4_tls_keys_wiped_on_destroy,
+					  case_teardown),
 	};
+	int ret;
 
-	return cmocka_run_group_tests_name("lib-invariants", tests, setup,
-					   teardown);
+	ret = cmocka_run_group_tests_name("lib-invariants", tests, setup,
+					  NULL);
+	/* Here, not as the group teardown, whose failure CMocka 1.1 does
+	 * not count: the pool full once the ports are closed. */
+	return espt_nic_pair_teardown(ctx, pool) != 0 ? 1 : ret;
 }

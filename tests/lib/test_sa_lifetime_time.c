@@ -335,6 +335,15 @@ test_seconds_conf(void **state)
 	assert_int_equal(dpsec_sa_destroy(ctx_late, s), 0);
 }
 
+/* Every case gives back every mbuf, the packets of dead SAs included.
+ * (Not in the group teardown: CMocka 1.1 does not count its failure.) */
+static int
+case_teardown(void **state)
+{
+	(void)state;
+	return test_pool_full(pool) ? 0 : -1;
+}
+
 static int
 group_setup(void **state)
 {
@@ -368,8 +377,8 @@ main(void)
 {
 	static const char *const eal_args[] = { "-l", "0" };
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seconds_conf),
-		cmocka_unit_test(test_seconds),
+		cmocka_unit_test_teardown(test_seconds_conf, case_teardown),
+		cmocka_unit_test_teardown(test_seconds, case_teardown),
 	};
 	int ret;
 

@@ -62,11 +62,8 @@ wire_teardown(void **state)
 	for (int i = 0; i < 2; i++)
 		if (ws->names[i] != NULL)
 			(void)test_vdev_destroy(ws->names[i]);
-	if (!test_pool_full(ws->pool)) {
-		fprintf(stderr, "pool: %u of %u mbufs back\n",
-			test_pool_avail(ws->pool), ws->pool->size);
+	if (!test_pool_full(ws->pool))
 		ret = -1;
-	}
 	rte_mempool_free(ws->pool);
 	free(ws);
 	return ret;

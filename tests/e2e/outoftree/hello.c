@@ -4,7 +4,8 @@
  * of doc/building.md (pkg-config libdpsec): prints dpsec_version(),
  * registers the ESP sequence number dynfield named by sim_inline's
  * installed private header, finds the two sim_inline ports the EAL
- * arguments create, sends one burst from port 0 and receives it on port 1.
+ * arguments create, sends one burst from port 0 and receives it on port 1,
+ * and fails unless every mbuf is back in its pool once the ports closed.
  * Usage: hello EAL-ARGS... (e.g. --vdev net_sim_inline0 --vdev net_sim_inline1)
  */
 #include <stdio.h>
@@ -135,6 +136,12 @@ run(void)
 	for (i = 0; i < 2; i++) {
 		if (rte_eth_dev_stop(i) != 0 || rte_eth_dev_close(i) != 0)
 			return fail("cannot stop/close a port");
+	}
+	/* Ports closed: every mbuf is back in the pool. */
+	if (rte_mempool_avail_count(mp) != mp->size) {
+		fprintf(stderr, "hello: pool %s: %u of %u mbufs back\n",
+			mp->name, rte_mempool_avail_count(mp), mp->size);
+		return fail("mbufs missing at exit");
 	}
 	rte_mempool_free(mp);
 	printf("hello: OK\n");
