@@ -1452,17 +1452,10 @@ out_port:
 	dpsec_free(srv.dctx);
 	rte_eth_dev_stop(srv.port);
 	rte_eth_dev_close(srv.port);
-	if (srv.mp != NULL) {
-		unsigned int avail = rte_mempool_avail_count(srv.mp);
-
-		if (avail != srv.mp->size) {
-			fprintf(stderr, "error: %u of %u mbufs not returned\n",
-				srv.mp->size - avail, srv.mp->size);
-			ret = 1;
-		} else {
-			printf("mbufs: all %u back in the pool\n", avail);
-		}
-	}
+	if (!demo_pool_back(srv.mp, "mbufs"))
+		ret = 1;
+	else if (srv.mp != NULL)
+		printf("mbufs: all %u back in the pool\n", srv.mp->size);
 	rte_mempool_free(srv.mp);
 	SSL_CTX_free(srv.ssl_ctx);
 	demo_eal_cleanup(&de);
