@@ -801,8 +801,9 @@ test_tx_rekey_nic(void **state)
 }
 
 /*
- * Invariant 1 for TLS: no (key, record number) pair is used for two
- * different records, whatever the write context goes through together:
+ * Invariant 1 of doc/security_model.md for TLS: no (key, record number)
+ * pair is used for two different records, whatever the write context
+ * goes through together:
  * retransmissions anywhere behind the cursor (a third of the segments),
  * so many that the threshold moves TX to software, dpsec_tls_resync()
  * bringing it back to the NIC, and a key change at a record boundary
