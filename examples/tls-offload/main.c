@@ -599,8 +599,11 @@ record_in(struct conn *c, struct dpsec_tls_rec *r)
 	uint16_t len = 0;
 
 	if (r->status != 0) {
-		fprintf(stderr, "conn %u: record %" PRIu64 ": %s\n", c->id,
-			r->rec_seq, strerror(-r->status));
+		fprintf(stderr, "conn %u: record %" PRIu64 " at %u (%s, key "
+			"updates so far %" PRIu64 "): %s\n", c->id, r->rec_seq,
+			r->tcp_seq - c->irs - 1,
+			r->how < 3 ? how_name[r->how] : "?", c->ku_rx,
+			strerror(-r->status));
 		rte_pktmbuf_free(r->m);
 		return false;
 	}
