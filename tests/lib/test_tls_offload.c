@@ -730,6 +730,22 @@ suites_two(struct ref_suite *s1, struct ref_suite *s2)
 	s2->iv[3] ^= 0x77;
 }
 
+/* @n1 data records, a KeyUpdate (record n1), the key change to @s2 at the
+ * boundary after it, the rest up to @nrec under the new key; the stream's
+ * length, the boundary's offset in *boundary. */
+static uint32_t
+frame_rekeyed(struct dpsec_tls *t, const struct ref_suite *s2,
+	      unsigned int n1, unsigned int nrec, uint32_t *boundary)
+{
+	uint32_t len = frame_more(t, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
+
+	len = frame_more(t, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
+	*boundary = len;
+	assert_int_equal(dpsec_tls_rekey(t, s2->key, s2->key_len, s2->iv,
+					 SEQ2 + len), 0);
+	return frame_more(t, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+}
+
 /* The records on @wire: old key up to the KeyUpdate (record n1), the next
  * key numbered from 0 after it. */
 static void
@@ -773,12 +789,7 @@ test_tx_rekey_nic(void **state)
 	conf.tx_read = app_read;
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
-	len = frame_more(tx, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
-	len = frame_more(tx, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
-	boundary = len;
-	assert_int_equal(dpsec_tls_rekey(tx, s2.key, s2.key_len, s2.iv,
-					 SEQ2 + boundary), 0);
-	len = frame_more(tx, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	len = frame_rekeyed(tx, &s2, n1, nrec, &boundary);
 	while (cur < len) {
 		b = RTE_MIN(len, cur + 1 + (uint32_t)rand() % 1400);
 		send_one(tx, &c, cur, b, wire + cur);
@@ -838,12 +849,7 @@ test_inv1_tls_no_record_reuse(void **state)
 	conf.tx_sw_threshold = 8;
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
-	len = frame_more(t, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
-	len = frame_more(t, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
-	boundary = len;
-	assert_int_equal(dpsec_tls_rekey(t, s2.key, s2.key_len, s2.iv,
-					 SEQ2 + boundary), 0);
-	len = frame_more(t, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	len = frame_rekeyed(t, &s2, n1, nrec, &boundary);
 	while (cur < len) {
 		uint32_t a, b;
 
@@ -956,12 +962,7 @@ test_rx_keyupdate_nic(void **state)
 	ref_conf_fill(&conf, &s1, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	rx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(rx);
-	len = frame_more(tx, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
-	len = frame_more(tx, len, n1, 1, DPSEC_TLS_TYPE_HANDSHAKE);
-	boundary = len;
-	assert_int_equal(dpsec_tls_rekey(tx, s2.key, s2.key_len, s2.iv,
-					 SEQ2 + boundary), 0);
-	len = frame_more(tx, len, n1 + 1, nrec - n1 - 1, DPSEC_TLS_TYPE_DATA);
+	len = frame_rekeyed(tx, &s2, n1, nrec, &boundary);
 	nseg = cut(&c, true, SEQ2, stream, len, 1000, 1, segs, RTE_DIM(segs));
 	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
 	ka.s2 = &s2;
