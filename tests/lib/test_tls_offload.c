@@ -391,6 +391,23 @@ send_one(struct dpsec_tls *t, const struct conn *c, uint32_t a, uint32_t b,
 	rte_pktmbuf_free(in[0]);
 }
 
+/* A retransmission of stream[a, b) (with new bytes past *cur, if b is):
+ * the bytes already on @wire come out as they did the first time; the
+ * new ones are added to @wire and *cur moves past them. */
+static void
+resend_one(struct dpsec_tls *t, const struct conn *c, uint32_t a, uint32_t b,
+	   uint8_t *wire, uint32_t *cur)
+{
+	static uint8_t got[4096];
+
+	send_one(t, c, a, b, got);
+	assert_memory_equal(got, wire + a, RTE_MIN(b, *cur) - a);
+	if (b > *cur) {
+		memcpy(wire + *cur, got + (*cur - a), b - *cur);
+		*cur = b;
+	}
+}
+
 /*
  * TX on the NIC with retransmissions: each one comes out on the wire as
  * the first transmission of those bytes did, whether dumped to the NIC or
@@ -403,7 +420,7 @@ test_tx_retx_nic(void **state)
 	const enum dpsec_tls_tx_resync mode =
 		(enum dpsec_tls_tx_resync)(uintptr_t)*state;
 	const struct dpsec_drv_tls_ops *ops = dpsec_drv_tls_ops_get(0);
-	static uint8_t wire[1 << 19], got[4096];
+	static uint8_t wire[1 << 19];
 	struct ref_suite s;
 	struct conn c;
 	struct dpsec_tls_conf conf;
@@ -428,12 +445,7 @@ test_tx_retx_nic(void **state)
 			a = (uint32_t)rand() % cur;
 			b = RTE_MIN(len, a + 1 + (uint32_t)rand() % 1400);
 			b = RTE_MIN(b, cur + 500);
-			send_one(t, &c, a, b, got);
-			assert_memory_equal(got, wire + a, RTE_MIN(b, cur) - a);
-			if (b > cur) {
-				memcpy(wire + cur, got + (cur - a), b - cur);
-				cur = b;
-			}
+			resend_one(t, &c, a, b, wire, &cur);
 			retx++;
 		} else {
 			b = RTE_MIN(len, cur + 1 + (uint32_t)rand() % 1400);
@@ -828,7 +840,7 @@ test_inv1_tls_no_record_reuse(void **state)
 {
 	const enum dpsec_tls_tx_resync mode =
 		(enum dpsec_tls_tx_resync)(uintptr_t)*state;
-	static uint8_t wire[1 << 19], got[4096];
+	static uint8_t wire[1 << 19];
 	struct ref_suite s1, s2;
 	struct conn c;
 	struct dpsec_tls_conf conf;
@@ -866,12 +878,7 @@ test_inv1_tls_no_record_reuse(void **state)
 			    boundary - 50 : (uint32_t)rand() % cur;
 			b = RTE_MIN(len, a + 1 + (uint32_t)rand() % SEG_MAX);
 			b = RTE_MIN(b, cur + 40);
-			send_one(t, &c, a, b, got);
-			assert_memory_equal(got, wire + a, RTE_MIN(b, cur) - a);
-			if (b > cur) {
-				memcpy(wire + cur, got + (cur - a), b - cur);
-				cur = b;
-			}
+			resend_one(t, &c, a, b, wire, &cur);
 			retx++;
 			continue;
 		}
