@@ -996,6 +996,115 @@ test_rx_keyupdate_nic(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/*
+ * RX KeyUpdate on the NIC, with the first packets of the record after it
+ * held by the NIC (waiting for its tag) when the key changes:
+ * - late: they reached the NIC before the application had read the
+ *   KeyUpdate, so the NIC decrypted them under the old key; the rekey
+ *   finds the NIC past its boundary and must give them back with the
+ *   ciphertext the old key had turned into plaintext put back, and leave
+ *   the record (rx_tls_rekey_late);
+ * - timeout: the key changed first, the NIC decrypted them under the new
+ *   key (the record numbered 0), then gave them back at the hold timeout
+ *   with their ciphertext restored by the keystream of record 0 of the new
+ *   key, not by the number the record had before the rekey.
+ * Either way every record is delivered intact, none fails.
+ */
+static void
+test_rx_keyupdate_held(void **state)
+{
+	const bool late = (uintptr_t)*state != 0;
+	struct ref_suite s1, s2;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_info info;
+	static struct dpsec_tls_rec recs[NB_REC];
+	struct rte_mbuf *segs_a[1024], *segs_b[1024], *in[32];
+	uint64_t late0 = test_xstat(1, "rx_tls_rekey_late");
+	uint64_t tmo0 = test_xstat(1, "rx_tls_hold_timeout");
+	uint32_t len, boundary, r0, seq_b2;
+	unsigned int n1 = 6, nrec = 16, na, nb, got, i;
+	uint64_t rx_mask;
+	uint16_t k;
+	int bit;
+
+	bit = rte_mbuf_dynflag_lookup(DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED, NULL);
+	assert_true(bit >= 0);
+	rx_mask = UINT64_C(1) << bit;
+	srand(late ? 41 : 42);
+	suites_two(&s1, &s2);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_NONE, SEQ2);
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	ref_conf_fill(&conf, &s1, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	len = frame_rekeyed(tx, &s2, n1, nrec, &boundary);
+	/* The stream up to the KeyUpdate's end, then the rest in segments
+	 * of a third of the record after it (two of them leave it open). */
+	r0 = rec_off[n1 + 2] - rec_off[n1 + 1];
+	assert_true(r0 >= 300);
+	na = cut(&c, true, SEQ2, stream, boundary, 0, 1, segs_a,
+		 RTE_DIM(segs_a));
+	nb = cut(&c, true, SEQ2 + boundary, stream + boundary,
+		 len - boundary, r0 / 3, 1, segs_b, RTE_DIM(segs_b));
+	assert_true(nb > 3);
+	assert_int_equal(dpsec_tls_tx(tx, segs_a, (uint16_t)na), na);
+	assert_int_equal(dpsec_tls_tx(tx, segs_b, (uint16_t)nb), nb);
+	got = rx_app_feed(rx, segs_a, NULL, na, SEQ2, recs, nrec, NULL, NULL);
+	assert_int_equal(got, n1 + 1);
+	assert_int_equal(dpsec_tls_info(rx, &info), 0);
+	assert_int_equal(info.state, DPSEC_TLS_KEY_WAIT);
+	if (!late)
+		assert_int_equal(dpsec_tls_rekey(rx, s2.key, s2.key_len,
+						 s2.iv, SEQ2 + boundary), 0);
+	/* Two packets of the next record into the NIC, which keeps them. */
+	seq_b2 = SEQ2 + boundary + segs_b[0]->pkt_len - 54 +
+		 segs_b[1]->pkt_len - 54;
+	assert_int_equal(test_tx_all(0, 0, segs_b, 2, 2000), 2);
+	k = 0;
+	for (i = 0; i < 100 && k == 0; i++)
+		k = rte_eth_rx_burst(1, 0, in, 1);
+	assert_int_equal(k, 0);
+	if (late)
+		assert_int_equal(dpsec_tls_rekey(rx, s2.key, s2.key_len,
+						 s2.iv, SEQ2 + boundary), 0);
+	/* Late: given back at the rekey; else at the hold timeout. */
+	assert_int_equal(test_rx_poll(1, 0, in, 2, RTE_DIM(in), 2000), 2);
+	for (i = 0; i < 2; i++) {
+		in[i]->l2_len = 14;
+		in[i]->l3_len = 20;
+		in[i]->l4_len = 20;
+		assert_false(in[i]->ol_flags & rx_mask);
+		got += dpsec_tls_rx(rx, &in[i], 1, recs + got,
+				    (uint16_t)(nrec - got));
+	}
+	got += dpsec_tls_rx(rx, NULL, 0, recs + got, (uint16_t)(nrec - got));
+	got += rx_app_feed(rx, segs_b + 2, NULL, nb - 2, seq_b2, recs + got,
+			   nrec - got, NULL, NULL);
+	assert_int_equal(got, nrec);
+	for (i = 0; i < nrec; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(recs[n1].type, DPSEC_TLS_TYPE_HANDSHAKE);
+	/* The record after the KeyUpdate: partly or wholly in software. */
+	assert_int_not_equal(recs[n1 + 1].how, DPSEC_TLS_DECRYPTED);
+	assert_int_equal(test_xstat(1, "rx_tls_rekey_late") - late0,
+			 late ? 1 : 0);
+	if (!late)
+		assert_true(test_xstat(1, "rx_tls_hold_timeout") > tmo0);
+	/* The NIC decrypts again under the new key. */
+	assert_int_equal(recs[nrec - 1].how, DPSEC_TLS_DECRYPTED);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	assert_true(test_pool_full(tlst_pool));
+}
+
 #define ROWS(vname, ver, cipher, cname) \
 	{ "nic-nic-" vname "-" cname "-v4", ver, cipher, 4, \
 	  DPSEC_OFFLOAD_REQUIRE, DPSEC_OFFLOAD_REQUIRE, DPSEC_TLS_DECRYPTED, 1448 }, \
@@ -1018,7 +1127,7 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 12];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 14];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -1062,6 +1171,10 @@ main(void)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_destroy_in_flight);
+	tests[k++] = (struct CMUnitTest){ "rx-keyupdate-held-late",
+		test_rx_keyupdate_held, NULL, NULL, (void *)(uintptr_t)1 };
+	tests[k++] = (struct CMUnitTest){ "rx-keyupdate-held-timeout",
+		test_rx_keyupdate_held, NULL, NULL, (void *)(uintptr_t)0 };
 	tests[k++] = (struct CMUnitTest){ "test_inv1_tls_no_record_reuse/sw",
 		test_inv1_tls_no_record_reuse, NULL, NULL,
 		(void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_SW };

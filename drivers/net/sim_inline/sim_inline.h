@@ -185,6 +185,8 @@ int sim_parse_prob(const char *s, double *v);
 	X(tx_tls_resync) \
 	X(tx_tls_rekey) \
 	X(rx_tls_rekey) \
+	X(tx_tls_rekey_late) \
+	X(rx_tls_rekey_late) \
 	X(tx_tls_resync_dump) \
 	X(tx_tls_resync_bytes) \
 	X(rx_tls_ctx) \

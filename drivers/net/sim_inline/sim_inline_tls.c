@@ -223,6 +223,17 @@ rec_keys(const struct sim_tls_ctx *c, uint32_t rec_tcp_seq,
 	*s = slot == 0 ? &c->suite : &c->suite_old;
 }
 
+/* The first record under a new key is numbered afresh: a cursor at its
+ * start takes the number the rekey gave (the walk, and the walk again
+ * that puts a packet's ciphertext back, both pass here). */
+static void
+cur_renumber(const struct sim_tls_ctx *c, struct dpsec_tls_cursor *cur)
+{
+	if (c->has_old && cur->part == DPSEC_TLS_PART_HDR &&
+	    cur->part_off == 0 && cur->tcp_seq == c->key_seq)
+		cur->rec_seq = c->key_rec;
+}
+
 /* Start the AEAD of the record under the cursor, its prefix complete. */
 static int
 rec_start(struct sim_tls *t, struct sim_tls_ctx *c, uint64_t rec_seq)
@@ -268,10 +279,7 @@ ctx_span(struct sim_tls *t, struct sim_tls_ctx *c, uint8_t *buf,
 	int ret = 0;
 
 	*rec_done = false;
-	/* The first record under a new key is numbered afresh. */
-	if (c->has_old && c->cur.part == DPSEC_TLS_PART_HDR &&
-	    c->cur.part_off == 0 && c->cur.tcp_seq == c->key_seq)
-		c->cur.rec_seq = c->key_rec;
+	cur_renumber(c, &c->cur);
 	if (dpsec_tls_cursor_step(&c->cur, buf, avail, &sp) !=
 	    DPSEC_TLS_HDR_OK) {
 		ret = -EPROTO;
@@ -690,14 +698,24 @@ sim_tls_rekey(uint16_t port_id, uint32_t hw_id,
 		goto out;
 	}
 	/* Into the slot not in use (a record streaming under the current
-	 * key keeps it). Two rekeys within one record: the older key is
-	 * gone, that record cannot finish on the NIC. */
-	if (c->has_old && c->streaming &&
-	    !dpsec_tcp_seq_lt(c->cur.rec_tcp_seq, c->key_seq)) {
-		/* streaming under the newest key: fine, the old slot goes */
-	} else if (c->has_old && c->streaming) {
+	 * key keeps it). The engine cannot finish on the NIC:
+	 * - RX, a rekey that comes after the engine went past its boundary
+	 *   (dpsec saw the KeyUpdate late, e.g. the engine resynced on the
+	 *   record after it from a hint): what it walked from there was
+	 *   decrypted under the old key and will not verify;
+	 * - two rekeys within one record: the older key is gone.
+	 * What it holds goes up now, its ciphertext put back by the keys
+	 * that decrypted it (they are about to change), and the engine
+	 * waits for a resync. */
+	if ((c->rx && c->sync &&
+	     dpsec_tcp_seq_lt(conf->tcp_seq, c->cur.tcp_seq)) ||
+	    (c->has_old && c->streaming &&
+	     dpsec_tcp_seq_lt(c->cur.rec_tcp_seq, c->key_seq))) {
+		held_drop(p, c, put_direct, p);
 		rec_abort(c);
 		c->sync = false;
+		sim_count(p, c->rx ? SIM_XS_rx_tls_rekey_late :
+				     SIM_XS_tx_tls_rekey_late, 1);
 	}
 	{
 		unsigned int tgt = c->newslot ^ 1;
@@ -959,6 +977,7 @@ pkt_restore(struct sim_tls *t, struct sim_tls_ctx *c, const struct rx_pkt *k,
 			uint8_t nonce[DPSEC_TLS_IV_LEN];
 
 			/* These headers passed the check once already. */
+			cur_renumber(c, &cur);
 			if (dpsec_tls_cursor_step(&cur, buf, n, &sp) !=
 			    DPSEC_TLS_HDR_OK || sp.len == 0)
 				return;
@@ -1096,6 +1115,7 @@ shadow_walk(struct sim_tls_ctx *c, struct rte_mbuf *m,
 		while (n > 0) {
 			struct dpsec_tls_span sp;
 
+			cur_renumber(c, &c->shadow);
 			if (dpsec_tls_cursor_step(&c->shadow, buf, n, &sp) !=
 			    DPSEC_TLS_HDR_OK) {
 				c->shadow_ok = false;
