@@ -335,6 +335,8 @@ cli_fwd_stop(void)
 
 			if (!port_started(p))
 				continue;
+			/* A frame a wire fault reordered leaves now. */
+			rte_eth_tx_burst(p, 0, NULL, 0);
 			nb = rte_eth_rx_burst(p, 0, pkts, FWD_BURST_MAX);
 			if (nb == 0)
 				continue;

@@ -446,6 +446,39 @@ test_wire_faults(void **state)
 	assert_true(test_pool_full(sp->tx_pool));
 }
 
+/*
+ * A frame fault_reorder holds back with nothing sent after it is late, not
+ * lost: an empty tx_burst() sends it once it has waited 1 ms (the drain of
+ * an application that stops), not before.
+ */
+static void
+test_reorder_late(void **state)
+{
+	struct sim_pair *sp = *state;
+	struct rte_pmd_sim_inline_faults f = { .seed = 3, .reorder = 1.0 };
+	struct rte_pmd_sim_inline_faults off = { 0 };
+	uint64_t reo = test_xstat(sp->port[0], "tx_fault_reorder");
+
+	uint64_t t0;
+
+	assert_int_equal(rte_pmd_sim_inline_fault_set(sp->port[0], &f), 0);
+	t0 = rte_get_timer_cycles();
+	send_tagged(sp, NULL, 77, 1);
+	/* Held: an empty burst right away does not send it (unless this
+	 * thread was descheduled for the whole millisecond). */
+	assert_int_equal(rte_eth_tx_burst(sp->port[0], 0, NULL, 0), 0);
+	if (rte_get_timer_cycles() - t0 < rte_get_timer_hz() / 2000)
+		assert_int_equal(recv_lossy(sp->port[1]), 0);
+	assert_int_equal(test_xstat(sp->port[0], "tx_fault_reorder"), reo + 1);
+	rte_delay_ms(2);
+	assert_int_equal(rte_eth_tx_burst(sp->port[0], 0, NULL, 0), 0);
+	assert_int_equal(recv_some(sp->port[1], 1), 1);
+	assert_int_equal(test_frame_tag(rx[0]), 77);
+	test_free_bulk(rx, 1);
+	assert_int_equal(rte_pmd_sim_inline_fault_set(sp->port[0], &off), 0);
+	assert_true(test_pool_full(sp->tx_pool));
+}
+
 static void
 test_fault_api(void **state)
 {
@@ -507,6 +540,8 @@ main(void)
 			plain_setup, f_teardown),
 		cmocka_unit_test_setup_teardown(test_wire_faults,
 			wire_setup, f_teardown),
+		cmocka_unit_test_setup_teardown(test_reorder_late,
+			plain_setup, f_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_api,
 			plain_setup, f_teardown),
 	};

@@ -42,6 +42,7 @@ enum {
 	SIM_MIN_MTU = 68,
 	SIM_MAX_MTU = 9600,
 	SIM_MAX_RX_PKTLEN = SIM_MAX_MTU + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8,
+	SIM_REORDER_MAX_MS = 1,	/* fault_reorder: then an empty burst sends */
 };
 
 enum sim_wire_type {
@@ -233,6 +234,7 @@ struct sim_txq {
 	uint64_t pkts, bytes, errors;
 	uint64_t prng;			/* fault stream of this queue */
 	struct rte_mbuf *held;		/* fault_reorder: the frame held back */
+	uint64_t held_tsc;		/* since when */
 } __rte_cache_aligned;
 
 /* What the port's cable is plugged into. */

@@ -898,8 +898,9 @@ wire_faults_on(const struct sim_port *p)
  * wire faults when any is enabled. Per frame, in order: fault_drop loses
  * it; fault_dup puts a copy right after it; otherwise, when the queue holds
  * nothing back, fault_reorder holds it back. A frame held back goes out
- * right after the next frame of the queue. Same contract as wire->tx:
- * returns how many of pkts the NIC took.
+ * right after the next frame of the queue, or at an empty tx_burst() once
+ * it has waited SIM_REORDER_MAX_MS (tx_held_expire()). Same contract as
+ * wire->tx: returns how many of pkts the NIC took.
  */
 static uint16_t
 xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
@@ -927,6 +928,7 @@ xmit(struct sim_port *p, struct sim_txq *q, struct rte_mbuf **pkts,
 		    sim_fault_hit(p, &q->prng, SIM_FAULT_REORDER)) {
 			sim_count(p, SIM_XS_tx_fault_reorder, 1);
 			q->held = m;
+			q->held_tsc = rte_get_timer_cycles();
 			continue;
 		}
 		l[n++] = m;
@@ -1134,6 +1136,22 @@ sim_tx_flush_held(struct sim_port *p)
  * (tx_sec_drop_wire_full), as a NIC's frame that its link partner cannot
  * take.
  */
+/*
+ * An empty tx_burst() (an application flushing its queue, or draining
+ * before it stops) sends a frame fault_reorder held back once it has
+ * waited SIM_REORDER_MAX_MS with no next frame to go after: a reordered
+ * frame is late, not lost.
+ */
+static void
+tx_held_expire(struct sim_port *p, struct sim_txq *q)
+{
+	if (rte_get_timer_cycles() - q->held_tsc <
+	    rte_get_timer_hz() * SIM_REORDER_MAX_MS / 1000)
+		return;
+	if (wire_out(p, q, &q->held, 1) == 1)
+		q->held = NULL;
+}
+
 uint16_t
 sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 {
@@ -1149,6 +1167,8 @@ sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 		sim_count(p, SIM_XS_tx_link_down, nb);
 		return nb;
 	}
+	if (unlikely(nb == 0 && q->held != NULL))
+		tx_held_expire(p, q);
 	while (i < nb) {
 		enum sim_xstat_id why = SIM_XS_MAX;
 		uint64_t sec = pkts[i]->ol_flags & RTE_MBUF_F_TX_SEC_OFFLOAD;
