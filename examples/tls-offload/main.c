@@ -1195,7 +1195,8 @@ timers(void)
 
 /* ------------------------------------------------------------ setup */
 
-/* The NIC's TLS counters that are not 0 (tls-offload.rst's names). */
+/* The NIC's TLS counters that are not 0 (tls-offload.rst's names), and
+ * its injected faults. */
 static void
 xstats_print(uint16_t port)
 {
@@ -1213,7 +1214,8 @@ xstats_print(uint16_t port)
 		printf("nic port %u:", port);
 		for (int i = 0; i < n; i++)
 			if (xs[i].value != 0 &&
-			    strstr(names[xs[i].id].name, "_tls_") != NULL)
+			    (strstr(names[xs[i].id].name, "_tls_") != NULL ||
+			     strstr(names[xs[i].id].name, "_fault_") != NULL))
 				printf(" %s %" PRIu64, names[xs[i].id].name,
 				       xs[i].value);
 		printf("\n");

@@ -16,8 +16,9 @@ close_notify, FIN). Checked, per case:
     records the NIC did, key updates both ways as asked, and under faults
     (frames the server sends lost, duplicated, reordered on the wire;
     client segments dropped after the NIC saw them, around KeyUpdates
-    in the TLS 1.3 case) retransmissions and records opened in software
-    or MIXED while the offload carried on;
+    in the TLS 1.3 case; in the TLS 1.2 case good records the NIC calls
+    failed, fault_spurious_fail) retransmissions and records opened in
+    software or MIXED while the offload carried on;
   - the server closed the connection cleanly, exited 0, all mbufs back.
 Needs root (ip netns). Usage: tls_server.py SERVER [CASE]
 """
@@ -56,9 +57,10 @@ CASES = [
      "KkK", dict(nic=True, faults=True, rx_loss=True)),
     ("tls12-aes128-faults-sw",
      ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
-     ["--sim-args", "fault_drop=0.01,fault_reorder=0.02,fault_seed=9",
+     ["--sim-args", "fault_drop=0.01,fault_reorder=0.02,fault_seed=9,"
+      "fault_spurious_fail=0.02",
       "--rx-drop", "0.03", "--tx-resync", "sw", "--rx-resync", "hint"],
-     "", dict(nic=True, faults=True, rx_loss=True)),
+     "", dict(nic=True, faults=True, rx_loss=True, nic_fail=True)),
 ]
 
 fails = []
@@ -270,6 +272,14 @@ def check_server(name, want, kus, rc, out):
     if want.get("faults"):
         if retx == 0:
             fail(name, "no retransmission under faults")
+    if want.get("nic_fail"):
+        # The NIC failing good records (fault_spurious_fail): each one
+        # opened in software, none lost (every line came back).
+        m = re.search(r"nic port \d+:.* rx_fault_spurious_fail (\d+)", out)
+        if m is None or int(m.group(1)) == 0:
+            fail(name, "no record failed by the NIC")
+        if re.search(r"nic port \d+:.* rx_tls_auth_fail", out):
+            fail(name, "a real authentication failure on the NIC")
     if want.get("rx_loss"):
         if dropped == 0 or rsw + rmix == 0:
             fail(name, "no loss seen on the read side (dropped %d, "

@@ -36,6 +36,7 @@
 #include "dpsec_sa.h"
 #include "dpsec_tls.h"
 #include "eal_fixture.h"
+#include "rte_pmd_sim_inline.h"
 #include "tls_test.h"
 
 enum {
@@ -628,17 +629,27 @@ rx_app_feed(struct dpsec_tls *rx, struct rte_mbuf **segs,
 }
 
 /*
- * RX on the NIC through a reordering on the wire: the NIC loses the
- * stream, the records it did not decrypt are opened in software (MIXED or
- * ENCRYPTED), dpsec puts it back in step — by next-record hints, or by
- * answering the NIC's own requests (device-driven) — and the last records
- * are the NIC's again.
+ * RX on the NIC through trouble: the NIC loses the stream, the records it
+ * did not decrypt are opened in software (MIXED or ENCRYPTED), dpsec puts
+ * it back in step — by next-record hints, or by answering the NIC's own
+ * requests (device-driven) — and the last records are the NIC's again.
+ * The trouble: a reordering on the wire, or the NIC failing records that
+ * are good (fault_spurious_fail: an authentication failure on its side)
+ * over the first two thirds of the stream.
  */
+struct rx_trouble {
+	enum dpsec_tls_rx_resync mode;
+	bool nic_fail;
+};
+
 static void
 test_rx_resync(void **state)
 {
-	const enum dpsec_tls_rx_resync mode =
-		(enum dpsec_tls_rx_resync)(uintptr_t)*state;
+	const struct rx_trouble *tr = *state;
+	const enum dpsec_tls_rx_resync mode = tr->mode;
+	struct rte_pmd_sim_inline_faults f = { .seed = 11 }, off = { 0 };
+	uint64_t fail0 = test_xstat(1, "rx_fault_spurious_fail");
+	uint64_t auth0 = test_xstat(1, "rx_tls_auth_fail");
 	struct ref_suite s;
 	struct conn c;
 	struct dpsec_tls_conf conf;
@@ -646,8 +657,8 @@ test_rx_resync(void **state)
 	struct dpsec_tls_stats st;
 	struct rte_mbuf *segs[1024];
 	static struct dpsec_tls_rec recs[NB_REC];
-	uint32_t len;
-	unsigned int nseg, got = 0, i, order[1024];
+	uint32_t len, seq1;
+	unsigned int nseg, n1, got = 0, i, order[1024];
 	unsigned int how[3] = { 0, 0, 0 };
 
 	srand(71);
@@ -663,17 +674,31 @@ test_rx_resync(void **state)
 	len = frame_stream(tx, NB_REC, 5000);
 	nseg = cut(&c, true, SEQ2, stream, len, 1000, 1, segs, RTE_DIM(segs));
 	assert_int_equal(dpsec_tls_tx(tx, segs, (uint16_t)nseg), nseg);
-	/* The wire swaps segment k with k + 3 twice. */
-	for (i = 0; i < nseg; i++)
-		order[i] = i;
-	for (unsigned int k = nseg / 5; k + 3 < nseg; k += nseg / 2) {
-		unsigned int x = order[k];
+	if (tr->nic_fail) {
+		/* About one packet in three fails its next record, then the
+		 * NIC is well again for the last third. */
+		n1 = nseg * 2 / 3;
+		seq1 = SEQ2 + n1 * 1000;
+		f.spurious_fail = 0.3;
+		assert_int_equal(rte_pmd_sim_inline_fault_set(1, &f), 0);
+		got = rx_app_feed(rx, segs, NULL, n1, SEQ2, recs, NB_REC,
+				  NULL, NULL);
+		assert_int_equal(rte_pmd_sim_inline_fault_set(1, &off), 0);
+		got += rx_app_feed(rx, segs + n1, NULL, nseg - n1, seq1,
+				   recs + got, NB_REC - got, NULL, NULL);
+	} else {
+		/* The wire swaps segment k with k + 3 twice. */
+		for (i = 0; i < nseg; i++)
+			order[i] = i;
+		for (unsigned int k = nseg / 5; k + 3 < nseg; k += nseg / 2) {
+			unsigned int x = order[k];
 
-		order[k] = order[k + 3];
-		order[k + 3] = x;
+			order[k] = order[k + 3];
+			order[k + 3] = x;
+		}
+		got = rx_app_feed(rx, segs, order, nseg, SEQ2, recs, NB_REC,
+				  NULL, NULL);
 	}
-	got = rx_app_feed(rx, segs, order, nseg, SEQ2, recs, NB_REC, NULL,
-			  NULL);
 	assert_int_equal(got, NB_REC);
 	for (i = 0; i < NB_REC; i++) {
 		assert_int_equal(recs[i].status, 0);
@@ -683,8 +708,15 @@ test_rx_resync(void **state)
 		rte_pktmbuf_free(recs[i].m);
 	}
 	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
-	/* Lost twice, back twice: some records the NIC's, some not, and
-	 * the last ones the NIC's again. */
+	/* Never a failure delivered nor a good record lost; the NIC's
+	 * failures were all injected. */
+	assert_int_equal(st.auth_failed, 0);
+	assert_int_equal(test_xstat(1, "rx_tls_auth_fail"), auth0);
+	if (tr->nic_fail)
+		assert_true(test_xstat(1, "rx_fault_spurious_fail") >=
+			    fail0 + 2);
+	/* Lost twice or more, back as often: some records the NIC's, some
+	 * not, and the last ones the NIC's again. */
 	if (mode == DPSEC_TLS_RX_RESYNC_HINT) {
 		assert_true(st.rx_resync_hints >= 2);
 	} else {
@@ -1127,7 +1159,13 @@ main(void)
 		"--vdev", "net_sim_inline0,max_sa=16",
 		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 14];
+	static const struct rx_trouble troubles[] = {
+		{ DPSEC_TLS_RX_RESYNC_HINT, false },
+		{ DPSEC_TLS_RX_RESYNC_DEVICE, false },
+		{ DPSEC_TLS_RX_RESYNC_HINT, true },
+		{ DPSEC_TLS_RX_RESYNC_DEVICE, true },
+	};
+	static struct CMUnitTest tests[RTE_DIM(cases) + 16];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -1164,9 +1202,13 @@ main(void)
 	tests[k++] = (struct CMUnitTest){ "tx-retx-nic-dump", test_tx_retx_nic,
 		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_DUMP };
 	tests[k++] = (struct CMUnitTest){ "rx-resync-hint", test_rx_resync,
-		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_HINT };
+		NULL, NULL, (void *)&troubles[0] };
 	tests[k++] = (struct CMUnitTest){ "rx-resync-device", test_rx_resync,
-		NULL, NULL, (void *)(uintptr_t)DPSEC_TLS_RX_RESYNC_DEVICE };
+		NULL, NULL, (void *)&troubles[1] };
+	tests[k++] = (struct CMUnitTest){ "rx-nic-auth-fail-hint",
+		test_rx_resync, NULL, NULL, (void *)&troubles[2] };
+	tests[k++] = (struct CMUnitTest){ "rx-nic-auth-fail-device",
+		test_rx_resync, NULL, NULL, (void *)&troubles[3] };
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_rekey_nic);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);

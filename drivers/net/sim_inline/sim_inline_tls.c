@@ -73,6 +73,8 @@ struct sim_tls_ctx {
 	uint32_t req_seq;
 	struct dpsec_tls_cursor shadow;
 	bool streaming;			/* st holds the current record */
+	bool fail_next;			/* RX fault_spurious_fail: the next
+					 * record verified is reported bad */
 	uint8_t tag[DPSEC_TLS_TAG_LEN];	/* TX: computed; RX: received */
 	uint8_t family;
 	uint8_t src[16], dst[16];
@@ -316,6 +318,12 @@ ctx_span(struct sim_tls *t, struct sim_tls_ctx *c, uint8_t *buf,
 				ret = dpsec_aead_stream_final(t->eng, &c->st,
 							      c->tag);
 				c->streaming = false;
+				if (ret == 0 && c->fail_next) {
+					/* The NIC's own trouble: a good
+					 * record it calls bad. */
+					c->fail_next = false;
+					ret = -EBADMSG;
+				}
 			}
 		}
 		*rec_done = sp.rec_done && ret == 0;
@@ -1182,6 +1190,7 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	struct tcp_info ti;
 	struct rx_pkt k;
 	uint32_t exp, nb_rec;
+	bool inject;
 	int ret;
 
 	if (t == NULL || __atomic_load_n(&t->nb_rx, __ATOMIC_RELAXED) == 0 ||
@@ -1227,6 +1236,10 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	k.start = c->cur;
 	k.off = ti.off + (exp - ti.seq);
 	k.len = ti.len - (exp - ti.seq);
+	if (!c->fail_next)
+		c->fail_next = sim_fault_hit(p, &p->rx_prng,
+					     SIM_FAULT_SPURIOUS_FAIL);
+	inject = c->fail_next;
 	ret = walk(t, c, m, k.off, k.len, &k.done, &nb_rec);
 	/* The first record this packet completes is the one the held
 	 * packets wait for: its verdict is theirs. */
@@ -1235,8 +1248,10 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	if (ret != 0) {
 		/* A record failed or a header is garbage: nothing after it
 		 * is touched (out of sync), this packet goes up as it came. */
-		sim_count(p, ret == -EBADMSG ? SIM_XS_rx_tls_auth_fail :
-					       SIM_XS_rx_tls_err, 1);
+		sim_count(p, ret != -EBADMSG ? SIM_XS_rx_tls_err :
+			  inject && !c->fail_next ?
+				SIM_XS_rx_fault_spurious_fail :
+				SIM_XS_rx_tls_auth_fail, 1);
 		pkt_restore(t, c, &k, k.done);
 		goto out_plain;
 	}
