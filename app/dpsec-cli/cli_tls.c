@@ -572,7 +572,8 @@ cli_tls_stats(struct cfg_args *a)
 			       ", \"rx_resync_ok\": %" PRIu64
 			       ", \"rx_resync_skip\": %" PRIu64
 			       ", \"key_updates\": %" PRIu64
-			       ", \"resync_taken\": %" PRIu64 "}",
+			       ", \"resync_taken\": %" PRIu64
+			       ", \"nic_readds\": %" PRIu64 "}",
 			       first ? "" : ",", tlss[i].id, s.records_nic,
 			       s.records_sw, s.records_mixed, s.bytes_nic,
 			       s.bytes_sw, s.segments, s.auth_failed, s.ooo,
@@ -580,7 +581,7 @@ cli_tls_stats(struct cfg_args *a)
 			       s.tx_sw_segments, s.rx_resync_hints,
 			       s.rx_resync_req, s.rx_resync_ok,
 			       s.rx_resync_skip, s.key_updates,
-			       s.resync_taken);
+			       s.resync_taken, s.nic_readds);
 			first = false;
 		} else {
 			printf("%-6" PRIu32 " %12" PRIu64 " %12" PRIu64 " %12"

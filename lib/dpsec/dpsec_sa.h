@@ -313,7 +313,8 @@ enum dpsec_placement {
 	X(PROTO_UNSUPPORTED, "inline crypto: NIC cannot run this SA as inline protocol") \
 	X(PROTO_NO_SN,	"inline crypto: NIC does not report inbound sequence numbers") \
 	X(SEC_OFFLOAD_OFF, "port not configured with the security offload of the SA's direction (RTE_ETH_TX_OFFLOAD_SECURITY outbound, RTE_ETH_RX_OFFLOAD_SECURITY inbound)") \
-	X(NO_TLS_OFFLOAD, "TLS: the port's driver declares no TLS record offload for this direction")
+	X(NO_TLS_OFFLOAD, "TLS: the port's driver declares no TLS record offload for this direction") \
+	X(NIC_RESET, "TLS: the NIC lost the context in a reset and could not take it back")
 
 /** Placement reason codes. */
 enum dpsec_place_reason {
@@ -431,8 +432,10 @@ int dpsec_sa_update(struct dpsec_ctx *ctx, struct dpsec_sa *sa,
  * window's top) before the SA returns to the NIC in its earlier
  * placement. An SA the NIC no longer takes stays in software with the
  * reason (dpsec_sa_info()). SAs moved to software by dpsec_sa_move() stay
- * there (with a fresh session). Control path; may wait for an RCU grace
- * period.
+ * there (with a fresh session). The port's TLS contexts on the NIC are
+ * given back to it by their own lcore at their next dpsec_tls_tx() or
+ * dpsec_tls_rx() (doc/tls_offload.md, "NIC resets"). Control path; may
+ * wait for an RCU grace period.
  *
  * @param ctx
  *   The context.

@@ -392,6 +392,7 @@ struct dpsec_tls_stats {
 	uint64_t rx_resync_skip;	/**< answered: no record there */
 	uint64_t key_updates;		/**< keys changed (dpsec_tls_rekey) */
 	uint64_t resync_taken;		/**< dpsec_tls_resync() requests taken */
+	uint64_t nic_readds;		/**< put back on the NIC after dpsec_port_resync() */
 };
 
 /** Read a context's counters. @return 0, -EINVAL. */

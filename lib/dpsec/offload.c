@@ -30,6 +30,7 @@
 
 #include "dpsec_driver.h"
 #include "sa.h"
+#include "tls.h"
 
 enum {
 	SESS_POOL_MIN = 64,
@@ -1028,6 +1029,7 @@ dpsec_port_resync(struct dpsec_ctx *ctx, uint16_t port_id)
 		}
 		n++;
 	}
+	tls_port_readd(ctx, port_id);
 	rte_spinlock_unlock(&ctx->ctl_lock);
 	return n;
 }

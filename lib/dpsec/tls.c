@@ -1059,6 +1059,122 @@ resync_take(struct dpsec_tls *t)
 	}
 }
 
+unsigned int
+tls_port_readd(struct dpsec_ctx *ctx, uint16_t port_id)
+{
+	struct dpsec_tls *t;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(t, &ctx->tlss, next) {
+		if (t->conf.port_id != port_id || !t->nic)
+			continue;
+		__atomic_store_n(&t->readd_req, 1, __ATOMIC_RELEASE);
+		n++;
+	}
+	return n;
+}
+
+/* Where a read context put back on the NIC starts: the next record start
+ * dpsec knows of (a record the NIC could not finish is software's). */
+static void
+rx_readd_at(const struct dpsec_tls *t, uint32_t *seq, uint64_t *rec)
+{
+	const struct dpsec_tls_cursor *c = &t->cur;
+
+	if (c->part == DPSEC_TLS_PART_HDR && c->part_off == 0) {
+		*seq = c->tcp_seq;
+		*rec = c->rec_seq;
+	} else if (c->part != DPSEC_TLS_PART_HDR) {
+		*seq = c->rec_tcp_seq + DPSEC_TLS_HDR_LEN + c->rec_len;
+		*rec = c->rec_seq + 1;
+	} else {
+		/* Inside a header: its start, behind the packets to come
+		 * (the NIC sees a gap and waits for a resync). */
+		*seq = c->rec_tcp_seq;
+		*rec = c->rec_seq;
+	}
+}
+
+/*
+ * After dpsec_port_resync(), on the context's own lcore at the start of a
+ * burst: the NIC may have forgotten the context (a reset). Its old entry
+ * goes (TX: after the grace of frames still queued for it) and a new one
+ * takes the current key and position:
+ * - RX from the next record start dpsec knows of; the usual resync (hint
+ *   or device-driven) follows if the NIC is already past it;
+ * - TX at the cursor: a record under way is taken over by software (with
+ *   dumps the NIC takes it back at the next segment, tx_seg()), and the
+ *   next marked segment positions the NIC (nic_position()). A write
+ *   context whose retransmissions may still need the key before the last
+ *   rekey (or with a rekey waiting) stays in software: the new entry would
+ *   know one key only, and a dump of an old record under the new key would
+ *   reuse a (key, record number) pair (invariant 1,
+ *   doc/security_model.md).
+ * A NIC that refuses the new entry leaves the context in software
+ * (DPSEC_PLACE_R_NIC_RESET).
+ */
+static void
+readd_take(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
+{
+	struct dpsec_drv_tls_conf d;
+	struct dpsec_tls_port_stats *ps;
+	uint32_t nic_from;
+	int ret;
+
+	if (likely(__atomic_load_n(&t->readd_req, __ATOMIC_RELAXED) == 0) ||
+	    __atomic_exchange_n(&t->readd_req, 0, __ATOMIC_ACQ_REL) == 0 ||
+	    !t->nic)
+		return;
+	ps = &t->ctx->tls_port[t->conf.port_id];
+	if (t->rx) {
+		t->ops->del(t->conf.port_id, t->hw_id);
+		__atomic_fetch_add(&ps->rx_tls_del, 1, __ATOMIC_RELAXED);
+	} else {
+		offload_grave_tls(t->ctx, t->ops, t->conf.port_id, t->hw_id,
+				  &ps->tx_tls_del);
+	}
+	t->stats.nic_readds++;
+	if (!t->rx && !(t->cur.part == DPSEC_TLS_PART_HDR &&
+			t->cur.part_off == 0) && !t->sw_rec &&
+	    sw_takeover(t, eng) != DPSEC_R_NONE) {
+		DPSEC_LOG_RL(ERR, "TLS TX: the record under way at TCP %u "
+			     "cannot be finished without the NIC (tx_read)",
+			     t->cur.rec_tcp_seq);
+		goto sw;
+	}
+	if (!t->rx && (t->prev_valid || t->rekey_pending))
+		goto sw;
+	drv_conf_fill(t, &d);
+	if (t->rx)
+		rx_readd_at(t, &d.tcp_seq, &d.rec_seq);
+	nic_from = d.tcp_seq;
+	ret = t->ops->add(t->conf.port_id, &d, &t->hw_id);
+	explicit_bzero(&d, sizeof(d));
+	if (ret != 0)
+		goto sw;
+	__atomic_fetch_add(t->rx ? &ps->rx_tls_ctx : &ps->tx_tls_ctx, 1,
+			   __ATOMIC_RELAXED);
+	if (t->rx) {
+		t->nic_from = nic_from;
+		t->nic_from_set = 1;
+		t->rx_lost = 0;
+		t->hint_out = 0;
+		t->hint_skip = 0;
+		t->hint_backoff = 0;
+		t->req_pending = 0;
+	} else {
+		t->nic_resync = 1;
+	}
+	return;
+sw:
+	/* Software from here; a record under way was taken over above. */
+	t->nic = 0;
+	t->place_reason = DPSEC_PLACE_R_NIC_RESET;
+	explicit_bzero(t->nic_key, sizeof(t->nic_key));
+	if (!t->rx)
+		t->stats.tx_moves++;
+}
+
 int
 dpsec_tls_resync(struct dpsec_tls *tls)
 {
@@ -1124,6 +1240,21 @@ tx_seg(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	dump = t->nic && old != 0 &&
 	       t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
 	       t->ops->tx_resync_dump != NULL && !t->tx_sw;
+	if (t->sw_rec && old == 0 && t->nic && !t->tx_sw &&
+	    t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
+	    t->ops->tx_resync_dump != NULL && t->rbuf != NULL) {
+		/* A record software took over goes back to the NIC at this
+		 * segment: the dump gives it the record's bytes before it
+		 * (same key, number and bytes: the same ciphertext and tag
+		 * software would have made). Without dumps the NIC takes
+		 * the next segment that starts a record. */
+		if (t->st_open)
+			dpsec_aead_stream_abort(&t->st);
+		t->st_open = 0;
+		t->tag_ready = 0;
+		t->sw_rec = 0;
+		t->nic_resync = 1;
+	}
 	sw = !t->nic || t->tx_sw || t->sw_rec || (old != 0 && !dump);
 	if (sw && t->nic && !t->sw_rec && old < plen) {
 		/* New bytes in software: the record under the cursor is
@@ -1177,6 +1308,7 @@ dpsec_tls_tx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n)
 	if (!tls_ok(tls, __func__) || tls->rx)
 		return burst_refuse(segs, n, DPSEC_R_BAD_HANDLE);
 	eng = ctx_engine(tls->ctx);
+	readd_take(tls, eng);
 	resync_take(tls);
 	/* In chunks, the refused segments settled behind the good ones in
 	 * order as dpsec_sa_outbound() does (esp_settle). */
@@ -1648,7 +1780,10 @@ rx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	return tls_stopped(t) ? done + len : done;
 }
 
-/* Feed payload [off, off + len) of @m; bytes consumed. */
+/* Feed payload [off, off + len) of @m; bytes consumed. After the context
+ * went back on a NIC that forgot it (readd_take()), the NIC decrypts from
+ * nic_from on only: bytes before it in a marked packet (the record dpsec
+ * was opening in software) are the stream's as they came, not the NIC's. */
 static uint32_t
 rx_feed(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	struct rte_mbuf *m, uint32_t off, uint32_t len, bool marked)
@@ -1656,18 +1791,29 @@ rx_feed(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	struct rte_mbuf *s;
 	uint32_t done = 0, k, got;
 
-	for (s = m; s != NULL && len > 0; s = s->next) {
+	for (s = m; s != NULL && len > 0;) {
+		bool mk = marked;
+
 		if (off >= s->data_len) {
 			off -= s->data_len;
+			s = s->next;
 			continue;
 		}
 		k = RTE_MIN((uint32_t)s->data_len - off, len);
-		got = rx_bytes(t, eng, s, off, k, marked);
+		if (unlikely(t->nic_from_set)) {
+			if (!dpsec_tcp_seq_lt(t->cur.tcp_seq, t->nic_from)) {
+				t->nic_from_set = 0;
+			} else {
+				mk = false;
+				k = RTE_MIN(k, t->nic_from - t->cur.tcp_seq);
+			}
+		}
+		got = rx_bytes(t, eng, s, off, k, mk);
 		done += got;
 		if (got < k)
 			break;
 		len -= k;
-		off = 0;
+		off += k;
 	}
 	return done;
 }
@@ -1758,6 +1904,7 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 		return 0;
 	}
 	eng = ctx_engine(tls->ctx);
+	readd_take(tls, eng);
 	resync_take(tls);
 	/* Bytes that waited for a new key go first. */
 	if (tls->pend_n > 0 && !rx_key_wait(tls))

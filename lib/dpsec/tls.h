@@ -96,6 +96,9 @@ struct dpsec_tls {
 	uint16_t win_n, win_ooo;	/* segments / OOO in the window */
 	/* dpsec_tls_resync() asked (atomic; the next burst takes it). */
 	uint8_t resync_req;
+	/* dpsec_port_resync(): the NIC may have lost the context (atomic;
+	 * the next burst puts it back, readd_take()). */
+	uint8_t readd_req;
 
 	/* RX on the NIC: resynchronisation. */
 	uint8_t rx_lost;		/* the NIC is out of step */
@@ -109,6 +112,8 @@ struct dpsec_tls {
 	struct tls_rx_pend *pend;
 	uint32_t pend_n, pend_cap;
 	uint32_t rx_next;		/* next TCP sequence accepted */
+	uint32_t nic_from;		/* after a re-add: the NIC's start */
+	uint8_t nic_from_set;
 
 	/* RX: the record being assembled: body pieces, oldest first. */
 	struct rte_mbuf *rx_head, *rx_tail;
@@ -135,5 +140,9 @@ struct tls_port_cnt {
 
 /* ctx.c calls it from dpsec_free(). */
 void tls_destroy_all(struct dpsec_ctx *ctx);
+
+/* offload.c, dpsec_port_resync(), under ctx->ctl_lock: the port's TLS
+ * contexts on the NIC go back to it at their next burst. */
+unsigned int tls_port_readd(struct dpsec_ctx *ctx, uint16_t port_id);
 
 #endif /* DPSEC_PRIV_TLS_H */

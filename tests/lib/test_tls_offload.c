@@ -521,9 +521,9 @@ test_tx_resync_request(void **state)
 	assert_int_equal(st.tx_sw_segments - st0.tx_sw_segments, 3);
 	assert_int_equal(st.resync_taken, 0);
 
-	/* Back to the NIC on request: the record under way ends in
-	 * software, the next ones, sent a record per segment, are the
-	 * NIC's. */
+	/* Back to the NIC on request: the record under way too (a dump
+	 * gives the NIC its bytes so far), and the next ones, sent a
+	 * record per segment. */
 	assert_int_equal(dpsec_tls_resync(t), 0);
 	st0 = st;
 	for (i = 0; i < NB_REC; i++) {
@@ -539,7 +539,8 @@ test_tx_resync_request(void **state)
 	assert_int_equal(dpsec_tls_stats_get(t, &st), 0);
 	assert_int_equal(st.resync_taken, 1);
 	assert_int_equal(st.tx_moves, 2);
-	assert_int_equal(st.records_nic - st0.records_nic, left);
+	assert_int_equal(st.records_nic - st0.records_nic, left + 1);
+	assert_true(st.tx_resync_dumps > st0.tx_resync_dumps);
 	for (i = 0; i < NB_REC; i++) {
 		uint8_t type, out[20000];
 
@@ -1137,6 +1138,111 @@ test_rx_keyupdate_held(void **state)
 	assert_true(test_pool_full(tlst_pool));
 }
 
+/*
+ * The NIC loses its TLS table mid-stream (a reset: the write context's
+ * cursor inside a record, the read context's record half read), or
+ * the ports stop and start between two records (the table kept); then
+ * dpsec_port_resync(). Each context goes back on its NIC at its next
+ * burst: the write context finishes the record under way in software and
+ * the NIC seals again from the next record; the read context's NIC
+ * starts at the next record dpsec knows of, and the bytes before it in
+ * the packet where it starts are not taken as the NIC's. Every record
+ * arrives intact, both NICs work again, mbufs back.
+ */
+static void
+test_tls_nic_reset(void **state)
+{
+	const bool reset = (uintptr_t)*state != 0;
+	struct ref_suite s;
+	struct conn c;
+	struct dpsec_tls_conf conf;
+	struct dpsec_tls *tx, *rx;
+	struct dpsec_tls_info ti, ri;
+	struct dpsec_tls_stats stx, srx;
+	static struct dpsec_tls_rec recs[NB_REC];
+	struct rte_mbuf *segs_a[1024], *segs_b[1024];
+	uint64_t lost0[2], enc0, dec0;
+	uint32_t len, split, seq_b;
+	unsigned int na, nb, got, i, k = NB_REC / 2;
+
+	srand(reset ? 51 : 52);
+	for (i = 0; i < 2; i++)
+		lost0[i] = test_xstat((uint16_t)i, "tls_ctx_lost");
+	suite_fill(&s, 0x0304, DPSEC_CIPHER_AES_GCM_128);
+	conn_init(&c, 4);
+	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	/* Reset: dumps (the NIC takes the record software finished back at
+	 * once); stop/start: software retransmissions. */
+	conf.tx_resync = reset ? DPSEC_TLS_TX_RESYNC_DUMP :
+				 DPSEC_TLS_TX_RESYNC_SW;
+	conf.tx_read = app_read;
+	tx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(tx);
+	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
+	rx = dpsec_tls_create(ctx, &conf);
+	assert_non_null(rx);
+	len = frame_stream(tx, NB_REC, 3000);
+	/* Reset: inside record k; stop/start: at its start (a stop drops
+	 * what the RX engine holds, which TCP would send again). */
+	split = rec_off[k] + (reset ? (rec_off[k + 1] - rec_off[k]) / 2 : 0);
+	na = cut(&c, true, SEQ2, stream, split, 700, 1, segs_a,
+		 RTE_DIM(segs_a));
+	nb = cut(&c, true, SEQ2 + split, stream + split, len - split, 700, 1,
+		 segs_b, RTE_DIM(segs_b));
+	seq_b = SEQ2 + split;
+	assert_int_equal(dpsec_tls_tx(tx, segs_a, (uint16_t)na), na);
+	got = rx_app_feed(rx, segs_a, NULL, na, SEQ2, recs, NB_REC, NULL,
+			  NULL);
+	assert_int_equal(got, k);
+	if (reset) {
+		assert_int_equal(rte_pmd_sim_inline_sec_reset(0), 0);
+		assert_int_equal(rte_pmd_sim_inline_sec_reset(1), 0);
+		/* Ours, and any entry still in its grace. */
+		for (i = 0; i < 2; i++)
+			assert_true(test_xstat((uint16_t)i, "tls_ctx_lost") >
+				    lost0[i]);
+	} else {
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(rte_eth_dev_stop((uint16_t)i), 0);
+			assert_int_equal(rte_eth_dev_start((uint16_t)i), 0);
+		}
+	}
+	assert_true(dpsec_port_resync(ctx, 0) >= 0);
+	assert_true(dpsec_port_resync(ctx, 1) >= 0);
+	enc0 = test_xstat(0, "tx_tls_encrypted_packets");
+	dec0 = test_xstat(1, "rx_tls_decrypted_packets");
+	assert_int_equal(dpsec_tls_tx(tx, segs_b, (uint16_t)nb), nb);
+	got += rx_app_feed(rx, segs_b, NULL, nb, seq_b, recs + got,
+			   NB_REC - got, NULL, NULL);
+	assert_int_equal(got, NB_REC);
+	for (i = 0; i < NB_REC; i++) {
+		assert_int_equal(recs[i].status, 0);
+		assert_int_equal(recs[i].rec_seq, i);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		rte_pktmbuf_free(recs[i].m);
+	}
+	assert_int_equal(dpsec_tls_stats_get(tx, &stx), 0);
+	assert_int_equal(dpsec_tls_stats_get(rx, &srx), 0);
+	assert_int_equal(stx.nic_readds, 1);
+	assert_int_equal(srx.nic_readds, 1);
+	assert_int_equal(srx.auth_failed, 0);
+	/* Both on their NICs again, and working. */
+	assert_int_equal(dpsec_tls_info(tx, &ti), 0);
+	assert_int_equal(dpsec_tls_info(rx, &ri), 0);
+	assert_int_equal(ti.placement, DPSEC_PLACE_INLINE_CRYPTO);
+	assert_int_equal(ri.placement, DPSEC_PLACE_INLINE_CRYPTO);
+	assert_true(test_xstat(0, "tx_tls_encrypted_packets") > enc0);
+	assert_true(test_xstat(1, "rx_tls_decrypted_packets") > dec0);
+	assert_int_equal(recs[NB_REC - 1].how, DPSEC_TLS_DECRYPTED);
+	if (reset)	/* the record under way: the NIC given it by a dump */
+		assert_true(stx.tx_resync_dumps > 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, tx), 0);
+	assert_int_equal(dpsec_tls_destroy(ctx, rx), 0);
+	grace_wait();
+	assert_true(test_pool_full(tlst_pool));
+}
+
 #define ROWS(vname, ver, cipher, cname) \
 	{ "nic-nic-" vname "-" cname "-v4", ver, cipher, 4, \
 	  DPSEC_OFFLOAD_REQUIRE, DPSEC_OFFLOAD_REQUIRE, DPSEC_TLS_DECRYPTED, 1448 }, \
@@ -1165,7 +1271,7 @@ main(void)
 		{ DPSEC_TLS_RX_RESYNC_HINT, true },
 		{ DPSEC_TLS_RX_RESYNC_DEVICE, true },
 	};
-	static struct CMUnitTest tests[RTE_DIM(cases) + 16];
+	static struct CMUnitTest tests[RTE_DIM(cases) + 18];
 	struct dpsec_ctx_conf cc = {
 		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
 	};
@@ -1213,6 +1319,10 @@ main(void)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_resync_request);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_rx_keyupdate_nic);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_tx_destroy_in_flight);
+	tests[k++] = (struct CMUnitTest){ "tls-nic-reset",
+		test_tls_nic_reset, NULL, NULL, (void *)(uintptr_t)1 };
+	tests[k++] = (struct CMUnitTest){ "tls-port-stop-start",
+		test_tls_nic_reset, NULL, NULL, (void *)(uintptr_t)0 };
 	tests[k++] = (struct CMUnitTest){ "rx-keyupdate-held-late",
 		test_rx_keyupdate_held, NULL, NULL, (void *)(uintptr_t)1 };
 	tests[k++] = (struct CMUnitTest){ "rx-keyupdate-held-timeout",

@@ -124,7 +124,9 @@ int rte_pmd_sim_inline_sa_state(uint16_t port, uint32_t spi, bool egress,
  * session (RTE_MBUF_F_TX_SEC_OFFLOAD and its metadata) is dropped, never
  * sent in the clear, and counted in the xstat tx_sec_lost (and oerrors).
  * Inner fragments held for inline IP reassembly are dropped
- * (rx_reass_drop).
+ * (rx_reass_drop). The TLS engine loses its contexts (tls_ctx_lost): a
+ * frame marked for a lost one is dropped (tx_tls_drop_bypass_req), what a
+ * read context held goes up with its ciphertext back.
  *
  * The session and flow handles the application holds stay valid:
  * rte_security_session_destroy(), rte_flow_destroy() and rte_flow_flush()

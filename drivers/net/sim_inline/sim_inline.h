@@ -188,6 +188,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_tls_rekey) \
 	X(tx_tls_rekey_late) \
 	X(rx_tls_rekey_late) \
+	X(tls_ctx_lost) \
 	X(tx_tls_resync_dump) \
 	X(tx_tls_resync_bytes) \
 	X(rx_tls_ctx) \

@@ -20,6 +20,7 @@
 #include "rte_pmd_sim_inline.h"
 #include "sim_inline.h"
 #include "sim_inline_sec.h"
+#include "sim_inline_tls.h"
 
 /* What the engine computes, as cryptodev capabilities. */
 static const struct rte_cryptodev_capabilities sim_crypto_caps[] = {
@@ -733,7 +734,8 @@ const struct dpsec_drv_ipsec_ops sim_ipsec_ops = {
 };
 
 /*
- * Like a NIC or firmware reset: the SA table and the flow rules are gone.
+ * Like a NIC or firmware reset: the SA table and the flow rules are gone,
+ * and so are the TLS contexts (sim_tls_reset()).
  * The application still holds its session and flow handles: they stay on
  * the lost list and the flow list (marked lost: they match nothing) until
  * it destroys them, which then frees what is left.
@@ -764,6 +766,7 @@ sim_sec_reset(struct sim_port *p)
 		f->lost = true;
 	rte_spinlock_unlock(&sec->lock);
 	sim_reass_flush(p, NULL, SIM_XS_rx_reass_drop);	/* their frags */
+	sim_tls_reset(p);
 	SIM_LOG(INFO, "%s: inline IPsec engine reset: %u SAs lost",
 		p->dev->data->name, n);
 }

@@ -1044,6 +1044,32 @@ held_drop(struct sim_port *p, struct sim_tls_ctx *c, sim_tls_put_t put,
 	held_release(p, c, false, put, arg);
 }
 
+/*
+ * The NIC forgets its TLS contexts, as in a reset (sec_reset_on_stop,
+ * rte_pmd_sim_inline_sec_reset(), a recovery): what an RX context holds
+ * goes up with its ciphertext back; frames still marked for a lost context
+ * are dropped (tx_tls_drop_bypass_req), never sent in the clear; the ops
+ * on a lost hw_id return -ENOENT.
+ */
+void
+sim_tls_reset(struct sim_port *p)
+{
+	struct sim_tls *t = p->tls;
+	uint32_t i, n = 0;
+
+	if (t == NULL)
+		return;
+	rte_spinlock_lock(&t->lock);
+	for (i = 0; i < t->max; i++) {
+		if (t->tab[i] == NULL)
+			continue;
+		ctx_free(p, t->tab[i]);
+		n++;
+	}
+	rte_spinlock_unlock(&t->lock);
+	sim_count(p, SIM_XS_tls_ctx_lost, n);
+}
+
 void
 sim_tls_flush(struct sim_port *p)
 {

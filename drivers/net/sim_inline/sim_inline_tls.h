@@ -40,6 +40,7 @@ int sim_tls_init(struct sim_port *p);
 void sim_tls_fini(struct sim_port *p);
 /* dev_stop: packets held by RX contexts are discarded (counted). */
 void sim_tls_flush(struct sim_port *p);
+void sim_tls_reset(struct sim_port *p);
 
 /* dev_start: find dpsec's TX mark if someone registered it (the first
  * add registers it otherwise), so that marked frames are never sent as
