@@ -1567,6 +1567,11 @@ rx_req_check(struct dpsec_tls *t)
 	if (!t->req_pending ||
 	    (!at && !dpsec_tcp_seq_lt(t->req_seq, c->tcp_seq)))
 		return;
+	/* At the record after a KeyUpdate: its number is 0 once the new
+	 * key is in (dpsec_tls_rekey()), not the one the cursor has now. */
+	if (at && __atomic_load_n(&t->state, __ATOMIC_RELAXED) ==
+		  DPSEC_TLS_KEY_WAIT)
+		return;
 	t->req_pending = 0;
 	if (t->ops == NULL || t->ops->rx_resync_response == NULL)
 		return;

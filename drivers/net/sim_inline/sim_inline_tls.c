@@ -69,6 +69,7 @@ struct sim_tls_ctx {
 	 * decrypted) until dpsec answers. */
 	bool req_device;
 	bool req_out;
+	uint32_t rx_hi;			/* RX: end of the newest bytes seen */
 	bool shadow_ok;
 	uint32_t req_seq;
 	struct dpsec_tls_cursor shadow;
@@ -478,6 +479,7 @@ sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
 	dpsec_tls_cursor_init(&c->cur, &c->suite, conf->tcp_seq,
 			      conf->rec_seq);
 	c->sync = true;
+	c->rx_hi = conf->tcp_seq;
 
 	rte_spinlock_lock(&t->lock);
 	ret = marks_register(p, t);
@@ -777,7 +779,11 @@ sim_tls_rx_resync_response(uint16_t port_id, uint32_t hw_id,
 		goto out;
 	}
 	c->req_out = false;
-	if (!ok || !c->shadow_ok) {
+	/* The shadow walk counts records from tcp_seq; past a rekey
+	 * boundary they are numbered afresh: ask again from there. */
+	if (!ok || !c->shadow_ok ||
+	    (c->has_old && dpsec_tcp_seq_lt(tcp_seq, c->key_seq) &&
+	     dpsec_tcp_seq_le(c->key_seq, c->shadow.tcp_seq))) {
 		sim_count(p, SIM_XS_rx_tls_resync_res_skip, 1);
 		goto out;
 	}
@@ -1149,7 +1155,6 @@ shadow_walk(struct sim_tls_ctx *c, struct rte_mbuf *m,
 		while (n > 0) {
 			struct dpsec_tls_span sp;
 
-			cur_renumber(c, &c->shadow);
 			if (dpsec_tls_cursor_step(&c->shadow, buf, n, &sp) !=
 			    DPSEC_TLS_HDR_OK) {
 				c->shadow_ok = false;
@@ -1168,11 +1173,16 @@ shadow_walk(struct sim_tls_ctx *c, struct rte_mbuf *m,
  */
 static void
 rx_search(struct sim_port *p, struct sim_tls *t, struct sim_tls_ctx *c,
-	  struct rte_mbuf *m, const struct tcp_info *ti)
+	  struct rte_mbuf *m, const struct tcp_info *ti, bool old)
 {
 	uint8_t b[DPSEC_TLS_HDR_LEN];
 	uint32_t i;
 
+	if (!c->req_out && old)
+		/* Bytes seen before (a duplicate, a retransmission): the
+		 * stack may well drop the packet, and the request with it
+		 * (dpsec would never answer). The next new packet asks. */
+		return;
 	if (c->req_out) {
 		shadow_walk(c, m, ti);
 		if (dpsec_tcp_seq_lt(c->req_seq + SIM_TLS_REQ_SPAN,
@@ -1216,7 +1226,7 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	struct tcp_info ti;
 	struct rx_pkt k;
 	uint32_t exp, nb_rec;
-	bool inject;
+	bool inject, old;
 	int ret;
 
 	if (t == NULL || __atomic_load_n(&t->nb_rx, __ATOMIC_RELAXED) == 0 ||
@@ -1228,9 +1238,12 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 	c = rx_lookup(t, &ti);
 	if (c == NULL)
 		goto out_plain;
+	old = dpsec_tcp_seq_le(ti.seq + ti.len, c->rx_hi);
+	if (!old)
+		c->rx_hi = ti.seq + ti.len;
 	if (!c->sync) {
 		if (c->req_device)
-			rx_search(p, t, c, m, &ti);
+			rx_search(p, t, c, m, &ti, old);
 		goto out_plain;
 	}
 	exp = c->cur.tcp_seq;
@@ -1247,7 +1260,7 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 		c->sync = false;
 		c->req_out = false;
 		if (c->req_device)
-			rx_search(p, t, c, m, &ti);
+			rx_search(p, t, c, m, &ti, old);
 		goto out_plain;
 	}
 	/* From the cursor on; bytes before it (the end of a handshake in
