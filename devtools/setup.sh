@@ -13,7 +13,9 @@ PKGS="build-essential pkg-config meson ninja-build git ca-certificates
       libcmocka-dev libpcap-dev libnuma-dev libelf-dev libjansson-dev
       python3 python3-scapy python3-cryptography python3-pyelftools tshark
       tcpdump iproute2 gnutls-bin doxygen tmux clang libclang-rt-14-dev
-      dpkg-dev xz-utils valgrind ethtool"
+      dpkg-dev xz-utils valgrind ethtool
+      strongswan-charon strongswan-swanctl libcharon-extra-plugins
+      libstrongswan-standard-plugins"
 
 missing=
 for p in $PKGS; do
@@ -45,6 +47,17 @@ if [ -n "$missing" ]; then
 	echo "wireshark-common wireshark-common/install-setuid boolean false" |
 		$SUDO debconf-set-selections
 	$SUDO apt-get install -y -q --no-install-recommends $missing
+	# strongswan-charon brings strongswan-starter, whose service runs a
+	# charon for the whole machine where systemd is up. The tests start
+	# their own, in network namespaces with a private /run
+	# (tests/e2e/gw_strongswan.py); stop and disable the one we installed.
+	case " $missing " in
+	*" strongswan-charon "*)
+		if [ -d /run/systemd/system ]; then
+			$SUDO systemctl disable --now strongswan-starter.service \
+				>/dev/null 2>&1 || true
+		fi ;;
+	esac
 fi
 
 # DPDK driver SDK headers from the source of exactly the installed version.
