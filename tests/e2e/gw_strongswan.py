@@ -44,8 +44,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from e2e_proc import Reader, sh  # tests/e2e/e2e_proc.py
 
 A_IP, G_IP = "198.51.100.1", "198.51.100.2"
 C_NEXTHOP = "203.0.113.254"     # the gateway, as C's kernel sees it
@@ -149,45 +150,6 @@ def echo(hosts):
 
 
 # --- the test ---------------------------------------------------------------
-
-def sh(*argv, env=None):
-    r = subprocess.run(argv, capture_output=True, text=True, env=env)
-    if r.returncode != 0:
-        raise RuntimeError("%s: %s%s" % (" ".join(argv), r.stdout,
-                                         r.stderr.strip()))
-    return r.stdout
-
-
-class Reader(threading.Thread):
-    """Collects a process's output lines."""
-
-    def __init__(self, f):
-        super().__init__(daemon=True)
-        self.f, self.lines, self.cv = f, [], threading.Condition()
-
-    def run(self):
-        for raw in self.f:
-            line = raw.decode(errors="replace").rstrip("\n")
-            with self.cv:
-                self.lines.append(line)
-                self.cv.notify_all()
-        with self.cv:
-            self.lines.append(None)
-            self.cv.notify_all()
-
-    def wait_for(self, pred, timeout):
-        end = time.time() + timeout
-        with self.cv:
-            while not pred(self.lines):
-                left = end - time.time()
-                if left <= 0 or (self.lines and self.lines[-1] is None):
-                    return pred(self.lines)
-                self.cv.wait(left)
-            return True
-
-    def text(self):
-        return "\n".join(l for l in self.lines if l is not None)
-
 
 def strongswan_conf(tmp, who, chd_level):
     """charon's settings: only the plugins it needs, kernel-libipsec before

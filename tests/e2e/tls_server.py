@@ -29,9 +29,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
+
+from e2e_proc import Reader, sh  # tests/e2e/e2e_proc.py
 
 SRV_IP, CLI_IP = "192.0.2.2", "192.0.2.1"
 # Our lines in s_client's output (which has base64 lines of its own).
@@ -69,41 +70,6 @@ fails = []
 def fail(case, msg):
     fails.append("%s: %s" % (case, msg))
     print("FAIL: %s: %s" % (case, msg), flush=True)
-
-
-def sh(*argv):
-    r = subprocess.run(argv, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(argv), r.stderr.strip()))
-    return r.stdout
-
-
-class Reader(threading.Thread):
-    """Collects a process's output lines."""
-
-    def __init__(self, f):
-        super().__init__(daemon=True)
-        self.f, self.lines, self.cv = f, [], threading.Condition()
-
-    def run(self):
-        for raw in self.f:
-            line = raw.decode(errors="replace").rstrip("\n")
-            with self.cv:
-                self.lines.append(line)
-                self.cv.notify_all()
-        with self.cv:
-            self.lines.append(None)
-            self.cv.notify_all()
-
-    def wait_for(self, pred, timeout):
-        end = time.time() + timeout
-        with self.cv:
-            while not pred(self.lines):
-                left = end - time.time()
-                if left <= 0 or (self.lines and self.lines[-1] is None):
-                    return pred(self.lines)
-                self.cv.wait(left)
-            return True
 
 
 def data_lines(seed, n):

@@ -102,18 +102,8 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c,
 		s->iv[i] = (uint8_t)(i * 7 + salt);
 }
 
-/* The application's send buffer (tx_read). */
-static int
-app_read(void *arg, uint32_t seq, uint8_t *buf, uint32_t len)
-{
-	uint32_t off = seq - SEQ2;
-
-	(void)arg;
-	if (off > sizeof(stream) || len > sizeof(stream) - off)
-		return -1;
-	memcpy(buf, stream + off, len);
-	return 0;
-}
+/* The application's send buffer (tx_read): stream[] from SEQ2 on. */
+static const struct tls_sendbuf sendbuf = { stream, sizeof(stream), SEQ2 };
 
 /* Records [first, first + n) at stream[len]: data, or one KeyUpdate. */
 static uint32_t
@@ -383,7 +373,8 @@ test_matrix_case(void **state)
 		      DPSEC_OFFLOAD_NONE : DPSEC_OFFLOAD_AUTO, SEQ2);
 	conf.tx_resync = mc->idx % 2 ? DPSEC_TLS_TX_RESYNC_DUMP :
 				       DPSEC_TLS_TX_RESYNC_SW;
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	r.tx = live[0] = dpsec_tls_create(ctx, &conf);
 	assert_non_null(r.tx);
 	ref_conf_fill(&conf, &s1, &c, true, 1, DPSEC_OFFLOAD_AUTO, SEQ2);
@@ -530,10 +521,6 @@ case_teardown(void **state)
 int
 main(void)
 {
-	static const char *const args[] = {
-		"--vdev", "net_sim_inline0,max_sa=16",
-		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
-	};
 	static const struct {
 		const char *name;
 		uint16_t ver;
@@ -548,25 +535,11 @@ main(void)
 	};
 	static struct mcase cases[RTE_DIM(suites) * F_MAX];
 	static struct CMUnitTest tests[RTE_DIM(cases)];
-	struct dpsec_ctx_conf cc = {
-		.name = "tls-matrix", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
-	};
 	unsigned int k = 0;
 	int ret;
 
-	if (test_eal_init("lib-tls-matrix", args, (int)RTE_DIM(args)) < 0)
-		return 1;
-	tlst_pool = test_pool_create("tls_mx", 8191, 2048);
-	cut_rand_max = 1400;
-	if (tlst_pool == NULL)
-		return 1;
-	for (uint16_t p = 0; p < 2; p++)
-		if (test_port_start_simple(p, 1, 1, NULL, tlst_pool) != 0 ||
-		    rte_eth_promiscuous_enable(p) != 0)
-			return 1;
-	ctx = dpsec_create(&cc);
-	if (ctx == NULL || dpsec_port_attach(ctx, 0) != 0 ||
-	    dpsec_port_attach(ctx, 1) != 0)
+	if (tls_two_ports_up("lib-tls-matrix", "tls_mx", "tls-matrix",
+			     &ctx) != 0)
 		return 1;
 	for (unsigned int s = 0; s < RTE_DIM(suites); s++)
 		for (unsigned int f = 0; f < F_MAX; f++) {
@@ -589,16 +562,7 @@ main(void)
 			k++;
 		}
 	ret = _cmocka_run_group_tests("lib-tls-matrix", tests, k, NULL, NULL);
-	dpsec_free(ctx);
-	for (uint16_t p = 0; p < 2; p++) {
-		rte_eth_dev_stop(p);
-		rte_eth_dev_close(p);
-	}
-	if (!test_pool_full(tlst_pool)) {
-		fprintf(stderr, "mbufs leaked\n");
+	if (!tls_two_ports_down(ctx))
 		ret = 1;
-	}
-	rte_mempool_free(tlst_pool);
-	rte_eal_cleanup();
 	return ret;
 }

@@ -77,6 +77,8 @@ suite_fill(struct ref_suite *s, uint16_t ver, enum dpsec_cipher c)
 
 static uint32_t frame_stream(struct dpsec_tls *t, unsigned int nrec,
 			     uint32_t maxpl);
+static void recs_intact(struct dpsec_tls_rec *recs, unsigned int n,
+			bool numbered, unsigned int how[3]);
 
 /* Longer than the 100 ms a write context's NIC entry outlives it. */
 static void
@@ -98,7 +100,7 @@ test_offload_case(void **state)
 	struct rte_mbuf *segs[2048], *in[2048];
 	struct dpsec_tls_rec recs[NB_REC];
 	uint32_t len = 0, seq0 = 0xfffff000u;
-	unsigned int nseg, got = 0, nin, i;
+	unsigned int nseg, got = 0, nin, i, how[3] = { 0, 0, 0 };
 
 	srand(21);
 	suite_fill(&s, oc->ver, oc->cipher);
@@ -138,14 +140,8 @@ test_offload_case(void **state)
 				    (uint16_t)(NB_REC - got));
 	}
 	assert_int_equal(got, NB_REC);
-	for (i = 0; i < NB_REC; i++) {
-		assert_int_equal(recs[i].status, 0);
-		assert_int_equal(recs[i].how, oc->want_how);
-		assert_int_equal(recs[i].rec_seq, i);
-		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
-					     rec_len[i]));
-		rte_pktmbuf_free(recs[i].m);
-	}
+	recs_intact(recs, NB_REC, true, how);
+	assert_int_equal(how[oc->want_how], NB_REC);
 	assert_int_equal(dpsec_tls_port_stats_get(ctx, 0, &p0b), 0);
 	assert_int_equal(dpsec_tls_port_stats_get(ctx, 1, &p1b), 0);
 	if (oc->tx_off != DPSEC_OFFLOAD_NONE) {
@@ -335,18 +331,8 @@ test_placement(void **state)
 
 #define SEQ2 0xffffe000u
 
-/* The application's send buffer: stream[] holds the plaintext framing. */
-static int
-app_read(void *arg, uint32_t seq, uint8_t *buf, uint32_t len)
-{
-	uint32_t off = seq - SEQ2;
-
-	(void)arg;
-	if (off > sizeof(stream) || len > sizeof(stream) - off)
-		return -1;
-	memcpy(buf, stream + off, len);
-	return 0;
-}
+/* The application's send buffer (tx_read): stream[] from SEQ2 on. */
+static const struct tls_sendbuf sendbuf = { stream, sizeof(stream), SEQ2 };
 
 static uint32_t
 frame_stream(struct dpsec_tls *t, unsigned int nrec, uint32_t maxpl)
@@ -367,6 +353,26 @@ frame_stream(struct dpsec_tls *t, unsigned int nrec, uint32_t maxpl)
 		len += dpsec_tls_record_len(t, pl, 0);
 	}
 	return len;
+}
+
+/* Records [0, n) delivered intact: status 0, their plaintext (and
+ * numbers 0.. when @numbered); counted by how (@how, may be NULL) and
+ * freed. */
+static void
+recs_intact(struct dpsec_tls_rec *recs, unsigned int n, bool numbered,
+	    unsigned int how[3])
+{
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(recs[i].status, 0);
+		if (numbered)
+			assert_int_equal(recs[i].rec_seq, i);
+		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
+				       rec_len[i]));
+		if (how != NULL)
+			how[recs[i].how]++;
+		rte_pktmbuf_free(recs[i].m);
+		recs[i].m = NULL;
+	}
 }
 
 /* One segment of stream[a, b) through @t and port 0, received on port
@@ -435,7 +441,8 @@ test_tx_retx_nic(void **state)
 	conn_init(&c, 4);
 	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	conf.tx_resync = mode;
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
 	len = frame_stream(t, nrec, 4000);
@@ -497,7 +504,8 @@ test_tx_resync_request(void **state)
 	conn_init(&c, 4);
 	ref_conf_fill(&conf, &s, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	conf.tx_resync = DPSEC_TLS_TX_RESYNC_DUMP;
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	conf.tx_sw_threshold = 4;
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
@@ -701,13 +709,7 @@ test_rx_resync(void **state)
 				  NULL, NULL);
 	}
 	assert_int_equal(got, NB_REC);
-	for (i = 0; i < NB_REC; i++) {
-		assert_int_equal(recs[i].status, 0);
-		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
-				       rec_len[i]));
-		how[recs[i].how]++;
-		rte_pktmbuf_free(recs[i].m);
-	}
+	recs_intact(recs, NB_REC, false, how);
 	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
 	/* Never a failure delivered nor a good record lost; the NIC's
 	 * failures were all injected. */
@@ -831,7 +833,8 @@ test_tx_rekey_nic(void **state)
 	suites_two(&s1, &s2);
 	conn_init(&c, 4);
 	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
 	len = frame_rekeyed(tx, &s2, n1, nrec, &boundary);
@@ -890,7 +893,8 @@ test_inv1_tls_no_record_reuse(void **state)
 	conn_init(&c, 4);
 	ref_conf_fill(&conf, &s1, &c, false, 0, DPSEC_OFFLOAD_REQUIRE, SEQ2);
 	conf.tx_resync = mode;
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	conf.tx_sw_threshold = 8;
 	t = dpsec_tls_create(ctx, &conf);
 	assert_non_null(t);
@@ -990,7 +994,7 @@ test_rx_keyupdate_nic(void **state)
 	struct rte_mbuf *segs[1024];
 	struct ku_ans ka;
 	uint32_t len, boundary;
-	unsigned int n1 = 8, nrec = NB_REC, nseg, got = 0, i;
+	unsigned int n1 = 8, nrec = NB_REC, nseg, got = 0;
 
 	(void)state;
 	srand(93);
@@ -1010,12 +1014,7 @@ test_rx_keyupdate_nic(void **state)
 	got = rx_app_feed(rx, segs, NULL, nseg, SEQ2, recs, nrec, ku_answer,
 			  &ka);
 	assert_int_equal(got, nrec);
-	for (i = 0; i < nrec; i++) {
-		assert_int_equal(recs[i].status, 0);
-		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
-				       rec_len[i]));
-		rte_pktmbuf_free(recs[i].m);
-	}
+	recs_intact(recs, nrec, false, NULL);
 	assert_int_equal(recs[n1].type, DPSEC_TLS_TYPE_HANDSHAKE);
 	assert_int_equal(dpsec_tls_stats_get(rx, &st), 0);
 	assert_int_equal(st.key_updates, 1);
@@ -1118,12 +1117,7 @@ test_rx_keyupdate_held(void **state)
 	got += rx_app_feed(rx, segs_b + 2, NULL, nb - 2, seq_b2, recs + got,
 			   nrec - got, NULL, NULL);
 	assert_int_equal(got, nrec);
-	for (i = 0; i < nrec; i++) {
-		assert_int_equal(recs[i].status, 0);
-		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
-				       rec_len[i]));
-		rte_pktmbuf_free(recs[i].m);
-	}
+	recs_intact(recs, nrec, false, NULL);
 	assert_int_equal(recs[n1].type, DPSEC_TLS_TYPE_HANDSHAKE);
 	/* The record after the KeyUpdate: partly or wholly in software. */
 	assert_int_not_equal(recs[n1 + 1].how, DPSEC_TLS_DECRYPTED);
@@ -1175,7 +1169,8 @@ test_tls_nic_reset(void **state)
 	 * once); stop/start: software retransmissions. */
 	conf.tx_resync = reset ? DPSEC_TLS_TX_RESYNC_DUMP :
 				 DPSEC_TLS_TX_RESYNC_SW;
-	conf.tx_read = app_read;
+	conf.tx_read = tls_sendbuf_read;
+	conf.tx_read_arg = (void *)(uintptr_t)&sendbuf;
 	tx = dpsec_tls_create(ctx, &conf);
 	assert_non_null(tx);
 	ref_conf_fill(&conf, &s, &c, true, 1, DPSEC_OFFLOAD_REQUIRE, SEQ2);
@@ -1215,13 +1210,7 @@ test_tls_nic_reset(void **state)
 	got += rx_app_feed(rx, segs_b, NULL, nb, seq_b, recs + got,
 			   NB_REC - got, NULL, NULL);
 	assert_int_equal(got, NB_REC);
-	for (i = 0; i < NB_REC; i++) {
-		assert_int_equal(recs[i].status, 0);
-		assert_int_equal(recs[i].rec_seq, i);
-		assert_true(rec_equals(recs[i].m, plain + rec_off[i],
-				       rec_len[i]));
-		rte_pktmbuf_free(recs[i].m);
-	}
+	recs_intact(recs, NB_REC, true, NULL);
 	assert_int_equal(dpsec_tls_stats_get(tx, &stx), 0);
 	assert_int_equal(dpsec_tls_stats_get(rx, &srx), 0);
 	assert_int_equal(stx.nic_readds, 1);
@@ -1261,10 +1250,6 @@ static const struct off_case cases[] = {
 int
 main(void)
 {
-	static const char *const args[] = {
-		"--vdev", "net_sim_inline0,max_sa=16",
-		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
-	};
 	static const struct rx_trouble troubles[] = {
 		{ DPSEC_TLS_RX_RESYNC_HINT, false },
 		{ DPSEC_TLS_RX_RESYNC_DEVICE, false },
@@ -1272,26 +1257,11 @@ main(void)
 		{ DPSEC_TLS_RX_RESYNC_DEVICE, true },
 	};
 	static struct CMUnitTest tests[RTE_DIM(cases) + 18];
-	struct dpsec_ctx_conf cc = {
-		.name = "tls-off", .socket_id = SOCKET_ID_ANY, .max_sa = 16,
-	};
 	unsigned int k = 0;
 	int ret;
 
-	if (test_eal_init("lib-tls-offload", args, (int)RTE_DIM(args)) < 0)
-		return 1;
-	tlst_pool = test_pool_create("tls_off", 8191, 2048);
-	/* Segments fit the ports' 1500-byte MTU and one RX buffer. */
-	cut_rand_max = 1400;
-	if (tlst_pool == NULL)
-		return 1;
-	for (uint16_t p = 0; p < 2; p++)
-		if (test_port_start_simple(p, 1, 1, NULL, tlst_pool) != 0 ||
-		    rte_eth_promiscuous_enable(p) != 0)
-			return 1;
-	ctx = dpsec_create(&cc);
-	if (ctx == NULL || dpsec_port_attach(ctx, 0) != 0 ||
-	    dpsec_port_attach(ctx, 1) != 0)
+	if (tls_two_ports_up("lib-tls-offload", "tls_off", "tls-off",
+			     &ctx) != 0)
 		return 1;
 	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
 		tests[k].name = cases[i].name;
@@ -1334,16 +1304,7 @@ main(void)
 		test_inv1_tls_no_record_reuse, NULL, NULL,
 		(void *)(uintptr_t)DPSEC_TLS_TX_RESYNC_DUMP };
 	ret = _cmocka_run_group_tests("lib-tls-offload", tests, k, NULL, NULL);
-	dpsec_free(ctx);
-	for (uint16_t p = 0; p < 2; p++) {
-		rte_eth_dev_stop(p);
-		rte_eth_dev_close(p);
-	}
-	if (!test_pool_full(tlst_pool)) {
-		fprintf(stderr, "mbufs leaked\n");
+	if (!tls_two_ports_down(ctx))
 		ret = 1;
-	}
-	rte_mempool_free(tlst_pool);
-	rte_eal_cleanup();
 	return ret;
 }

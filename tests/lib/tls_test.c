@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +17,13 @@
 #include <openssl/evp.h>
 
 #include <rte_byteorder.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "dpsec.h"
 #include "eal_fixture.h"
 #include "tls_test.h"
 
@@ -310,4 +314,64 @@ ref_conf_fill(struct dpsec_tls_conf *tc, const struct ref_suite *s,
 	tc->tcp_seq = tcp_seq;
 	tc->port_id = port;
 	tc->offload = off;
+}
+
+int
+tls_two_ports_up(const char *prog, const char *pool_name,
+		 const char *ctx_name, struct dpsec_ctx **ctx)
+{
+	static const char *const args[] = {
+		"--vdev", "net_sim_inline0,max_sa=16",
+		"--vdev", "net_sim_inline1,max_sa=4,max_tls=2",
+	};
+	struct dpsec_ctx_conf cc = {
+		.name = ctx_name, .socket_id = SOCKET_ID_ANY, .max_sa = 16,
+	};
+
+	if (test_eal_init(prog, args, (int)RTE_DIM(args)) < 0)
+		return -1;
+	tlst_pool = test_pool_create(pool_name, 8191, 2048);
+	/* Segments fit the ports' 1500-byte MTU and one RX buffer. */
+	cut_rand_max = 1400;
+	if (tlst_pool == NULL)
+		return -1;
+	for (uint16_t p = 0; p < 2; p++)
+		if (test_port_start_simple(p, 1, 1, NULL, tlst_pool) != 0 ||
+		    rte_eth_promiscuous_enable(p) != 0)
+			return -1;
+	*ctx = dpsec_create(&cc);
+	if (*ctx == NULL || dpsec_port_attach(*ctx, 0) != 0 ||
+	    dpsec_port_attach(*ctx, 1) != 0)
+		return -1;
+	return 0;
+}
+
+bool
+tls_two_ports_down(struct dpsec_ctx *ctx)
+{
+	bool ok;
+
+	dpsec_free(ctx);
+	for (uint16_t p = 0; p < 2; p++) {
+		rte_eth_dev_stop(p);
+		rte_eth_dev_close(p);
+	}
+	ok = test_pool_full(tlst_pool);
+	if (!ok)
+		fprintf(stderr, "mbufs leaked\n");
+	rte_mempool_free(tlst_pool);
+	rte_eal_cleanup();
+	return ok;
+}
+
+int
+tls_sendbuf_read(void *arg, uint32_t seq, uint8_t *buf, uint32_t len)
+{
+	const struct tls_sendbuf *sb = arg;
+	uint32_t off = seq - sb->seq0;
+
+	if (off > sb->size || len > sb->size - off)
+		return -1;
+	memcpy(buf, sb->data + off, len);
+	return 0;
 }

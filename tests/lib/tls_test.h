@@ -68,4 +68,25 @@ bool rec_equals(const struct rte_mbuf *m, const uint8_t *buf, size_t len);
 /* A segment's TCP payload into @dst; its length. */
 uint32_t seg_payload(const struct rte_mbuf *m, uint8_t *dst);
 
+/* An application's send buffer for conf.tx_read: @data holds the stream
+ * from TCP sequence @seq0 on (conf.tx_read_arg = the struct). */
+struct tls_sendbuf {
+	const uint8_t *data;
+	size_t size;
+	uint32_t seq0;
+};
+int tls_sendbuf_read(void *arg, uint32_t seq, uint8_t *buf, uint32_t len);
+
+/*
+ * The offload tests' bed (lib-tls-offload, lib-tls-matrix): EAL with two
+ * net_sim_inline ports wired to each other (port 1's TLS table holds 2
+ * contexts), tlst_pool (8191 mbufs, @pool_name), both ports started and
+ * promiscuous, segments cut to fit their MTU, and a dpsec context
+ * @ctx_name with both attached. 0, or -1.
+ */
+int tls_two_ports_up(const char *prog, const char *pool_name,
+		     const char *ctx_name, struct dpsec_ctx **ctx);
+/* Undo it: the context, the ports, the EAL; false if mbufs leaked. */
+bool tls_two_ports_down(struct dpsec_ctx *ctx);
+
 #endif /* DPSEC_TEST_TLS_TEST_H */
