@@ -6,6 +6,7 @@
  *   dpsec-tls-replay [EAL args] -- --pcap FILE --keylog FILE --out DIR
  *                    [--offload nic|sw] [--backend ipsec-mb|openssl]
  *                    [--tx nic|sw] [--rx-resync hint|device]
+ *                    [--sim-args DEVARGS]
  *
  * 1. The capture (Ethernet link type; IPv4/IPv6, TCP) is read with
  *    libpcap. Each TCP connection's two byte streams are put together, the
@@ -18,7 +19,9 @@
  * 2. The capture is written again with TCP segments cut to fit a
  *    1500-byte MTU (loopback captures carry the kernel's 64 KB GSO
  *    segments; the wire would not), into DIR/wire.pcap.
- * 3. A net_sim_inline port receives DIR/wire.pcap (wire=pcap). One dpsec
+ * 3. A net_sim_inline port receives DIR/wire.pcap (wire=pcap; --sim-args
+ *    adds its devargs, e.g. tls_hold_pkts=4 for a NIC that buffers
+ *    little and so leaves MIXED records). One dpsec
  *    read context per connection and direction, with the application
  *    keys, on the port's NIC (--offload nic: the sim's TLS engine decrypts
  *    what it can, AES-GCM; ChaCha20 stays in software) or in software
@@ -1027,7 +1030,7 @@ usage(void)
 	fprintf(stderr, "usage: dpsec-tls-replay [EAL args] -- --pcap FILE "
 		"--keylog FILE --out DIR [--offload nic|sw] [--tx nic|sw] "
 		"[--rx-resync hint|device] "
-		"[--backend ipsec-mb|openssl]\n");
+		"[--backend ipsec-mb|openssl] [--sim-args DEVARGS]\n");
 }
 
 int
@@ -1041,9 +1044,11 @@ main(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "tx", required_argument, NULL, 't' },
 		{ "rx-resync", required_argument, NULL, 'r' },
+		{ "sim-args", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pcap_in = NULL, *keylog = NULL, *outdir = NULL;
+	const char *sim_args = NULL;
 	enum dpsec_offload off = DPSEC_OFFLOAD_AUTO, txoff = DPSEC_OFFLOAD_AUTO;
 	bool tx = false;
 	FILE *keys = NULL;
@@ -1109,6 +1114,7 @@ main(int argc, char **argv)
 					return 2;
 				}
 				break;
+			case 's': sim_args = optarg; break;
 			case 'b':
 				if (strcmp(optarg, "openssl") == 0)
 					be = DPSEC_BACKEND_OPENSSL;
@@ -1146,8 +1152,13 @@ main(int argc, char **argv)
 	if (keylog_read(keylog) < 0)
 		return 1;
 
-	snprintf(vdev, sizeof(vdev), "net_sim_inline_replay,wire=pcap,"
-		 "rx_pcap=%s", wire);
+	if ((size_t)snprintf(vdev, sizeof(vdev), "net_sim_inline_replay,"
+			     "wire=pcap,rx_pcap=%s%s%s", wire,
+			     sim_args != NULL ? "," : "",
+			     sim_args != NULL ? sim_args : "") >= sizeof(vdev)) {
+		fprintf(stderr, "dpsec-tls-replay: --sim-args too long\n");
+		return 2;
+	}
 	vdevs[0] = vdev;
 	snprintf(txvdev, sizeof(txvdev), "net_sim_inline_replay_tx,wire=pcap,"
 		 "tx_pcap=%s/tx.pcap", outdir);

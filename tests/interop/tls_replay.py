@@ -39,7 +39,12 @@
    records decrypted by the NIC, and some not (software or MIXED) with
    at least one resync, except a duplicate in a bulk capture, which must
    leave every record to the NIC with no resync; device-driven resync on
-   a bulk capture: at least 80% of the records the NIC's. The ok lines
+   a bulk capture: at least 80% of the records the NIC's. The bulk
+   captures once more, device-driven, on a NIC that holds at most 4
+   packets of a record (--sim-args tls_hold_pkts=4): every byte, and
+   MIXED records in each direction (the NIC's pieces of a 16 KB record
+   turned back into ciphertext, the whole record opened in software).
+   The ok lines
    give each direction's NIC / software / MIXED records and resyncs; a
    failure gives the dpsec-tls-replay command that repeats it
    (DPSEC_KEEP_TMP=1 keeps the edited capture).
@@ -96,6 +101,8 @@ LOSSY_KEYUPDATE = ["gnutls-tls13-aes-128-gcm-keyupdate",
 # of one capture, replayed together: the tool's start and its 300 ms of
 # silence at the end are most of a replay's time.
 BULK_AT = (0.25, 0.6)
+# net_sim_inline's devargs for a NIC that holds 4 packets of a record.
+HOLD_SMALL = "tls_hold_pkts=4"
 KU_AT = ((-1, "before"), (0, "on"), (1, "after"))
 
 
@@ -395,23 +402,59 @@ def lossy_cases(replay, cap, work, case):
     pcap = os.path.join(work, "lossy-%s.pcap" % case)
     wrpcap(pcap, merged)
     chacha = "chacha20" in case
-    for resync in ("hint",) if chacha else ("hint", "device"):
-        out = os.path.join(work, "lossy-%s-%s" % (case, resync))
+    runs = [("hint", None)] if chacha else [("hint", None), ("device", None)]
+    if not chacha and not keyupdate:
+        # A NIC that holds 4 packets of a record at most: the rest of a
+        # 16 KB record's packets go up unmarked, later ones marked.
+        runs.append(("device", HOLD_SMALL))
+    for resync, sim_args in runs:
+        out = os.path.join(work, "lossy-%s-%s%s" % (case, resync,
+                                                    "-hold" if sim_args
+                                                    else ""))
         argv = [replay, "--", "--pcap", pcap, "--keylog", keylog, "--out",
                 out, "--offload", "nic", "--rx-resync", resync]
+        if sim_args:
+            argv += ["--sim-args", sim_args]
         rc, text = run(argv, 120)
         rows = summary_rows(text)
         for n, (what, loses) in enumerate(conns):
             mine = [r for r in rows if int(r.group(1)) == n]
-            errs = check_lossy_conn(mine, cap, case, out, resync, n, loses)
+            if sim_args:
+                errs = check_mixed_conn(mine, cap, case, out, n)
+            else:
+                errs = check_lossy_conn(mine, cap, case, out, resync, n,
+                                        loses)
             if rc != 0:
                 errs.insert(0, "exit %d:\n%s" % (rc, text[-3000:]))
             if errs:
                 errs.append("repro: %s (conn %d: client port %d)"
                             % (" ".join(argv), n, 40000 + n))
-            yield ("%s %s nic%s" % (case, what, "" if chacha else
-                                    ", %s resync" % resync), errs,
-                   row_stats(mine))
+            yield ("%s %s nic%s%s" % (case, what, "" if chacha else
+                                      ", %s resync" % resync,
+                                      ", " + sim_args if sim_args else ""),
+                   errs, row_stats(mine))
+
+
+def check_mixed_conn(rows, cap, case, out, conn):
+    """A NIC with little room to hold a record's packets: every byte,
+    no error, and MIXED records in each direction (the NIC's pieces
+    turned back into ciphertext, the whole record opened in software)."""
+    errs = []
+    if len(rows) != 2:
+        return ["conn %d: expected 2 summary lines, got %d" % (conn,
+                                                               len(rows))]
+    for r in rows:
+        role = r.group(2)
+        if int(r.group(11)) != 0:
+            errs.append("%s: %s record errors" % (role, r.group(11)))
+        if int(r.group(9)) == 0:
+            errs.append("%s: no MIXED record" % role)
+        exp = os.path.join(cap, "%s_%s_sent.bin" % (case, role))
+        got = os.path.join(out, "conn%d-%s.bin" % (conn, role))
+        if not os.path.exists(got) or not same(got, exp):
+            errs.append("%s: decrypted data differ from what the peer "
+                        "sent" % role)
+    return errs
 
 
 SUMMARY = re.compile(

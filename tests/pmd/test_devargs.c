@@ -130,6 +130,8 @@ test_bad_devargs(void **state)
 		"max_tls=8x",
 		"tls_hold_ms=10001",			/* above 10000 */
 		"tls_hold_ms=-5",
+		"tls_hold_pkts=0",			/* 1..64 */
+		"tls_hold_pkts=65",
 		"tls_chacha=2",
 		"tls_chacha=yes",
 		"tls_chacha=",
@@ -185,6 +187,8 @@ test_good_devargs(void **state)
 		"max_tls=0",
 		"max_tls=4096,tls_hold_ms=0",
 		"tls_hold_ms=10000",
+		"tls_hold_pkts=1",
+		"tls_hold_pkts=64,tls_hold_ms=5",
 		"tls_chacha=1,max_tls=2",
 		"tls_chacha=0",
 	};

@@ -111,6 +111,7 @@ struct sim_devargs {
 	uint32_t max_sa;
 	uint32_t max_tls;		/* TLS contexts; 0: no TLS engine */
 	uint32_t tls_hold_ms;		/* RX hold limit; 0: none */
+	uint32_t tls_hold_pkts;		/* RX: packets held per record */
 	/* The TLS engine also offloads ChaCha20-Poly1305 (no real NIC
 	 * does: off by default, on for tests of the engine). */
 	uint8_t tls_chacha;

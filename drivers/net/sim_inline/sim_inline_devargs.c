@@ -33,6 +33,7 @@ static const struct {
 	{ "max_sa", ANY_WIRE },
 	{ "max_tls", ANY_WIRE },
 	{ "tls_hold_ms", ANY_WIRE },
+	{ "tls_hold_pkts", ANY_WIRE },
 	{ "tls_chacha", ANY_WIRE },
 	{ "sec_reset_on_stop", ANY_WIRE },
 	{ "fault_seed", ANY_WIRE },
@@ -166,6 +167,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 	da->max_sa = SIM_DEFAULT_MAX_SA;
 	da->max_tls = SIM_TLS_DEFAULT_MAX;
 	da->tls_hold_ms = SIM_TLS_DEFAULT_HOLD_MS;
+	da->tls_hold_pkts = SIM_TLS_RX_HOLD;
 	err[0] = '\0';
 	memset(&da->faults, 0, sizeof(da->faults));
 
@@ -187,6 +189,7 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 			FAIL("%s: unknown devarg '%s' (known: wire, peer, "
 			     "rx_pcap, tx_pcap, infinite_rx, port, mac, "
 			     "ring_size, max_sa, max_tls, tls_hold_ms, "
+			     "tls_hold_pkts, "
 			     "tls_chacha, "
 			     "sec_reset_on_stop, fault_seed, fault_punt, "
 			     "fault_spurious_fail, fault_drop, fault_dup, "
@@ -288,6 +291,13 @@ sim_devargs_parse(const char *name, const char *args, struct sim_devargs *da,
 				FAIL("%s: devarg 'tls_hold_ms' must be in "
 				     "0..%u, not '%s'", name,
 				     SIM_TLS_MAX_HOLD_MS, val);
+		} else if (strcmp(key, "tls_hold_pkts") == 0) {
+			if (parse_u32(val, &da->tls_hold_pkts) != 0 ||
+			    da->tls_hold_pkts < 1 ||
+			    da->tls_hold_pkts > SIM_TLS_RX_HOLD)
+				FAIL("%s: devarg 'tls_hold_pkts' must be in "
+				     "1..%u, not '%s'", name, SIM_TLS_RX_HOLD,
+				     val);
 		} else if (strcmp(key, "sec_reset_on_stop") == 0) {
 			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
 				FAIL("%s: devarg 'sec_reset_on_stop' must be 0 "

@@ -868,6 +868,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_sim_inline,
 	"max_sa=<1..65536> "
 	"max_tls=<0..4096> "
 	"tls_hold_ms=<0..10000> "
+	"tls_hold_pkts=<1..64> "
 	"tls_chacha=<0|1> "
 	"sec_reset_on_stop=<0|1> "
 	"fault_seed=<u64> "

@@ -97,6 +97,7 @@ struct sim_tls {
 	int req_off;			/* its sequence dynfield */
 	uint32_t nb_holding;		/* RX contexts holding packets */
 	uint64_t hold_cycles;		/* tls_hold_ms; 0: no limit */
+	uint16_t hold_max;		/* tls_hold_pkts */
 	int id_off;			/* hw_id dynfield, -1 before */
 	struct dpsec_crypto_engine *eng;	/* from the first context on */
 	struct sim_tls_ctx **tab;	/* [max] */
@@ -849,6 +850,7 @@ sim_tls_init(struct sim_port *p)
 	t->max = p->da.max_tls;
 	t->id_off = -1;
 	t->hold_cycles = p->da.tls_hold_ms * rte_get_timer_hz() / 1000;
+	t->hold_max = (uint16_t)p->da.tls_hold_pkts;
 	p->tls = t;
 	ret = dpsec_drv_tls_ops_set(port_id, &sim_tls_ops);
 	if (ret != 0)
@@ -1301,7 +1303,7 @@ sim_tls_ingress(struct sim_port *p, struct rte_mbuf *m, uint16_t qid,
 			pkt_mark(p, &k);	/* every record in it verified */
 		goto out_plain;
 	}
-	if (c->nb_held == SIM_TLS_RX_HOLD) {
+	if (c->nb_held >= t->hold_max) {
 		/* No room to wait: these go up as they came; the rest of
 		 * the record is still followed and verified (dpsec sees a
 		 * MIXED record). */
