@@ -727,6 +727,8 @@ test_rx_resync(void **state)
 		assert_true(st.rx_resync_req >= 2);
 		assert_true(st.rx_resync_ok >= 2);
 		assert_true(test_xstat(1, "rx_tls_resync_res_ok") >= 2);
+		assert_true(test_xstat(1, "rx_tls_resync_req_end") >=
+			    test_xstat(1, "rx_tls_resync_res_ok"));
 	}
 	assert_true(how[DPSEC_TLS_DECRYPTED] > 0);
 	assert_true(how[DPSEC_TLS_ENCRYPTED] + how[DPSEC_TLS_MIXED] > 0);

@@ -667,6 +667,24 @@ test_tx_ooo_resync(void **state)
 	assert_int_equal(xs(sp->port[0], "tx_tls_drop_no_sync_data"), 2);
 	assert_int_equal(xs(sp->port[0], "tx_tls_ooo"), 2);
 	assert_int_equal(xs(sp->port[0], "tx_tls_drop_bypass_req"), 1);
+	/* Wholly before the context's start (a handshake sent again): not
+	 * record data, it leaves as it is. */
+	{
+		static uint8_t pl[FRAME_MAX];
+		uint32_t seq;
+
+		m = seg_make(tc, seq0 - 120, plain, 100);
+		mark(&m, 1, hw_id);
+		assert_int_equal(test_tx_all(sp->port[0], 0, &m, 1, 1000), 1);
+		recv_exact(1);
+		assert_int_equal(rx_payload(tc, rx[0], pl, &seq), 100);
+		assert_int_equal(seq, seq0 - 120);
+		assert_memory_equal(pl, plain, 100);
+		rte_pktmbuf_free(rx[0]);
+		assert_int_equal(xs(sp->port[0], "tx_tls_skip_no_sync_data"),
+				 1);
+		assert_int_equal(xs(sp->port[0], "tx_tls_ooo"), 3);
+	}
 	/* Resync to record 5 (records 3, 4 skipped by the application):
 	 * records 5..9 leave encrypted with their own numbers. */
 	assert_int_equal(ops->resync(sp->port[0], hw_id, seq0 + rec_off[5], 5),

@@ -180,6 +180,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(tx_tls_encrypted_packets) \
 	X(tx_tls_encrypted_bytes) \
 	X(tx_tls_ooo) \
+	X(tx_tls_skip_no_sync_data) \
 	X(tx_tls_drop_no_sync_data) \
 	X(tx_tls_drop_bypass_req) \
 	X(tx_tls_drop_bad_record) \
@@ -204,6 +205,7 @@ int sim_parse_prob(const char *s, double *v);
 	X(rx_tls_resync) \
 	X(rx_tls_resync_req_pkt) \
 	X(rx_tls_resync_req_start) \
+	X(rx_tls_resync_req_end) \
 	X(rx_tls_resync_req_skip) \
 	X(rx_tls_resync_res_ok) \
 	X(rx_tls_resync_res_skip)

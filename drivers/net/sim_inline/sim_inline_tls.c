@@ -70,6 +70,7 @@ struct sim_tls_ctx {
 	bool req_device;
 	bool req_out;
 	uint32_t rx_hi;			/* RX: end of the newest bytes seen */
+	uint32_t start_seq;		/* where the context began */
 	bool shadow_ok;
 	uint32_t req_seq;
 	struct dpsec_tls_cursor shadow;
@@ -481,6 +482,7 @@ sim_tls_add(uint16_t port_id, const struct dpsec_drv_tls_conf *conf,
 			      conf->rec_seq);
 	c->sync = true;
 	c->rx_hi = conf->tcp_seq;
+	c->start_seq = conf->tcp_seq;
 
 	rte_spinlock_lock(&t->lock);
 	ret = marks_register(p, t);
@@ -780,6 +782,8 @@ sim_tls_rx_resync_response(uint16_t port_id, uint32_t hw_id,
 		goto out;
 	}
 	c->req_out = false;
+	if (ok)		/* the stack gave the record start asked about */
+		sim_count(p, SIM_XS_rx_tls_resync_req_end, 1);
 	/* The shadow walk counts records from tcp_seq; past a rekey
 	 * boundary they are numbered afresh: ask again from there. */
 	if (!ok || !c->shadow_ok ||
@@ -944,6 +948,13 @@ sim_tls_egress(struct sim_port *p, struct rte_mbuf *m, uint32_t hw_id)
 	}
 	if (ti.len == 0)
 		goto out;	/* a bare ACK or FIN: no record bytes */
+	if (dpsec_tcp_seq_le(ti.seq + ti.len, c->start_seq)) {
+		/* All before the context's first record (a retransmission
+		 * of the handshake): not record data, sent as it is. */
+		sim_count(p, SIM_XS_tx_tls_ooo, 1);
+		sim_count(p, SIM_XS_tx_tls_skip_no_sync_data, 1);
+		goto out;
+	}
 	if (!c->sync || ti.seq != c->cur.tcp_seq) {
 		/* A retransmission or a gap: the engine only knows the
 		 * state at its cursor, and never sends plaintext
