@@ -26,8 +26,10 @@
  *    is rejected (-EBADMSG), nothing after it is delivered.
  * Checked per case: every record delivered once, in order, with its
  * plaintext and number (or the corrupted one rejected and the stream
- * stopped there), the fault seen to act, the offload where it should be,
- * every mbuf back.
+ * stopped there); every stream byte the same ciphertext each time it
+ * crossed the wire (retransmissions, dumps, software after the NIC: no
+ * (key, record number) pair sealed two different things); the fault seen
+ * to act, the offload where it should be, every mbuf back.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,9 +46,11 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_tcp.h>
 
 #include "dpsec.h"
+#include "dpsec_driver.h"
 #include "dpsec_sa.h"
 #include "dpsec_tls.h"
 #include "eal_fixture.h"
@@ -86,6 +90,10 @@ static struct dpsec_ctx *ctx;
 /* The case's contexts: write, read, and two filling port 1's table. */
 static struct dpsec_tls *live[4];
 static uint8_t stream[STREAM_MAX], plain[STREAM_MAX];
+/* The ciphertext of each stream byte as first seen on the wire (unmarked
+ * frames), and whether seen: every later copy must be the same bytes. */
+static uint8_t wire_ref[STREAM_MAX], wire_seen[STREAM_MAX];
+static uint64_t rx_mask;		/* the NIC's "decrypted" mark */
 static uint32_t rec_off[NREC + 1], rec_len[NREC + 1];
 
 static void
@@ -151,6 +159,7 @@ struct run {
 	bool lose, flip;
 	struct rte_mbuf *hold[1024];
 	unsigned int nhold;
+	unsigned int wire_diff;		/* bytes sent twice, differently */
 };
 
 static uint32_t
@@ -210,6 +219,37 @@ deliver(struct run *r)
 	}
 }
 
+/*
+ * Invariant 1 (doc/security_model.md) on the wire: a stream byte sent
+ * again (a retransmission, a resync dump, software after the NIC) is the
+ * same ciphertext as the first time - one (key, record number) pair never
+ * seals two different things. Frames the NIC marked carry plaintext and
+ * are not compared; the ones it gave back carry their ciphertext again.
+ */
+static void
+wire_check(struct run *r, const struct rte_mbuf *m)
+{
+	static uint8_t buf[2048];
+	uint32_t o = seg_off(m), l = m->pkt_len - HDRS;
+	const uint8_t *p;
+
+	if (l > sizeof(buf) ||
+	    (p = rte_pktmbuf_read(m, HDRS, l, buf)) == NULL)
+		return;
+	for (uint32_t j = 0; j < l; j++) {
+		uint32_t at = o + j;
+
+		if (at >= r->len || (r->mc->f == F_CORRUPT && at == r->flip_at))
+			continue;
+		if (!wire_seen[at]) {
+			wire_seen[at] = 1;
+			wire_ref[at] = p[j];
+		} else if (wire_ref[at] != p[j]) {
+			r->wire_diff++;
+		}
+	}
+}
+
 /* Take what port 1 has (waiting up to @ms for a first frame). */
 static unsigned int
 receive(struct run *r, unsigned int ms)
@@ -223,6 +263,8 @@ receive(struct run *r, unsigned int ms)
 		in[i]->l2_len = 14;
 		in[i]->l3_len = 20;
 		in[i]->l4_len = 20;
+		if (!(in[i]->ol_flags & rx_mask))
+			wire_check(r, in[i]);
 		assert_true(r->nhold < RTE_DIM(r->hold));
 		r->hold[r->nhold++] = in[i];
 	}
@@ -348,6 +390,7 @@ test_matrix_case(void **state)
 	unsigned int n1 = NREC / 2, corrupt = NREC / 3, i;
 
 	memset(&r, 0, sizeof(r));
+	memset(wire_seen, 0, sizeof(wire_seen));
 	r.mc = mc;
 	r.c = &c;
 	srand(1000 + mc->idx);
@@ -382,6 +425,13 @@ test_matrix_case(void **state)
 				       DPSEC_TLS_RX_RESYNC_HINT;
 	r.rx = live[1] = dpsec_tls_create(ctx, &conf);
 	assert_non_null(r.rx);
+	if (rx_mask == 0) {	/* registered with the first context */
+		int bit = rte_mbuf_dynflag_lookup(
+			DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED, NULL);
+
+		assert_true(bit >= 0);
+		rx_mask = UINT64_C(1) << bit;
+	}
 
 	if (ku) {
 		r.len = frame(r.tx, 0, 0, n1, DPSEC_TLS_TYPE_DATA);
@@ -446,6 +496,7 @@ test_matrix_case(void **state)
 		}
 		rte_pktmbuf_free(r.recs[i].m);
 	}
+	assert_int_equal(r.wire_diff, 0);
 	/* The fault acted. */
 	if (mc->f == F_WIRE)
 		assert_true(xs(0, "tx_fault_drop") + xs(0, "tx_fault_dup") +
@@ -541,6 +592,7 @@ main(void)
 	if (tls_two_ports_up("lib-tls-matrix", "tls_mx", "tls-matrix",
 			     &ctx) != 0)
 		return 1;
+
 	for (unsigned int s = 0; s < RTE_DIM(suites); s++)
 		for (unsigned int f = 0; f < F_MAX; f++) {
 			struct mcase *mc = &cases[k];
