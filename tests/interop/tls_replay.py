@@ -357,12 +357,18 @@ def check_lossy_conn(rows, cap, case, out, resync, conn, loses):
             if resync == "device" and not keyupdate and nic * 5 < total * 4:
                 errs.append("%s: %d of %d records decrypted by the NIC"
                             % (role, nic, total))
-        exp = os.path.join(cap, "%s_%s_sent.bin" % (case, role))
-        got = os.path.join(out, "conn%d-%s.bin" % (conn, role))
-        if not os.path.exists(got) or not same(got, exp):
-            errs.append("%s: decrypted data differ from what the peer "
-                        "sent" % role)
+        errs += data_errs(cap, case, out, conn, role)
     return errs
+
+
+def data_errs(cap, case, out, conn, role):
+    """What dpsec decrypted of @conn's @role direction against what the
+    peer sent."""
+    exp = os.path.join(cap, "%s_%s_sent.bin" % (case, role))
+    got = os.path.join(out, "conn%d-%s.bin" % (conn, role))
+    if not os.path.exists(got) or not same(got, exp):
+        return ["%s: decrypted data differ from what the peer sent" % role]
+    return []
 
 
 def row_stats(rows):
@@ -449,11 +455,7 @@ def check_mixed_conn(rows, cap, case, out, conn):
             errs.append("%s: %s record errors" % (role, r.group(11)))
         if int(r.group(9)) == 0:
             errs.append("%s: no MIXED record" % role)
-        exp = os.path.join(cap, "%s_%s_sent.bin" % (case, role))
-        got = os.path.join(out, "conn%d-%s.bin" % (conn, role))
-        if not os.path.exists(got) or not same(got, exp):
-            errs.append("%s: decrypted data differ from what the peer "
-                        "sent" % role)
+        errs += data_errs(cap, case, out, conn, role)
     return errs
 
 
@@ -509,11 +511,7 @@ def check_case(replay, cap, case, mode, work, extra):
                                                         r.group(12)))
         if mode == "nic" and chacha and nic != 0:
             errs.append("%s: ChaCha20 records on the NIC" % role)
-        got = os.path.join(out, "conn%s-%s.bin" % (r.group(1), role))
-        exp = os.path.join(cap, "%s_%s_sent.bin" % (case, role))
-        if not os.path.exists(got) or not same(got, exp):
-            errs.append("%s: decrypted data differ from what the peer sent"
-                        % role)
+        errs += data_errs(cap, case, out, int(r.group(1)), role)
     sent = [SENT.match(l) for l in lines]
     sent = [s for s in sent if s]
     if len(sent) != 2:
