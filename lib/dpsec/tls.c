@@ -1059,19 +1059,14 @@ resync_take(struct dpsec_tls *t)
 	}
 }
 
-unsigned int
+void
 tls_port_readd(struct dpsec_ctx *ctx, uint16_t port_id)
 {
 	struct dpsec_tls *t;
-	unsigned int n = 0;
 
-	TAILQ_FOREACH(t, &ctx->tlss, next) {
-		if (t->conf.port_id != port_id || !t->nic)
-			continue;
-		__atomic_store_n(&t->readd_req, 1, __ATOMIC_RELEASE);
-		n++;
-	}
-	return n;
+	TAILQ_FOREACH(t, &ctx->tlss, next)
+		if (t->conf.port_id == port_id && t->nic)
+			__atomic_store_n(&t->readd_req, 1, __ATOMIC_RELEASE);
 }
 
 /* Where a read context put back on the NIC starts: the next record start
@@ -1095,6 +1090,30 @@ rx_readd_at(const struct dpsec_tls *t, uint32_t *seq, uint64_t *rec)
 	}
 }
 
+/* TX on the NIC, not moved to software: the NIC can be positioned inside
+ * a record by a dump of its bytes so far (conf.tx_resync DUMP). */
+static bool
+tx_dumps(const struct dpsec_tls *t)
+{
+	return t->nic && !t->tx_sw &&
+	       t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
+	       t->ops->tx_resync_dump != NULL;
+}
+
+/* TX: the record under the cursor (if any, and not already) is finished
+ * in software (sw_takeover()); without tx_read it cannot be. */
+static void
+tx_finish_in_sw(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
+{
+	if (t->sw_rec || (t->cur.part == DPSEC_TLS_PART_HDR &&
+			  t->cur.part_off == 0))
+		return;
+	if (sw_takeover(t, eng) != DPSEC_R_NONE)
+		DPSEC_LOG_RL(ERR, "TLS TX: the record under way at TCP %u "
+			     "cannot be finished without the NIC (tx_read)",
+			     t->cur.rec_tcp_seq);
+}
+
 /*
  * After dpsec_port_resync(), on the context's own lcore at the start of a
  * burst: the NIC may have forgotten the context (a reset). Its old entry
@@ -1102,12 +1121,12 @@ rx_readd_at(const struct dpsec_tls *t, uint32_t *seq, uint64_t *rec)
  * takes the current key and position:
  * - RX from the next record start dpsec knows of; the usual resync (hint
  *   or device-driven) follows if the NIC is already past it;
- * - TX at the cursor: a record under way is taken over by software (with
- *   dumps the NIC takes it back at the next segment, tx_seg()), and the
- *   next marked segment positions the NIC (nic_position()). A write
- *   context whose retransmissions may still need the key before the last
- *   rekey (or with a rekey waiting) stays in software: the new entry would
- *   know one key only, and a dump of an old record under the new key would
+ * - TX at the cursor: the next marked segment positions the NIC
+ *   (nic_position(); inside a record, by a dump); without dumps the
+ *   record under way is finished in software first. A write context
+ *   whose retransmissions may still need the key before the last rekey
+ *   (or with a rekey waiting) stays in software: the new entry would know
+ *   one key only, and a dump of an old record under the new key would
  *   reuse a (key, record number) pair (invariant 1,
  *   doc/security_model.md).
  * A NIC that refuses the new entry leaves the context in software
@@ -1134,14 +1153,6 @@ readd_take(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
 				  &ps->tx_tls_del);
 	}
 	t->stats.nic_readds++;
-	if (!t->rx && !(t->cur.part == DPSEC_TLS_PART_HDR &&
-			t->cur.part_off == 0) && !t->sw_rec &&
-	    sw_takeover(t, eng) != DPSEC_R_NONE) {
-		DPSEC_LOG_RL(ERR, "TLS TX: the record under way at TCP %u "
-			     "cannot be finished without the NIC (tx_read)",
-			     t->cur.rec_tcp_seq);
-		goto sw;
-	}
 	if (!t->rx && (t->prev_valid || t->rekey_pending))
 		goto sw;
 	drv_conf_fill(t, &d);
@@ -1164,10 +1175,13 @@ readd_take(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
 		t->req_pending = 0;
 	} else {
 		t->nic_resync = 1;
+		if (!tx_dumps(t))
+			tx_finish_in_sw(t, eng);
 	}
 	return;
 sw:
-	/* Software from here; a record under way was taken over above. */
+	if (!t->rx)
+		tx_finish_in_sw(t, eng);
 	t->nic = 0;
 	t->place_reason = DPSEC_PLACE_R_NIC_RESET;
 	explicit_bzero(t->nic_key, sizeof(t->nic_key));
@@ -1237,12 +1251,8 @@ tx_seg(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	}
 	tx_window(t, old != 0);
 	/* Software or NIC for this segment. */
-	dump = t->nic && old != 0 &&
-	       t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
-	       t->ops->tx_resync_dump != NULL && !t->tx_sw;
-	if (t->sw_rec && old == 0 && t->nic && !t->tx_sw &&
-	    t->conf.tx_resync == DPSEC_TLS_TX_RESYNC_DUMP &&
-	    t->ops->tx_resync_dump != NULL && t->rbuf != NULL) {
+	dump = old != 0 && tx_dumps(t);
+	if (t->sw_rec && old == 0 && tx_dumps(t) && t->rbuf != NULL) {
 		/* A record software took over goes back to the NIC at this
 		 * segment: the dump gives it the record's bytes before it
 		 * (same key, number and bytes: the same ciphertext and tag

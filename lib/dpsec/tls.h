@@ -143,6 +143,6 @@ void tls_destroy_all(struct dpsec_ctx *ctx);
 
 /* offload.c, dpsec_port_resync(), under ctx->ctl_lock: the port's TLS
  * contexts on the NIC go back to it at their next burst. */
-unsigned int tls_port_readd(struct dpsec_ctx *ctx, uint16_t port_id);
+void tls_port_readd(struct dpsec_ctx *ctx, uint16_t port_id);
 
 #endif /* DPSEC_PRIV_TLS_H */

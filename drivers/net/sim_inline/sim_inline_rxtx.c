@@ -1126,17 +1126,6 @@ sim_tx_flush_held(struct sim_port *p)
 }
 
 /*
- * Frames are sent in runs of good ones; a bad frame is dropped (counted) in
- * its place. If the wire takes only part of a run, we stop there: the
- * caller still owns pkts[return value..nb). A run is all plain packets or
- * all packets for the inline IPsec engine: the engine transforms a packet
- * (in place, with a sequence number of its own) before the wire sees it,
- * so one the wire then refuses cannot go back to the caller - sent again
- * it would be protected twice - and is lost as on a cable
- * (tx_sec_drop_wire_full), as a NIC's frame that its link partner cannot
- * take.
- */
-/*
  * An empty tx_burst() (an application flushing its queue, or draining
  * before it stops) sends a frame fault_reorder held back once it has
  * waited SIM_REORDER_MAX_MS with no next frame to go after: a reordered
@@ -1152,6 +1141,17 @@ tx_held_expire(struct sim_port *p, struct sim_txq *q)
 		q->held = NULL;
 }
 
+/*
+ * Frames are sent in runs of good ones; a bad frame is dropped (counted) in
+ * its place. If the wire takes only part of a run, we stop there: the
+ * caller still owns pkts[return value..nb). A run is all plain packets or
+ * all packets for the inline IPsec engine: the engine transforms a packet
+ * (in place, with a sequence number of its own) before the wire sees it,
+ * so one the wire then refuses cannot go back to the caller - sent again
+ * it would be protected twice - and is lost as on a cable
+ * (tx_sec_drop_wire_full), as a NIC's frame that its link partner cannot
+ * take.
+ */
 uint16_t
 sim_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb)
 {
