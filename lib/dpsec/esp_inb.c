@@ -21,6 +21,7 @@ struct inb_pkt {
 	uint64_t seq;			/* full sequence number */
 	uint8_t udp;			/* NAT-T encapsulated */
 	uint8_t proto;			/* decapsulated by the NIC */
+	uint8_t v4;			/* proto: the inner packet is IPv4 */
 };
 
 /* Outer headers and ESP framing checks; no SA state is touched. (Inlined
@@ -202,14 +203,13 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *ct = ip + p->esp_off + ESP_HDR_LEN + sa->iv_len;
 	uint8_t pad = ct[p->ct_len - 2], nh = ct[p->ct_len - 1];
-	uint32_t i, len, hdr = p->esp_off + ESP_HDR_LEN + sa->iv_len;
+	uint32_t len, hdr = p->esp_off + ESP_HDR_LEN + sa->iv_len;
 	uint8_t outer_tos = ip_tos(ip);
 
 	if ((uint32_t)pad + ESP_TRAILER_LEN > p->ct_len)
 		return DPSEC_R_BAD_PAD;
-	for (i = 0; i < pad; i++)
-		if (ct[p->ct_len - 2 - pad + i] != (uint8_t)(i + 1))
-			return DPSEC_R_BAD_PAD;	/* RFC 4303 §2.4 */
+	if (!esp_pad_ok(ct + p->ct_len - ESP_TRAILER_LEN, pad))
+		return DPSEC_R_BAD_PAD;	/* RFC 4303 §2.4 */
 	len = p->ct_len - pad - ESP_TRAILER_LEN;
 	rte_pktmbuf_trim(m, (uint16_t)(pad + ESP_TRAILER_LEN + sa->icv_len));
 
@@ -287,19 +287,13 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 	return DPSEC_R_NONE;
 }
 
-/* The NIC's inner (tunnel) or restored (transport) packet, as we give it. */
+/* The NIC's inner (tunnel) or restored (transport) packet, as we give it
+ * (its header was parsed by proto_sa()). */
 static enum dpsec_reason
-proto_done(struct rte_mbuf *m, uint32_t *inner_len)
+proto_done(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if ((ip[0] >> 4) == 4) {
-		m->packet_type = RTE_PTYPE_L3_IPV4;
-		m->l3_len = rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
-	} else {
-		m->packet_type = RTE_PTYPE_L3_IPV6;
-		m->l3_len = sizeof(struct rte_ipv6_hdr);
-	}
+	m->packet_type = p->v4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6;
+	m->l3_len = p->l3;
 	m->l2_len = 0;
 	*inner_len = m->pkt_len;
 	return DPSEC_R_NONE;
@@ -333,59 +327,92 @@ nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
 	return true;
 }
 
+/* The IP header at the front of a packet (proto_sa()). */
+struct ip_front {
+	uint32_t l3;			/* header length */
+	uint32_t total;			/* datagram length it gives */
+	uint8_t proto;			/* next header */
+	bool v4;
+	bool ok;			/* a header within the first segment */
+};
+
 /*
- * Is this an ESP packet of one of our SAs (outer IP, ESP or UDP-ESP, an
- * SPI in the SAD)? A NIC that decrypted it as inline crypto leaves the
- * security dynfield as it was, possibly the id of an inline-protocol SA
- * from the mbuf's previous life: such a packet must not be taken for one
- * the NIC decapsulated.
+ * Read the IP header at the front of @m, checked within the bytes present
+ * (IPv4 IHL >= 5, IHL * 4 <= total length and within the segment; IPv6 40
+ * bytes), for proto_sa()'s two questions: what the NIC decapsulated, and
+ * whether it is ESP of one of our SAs.
+ */
+static inline void
+ip_front_read(const struct rte_mbuf *m, struct ip_front *f)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	f->l3 = f->total = 0;
+	f->proto = 0;
+	f->v4 = f->ok = false;
+	if (m->data_len < sizeof(struct rte_ipv4_hdr))
+		return;
+	f->v4 = (ip[0] >> 4) == 4;
+	if (f->v4) {
+		const struct rte_ipv4_hdr *h = (const void *)ip;
+
+		f->l3 = rte_ipv4_hdr_len(h);
+		f->total = rte_be_to_cpu_16(h->total_length);
+		f->proto = h->next_proto_id;
+		f->ok = f->l3 >= sizeof(*h) && f->total >= f->l3 &&
+			f->l3 <= m->data_len;
+	} else if ((ip[0] >> 4) == 6 &&
+		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
+		const struct rte_ipv6_hdr *h = (const void *)ip;
+
+		f->l3 = sizeof(*h);
+		f->total = sizeof(*h) + rte_be_to_cpu_16(h->payload_len);
+		f->proto = h->proto;
+		f->ok = true;
+	}
+}
+
+/*
+ * Is a packet whose front header is @f ESP of one of our SAs (ESP or
+ * UDP-ESP, an SPI in the SAD)? A NIC that decrypted it as inline crypto
+ * leaves the security dynfield as it was, possibly the id of an
+ * inline-protocol SA from the mbuf's previous life: such a packet must
+ * not be taken for one the NIC decapsulated.
  */
 static bool
 is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
-	   const struct rte_mbuf *m)
+	   const struct rte_mbuf *m, const struct ip_front *f)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t l3, off;
-	uint8_t proto;
-	bool v4;
+	uint32_t off;
 
-	if (m->data_len < sizeof(struct rte_ipv4_hdr))
-		return false;
-	v4 = (ip[0] >> 4) == 4;
-	if (v4) {
-		l3 = rte_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
-		proto = ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
-	} else if ((ip[0] >> 4) == 6 &&
-		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
-		l3 = sizeof(struct rte_ipv6_hdr);
-		proto = ((const struct rte_ipv6_hdr *)ip)->proto;
-	} else {
-		return false;
-	}
 	/* UDP can be ESP only if some inbound SA is NAT-T: an inner UDP
 	 * packet costs no SAD lookup otherwise. */
-	if (proto != IPPROTO_ESP &&
-	    (proto != IPPROTO_UDP ||
-	     __atomic_load_n(&ctx->nb_natt_in, __ATOMIC_RELAXED) == 0))
+	if (!f->ok || (f->proto != IPPROTO_ESP &&
+		       (f->proto != IPPROTO_UDP ||
+			__atomic_load_n(&ctx->nb_natt_in,
+					__ATOMIC_RELAXED) == 0)))
 		return false;
-	off = l3 + (proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+	off = f->l3 + (f->proto == IPPROTO_UDP ?
+		       sizeof(struct rte_udp_hdr) : 0);
 	if (m->data_len < off + ESP_HDR_LEN)
 		return false;
 	return sad_lookup_cached(ctx, sc,
 			       ((const struct rte_esp_hdr *)(ip + off))->spi,
-			       ip, v4) != NULL;
+			       ip, f->v4) != NULL;
 }
 
 /*
  * The SA of a packet the NIC decapsulated as inline protocol: the id in
  * the security dynfield names a live inbound SA that has had a protocol
  * session (this one, or one before a move or a re-push: its packets may
- * still be in the RX queues) on the port it came in on. NULL for anything
- * else.
+ * still be in the RX queues) on the port it came in on, and the packet is
+ * not ESP of one of ours. NULL for anything else. *f: its front header
+ * (linearized first), for proto_parse().
  */
 static inline struct dpsec_sa *
-proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
-	 const struct rte_mbuf *m)
+proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
+	 struct ip_front *f)
 {
 	uint64_t uid;
 	struct dpsec_sa *sa;
@@ -394,60 +421,32 @@ proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc,
 	if (__atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) == 0 ||
 	    !rte_security_dynfield_is_registered())
 		return NULL;
-	uid = *rte_security_dynfield((struct rte_mbuf *)(uintptr_t)m);
+	uid = *rte_security_dynfield(m);
 	sa = sa_of_uid(ctx, uid);
 	if (sa == NULL || sa->dir != DPSEC_SA_INBOUND ||
-	    !sa->proto_seen || m->port != sa->port_id || is_our_esp(ctx, sc, m))
+	    !sa->proto_seen || m->port != sa->port_id)
+		return NULL;
+	if (m->nb_segs == 1 || rte_pktmbuf_linearize(m) == 0)
+		ip_front_read(m, f);
+	else
+		*f = (struct ip_front){ .ok = false };
+	if (is_our_esp(ctx, sc, m, f))
 		return NULL;
 	return sa;
 }
 
 /*
- * The IP packet a NIC decapsulated (inline protocol) is checked as
- * software checks what it decrypts: its header within the bytes present
- * (IPv4 IHL >= 5, IHL * 4 <= total length; IPv6 40 bytes), the datagram
- * within the mbuf, and bytes after it (a NIC's or the wire's padding)
- * trimmed (invariant 6 of doc/security_model.md: nothing reads past
- * the packet).
- */
-static enum dpsec_reason
-proto_inner_check(struct rte_mbuf *m)
-{
-	const uint8_t *ip;
-	uint32_t total;
-
-	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
-		return DPSEC_R_NOMEM;
-	ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	if (m->data_len < sizeof(struct rte_ipv4_hdr))
-		return DPSEC_R_BAD_IP;
-	if ((ip[0] >> 4) == 4) {
-		const struct rte_ipv4_hdr *h = (const void *)ip;
-		uint32_t l3 = rte_ipv4_hdr_len(h);
-
-		total = rte_be_to_cpu_16(h->total_length);
-		if (l3 < sizeof(*h) || total < l3)
-			return DPSEC_R_BAD_IP;
-	} else if ((ip[0] >> 4) == 6 &&
-		   m->data_len >= sizeof(struct rte_ipv6_hdr)) {
-		total = sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
-			((const struct rte_ipv6_hdr *)ip)->payload_len);
-	} else {
-		return DPSEC_R_BAD_IP;
-	}
-	return ip_trim(m, total);
-}
-
-/*
- * A packet the NIC decapsulated: its verdict, then the number it reports
- * against the SA's window (read-only here, as for software).
+ * A packet the NIC decapsulated (front header @f): its verdict and its
+ * IP header, checked as software checks what it decrypts (invariant 6 of
+ * doc/security_model.md: nothing reads past the packet; bytes after the
+ * datagram, a NIC's or the wire's padding, trimmed). The number it
+ * reports goes to the window in inb_chunk()'s second pass, which checks
+ * it there (no crypto to save by checking it earlier).
  */
 static enum dpsec_reason
 proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
-	    struct inb_pkt *p)
+	    const struct ip_front *f, struct inb_pkt *p)
 {
-	enum dpsec_reason r;
-
 	p->sa = sa;
 	p->proto = 1;
 	if (sa != sc->timed) {
@@ -459,14 +458,13 @@ proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
 	if (unlikely(__atomic_load_n(&sa->state, __ATOMIC_ACQUIRE) ==
 		     DPSEC_SA_DEAD))
 		return DPSEC_R_SA_DEAD;
-	r = proto_inner_check(m);
-	if (r != DPSEC_R_NONE)
-		return r;
+	if (!f->ok)
+		return m->nb_segs > 1 ? DPSEC_R_NOMEM : DPSEC_R_BAD_IP;
+	p->l3 = f->l3;
+	p->v4 = f->v4;
 	p->seq = *RTE_MBUF_DYNFIELD(m, dpsec_esp_sn_dynfield_offset,
 				    const uint64_t *);
-	if (dpsec_replay_verdict(&sa->replay, p->seq) != 0)
-		return DPSEC_R_REPLAY;
-	return DPSEC_R_NONE;
+	return ip_trim(m, f->total);
 }
 
 /*
@@ -479,13 +477,14 @@ static enum dpsec_reason
 inb_nic_pkt(struct dpsec_ctx *ctx, struct sad_cache *sc, uint32_t slot,
 	    struct rte_mbuf *m, struct inb_pkt *p, bool *crypto)
 {
-	struct dpsec_sa *psa = proto_sa(ctx, sc, m);
+	struct ip_front f;
+	struct dpsec_sa *psa = proto_sa(ctx, sc, m, &f);
 	enum dpsec_reason r;
 	uint8_t v;
 
 	*crypto = false;
 	if (unlikely(psa != NULL)) {
-		r = proto_parse(psa, sc, m, p);	/* decapsulated, verified */
+		r = proto_parse(psa, sc, m, &f, p);	/* decapsulated, verified */
 		if (r != DPSEC_R_NONE)
 			count_drop(psa, slot, r);
 		return r;
@@ -602,7 +601,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 			continue;
 		}
 		if (pk->proto)
-			reason[i] = proto_done(pkts[i], &len);
+			reason[i] = proto_done(pk, pkts[i], &len);
 		else
 			reason[i] = inb_decap(pk, pkts[i], &len);
 		if (reason[i] != DPSEC_R_NONE) {
@@ -650,9 +649,13 @@ dpsec_inbound(struct dpsec_ctx *ctx, struct rte_mbuf *pkts[], uint16_t nb,
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		inb_chunk(ctx, eng, pkts + off, n, reason,
-			  sa_out != NULL ? sa_out + good : NULL);
-		good = esp_settle(pkts, good, off, n, reason);
+		uint16_t g = inb_chunk(ctx, eng, pkts + off, n, reason,
+				       sa_out != NULL ? sa_out + good : NULL);
+
+		if (likely(g == n && good == off))
+			good += n;	/* all delivered, nothing to move */
+		else
+			good = esp_settle(pkts, good, off, n, reason);
 	}
 	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc);
 	return good;

@@ -158,7 +158,6 @@ outb_tun_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
 {
 	uint8_t tos = ip_tos(ip);
 
-	memcpy(hdr, sa->hdr, sa->hdr_len);
 	if (sa->outer_family == 4) {
 		const struct rte_ipv4_hdr *t =
 			(const struct rte_ipv4_hdr *)sa->hdr;
@@ -166,6 +165,13 @@ outb_tun_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
 		uint8_t otos = t->type_of_service;
 		rte_be16_t frag = t->fragment_offset;
 
+		/* Constant sizes: no libc call (with NAT-T, the UDP header
+		 * follows the IPv4 one in the template). */
+		if (sa->hdr_len == sizeof(*o))
+			memcpy(hdr, sa->hdr, sizeof(*o));
+		else
+			memcpy(hdr, sa->hdr, sizeof(*o) +
+			       sizeof(struct rte_udp_hdr));
 		if (sa->flags & DPSEC_SA_F_COPY_DSCP)
 			otos = tos & ~0x3u;
 		otos |= tos & 0x3u;  /* ECN, RFC 6040 */
@@ -177,13 +183,19 @@ outb_tun_hdr(const struct dpsec_sa *sa, uint8_t *hdr, const uint8_t *ip,
 		o->fragment_offset = frag;
 		o->packet_id = rte_cpu_to_be_16((uint16_t)seq);
 		o->total_length = rte_cpu_to_be_16((uint16_t)pkt_len);
-		o->hdr_checksum = ipv4_cksum_tmpl(t, otos, o->total_length,
+		o->hdr_checksum = ipv4_cksum_tmpl(t, sa->hdr_sum, otos,
+						  o->total_length,
 						  o->packet_id, frag);
 		return sizeof(struct rte_ipv4_hdr);
 	} else {
 		struct rte_ipv6_hdr *o = (struct rte_ipv6_hdr *)hdr;
 		uint8_t tc = tos & 0x3u;
 
+		if (sa->hdr_len == sizeof(*o))
+			memcpy(hdr, sa->hdr, sizeof(*o));
+		else
+			memcpy(hdr, sa->hdr, sizeof(*o) +
+			       sizeof(struct rte_udp_hdr));
 		if (sa->flags & DPSEC_SA_F_COPY_DSCP)
 			tc |= tos & ~0x3u;
 		ip_set_tos(o, tc);
@@ -232,7 +244,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
 	   uint64_t seq, uint8_t **esp, uint32_t *plen, uint32_t *inner_len)
 {
 	uint8_t *ip, *tail, nh, *hdr;
-	uint32_t len, padded, pad, i, l3 = 0, tail_len, hdr_len;
+	uint32_t len, padded, pad, l3 = 0, tail_len, hdr_len;
 	uint16_t udp_len = (sa->flags & DPSEC_SA_F_NATT) ?
 			   sizeof(struct rte_udp_hdr) : 0;
 	struct rte_esp_hdr *eh;
@@ -256,10 +268,7 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
 	    rte_pktmbuf_headroom(m) < hdr_len)
 		return DPSEC_R_NOMEM;
 	tail = (uint8_t *)rte_pktmbuf_append(m, tail_len);
-	for (i = 0; i < pad; i++)
-		tail[i] = (uint8_t)(i + 1);	/* RFC 4303 §2.4 default */
-	tail[pad] = (uint8_t)pad;
-	tail[pad + 1] = nh;
+	esp_pad_fill(tail, pad, nh, tail_len);
 
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hdr_len);
 	if (mode == DPSEC_SA_TUNNEL)
@@ -590,8 +599,9 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 	struct dpsec_crypto_engine *eng;
 	sa_outb_fn fn;
 	uint8_t reason[DPSEC_MAX_BURST];
-	uint64_t drops[DPSEC_R_MAX] = { 0 };
+	uint64_t drops[DPSEC_R_MAX];
 	uint64_t bytes = 0, ok = 0;
+	bool dropped = false;
 	unsigned int lc = rte_lcore_id();
 	uint16_t off, n, good = 0, i;
 	uint32_t slot;
@@ -632,15 +642,25 @@ dpsec_sa_outbound(struct dpsec_sa *h, struct rte_mbuf *pkts[], uint16_t nb)
 	fn = __atomic_load_n(&sa->outb, __ATOMIC_ACQUIRE);
 	for (off = 0; off < nb; off += n) {
 		n = RTE_MIN((uint16_t)(nb - off), (uint16_t)DPSEC_MAX_BURST);
-		ok += outb_chunk(sa, &fn, eng, pkts + off, n, reason, &bytes,
-				 &exhausted);
+		uint16_t c = outb_chunk(sa, &fn, eng, pkts + off, n, reason,
+					&bytes, &exhausted);
+
+		ok += c;
+		if (likely(c == n && good == off)) {
+			good += n;	/* all went on, nothing to move */
+			continue;
+		}
+		if (!dropped) {
+			memset(drops, 0, sizeof(drops));
+			dropped = true;
+		}
 		for (i = 0; i < n; i++)
 			drops[reason[i]]++;
 		good = esp_settle(pkts, good, off, n, reason);
 	}
 
 	slot = ctx_lc_slot(ctx);
-	for (i = 1; i < DPSEC_R_MAX; i++)
+	for (i = 1; dropped && i < DPSEC_R_MAX; i++)
 		if (drops[i])
 			sa_count_drops(sa, slot, (enum dpsec_reason)i, drops[i]);
 	sa_account(sa, slot, ok, bytes);

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_udp.h>
 
+#include "esp_wire.h"
 #include "sad.h"
 
 static const char *const place_reason_str[DPSEC_PLACE_R_MAX] = {
@@ -166,6 +167,7 @@ build_outer(struct dpsec_sa *sa, const struct dpsec_sa_conf *c)
 		ip->next_proto_id = proto;
 		ip->src_addr = c->src.v4;
 		ip->dst_addr = c->dst.v4;
+		sa->hdr_sum = ipv4_cksum_base(ip);
 		l3 = sizeof(*ip);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)sa->hdr;

@@ -253,6 +253,7 @@ struct dpsec_sa {
 	uint16_t natt_dport;		/* conf.natt_dport */
 	uint8_t salt[4];
 	uint8_t hdr[DPSEC_MAX_HDR];	/* tunnel outer header template */
+	uint32_t hdr_sum;		/* IPv4: ipv4_cksum_base(hdr) */
 	uint64_t seq_max;		/* last usable outbound SN */
 	/* Outbound inline protocol: the last SN software may use itself
 	 * (atomic; UINT64_MAX: no limit). Set when a NIC session takes the
@@ -314,7 +315,7 @@ static_assert(SA_HOT(ctx) && SA_HOT(key) && SA_HOT(outb) && SA_HOT(cnt) &&
 	      SA_HOT(sec) && SA_HOT(sess) && SA_HOT(spi_be) &&
 	      SA_HOT(flags) && SA_HOT(state) && SA_HOT(icv_len) &&
 	      SA_HOT(hdr_len) && SA_HOT(port_id) && SA_HOT(natt_dport) &&
-	      SA_HOT(salt) && SA_HOT(hdr) && SA_HOT(seq_max) && SA_HOT(sw_ceiling) &&
+	      SA_HOT(salt) && SA_HOT(hdr) && SA_HOT(hdr_sum) && SA_HOT(seq_max) && SA_HOT(sw_ceiling) &&
 	      SA_HOT(time_first) && SA_HOT(uid) && SA_HOT(placement) &&
 	      SA_HOT(nic_ok), "a hot SA field after seq");
 static_assert(offsetof(struct dpsec_sa, seq) <= 3 * RTE_CACHE_LINE_SIZE,

@@ -375,7 +375,7 @@ proto_egress(struct sim_port *p, struct sim_sa *sa, struct rte_mbuf *m,
 	    rte_pktmbuf_headroom(m) < hdr_len + l2)
 		return SIM_XS_tx_sec_bad;
 	tail = (uint8_t *)rte_pktmbuf_append(m, tail_len);
-	esp_pad_fill(tail, pad, nh);
+	esp_pad_fill(tail, pad, nh, tail_len);
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hdr_len);
 
 	if (sa->tunnel) {
