@@ -25,6 +25,13 @@ static const struct dpsec_crypto_cipher_info cipher_tbl[DPSEC_CRYPTO_CIPHER_MAX]
 #undef X
 };
 
+/* The ESP datapath aligns and checks payloads with masks (esp_inb.c). */
+#define X(id, nm, key, salt, iv, nonce, blk, pad, icv, ae, xf, ralg, tl) \
+	_Static_assert((pad) > 0 && ((pad) & ((pad) - 1)) == 0, \
+		       nm ": ESP pad_align must be a power of two");
+DPSEC_CRYPTO_CIPHERS(X)
+#undef X
+
 static const struct dpsec_crypto_auth_info auth_tbl[DPSEC_CRYPTO_AUTH_MAX] = {
 #define X(id, nm, key, icv, dig, blk, ralg) \
 	[DPSEC_CRYPTO_AUTH_##id] = { \

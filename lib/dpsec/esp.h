@@ -27,6 +27,29 @@ struct esp_op_buf {
 };
 
 /*
+ * rte_pktmbuf_trim() / rte_pktmbuf_adj() for a one-segment mbuf with at
+ * least @len bytes (the inbound path linearizes before it parses): no
+ * walk to the last segment, no checks left to make.
+ */
+static inline void
+seg1_trim(struct rte_mbuf *m, uint16_t len)
+{
+	RTE_ASSERT(m->nb_segs == 1 && len <= m->data_len);
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len -= len;
+}
+
+static inline uint8_t *
+seg1_adj(struct rte_mbuf *m, uint16_t len)
+{
+	RTE_ASSERT(m->nb_segs == 1 && len <= m->data_len);
+	m->data_off = (uint16_t)(m->data_off + len);
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len -= len;
+	return rte_pktmbuf_mtod(m, uint8_t *);
+}
+
+/*
  * The IP datagram at the front of @m ends at @total (IPv4 total length,
  * IPv6 40 + payload length); what follows it in the mbuf is link-layer
  * padding or trailer (Ethernet pads a frame to 60 bytes), not part of

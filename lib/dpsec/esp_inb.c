@@ -130,7 +130,8 @@ inb_parse(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		return DPSEC_R_TRUNCATED;
 	p->ct_len = total - p->esp_off - ESP_HDR_LEN - sa->iv_len -
 		    sa->icv_len;
-	if (p->ct_len % sa->pad_align != 0)
+	/* pad_align is a power of two (crypto.c asserts it) */
+	if ((p->ct_len & (sa->pad_align - 1u)) != 0)
 		return DPSEC_R_BAD_LENGTH;
 
 	r = dpsec_replay_check(&sa->replay, rte_be_to_cpu_32(eh->seq),
@@ -211,7 +212,8 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 	if (!esp_pad_ok(ct + p->ct_len - ESP_TRAILER_LEN, pad))
 		return DPSEC_R_BAD_PAD;	/* RFC 4303 §2.4 */
 	len = p->ct_len - pad - ESP_TRAILER_LEN;
-	rte_pktmbuf_trim(m, (uint16_t)(pad + ESP_TRAILER_LEN + sa->icv_len));
+	/* one segment since inb_parse(); the trailer and ICV are within it */
+	seg1_trim(m, (uint16_t)(pad + ESP_TRAILER_LEN + sa->icv_len));
 
 	if (sa->mode == DPSEC_SA_TUNNEL) {
 		uint8_t *in = ct;
@@ -253,7 +255,7 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 		} else {
 			return DPSEC_R_BAD_NEXT_HDR;
 		}
-		rte_pktmbuf_adj(m, (uint16_t)hdr);
+		seg1_adj(m, (uint16_t)hdr);
 		m->packet_type = nh == ESP_NH_IPV4 ? RTE_PTYPE_L3_IPV4 :
 						     RTE_PTYPE_L3_IPV6;
 		/* The inner header, as for the NIC's (proto_done()). */
@@ -265,7 +267,7 @@ inb_decap(const struct inb_pkt *p, struct rte_mbuf *m, uint32_t *inner_len)
 			return DPSEC_R_BAD_NEXT_HDR;
 		/* Transport: slide the IP header up over UDP/ESP/IV. */
 		memmove(ip + hdr - p->l3, ip, p->l3);
-		ip = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)(hdr - p->l3));
+		ip = seg1_adj(m, (uint16_t)(hdr - p->l3));
 		if ((ip[0] >> 4) == 4) {
 			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 
