@@ -329,6 +329,14 @@ nic_verdict(const struct inb_pkt *p, const struct rte_mbuf *m,
 	return true;
 }
 
+/* What a chunk's NIC checks depend on, read once per chunk (inb_chunk()):
+ * a change of the context's SAs during a chunk is as if it came after. */
+struct inb_env {
+	bool proto_in;		/* some inbound SA had an inline-protocol
+				 * session, the security dynfield exists */
+	bool natt_in;		/* some inbound SA is NAT-T */
+};
+
 /* The IP header at the front of a packet (proto_sa()). */
 struct ip_front {
 	uint32_t l3;			/* header length */
@@ -383,7 +391,7 @@ ip_front_read(const struct rte_mbuf *m, struct ip_front *f)
  */
 static bool
 is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
-	   const struct rte_mbuf *m, const struct ip_front *f)
+	   const struct rte_mbuf *m, const struct ip_front *f, bool natt_in)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t off;
@@ -391,9 +399,7 @@ is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
 	/* UDP can be ESP only if some inbound SA is NAT-T: an inner UDP
 	 * packet costs no SAD lookup otherwise. */
 	if (!f->ok || (f->proto != IPPROTO_ESP &&
-		       (f->proto != IPPROTO_UDP ||
-			__atomic_load_n(&ctx->nb_natt_in,
-					__ATOMIC_RELAXED) == 0)))
+		       (f->proto != IPPROTO_UDP || !natt_in)))
 		return false;
 	off = f->l3 + (f->proto == IPPROTO_UDP ?
 		       sizeof(struct rte_udp_hdr) : 0);
@@ -413,15 +419,14 @@ is_our_esp(const struct dpsec_ctx *ctx, struct sad_cache *sc,
  * (linearized first), for proto_parse().
  */
 static inline struct dpsec_sa *
-proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
-	 struct ip_front *f)
+proto_sa(struct dpsec_ctx *ctx, const struct inb_env *env,
+	 struct sad_cache *sc, struct rte_mbuf *m, struct ip_front *f)
 {
 	uint64_t uid;
 	struct dpsec_sa *sa;
 
 	/* Called for packets with RTE_MBUF_F_RX_SEC_OFFLOAD only. */
-	if (__atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) == 0 ||
-	    !rte_security_dynfield_is_registered())
+	if (!env->proto_in)
 		return NULL;
 	uid = *rte_security_dynfield(m);
 	sa = sa_of_uid(ctx, uid);
@@ -432,7 +437,7 @@ proto_sa(struct dpsec_ctx *ctx, struct sad_cache *sc, struct rte_mbuf *m,
 		ip_front_read(m, f);
 	else
 		*f = (struct ip_front){ .ok = false };
-	if (is_our_esp(ctx, sc, m, f))
+	if (is_our_esp(ctx, sc, m, f, env->natt_in))
 		return NULL;
 	return sa;
 }
@@ -476,11 +481,12 @@ proto_parse(struct dpsec_sa *sa, struct sad_cache *sc, struct rte_mbuf *m,
  * software decrypts (*crypto set).
  */
 static enum dpsec_reason
-inb_nic_pkt(struct dpsec_ctx *ctx, struct sad_cache *sc, uint32_t slot,
-	    struct rte_mbuf *m, struct inb_pkt *p, bool *crypto)
+inb_nic_pkt(struct dpsec_ctx *ctx, const struct inb_env *env,
+	    struct sad_cache *sc, uint32_t slot, struct rte_mbuf *m,
+	    struct inb_pkt *p, bool *crypto)
 {
 	struct ip_front f;
-	struct dpsec_sa *psa = proto_sa(ctx, sc, m, &f);
+	struct dpsec_sa *psa = proto_sa(ctx, env, sc, m, &f);
 	enum dpsec_reason r;
 	uint8_t v;
 
@@ -521,6 +527,7 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	struct dpsec_sa *run_sa = NULL, *locked = NULL;
 	uint64_t run_pkts = 0, run_bytes = 0;
 	struct sad_cache sc;
+	struct inb_env env;
 	uint16_t i, good = 0;
 	uint32_t slot = ctx_lc_slot(ctx);
 	bool crypto;
@@ -535,13 +542,16 @@ inb_chunk(struct dpsec_ctx *ctx, struct dpsec_crypto_engine *eng,
 	 * crypto burst on, packets are taken in their order in the burst.
 	 */
 	sad_cache_init(ctx, &sc);
+	env.proto_in = __atomic_load_n(&ctx->nb_proto_in, __ATOMIC_RELAXED) != 0 &&
+		       rte_security_dynfield_is_registered();
+	env.natt_in = __atomic_load_n(&ctx->nb_natt_in, __ATOMIC_RELAXED) != 0;
 	for (i = 0; i < n; i++) {
 		p[i].sa = NULL;
 		p[i].proto = 0;
 		st[i] = NULL;
 		if (pkts[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD) {
-			reason[i] = inb_nic_pkt(ctx, &sc, slot, pkts[i], &p[i],
-						&crypto);
+			reason[i] = inb_nic_pkt(ctx, &env, &sc, slot, pkts[i],
+						&p[i], &crypto);
 			if (reason[i] != DPSEC_R_NONE)
 				continue;
 			if (!crypto) {
