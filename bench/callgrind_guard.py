@@ -190,7 +190,7 @@ def build_config(build):
         with open(os.path.join(build, 'meson-logs', 'meson-log.txt')) as f:
             for line in f:
                 m = re.search(r'^C compiler for the host machine: '
-                              r'.*\((\w+) ([\d.]+)', line)
+                              r'.*?\((\w+) ([\d.]+)', line)
                 if m is not None:
                     cfg['cc'] = '%s %s' % m.groups()
                     break
