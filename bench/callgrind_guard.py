@@ -264,6 +264,33 @@ def guard(args):
         raise GuardError('%s not built' % args.bench)
     cfg = build_config(args.build)
 
+    base = None
+    if not args.update and not args.report_only:
+        try:
+            with open(args.baseline) as f:
+                base = json.load(f)
+        except (OSError, ValueError) as e:
+            raise GuardError('baseline %s: %s (create it with --update)'
+                             % (args.baseline, e))
+        if base.get('schema') != SCHEMA:
+            raise GuardError('baseline %s: schema is not %s'
+                             % (args.baseline, SCHEMA))
+        diff = {k: (base['config'].get(k), v) for k, v in cfg.items()
+                if base['config'].get(k) != v}
+        if diff:
+            raise GuardError(
+                'the baseline was taken in another build configuration '
+                '(%s); compare in a build like it, or take a new one with '
+                '--update' % '; '.join('%s: baseline %r, here %r' % (k, a, b)
+                                       for k, (a, b) in diff.items()))
+        s = base.get('settings', {})
+        if s.get('iters') != args.iters or s.get('sizes') != args.sizes or \
+                s.get('bench_args', []) != args.bench_arg:
+            raise GuardError('the baseline was taken with --iters %s '
+                             '--sizes %s --bench-arg %s'
+                             % (s.get('iters'), s.get('sizes'),
+                                s.get('bench_args')))
+
     runs = []
     with tempfile.TemporaryDirectory(prefix='dpsec-cg-') as tmp:
         for i in range(args.repeat):
@@ -295,30 +322,6 @@ def guard(args):
                       'vs %s instr/pkt' % (c, v['own'],
                                           '%.1f' % w['own'] if w else '-'))
                 status = 1
-
-    base = None
-    if not args.update and not args.report_only:
-        try:
-            with open(args.baseline) as f:
-                base = json.load(f)
-        except (OSError, ValueError) as e:
-            raise GuardError('baseline %s: %s (create it with --update)'
-                             % (args.baseline, e))
-        if base.get('schema') != SCHEMA:
-            raise GuardError('baseline %s: schema is not %s'
-                             % (args.baseline, SCHEMA))
-        diff = {k: (base['config'].get(k), v) for k, v in cfg.items()
-                if base['config'].get(k) != v}
-        if diff:
-            raise GuardError(
-                'the baseline was taken in another build configuration '
-                '(%s); compare in a build like it, or take a new one with '
-                '--update' % '; '.join('%s: baseline %r, here %r' % (k, a, b)
-                                       for k, (a, b) in diff.items()))
-        s = base.get('settings', {})
-        if s.get('iters') != args.iters or s.get('sizes') != args.sizes:
-            raise GuardError('the baseline was taken with --iters %s '
-                             '--sizes %s' % (s.get('iters'), s.get('sizes')))
 
     print('%-22s %10s %10s %8s   %s' % ('cell', 'own', 'baseline', 'change',
                                        'IPsec-MB (info)'))
