@@ -53,7 +53,8 @@ class GuardError(Exception):
 
 
 def parse_dump(path, names):
-    """One callgrind dump: (desc trigger, summary, {object: self Ir}).
+    """One callgrind dump: (desc trigger, summary,
+    {(object, function): self Ir}).
 
     names holds the compressed-name tables ("(id) name" defines, "(id)"
     refers), shared by every dump of a run: parse the dumps in part order.
@@ -63,6 +64,7 @@ def parse_dump(path, names):
     positions = 1
     ir_idx = 0
     obj = '???'
+    fn = '???'
     skip = False
     cost = {}
     kinds = {'ob': 'ob', 'cob': 'ob', 'fl': 'fl', 'fi': 'fl', 'fe': 'fl',
@@ -89,7 +91,8 @@ def parse_dump(path, names):
                     continue
                 vals = line.split()[positions:]
                 if ir_idx < len(vals):
-                    cost[obj] = cost.get(obj, 0) + int(vals[ir_idx])
+                    k = (obj, fn)
+                    cost[k] = cost.get(k, 0) + int(vals[ir_idx])
                 continue
             if line.startswith('calls='):
                 skip = True
@@ -99,6 +102,8 @@ def parse_dump(path, names):
                 name = resolve(kinds[key], val)
                 if key == 'ob':
                     obj = name
+                elif key == 'fn':
+                    fn = name
                 continue
             if line.startswith('desc: Trigger: '):
                 trigger = line[len('desc: Trigger: '):]
@@ -164,14 +169,16 @@ def run_once(args, outdir):
             continue
         if cell in cells:
             raise GuardError('two dumps named "%s"' % cell)
-        imb = sum(v for o, v in cost.items() if IMB_OBJ.search(o))
-        objs = {}
-        for o, v in cost.items():
+        imb = sum(v for (o, _), v in cost.items() if IMB_OBJ.search(o))
+        objs, fns = {}, {}
+        for (o, f), v in cost.items():
             if not IMB_OBJ.search(o):
                 b = os.path.basename(o)
                 objs[b] = objs.get(b, 0) + v
+                fns[b + ':' + f] = fns.get(b + ':' + f, 0) + v
         cells[cell] = {'own': (total - imb) / pkts, 'ipsec_mb': imb / pkts,
-                       'objects': {o: v / pkts for o, v in objs.items()}}
+                       'objects': {o: v / pkts for o, v in objs.items()},
+                       'functions': {f: v / pkts for f, v in fns.items()}}
     for f in dumps:
         os.unlink(f)
     return cells, pkts, elapsed, p.stdout
@@ -239,7 +246,10 @@ def main():
     ap.add_argument('--selftest', action='store_true',
                     help='also check the comparison on made-up baselines')
     ap.add_argument('--verbose', '-v', action='store_true',
-                    help="each cell's own count per object")
+                    help="each cell's own count per object and its "
+                    'top functions')
+    ap.add_argument('--functions', dest='verbose_functions', type=int,
+                    default=8, help='functions shown with -v (8)')
     args = ap.parse_args()
     if args.repeat is None:
         args.repeat = 3 if args.update else 1
@@ -343,6 +353,9 @@ def guard(args):
             for o, n in sorted(v['objects'].items(), key=lambda x: -x[1]):
                 if n >= 0.05:
                     print('%24s %10.1f  %s' % ('', n, o))
+            top = sorted(v['functions'].items(), key=lambda x: -x[1])
+            for f, n in top[:args.verbose_functions]:
+                print('%24s %10.1f    %s' % ('', n, f))
     if args.selftest and not selftest(cells, args.tolerance, args.faster):
         status = 1
     if base is not None:
