@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config meson ninja-build git ca-certificates
       libcmocka-dev libpcap-dev libnuma-dev libelf-dev libjansson-dev
       python3 python3-scapy python3-cryptography python3-pyelftools tshark
       tcpdump iproute2 gnutls-bin doxygen tmux clang libclang-rt-14-dev
-      dpkg-dev xz-utils valgrind ethtool
+      dpkg-dev xz-utils valgrind ethtool python3-matplotlib
       strongswan-charon strongswan-swanctl libcharon-extra-plugins
       libstrongswan-standard-plugins"
 
