@@ -2088,7 +2088,7 @@ lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
 	for (;;) {
 		uint64_t smp = 0;
 
-		if (fail || (opt.iters ? ns >= opt.iters + 1 :
+		if (fail || (opt.iters ? ns >= opt.iters :
 			     cyc >= target || ns >= max_samples) ||
 		    (uint64_t)(pass + 1) * L * nb_pkt >= LC_BITS)
 			__atomic_store_n(&lc.stop, true, __ATOMIC_RELEASE);
