@@ -1940,6 +1940,9 @@ struct lane {
 static struct {
 	unsigned int L;		/* lanes (lcores) in the cell */
 	bool out;
+	bool raw;		/* raw-aead lanes, nothing shared: the
+				 * machine's own two-lcore scaling */
+	struct raw *lraw[2];	/* raw: one per lane */
 	struct dpsec_sa *out_sa;	/* the shared outbound SA */
 	struct dpsec_sa *in_sa;		/* the shared inbound SA (renewed) */
 	bool stop;
@@ -2009,11 +2012,13 @@ lane_pass(struct lane *l)
 	unsigned int s, n = opt.burst, ok = 0;
 	uint64_t t0, t1;
 
-	restore_to(l->m, lc.out ? l->t : &l->t[lc.tidx]);
+	restore_to(l->m, lc.out || lc.raw ? l->t : &l->t[lc.tidx]);
 	lc_barrier();			/* 2: all lanes restored */
 	t0 = rte_rdtsc_precise();
 	for (s = 0; s < opt.sets; s++)
-		ok += lc.out ?
+		ok += lc.raw ? (lc.out ? raw_enc : raw_dec)(lc.lraw[l->id],
+							 l->m + s * n, n) :
+		      lc.out ?
 			dpsec_sa_outbound(lc.out_sa, l->m + s * n,
 					  (uint16_t)n) :
 			dpsec_inbound(dp_ctx, l->m + s * n, (uint16_t)n,
@@ -2021,7 +2026,7 @@ lane_pass(struct lane *l)
 	t1 = rte_rdtsc_precise();
 	l->dur = t1 - t0;
 	l->ok = ok;
-	if (lc.out)
+	if (lc.out && !lc.raw)
 		lane_sn_record(l, nb_pkt);
 	lc_barrier();			/* 3: all lanes done */
 }
@@ -2049,8 +2054,8 @@ lane_loop(void *arg)
  * run out. @feed: the inbound lifetime accounting (win_renew()).
  */
 static double
-lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
-	   const char *who)
+lc_measure(bool out, bool raw, unsigned int L, struct lcz *z,
+	   const struct tset *inner, const struct tset *esp, const char *who)
 {
 	struct feed f = { .renew = win_renew, .sa = &lc.in_sa,
 			  .algo = A_GCM128, .spi = SPI_LC };
@@ -2064,6 +2069,7 @@ lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
 
 	lc.L = L;
 	lc.out = out;
+	lc.raw = raw;
 	lc.stop = false;
 	lc.tidx = 0;
 	lc.cnt = 0;
@@ -2072,10 +2078,13 @@ lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
 
 		l->id = j;
 		l->m = j == 0 ? mb : mb2;
-		l->t = out ? inner : L == 1 ? z->s : z->v[j];
+		l->t = raw ? (out ? inner : esp) : out ? inner :
+		       L == 1 ? z->s : z->v[j];
 		l->dup = l->over = l->max_idx = 0;
 	}
-	if (out) {
+	if (raw) {
+		/* nothing shared, nothing to check but the count */
+	} else if (out) {
 		if (dpsec_sa_info(lc.out_sa, &info) != 0)
 			return NAN;
 		lc.base = info.seq + 1;
@@ -2114,7 +2123,7 @@ lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
 			cyc += smp;
 			samples[ns++] = smp;
 		}
-		if (!out) {
+		if (!out && !raw) {
 			f.fed += (uint64_t)L * nb_pkt;
 			if (++lc.tidx == nt) {
 				if (win_renew(&f) != 0)
@@ -2125,7 +2134,9 @@ lc_measure(bool out, unsigned int L, struct lcz *z, const struct tset *inner,
 	}
 	if (L == 2)
 		rte_eal_wait_lcore(1);
-	if (out) {
+	if (raw) {
+		/* no SA */
+	} else if (out) {
 		for (j = 0; j < L; j++) {
 			dup += lc.lane[j].dup;
 			over += lc.lane[j].over;
@@ -2210,6 +2221,7 @@ prepare_lc(struct lcz *z, const struct size_ctx *sc)
 		return -1;
 	lc.L = 2;
 	lc.out = false;
+	lc.raw = false;
 	lc.stop = false;
 	lc.tidx = 0;
 	lc.cnt = 0;
@@ -2394,20 +2406,35 @@ report(struct size_ctx *szc, const double *restore_ns, bool with_lc)
 	} else {
 		for (z = 0; z < opt.nb_sizes; z++) {
 			for (d = 0; d < D_MAX; d++) {
-				for (c = 1; c <= 2; c++) {
+				for (c = 0; c < 4; c++) {
 					const struct series *s = series_get(
 						T_LC, d, szc[z].size, A_GCM128,
-						c, "dpsec", "Mpps");
+						1 + c % 2, c < 2 ? "dpsec" :
+						"raw-aead", "Mpps");
 
-					printf("%-4s %5uB  %u lcore(s)", dname[d],
-					       szc[z].size, c);
-					if (isnan(s->med))
+					printf("%-4s %5uB  %-9s %u lcore(s)",
+					       dname[d], szc[z].size,
+					       s->contender, s->lcores);
+					if (s->na != NULL)
+						printf("  n/a: %s\n", s->na);
+					else if (isnan(s->med))
 						printf("  -\n");
 					else
 						printf(" %8.2f Mpps (%.2f..%.2f)"
 						       "\n", s->med, s->lo,
 						       s->hi);
 				}
+				printf("%-4s %5uB  2/1 lcores: dpsec %.2fx, "
+				       "raw-aead (nothing shared) %.2fx\n",
+				       dname[d], szc[z].size,
+				       med_of(T_LC, d, szc[z].size, A_GCM128,
+					      2, "dpsec") /
+				       med_of(T_LC, d, szc[z].size, A_GCM128,
+					      1, "dpsec"),
+				       med_of(T_LC, d, szc[z].size, A_GCM128,
+					      2, "raw-aead") /
+				       med_of(T_LC, d, szc[z].size, A_GCM128,
+					      1, "raw-aead"));
 			}
 		}
 	}
@@ -2695,7 +2722,8 @@ main(int argc, char **argv)
 	struct lcz *lcz = NULL;
 	double *restore_ns;
 	bool leaked = false, with_lc;
-	IMB_MGR *mgr;
+	IMB_MGR *mgr, *lmgr[2] = { NULL, NULL };
+	IMB_ARCH larch;
 
 	rest = parse_args(argc, argv);
 	if (rest < 0) {
@@ -2785,6 +2813,16 @@ main(int argc, char **argv)
 	}
 	if (with_lc) {
 		lc.out_sa = win_sa_create(A_GCM128, DPSEC_SA_OUTBOUND, SPI_LC);
+		for (j = 0; j < 2; j++) {
+			/* raw-aead lanes: a manager each (its own state) */
+			lc.lraw[j] = rte_zmalloc("bench_raw", sizeof(struct raw),
+						 64);
+			lmgr[j] = alloc_mb_mgr(0);
+			if (lc.lraw[j] == NULL || lmgr[j] == NULL)
+				return 2;
+			init_mb_mgr_auto(lmgr[j], &larch);
+			raw_init(lc.lraw[j], lmgr[j], A_GCM128, SPI);
+		}
 		lc.bits = calloc(LC_BITS / 64, sizeof(uint64_t));
 		lcz = calloc(opt.nb_sizes, sizeof(*lcz));
 		if (lc.out_sa == NULL || lc.bits == NULL || lcz == NULL)
@@ -2840,7 +2878,7 @@ main(int argc, char **argv)
 	cell_n = 0;
 	for (a = 0; a < A_MAX; a++)
 		cell_n += actx[a] != NULL ? 9 : 0;
-	cell_n = (cell_n + 4 + (with_lc ? 4 : 0)) * opt.nb_sizes * opt.runs;
+	cell_n = (cell_n + 4 + (with_lc ? 8 : 0)) * opt.nb_sizes * opt.runs;
 
 	for (r = 0; r < opt.runs; r++) {
 		for (z = 0; z < opt.nb_sizes; z++) {
@@ -2899,18 +2937,29 @@ main(int argc, char **argv)
 			N("nic-proto", D_IN, dpsec_in_fn, nic_ctx,
 			  &y->nic_pin);
 #undef N
-			/* One SA on 1 and on 2 lcores. */
+			/* One SA on 1 and on 2 lcores; raw-aead lanes
+			 * (nothing shared) give the machine's scaling. */
 			for (d = 0; with_lc && d < D_MAX; d++) {
-				for (k = 1; k <= 2; k++) {
+				for (k = 0; k < 4; k++) {
+					unsigned int nl = 1 + k % 2;
+					bool raw = k >= 2;
+					const struct tset *esp =
+						actx[A_GCM128] != NULL ?
+						&actx[A_GCM128]->sz[z].dp_esp :
+						NULL;
 					char who[128];
 
-					s = series_get(T_LC, d, sz, A_GCM128, k,
+					s = series_get(T_LC, d, sz, A_GCM128, nl,
+						       raw ? "raw-aead" :
 						       "dpsec", "Mpps");
+					if (raw && d == D_IN && esp == NULL)
+						s->na = "needs --algos "
+							"aes-128-gcm";
 					cell_name(s, who, sizeof(who));
-					if (selected(s))
+					if (s->na == NULL && selected(s))
 						s->v[r] = lc_measure(d == D_OUT,
-							k, &lcz[z], &y->inner,
-							who);
+							raw, nl, &lcz[z],
+							&y->inner, esp, who);
 					progress(s, r);
 				}
 			}
@@ -2965,6 +3014,11 @@ main(int argc, char **argv)
 	for (k = 0; k < nb_ser; k++)
 		free(ser[k].v);
 	free_mb_mgr(mgr);
+	for (j = 0; j < 2; j++) {
+		if (lmgr[j] != NULL)
+			free_mb_mgr(lmgr[j]);
+		rte_free(lc.lraw[j]);
+	}
 	free(lc.bits);
 	free(lcz);
 	free(szc);
