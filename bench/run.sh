@@ -3,8 +3,11 @@
 # Build a release tree and run the benchmarks (doc/benchmarks.md).
 #
 #   bench/run.sh [dpsec-bench options] [-- extra EAL args]
-#       dpsec-bench alone, pinned to BENCH_CPU, its default settings
-#       (5 runs, 0.3 s per cell, burst 32, 64 and 1420 B).
+#       dpsec-bench alone, pinned to BENCH_CPU (and BENCH_CPU2), its
+#       default settings (5 runs, 0.3 s per cell, burst 32, 64 and 1420 B,
+#       the four algorithms, crypto_aesni_gcm0 / crypto_aesni_mb0) and, on
+#       a machine with two CPUs or more, the two-lcore table
+#       (--lcores BENCH_CPU,BENCH_CPU2).
 #   bench/run.sh --full|--short [--out DIR] [--only PROG,...]
 #       the whole matrix: every bench program of the build (dpsec-bench,
 #       dpsec-bench-scale, dpsec-bench-tls; --full also the callgrind
@@ -20,12 +23,18 @@
 #       when a program is missing or failed.
 #
 # Environment: BUILD_DIR (default <src>/build-release), BENCH_CPU (CPU to
-# pin to, default 0), MESON_ARGS (extra `meson setup` options for a new
-# build dir, e.g. -Dtests=false).
+# pin to, default 0), BENCH_CPU2 (the second lcore's CPU, default 1 when
+# there is a CPU 1; empty: no two-lcore table), MESON_ARGS (extra `meson
+# setup` options for a new build dir, e.g. -Dtests=false).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build-release}
 cpu=${BENCH_CPU:-0}
+if [ -z "${BENCH_CPU2+x}" ]; then
+	if [ "$(nproc)" -ge 2 ]; then cpu2=1; else cpu2=; fi
+else
+	cpu2=$BENCH_CPU2
+fi
 
 # The bench programs of the matrix, in the order they run.
 PROGRAMS="dpsec-bench dpsec-bench-scale dpsec-bench-tls"
@@ -61,6 +70,12 @@ fi
 
 if [ -z "$mode" ]; then
 	ninja -C "$build" bench/dpsec-bench
+	if [ -n "$cpu2" ]; then
+		echo "reproduce: taskset -c $cpu,$cpu2 $build/bench/dpsec-bench" \
+			"--lcores $cpu,$cpu2 $*"
+		exec taskset -c "$cpu,$cpu2" "$build/bench/dpsec-bench" \
+			--lcores "$cpu,$cpu2" "$@"
+	fi
 	echo "reproduce: taskset -c $cpu $build/bench/dpsec-bench --lcore $cpu $*"
 	exec taskset -c "$cpu" "$build/bench/dpsec-bench" --lcore "$cpu" "$@"
 fi
@@ -162,7 +177,11 @@ for p in $PROGRAMS; do
 	elif has "$p" --full; then
 		set -- --full
 	fi
-	if has "$p" --lcore; then set -- "$@" --lcore "$cpu"; fi
+	if [ -n "$cpu2" ] && has "$p" --lcores; then
+		set -- "$@" --lcores "$cpu,$cpu2"
+	elif has "$p" --lcore; then
+		set -- "$@" --lcore "$cpu"
+	fi
 	if has "$p" --json; then
 		set -- "$@" --json "$out/$p.json"
 	else

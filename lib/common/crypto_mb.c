@@ -404,7 +404,15 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		}
 		job = IMB_GET_NEXT_JOB(mgr);
 		job_fill(job, op, me->tag[job - mgr->jobs]);
-		job = IMB_SUBMIT_JOB(mgr);
+		/*
+		 * Unchecked submit, as DPDK's aesni_mb PMD does outside
+		 * debug builds: dpsec_crypto_op_check() accepted the op and
+		 * job_fill() sets every field from the key's fixed sizes.
+		 * The checked submit re-validates the job and copies it
+		 * (~190 instructions a packet, 10% of a 64 B ChaCha20 or
+		 * CBC+HMAC packet under callgrind).
+		 */
+		job = IMB_SUBMIT_JOB_NOCHECK(mgr);
 		while (job != NULL) {
 			nb_ok += job_done(job);
 			job = IMB_GET_COMPLETED_JOB(mgr);
