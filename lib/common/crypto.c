@@ -8,10 +8,13 @@
 #include "crypto.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 static const struct dpsec_crypto_cipher_info cipher_tbl[DPSEC_CRYPTO_CIPHER_MAX] = {
 #define X(id, nm, key, salt, iv, nonce, blk, pad, icv, ae, xf, ralg, tl) \
@@ -260,8 +263,48 @@ dpsec_crypto_engine_create(enum dpsec_crypto_backend backend)
 void
 dpsec_crypto_engine_free(struct dpsec_crypto_engine *e)
 {
-	if (e != NULL)
-		e->free(e);
+	if (e == NULL)
+		return;
+	EVP_CIPHER_CTX_free(e->rng);	/* cleanses the key schedule */
+	e->rng = NULL;
+	e->free(e);
+}
+
+int
+dpsec_crypto_rand(struct dpsec_crypto_engine *e, uint8_t *out, size_t len)
+{
+	EVP_CIPHER_CTX *c = e->rng;
+	int outl;
+
+	if (unlikely(c == NULL)) {
+		uint8_t seed[32];	/* key, initial counter */
+		int ok;
+
+		c = EVP_CIPHER_CTX_new();
+		if (c == NULL)
+			return -EIO;
+		ok = RAND_bytes(seed, sizeof(seed)) == 1 &&
+		     EVP_EncryptInit_ex(c, EVP_aes_128_ctr(), NULL, seed,
+					seed + 16) == 1;
+		OPENSSL_cleanse(seed, sizeof(seed));
+		if (!ok) {
+			EVP_CIPHER_CTX_free(c);
+			return -EIO;
+		}
+		e->rng = c;
+	}
+	/* The keystream: CTR over zeros. */
+	while (len > 0) {
+		int n = len > INT_MAX ? INT_MAX : (int)len;
+
+		memset(out, 0, (size_t)n);
+		if (EVP_EncryptUpdate(c, out, &outl, out, n) != 1 ||
+		    outl != n)
+			return -EIO;
+		out += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 enum dpsec_crypto_backend

@@ -4,7 +4,6 @@
  * the whole burst at once, headers and trailers built per packet, then one
  * crypto burst for all of them.
  */
-#include <openssl/rand.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -298,10 +297,11 @@ outb_frame(const struct dpsec_sa *sa, struct rte_mbuf *m, uint8_t mode,
 
 /* RFC 3602 §2: CBC IVs must be unpredictable; false if none could be had. */
 static inline bool
-outb_cbc_ivs(const struct dpsec_sa *sa, uint8_t *rnd, uint16_t n)
+outb_cbc_ivs(const struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
+	     uint8_t *rnd, uint16_t n)
 {
 	return sa->aead || sa->iv_len == 0 || n == 0 ||
-	       RAND_bytes(rnd, n * sa->iv_len) == 1;
+	       dpsec_crypto_rand(eng, rnd, (size_t)n * sa->iv_len) == 0;
 }
 
 /*
@@ -337,13 +337,14 @@ outb_proto_burst(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 /* Inline crypto: software frames it (our SN space, our IV); the NIC
  * encrypts and writes the ICV on the way out. */
 static __rte_always_inline uint16_t
-outb_ic(struct dpsec_sa *sa, struct rte_mbuf *pkts[], uint16_t n,
-	uint8_t reason[], uint64_t first, uint64_t *bytes, uint8_t mode)
+outb_ic(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
+	struct rte_mbuf *pkts[], uint16_t n, uint8_t reason[], uint64_t first,
+	uint64_t *bytes, uint8_t mode)
 {
 	uint8_t rnd[DPSEC_MAX_BURST * 16];
 	uint16_t i, good = 0;
 
-	if (!outb_cbc_ivs(sa, rnd, n)) {
+	if (!outb_cbc_ivs(sa, eng, rnd, n)) {
 		memset(reason, DPSEC_R_NOMEM, n);
 		return 0;
 	}
@@ -386,7 +387,7 @@ outb_sw(struct dpsec_sa *sa, struct dpsec_crypto_engine *eng,
 	bool esn = sa->flags & DPSEC_SA_F_ESN;
 	uint16_t i, k, nops = 0, good = 0;
 
-	if (!outb_cbc_ivs(sa, rnd, n)) {
+	if (!outb_cbc_ivs(sa, eng, rnd, n)) {
 		memset(reason, DPSEC_R_NOMEM, n);
 		return 0;
 	}
@@ -476,9 +477,9 @@ OUTB_FN(outb_sw_tun, outb_sw(sa, eng, pkts, n, reason, first, bytes,
 			     DPSEC_SA_TUNNEL))
 OUTB_FN(outb_sw_trs, outb_sw(sa, eng, pkts, n, reason, first, bytes,
 			     DPSEC_SA_TRANSPORT))
-OUTB_FN(outb_ic_tun, outb_ic(sa, pkts, n, reason, first, bytes,
+OUTB_FN(outb_ic_tun, outb_ic(sa, eng, pkts, n, reason, first, bytes,
 			     DPSEC_SA_TUNNEL))
-OUTB_FN(outb_ic_trs, outb_ic(sa, pkts, n, reason, first, bytes,
+OUTB_FN(outb_ic_trs, outb_ic(sa, eng, pkts, n, reason, first, bytes,
 			     DPSEC_SA_TRANSPORT))
 #undef OUTB_FN
 

@@ -1177,6 +1177,52 @@ test_keystream(void **state)
 	}
 }
 
+/*
+ * dpsec_crypto_rand() (CBC IVs): per engine a keystream no other engine
+ * repeats, never the same block twice in a run, every byte value seen in
+ * a long draw, any length (0, odd, across calls), and the seed is drawn
+ * once (a second engine, not a second call, gets new bytes).
+ */
+static void
+test_rand_ivs(void **state)
+{
+	static uint8_t a[1 << 16], b[1 << 16];
+	unsigned int be, i, j, seen[256] = { 0 };
+	uint8_t zero[64] = { 0 }, small[3];
+
+	(void)state;
+	for (be = 0; be < NB_BACKENDS; be++) {
+		assert_int_equal(dpsec_crypto_rand(eng[be], a, sizeof(a)), 0);
+		/* 4096 16-byte IVs: every 256th differs from all after it
+		 * (a repeat is ~2^-100) */
+		for (i = 0; i < sizeof(a) / 16; i += 256)
+			for (j = i + 1; j < sizeof(a) / 16; j++)
+				assert_memory_not_equal(a + 16 * i, a + 16 * j,
+							16);
+		for (i = 0; i < sizeof(a); i++)
+			seen[a[i]]++;
+		for (i = 0; i < 256; i++)
+			assert_true(seen[i] > 0);
+		assert_memory_not_equal(a, zero, sizeof(zero));
+		/* the stream goes on: the next draw is not the first again */
+		assert_int_equal(dpsec_crypto_rand(eng[be], b, sizeof(b)), 0);
+		assert_memory_not_equal(a, b, 4096);
+		assert_int_equal(dpsec_crypto_rand(eng[be], small, 0), 0);
+		assert_int_equal(dpsec_crypto_rand(eng[be], small, 3), 0);
+	}
+	/* another engine: another key */
+	{
+		struct dpsec_crypto_engine *e2 =
+			dpsec_crypto_engine_create(DPSEC_CRYPTO_IPSEC_MB);
+
+		assert_non_null(e2);
+		assert_int_equal(dpsec_crypto_rand(e2, b, 4096), 0);
+		assert_int_equal(dpsec_crypto_rand(eng[0], a, 4096), 0);
+		assert_memory_not_equal(a, b, 4096);
+		dpsec_crypto_engine_free(e2);
+	}
+}
+
 int
 main(void)
 {
@@ -1194,6 +1240,7 @@ main(void)
 		cmocka_unit_test(test_stream_aead),
 		cmocka_unit_test(test_stream_errors),
 		cmocka_unit_test(test_keystream),
+		cmocka_unit_test(test_rand_ivs),
 	};
 
 	return cmocka_run_group_tests_name("crypto", tests, setup_engines,
