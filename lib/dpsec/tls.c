@@ -813,6 +813,7 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 	enum dpsec_tls_hdr_err he;
 	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
 	uint16_t aad_len;
+	bool sealed = false;	/* the record's body sealed in one call */
 
 	while (len > 0) {
 		bool rec_start = c->part == DPSEC_TLS_PART_HDR &&
@@ -864,21 +865,40 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 		}
 		if (sw && ((sp.hdr_done && t->suite.explicit_len == 0) ||
 			   sp.explicit_done)) {
+			uint32_t body = c->body_len;
+
 			dpsec_tls_nonce(&t->suite, sp.rec_seq,
 					c->explicit_nonce, nonce);
 			aad_len = dpsec_tls_aad(&t->suite, sp.rec_seq, c->hdr,
 						aad);
-			if (dpsec_aead_stream_init(eng, &t->st, t->key,
+			t->tag_ready = 0;
+			if (len - sp.len >= body + t->suite.tag_len) {
+				/* Body and tag in this piece: one seal, no
+				 * stream state to set up and wipe. */
+				struct tls_tx_rec *r = txr_last(t);
+
+				if (dpsec_aead_seal(eng, t->key, nonce, aad,
+						aad_len, p + sp.len,
+						p + sp.len, body,
+						t->tag) != 0) {
+					tls_fail(t);
+					return DPSEC_R_UNSUPPORTED;
+				}
+				t->tag_ready = 1;
+				memcpy(r->tag, t->tag, sizeof(r->tag));
+				r->has_tag = 1;
+				sealed = true;
+			} else if (dpsec_aead_stream_init(eng, &t->st, t->key,
 					DPSEC_CRYPTO_ENCRYPT, nonce, aad,
 					aad_len) != 0) {
 				tls_fail(t);
 				return DPSEC_R_UNSUPPORTED;
+			} else {
+				t->st_open = 1;
 			}
-			t->st_open = 1;
-			t->tag_ready = 0;
 		}
 		if (sp.part == DPSEC_TLS_PART_BODY) {
-			if (sw)
+			if (sw && !sealed)
 				dpsec_aead_stream_update(eng, &t->st, p, p,
 							 sp.len);
 			*bytes += sp.len;
@@ -901,6 +921,7 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 			memcpy(p, t->tag + sp.part_off, sp.len);
 		}
 		if (sp.rec_done) {
+			sealed = false;
 			if (sw)
 				t->stats.records_sw++;
 			else
@@ -1651,16 +1672,29 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 			off += m->data_len;
 		}
 		aad_len = dpsec_tls_aad(&t->suite, rec_seq, t->rx_hdr, aad);
-		ret = dpsec_aead_stream_init(eng, &t->st, t->key,
-				DPSEC_CRYPTO_DECRYPT, nonce, aad, aad_len);
-		for (m = t->rx_head; m != NULL && ret == 0; m = m->next)
-			ret = dpsec_aead_stream_update(eng, &t->st,
+		if (t->rx_pieces == 1) {
+			/* The body in one piece: one open, no stream
+			 * state to set up and wipe. */
+			m = t->rx_head;
+			ret = dpsec_aead_open(eng, t->key, nonce, aad, aad_len,
 				rte_pktmbuf_mtod(m, uint8_t *),
-				rte_pktmbuf_mtod(m, uint8_t *), m->data_len);
-		if (ret == 0)
-			ret = dpsec_aead_stream_final(eng, &t->st, t->tag);
-		else
-			dpsec_aead_stream_abort(&t->st);
+				rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
+				t->tag);
+		} else {
+			ret = dpsec_aead_stream_init(eng, &t->st, t->key,
+				DPSEC_CRYPTO_DECRYPT, nonce, aad, aad_len);
+			for (m = t->rx_head; m != NULL && ret == 0;
+			     m = m->next)
+				ret = dpsec_aead_stream_update(eng, &t->st,
+					rte_pktmbuf_mtod(m, uint8_t *),
+					rte_pktmbuf_mtod(m, uint8_t *),
+					m->data_len);
+			if (ret == 0)
+				ret = dpsec_aead_stream_final(eng, &t->st,
+							      t->tag);
+			else
+				dpsec_aead_stream_abort(&t->st);
+		}
 		if (ret != 0) {
 			/* Nothing of the record leaves: wipe the plaintext
 			 * the stream released before the tag said no. */
