@@ -363,8 +363,11 @@ raw_ossl(struct raw_key *k, uint64_t seq, uint8_t *rec, uint32_t size,
 
 /* ---- segments ------------------------------------------------------------ */
 
-static struct rte_mempool *pool;
-static unsigned int pool_size;
+/* Segments of one record each (up to 16 KiB: as LRO or a large-buffer
+ * RX pool gives them), and MSS-sized ones (a NIC's usual RX pool). Both
+ * with a per-lcore cache, as applications create them. */
+static struct rte_mempool *pool, *pool_small;
+static unsigned int pool_size, pool_small_size;
 static uint64_t rx_mark;		/* DPSEC_MBUF_DYNFLAG_RX_TLS_DECRYPTED */
 
 static const uint32_t ip_a = RTE_IPV4(192, 0, 2, 1);	/* writer */
@@ -397,7 +400,8 @@ hdrs_write(uint8_t *h, uint32_t seq, uint32_t plen)
 static struct rte_mbuf *
 seg_make(uint32_t seq, const uint8_t *p, uint32_t len, bool marked)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(HDRS + len <=
+			RTE_MBUF_DEFAULT_DATAROOM ? pool_small : pool);
 	uint8_t *d;
 
 	if (m == NULL)
@@ -1326,10 +1330,15 @@ main(int argc, char **argv)
 	/* Segments of a pass, the record pieces dpsec_tls_rx() attaches,
 	 * the NIC's RX ring. */
 	pool_size = 3 * MAX_SEGS + 1024;
-	pool = rte_pktmbuf_pool_create("bench_tls", pool_size, 0, 0,
+	pool = rte_pktmbuf_pool_create("bench_tls", pool_size, 256, 0,
 				       MBUF_ROOM, (int)rte_socket_id());
+	pool_small_size = 4 * MAX_SEGS + 1024;
+	pool_small = rte_pktmbuf_pool_create("bench_tls_small",
+			pool_small_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+			(int)rte_socket_id());
 	mgr = alloc_mb_mgr(0);
-	if (pool == NULL || samples == NULL || mgr == NULL) {
+	if (pool == NULL || pool_small == NULL || samples == NULL ||
+	    mgr == NULL) {
 		fprintf(stderr, "setup: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
@@ -1385,10 +1394,13 @@ main(int argc, char **argv)
 	dpsec_free(dctx);
 	nic_close(nic_port);
 	nic_close(nic_port_tx);
-	leaked = rte_mempool_avail_count(pool) != pool_size;
+	leaked = rte_mempool_avail_count(pool) != pool_size ||
+		 rte_mempool_avail_count(pool_small) != pool_small_size;
 	if (leaked) {
-		fprintf(stderr, "FAIL: %u mbufs not back in the pool\n",
-			pool_size - rte_mempool_avail_count(pool));
+		fprintf(stderr, "FAIL: %u mbufs not back in their pools\n",
+			pool_size + pool_small_size -
+			rte_mempool_avail_count(pool) -
+			rte_mempool_avail_count(pool_small));
 		functional_fail = true;
 	}
 	if (opt.json != NULL && json_write(opt.json) != 0)
@@ -1404,6 +1416,7 @@ main(int argc, char **argv)
 	free(samples);
 	free(results);
 	rte_mempool_free(pool);
+	rte_mempool_free(pool_small);
 	free_mb_mgr(mgr);
 	rte_eal_cleanup();
 	if (functional_fail) {
