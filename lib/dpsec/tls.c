@@ -1469,19 +1469,37 @@ rx_error(struct dpsec_tls *t, uint64_t rec_seq, uint32_t tcp_seq, int err)
 	r->status = err;
 }
 
-/* Add body bytes [off, off+len) of segment @s to the record. */
+/*
+ * Add body bytes [off, off+len) of segment @s to the record: an indirect
+ * mbuf on them, or, when they are the end of a one-mbuf segment dpsec
+ * alone holds (a segment inside a long record), the segment itself,
+ * trimmed to them (no allocation, no cold mbuf header; the caller does
+ * not free it then: t->rx_taken).
+ */
 static int
 rx_piece_add(struct dpsec_tls *t, struct rte_mbuf *s, uint32_t off,
 	     uint32_t len, bool marked)
 {
-	struct rte_mbuf *mi = rte_pktmbuf_alloc(s->pool);
+	struct rte_mbuf *mi;
 
-	if (mi == NULL)
-		return -ENOMEM;
-	rte_pktmbuf_attach(mi, s);
-	mi->data_off = (uint16_t)(s->data_off + off);
-	mi->data_len = (uint16_t)len;
-	mi->pkt_len = len;
+	if (s == t->rx_seg && s->nb_segs == 1 && off + len == s->data_len &&
+	    RTE_MBUF_DIRECT(s) && rte_mbuf_refcnt_read(s) == 1) {
+		mi = s;
+		mi->data_off = (uint16_t)(s->data_off + off);
+		mi->data_len = (uint16_t)len;
+		mi->pkt_len = len;
+		mi->tx_offload = 0;
+		t->rx_taken = 1;
+		t->rx_seg = NULL;
+	} else {
+		mi = rte_pktmbuf_alloc(s->pool);
+		if (mi == NULL)
+			return -ENOMEM;
+		rte_pktmbuf_attach(mi, s);
+		mi->data_off = (uint16_t)(s->data_off + off);
+		mi->data_len = (uint16_t)len;
+		mi->pkt_len = len;
+	}
 	mi->ol_flags &= ~(UINT64_C(1) << rx_flag_bit);
 	/* Which pieces the NIC decrypted: kept in the piece itself. */
 	if (marked)
@@ -1905,14 +1923,18 @@ rx_pend_drain(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
 	while (i < t->pend_n && !rx_key_wait(t) && !tls_stopped(t)) {
 		struct tls_rx_pend *p = &t->pend[i];
 
+		t->rx_seg = p->m;
+		t->rx_taken = 0;
 		got = rx_feed(t, eng, p->m, p->off, p->len, p->marked);
-		if (got < p->len && rx_key_wait(t)) {
+		t->rx_seg = NULL;
+		if (got < p->len && rx_key_wait(t) && !t->rx_taken) {
 			p->off += got;
 			p->seq += got;
 			p->len -= got;
 			break;
 		}
-		rte_pktmbuf_free(p->m);
+		if (!t->rx_taken)
+			rte_pktmbuf_free(p->m);
 		i++;
 	}
 	if (tls_stopped(t)) {
@@ -2011,7 +2033,12 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 			}
 			continue;
 		}
+		tls->rx_seg = m;
+		tls->rx_taken = 0;
 		got = rx_feed(tls, eng, m, off, plen, marked);
+		tls->rx_seg = NULL;
+		if (tls->rx_taken)
+			continue;	/* a piece of the record now */
 		if (got < plen && rx_key_wait(tls) &&
 		    rx_pend_add(tls, m, off + got, seq + got, plen - got,
 				marked))
