@@ -501,11 +501,24 @@ dpsec_crypto_mb_stream_update(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
 		uint32_t len)
 {
+	dpsec_crypto_mb_stream_update_dir(e, s, src, dst, len,
+					  s->dir == DPSEC_CRYPTO_ENCRYPT);
+}
+
+/*
+ * IPsec-MB's encrypt and decrypt updates keep the same context (counter,
+ * partial keystream block, GHASH/Poly1305 state over the ciphertext):
+ * encrypting plaintext continues a decryption as the ciphertext would.
+ */
+void
+dpsec_crypto_mb_stream_update_dir(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len, int enc)
+{
 	IMB_MGR *mgr = ((struct mb_engine *)e)->mgr;
 	const struct dpsec_crypto_key *k = s->key;
 	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
 	struct gcm_context_data *gc = (struct gcm_context_data *)s->state;
-	int enc = s->dir == DPSEC_CRYPTO_ENCRYPT;
 
 	if (k->kind == DPSEC_CRYPTO_KIND_CHACHA) {
 		struct chacha20_poly1305_context_data *cc = (void *)s->state;

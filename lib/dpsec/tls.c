@@ -1651,6 +1651,88 @@ rx_hint(struct dpsec_tls *t, uint32_t next_seq, uint64_t next_rec)
 	t->stats.rx_resync_hints++;
 }
 
+/*
+ * Open a MIXED record in one pass (IPsec-MB): pieces the NIC decrypted
+ * are fed as plaintext (dpsec_aead_stream_update_plain(), their
+ * ciphertext to a scratch buffer), the others decrypted in place.
+ */
+static int
+rx_open_mixed(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	      const uint8_t nonce[DPSEC_TLS_IV_LEN], const uint8_t *aad,
+	      uint16_t aad_len)
+{
+	uint8_t ct[2048];
+	struct rte_mbuf *m;
+	int ret;
+
+	ret = dpsec_aead_stream_init(eng, &t->st, t->key, DPSEC_CRYPTO_DECRYPT,
+				     nonce, aad, aad_len);
+	for (m = t->rx_head; m != NULL && ret == 0; m = m->next) {
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+		uint32_t n, done;
+
+		if (!(m->ol_flags & (UINT64_C(1) << rx_flag_bit))) {
+			ret = dpsec_aead_stream_update(eng, &t->st, p, p,
+						       m->data_len);
+			continue;
+		}
+		for (done = 0; done < m->data_len && ret == 0; done += n) {
+			n = RTE_MIN((uint32_t)sizeof(ct),
+				    (uint32_t)m->data_len - done);
+			ret = dpsec_aead_stream_update_plain(eng, &t->st,
+							     p + done, ct, n);
+		}
+	}
+	if (ret == 0)
+		return dpsec_aead_stream_final(eng, &t->st, t->tag);
+	dpsec_aead_stream_abort(&t->st);
+	return ret;
+}
+
+/*
+ * Open a record: in one call when its body is one piece, else streamed
+ * over the pieces; a MIXED one after the NIC's pieces were re-encrypted
+ * (the AEAD keystream at their offset).
+ */
+static int
+rx_open(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t how,
+	const uint8_t nonce[DPSEC_TLS_IV_LEN], const uint8_t *aad,
+	uint16_t aad_len)
+{
+	struct rte_mbuf *m;
+	uint32_t off = 0;
+	int ret;
+
+	if (how == DPSEC_TLS_MIXED) {
+		for (m = t->rx_head; m != NULL; m = m->next) {
+			if (m->ol_flags & (UINT64_C(1) << rx_flag_bit))
+				dpsec_aead_keystream_xor(eng, t->key, nonce,
+					off, rte_pktmbuf_mtod(m, uint8_t *),
+					m->data_len);
+			off += m->data_len;
+		}
+	}
+	if (t->rx_pieces == 1) {
+		/* No stream state to set up and wipe. */
+		m = t->rx_head;
+		return dpsec_aead_open(eng, t->key, nonce, aad, aad_len,
+				       rte_pktmbuf_mtod(m, uint8_t *),
+				       rte_pktmbuf_mtod(m, uint8_t *),
+				       m->data_len, t->tag);
+	}
+	ret = dpsec_aead_stream_init(eng, &t->st, t->key, DPSEC_CRYPTO_DECRYPT,
+				     nonce, aad, aad_len);
+	for (m = t->rx_head; m != NULL && ret == 0; m = m->next)
+		ret = dpsec_aead_stream_update(eng, &t->st,
+					       rte_pktmbuf_mtod(m, uint8_t *),
+					       rte_pktmbuf_mtod(m, uint8_t *),
+					       m->data_len);
+	if (ret == 0)
+		return dpsec_aead_stream_final(eng, &t->st, t->tag);
+	dpsec_aead_stream_abort(&t->st);
+	return ret;
+}
+
 /* The record's tag is in t->tag: authenticate, decrypt, queue it. */
 static void
 rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
@@ -1660,7 +1742,7 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	struct rte_mbuf *m;
 	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
 	uint16_t aad_len;
-	uint32_t len, body = t->rx_body_off, off;
+	uint32_t len, body = t->rx_body_off;
 	uint8_t how, type;
 	int ret = 0;
 
@@ -1680,39 +1762,12 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 			rx_error(t, rec_seq, rec_tcp_seq, -ENOTSUP);
 			return;
 		}
-		/* MIXED: the NIC's parts back to ciphertext first. */
-		off = 0;
-		for (m = t->rx_head; m != NULL; m = m->next) {
-			if (m->ol_flags & (UINT64_C(1) << rx_flag_bit))
-				dpsec_aead_keystream_xor(eng, t->key, nonce, off,
-					rte_pktmbuf_mtod(m, uint8_t *),
-					m->data_len);
-			off += m->data_len;
-		}
 		aad_len = dpsec_tls_aad(&t->suite, rec_seq, t->rx_hdr, aad);
-		if (t->rx_pieces == 1) {
-			/* The body in one piece: one open, no stream
-			 * state to set up and wipe. */
-			m = t->rx_head;
-			ret = dpsec_aead_open(eng, t->key, nonce, aad, aad_len,
-				rte_pktmbuf_mtod(m, uint8_t *),
-				rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
-				t->tag);
-		} else {
-			ret = dpsec_aead_stream_init(eng, &t->st, t->key,
-				DPSEC_CRYPTO_DECRYPT, nonce, aad, aad_len);
-			for (m = t->rx_head; m != NULL && ret == 0;
-			     m = m->next)
-				ret = dpsec_aead_stream_update(eng, &t->st,
-					rte_pktmbuf_mtod(m, uint8_t *),
-					rte_pktmbuf_mtod(m, uint8_t *),
-					m->data_len);
-			if (ret == 0)
-				ret = dpsec_aead_stream_final(eng, &t->st,
-							      t->tag);
-			else
-				dpsec_aead_stream_abort(&t->st);
-		}
+		if (how == DPSEC_TLS_MIXED &&
+		    t->key->backend == DPSEC_CRYPTO_IPSEC_MB)
+			ret = rx_open_mixed(t, eng, nonce, aad, aad_len);
+		else
+			ret = rx_open(t, eng, how, nonce, aad, aad_len);
 		if (ret != 0) {
 			/* Nothing of the record leaves: wipe the plaintext
 			 * the stream released before the tag said no. */
