@@ -444,6 +444,23 @@ dpsec_aead_stream_update(struct dpsec_crypto_engine *e,
 }
 
 int
+dpsec_aead_stream_update_plain(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *plain, uint8_t *ct,
+		uint32_t len)
+{
+	if (!stream_ok(e, s) || (len != 0 && (plain == NULL || ct == NULL)))
+		return -EINVAL;
+	if (s->backend != DPSEC_CRYPTO_IPSEC_MB ||
+	    s->dir != DPSEC_CRYPTO_DECRYPT)
+		return -ENOTSUP;
+	if (len == 0)
+		return 0;
+	dpsec_crypto_mb_stream_update_dir(e, s, plain, ct, len, 1);
+	s->len += len;
+	return 0;
+}
+
+int
 dpsec_aead_stream_final(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, uint8_t *tag)
 {

@@ -486,6 +486,21 @@ int dpsec_aead_stream_final(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, uint8_t *tag);
 
 /**
+ * Decrypt stream, IPsec-MB backend: take the next @p len bytes of the
+ * message as plaintext someone else already decrypted (a NIC), and
+ * account for them as the ciphertext they were: that ciphertext is
+ * written to @p ct (the caller's scratch; @p plain is left as is) and
+ * authenticated with the rest at dpsec_aead_stream_final(). One pass
+ * instead of re-encrypting with dpsec_aead_keystream_xor() and then
+ * decrypting. Pieces may alternate with dpsec_aead_stream_update().
+ * @return 0, -ENOTSUP (not an IPsec-MB decrypt stream: the caller
+ *         re-encrypts instead), -EINVAL.
+ */
+int dpsec_aead_stream_update_plain(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *plain, uint8_t *ct,
+		uint32_t len);
+
+/**
  * Abandon a message: wipe the state (the stream stays reusable).
  * @param s  The stream; a no-op if not active.
  */
@@ -559,6 +574,11 @@ int dpsec_crypto_mb_stream_init(struct dpsec_crypto_engine *e,
 void dpsec_crypto_mb_stream_update(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
 		uint32_t len);
+/* The same in the given direction (1 encrypt, 0 decrypt), whatever the
+ * stream's: both hash the ciphertext into the same state. */
+void dpsec_crypto_mb_stream_update_dir(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len, int enc);
 void dpsec_crypto_mb_stream_final(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, uint8_t *tag);
 int dpsec_crypto_mb_keystream_xor(struct dpsec_crypto_engine *e,

@@ -388,7 +388,7 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 	struct mb_engine *me = (struct mb_engine *)e;
 	IMB_MGR *mgr = me->mgr;
 	struct gcm_scratch gs;
-	unsigned int i, nb_ok = 0, gcm = 0;
+	unsigned int i, nb_ok = 0, gcm = 0, jobs = 0;
 	IMB_JOB *job;
 
 	for (i = 0; i < n; i++) {
@@ -412,13 +412,15 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		 * (~190 instructions a packet, 10% of a 64 B ChaCha20 or
 		 * CBC+HMAC packet under callgrind).
 		 */
+		jobs = 1;
 		job = IMB_SUBMIT_JOB_NOCHECK(mgr);
 		while (job != NULL) {
 			nb_ok += job_done(job);
 			job = IMB_GET_COMPLETED_JOB(mgr);
 		}
 	}
-	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
+	/* Only GCM (direct calls): no job to flush. */
+	while (jobs && (job = IMB_FLUSH_JOB(mgr)) != NULL)
 		nb_ok += job_done(job);
 	if (gcm)
 		OPENSSL_cleanse(&gs, sizeof(gs));	/* keystream, tag */
@@ -507,11 +509,24 @@ dpsec_crypto_mb_stream_update(struct dpsec_crypto_engine *e,
 		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
 		uint32_t len)
 {
+	dpsec_crypto_mb_stream_update_dir(e, s, src, dst, len,
+					  s->dir == DPSEC_CRYPTO_ENCRYPT);
+}
+
+/*
+ * IPsec-MB's encrypt and decrypt updates keep the same context (counter,
+ * partial keystream block, GHASH/Poly1305 state over the ciphertext):
+ * encrypting plaintext continues a decryption as the ciphertext would.
+ */
+void
+dpsec_crypto_mb_stream_update_dir(struct dpsec_crypto_engine *e,
+		struct dpsec_aead_stream *s, const uint8_t *src, uint8_t *dst,
+		uint32_t len, int enc)
+{
 	IMB_MGR *mgr = ((struct mb_engine *)e)->mgr;
 	const struct dpsec_crypto_key *k = s->key;
 	const struct gcm_key_data *gkd = (const void *)k->c.mb_gcm;
 	struct gcm_context_data *gc = (struct gcm_context_data *)s->state;
-	int enc = s->dir == DPSEC_CRYPTO_ENCRYPT;
 
 	if (k->kind == DPSEC_CRYPTO_KIND_CHACHA) {
 		struct chacha20_poly1305_context_data *cc = (void *)s->state;
@@ -593,10 +608,55 @@ dpsec_crypto_mb_stream_final(struct dpsec_crypto_engine *e,
  * AES-GCM payload keystream at a byte offset: AES-CTR with the GCM key's
  * encryption schedule (gcm_key_data.expanded_keys) from the counter block
  * nonce || (2 + offset / 16) (SP 800-38D §7.1: J0 = nonce || 1 is the
- * tag's block, the payload starts at inc32(J0)). Keystream is made over
- * zeros in chunks, a chunk at most KS_CHUNK bytes, and XORed in.
+ * tag's block, the payload starts at inc32(J0)). A head that starts
+ * inside a block takes its keystream from that block encrypted over
+ * zeros; the rest, from a block boundary, is one CTR job in place (CTR
+ * XORs the keystream into the bytes itself).
  */
-enum { KS_CHUNK = 512 };
+static int
+ctr_job(IMB_MGR *mgr, const struct dpsec_crypto_key *key,
+		const uint8_t nonce[12], uint32_t blk, uint8_t *buf,
+		uint32_t len)
+{
+	const struct gcm_key_data *gkd = (const void *)key->c.mb_gcm;
+	alignas(16) uint8_t ctr[16];
+	IMB_JOB *job;
+	int rc = 0;
+
+	memcpy(ctr, nonce, 12);
+	blk += 2;
+	ctr[12] = (uint8_t)(blk >> 24);
+	ctr[13] = (uint8_t)(blk >> 16);
+	ctr[14] = (uint8_t)(blk >> 8);
+	ctr[15] = (uint8_t)blk;
+	job = IMB_GET_NEXT_JOB(mgr);
+	job->cipher_direction = IMB_DIR_ENCRYPT;
+	job->chain_order = IMB_ORDER_CIPHER_HASH;
+	job->cipher_mode = IMB_CIPHER_CNTR;
+	job->hash_alg = IMB_AUTH_NULL;
+	job->enc_keys = gkd->expanded_keys;
+	job->dec_keys = gkd->expanded_keys;
+	job->key_len_in_bytes = key->ckey_len;
+	job->src = buf;
+	job->dst = buf;
+	job->cipher_start_src_offset_in_bytes = 0;
+	job->msg_len_to_cipher_in_bytes = len;
+	job->iv = ctr;
+	job->iv_len_in_bytes = 16;
+	job->auth_tag_output = NULL;
+	job->auth_tag_output_len_in_bytes = 0;
+	job->user_data = NULL;
+	job = IMB_SUBMIT_JOB(mgr);
+	if (job == NULL)
+		job = IMB_FLUSH_JOB(mgr);
+	if (job == NULL || job->status != IMB_STATUS_COMPLETED)
+		rc = -EINVAL;
+	/* CTR jobs complete in order and at once: nothing else is in
+	 * flight (mb_burst() flushes before it returns). */
+	while (IMB_FLUSH_JOB(mgr) != NULL)
+		;
+	return rc;
+}
 
 int
 dpsec_crypto_mb_keystream_xor(struct dpsec_crypto_engine *e,
@@ -604,61 +664,27 @@ dpsec_crypto_mb_keystream_xor(struct dpsec_crypto_engine *e,
 		uint64_t offset, uint8_t *buf, uint32_t len)
 {
 	struct mb_engine *me = (struct mb_engine *)e;
-	const struct gcm_key_data *gkd = (const void *)key->c.mb_gcm;
-	alignas(16) uint8_t ks[KS_CHUNK + 16];
-	alignas(16) uint8_t ctr[16];
-	IMB_MGR *mgr = me->mgr;
-	IMB_JOB *job;
-	uint32_t i, n, skip, blk;
+	alignas(16) uint8_t ks[16];
+	uint32_t i, n, skip = (uint32_t)(offset & 15);
 	int rc = 0;
 
 	if (key->kind == DPSEC_CRYPTO_KIND_CHACHA)
 		return dpsec_crypto_ossl_ks_xor(&me->ks_ctx, key, nonce,
 				offset, buf, len);
-	while (len != 0 && rc == 0) {
-		skip = (uint32_t)(offset & 15);
-		blk = (uint32_t)(offset >> 4);
-		n = len < KS_CHUNK - skip ? len : KS_CHUNK - skip;
-		memcpy(ctr, nonce, 12);
-		blk += 2;
-		ctr[12] = (uint8_t)(blk >> 24);
-		ctr[13] = (uint8_t)(blk >> 16);
-		ctr[14] = (uint8_t)(blk >> 8);
-		ctr[15] = (uint8_t)blk;
-		memset(ks, 0, skip + n);
-		job = IMB_GET_NEXT_JOB(mgr);
-		job->cipher_direction = IMB_DIR_ENCRYPT;
-		job->chain_order = IMB_ORDER_CIPHER_HASH;
-		job->cipher_mode = IMB_CIPHER_CNTR;
-		job->hash_alg = IMB_AUTH_NULL;
-		job->enc_keys = gkd->expanded_keys;
-		job->dec_keys = gkd->expanded_keys;
-		job->key_len_in_bytes = key->ckey_len;
-		job->src = ks;
-		job->dst = ks;
-		job->cipher_start_src_offset_in_bytes = 0;
-		job->msg_len_to_cipher_in_bytes = skip + n;
-		job->iv = ctr;
-		job->iv_len_in_bytes = 16;
-		job->auth_tag_output = NULL;
-		job->auth_tag_output_len_in_bytes = 0;
-		job->user_data = NULL;
-		job = IMB_SUBMIT_JOB(mgr);
-		if (job == NULL)
-			job = IMB_FLUSH_JOB(mgr);
-		if (job == NULL || job->status != IMB_STATUS_COMPLETED)
-			rc = -EINVAL;
-		/* CTR jobs complete in order and at once: nothing else is
-		 * in flight (mb_burst() flushes before it returns). */
-		while (IMB_FLUSH_JOB(mgr) != NULL)
-			;
-		if (rc == 0)
-			for (i = 0; i < n; i++)
-				buf[i] ^= ks[skip + i];
+	if (skip != 0 && len != 0) {
+		n = len < 16 - skip ? len : 16 - skip;
+		memset(ks, 0, sizeof(ks));
+		rc = ctr_job(me->mgr, key, nonce, (uint32_t)(offset >> 4), ks,
+			     16);
+		for (i = 0; rc == 0 && i < n; i++)
+			buf[i] ^= ks[skip + i];
+		OPENSSL_cleanse(ks, sizeof(ks));
 		buf += n;
 		len -= n;
 		offset += n;
 	}
-	OPENSSL_cleanse(ks, sizeof(ks));
+	if (rc == 0 && len != 0)
+		rc = ctr_job(me->mgr, key, nonce, (uint32_t)(offset >> 4), buf,
+			     len);
 	return rc;
 }

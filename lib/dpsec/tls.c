@@ -813,6 +813,7 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 	enum dpsec_tls_hdr_err he;
 	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
 	uint16_t aad_len;
+	bool sealed = false;	/* the record's body sealed in one call */
 
 	while (len > 0) {
 		bool rec_start = c->part == DPSEC_TLS_PART_HDR &&
@@ -864,21 +865,40 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 		}
 		if (sw && ((sp.hdr_done && t->suite.explicit_len == 0) ||
 			   sp.explicit_done)) {
+			uint32_t body = c->body_len;
+
 			dpsec_tls_nonce(&t->suite, sp.rec_seq,
 					c->explicit_nonce, nonce);
 			aad_len = dpsec_tls_aad(&t->suite, sp.rec_seq, c->hdr,
 						aad);
-			if (dpsec_aead_stream_init(eng, &t->st, t->key,
+			t->tag_ready = 0;
+			if (len - sp.len >= body + t->suite.tag_len) {
+				/* Body and tag in this piece: one seal, no
+				 * stream state to set up and wipe. */
+				struct tls_tx_rec *r = txr_last(t);
+
+				if (dpsec_aead_seal(eng, t->key, nonce, aad,
+						aad_len, p + sp.len,
+						p + sp.len, body,
+						t->tag) != 0) {
+					tls_fail(t);
+					return DPSEC_R_UNSUPPORTED;
+				}
+				t->tag_ready = 1;
+				memcpy(r->tag, t->tag, sizeof(r->tag));
+				r->has_tag = 1;
+				sealed = true;
+			} else if (dpsec_aead_stream_init(eng, &t->st, t->key,
 					DPSEC_CRYPTO_ENCRYPT, nonce, aad,
 					aad_len) != 0) {
 				tls_fail(t);
 				return DPSEC_R_UNSUPPORTED;
+			} else {
+				t->st_open = 1;
 			}
-			t->st_open = 1;
-			t->tag_ready = 0;
 		}
 		if (sp.part == DPSEC_TLS_PART_BODY) {
-			if (sw)
+			if (sw && !sealed)
 				dpsec_aead_stream_update(eng, &t->st, p, p,
 							 sp.len);
 			*bytes += sp.len;
@@ -901,6 +921,7 @@ tx_bytes(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t *p,
 			memcpy(p, t->tag + sp.part_off, sp.len);
 		}
 		if (sp.rec_done) {
+			sealed = false;
 			if (sw)
 				t->stats.records_sw++;
 			else
@@ -1448,19 +1469,37 @@ rx_error(struct dpsec_tls *t, uint64_t rec_seq, uint32_t tcp_seq, int err)
 	r->status = err;
 }
 
-/* Add body bytes [off, off+len) of segment @s to the record. */
+/*
+ * Add body bytes [off, off+len) of segment @s to the record: an indirect
+ * mbuf on them, or, when they are the end of a one-mbuf segment dpsec
+ * alone holds (a segment inside a long record), the segment itself,
+ * trimmed to them (no allocation, no cold mbuf header; the caller does
+ * not free it then: t->rx_taken).
+ */
 static int
 rx_piece_add(struct dpsec_tls *t, struct rte_mbuf *s, uint32_t off,
 	     uint32_t len, bool marked)
 {
-	struct rte_mbuf *mi = rte_pktmbuf_alloc(s->pool);
+	struct rte_mbuf *mi;
 
-	if (mi == NULL)
-		return -ENOMEM;
-	rte_pktmbuf_attach(mi, s);
-	mi->data_off = (uint16_t)(s->data_off + off);
-	mi->data_len = (uint16_t)len;
-	mi->pkt_len = len;
+	if (s == t->rx_seg && s->nb_segs == 1 && off + len == s->data_len &&
+	    RTE_MBUF_DIRECT(s) && rte_mbuf_refcnt_read(s) == 1) {
+		mi = s;
+		mi->data_off = (uint16_t)(s->data_off + off);
+		mi->data_len = (uint16_t)len;
+		mi->pkt_len = len;
+		mi->tx_offload = 0;
+		t->rx_taken = 1;
+		t->rx_seg = NULL;
+	} else {
+		mi = rte_pktmbuf_alloc(s->pool);
+		if (mi == NULL)
+			return -ENOMEM;
+		rte_pktmbuf_attach(mi, s);
+		mi->data_off = (uint16_t)(s->data_off + off);
+		mi->data_len = (uint16_t)len;
+		mi->pkt_len = len;
+	}
 	mi->ol_flags &= ~(UINT64_C(1) << rx_flag_bit);
 	/* Which pieces the NIC decrypted: kept in the piece itself. */
 	if (marked)
@@ -1612,6 +1651,88 @@ rx_hint(struct dpsec_tls *t, uint32_t next_seq, uint64_t next_rec)
 	t->stats.rx_resync_hints++;
 }
 
+/*
+ * Open a MIXED record in one pass (IPsec-MB): pieces the NIC decrypted
+ * are fed as plaintext (dpsec_aead_stream_update_plain(), their
+ * ciphertext to a scratch buffer), the others decrypted in place.
+ */
+static int
+rx_open_mixed(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
+	      const uint8_t nonce[DPSEC_TLS_IV_LEN], const uint8_t *aad,
+	      uint16_t aad_len)
+{
+	uint8_t ct[2048];
+	struct rte_mbuf *m;
+	int ret;
+
+	ret = dpsec_aead_stream_init(eng, &t->st, t->key, DPSEC_CRYPTO_DECRYPT,
+				     nonce, aad, aad_len);
+	for (m = t->rx_head; m != NULL && ret == 0; m = m->next) {
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+		uint32_t n, done;
+
+		if (!(m->ol_flags & (UINT64_C(1) << rx_flag_bit))) {
+			ret = dpsec_aead_stream_update(eng, &t->st, p, p,
+						       m->data_len);
+			continue;
+		}
+		for (done = 0; done < m->data_len && ret == 0; done += n) {
+			n = RTE_MIN((uint32_t)sizeof(ct),
+				    (uint32_t)m->data_len - done);
+			ret = dpsec_aead_stream_update_plain(eng, &t->st,
+							     p + done, ct, n);
+		}
+	}
+	if (ret == 0)
+		return dpsec_aead_stream_final(eng, &t->st, t->tag);
+	dpsec_aead_stream_abort(&t->st);
+	return ret;
+}
+
+/*
+ * Open a record: in one call when its body is one piece, else streamed
+ * over the pieces; a MIXED one after the NIC's pieces were re-encrypted
+ * (the AEAD keystream at their offset).
+ */
+static int
+rx_open(struct dpsec_tls *t, struct dpsec_crypto_engine *eng, uint8_t how,
+	const uint8_t nonce[DPSEC_TLS_IV_LEN], const uint8_t *aad,
+	uint16_t aad_len)
+{
+	struct rte_mbuf *m;
+	uint32_t off = 0;
+	int ret;
+
+	if (how == DPSEC_TLS_MIXED) {
+		for (m = t->rx_head; m != NULL; m = m->next) {
+			if (m->ol_flags & (UINT64_C(1) << rx_flag_bit))
+				dpsec_aead_keystream_xor(eng, t->key, nonce,
+					off, rte_pktmbuf_mtod(m, uint8_t *),
+					m->data_len);
+			off += m->data_len;
+		}
+	}
+	if (t->rx_pieces == 1) {
+		/* No stream state to set up and wipe. */
+		m = t->rx_head;
+		return dpsec_aead_open(eng, t->key, nonce, aad, aad_len,
+				       rte_pktmbuf_mtod(m, uint8_t *),
+				       rte_pktmbuf_mtod(m, uint8_t *),
+				       m->data_len, t->tag);
+	}
+	ret = dpsec_aead_stream_init(eng, &t->st, t->key, DPSEC_CRYPTO_DECRYPT,
+				     nonce, aad, aad_len);
+	for (m = t->rx_head; m != NULL && ret == 0; m = m->next)
+		ret = dpsec_aead_stream_update(eng, &t->st,
+					       rte_pktmbuf_mtod(m, uint8_t *),
+					       rte_pktmbuf_mtod(m, uint8_t *),
+					       m->data_len);
+	if (ret == 0)
+		return dpsec_aead_stream_final(eng, &t->st, t->tag);
+	dpsec_aead_stream_abort(&t->st);
+	return ret;
+}
+
 /* The record's tag is in t->tag: authenticate, decrypt, queue it. */
 static void
 rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
@@ -1621,7 +1742,7 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 	struct rte_mbuf *m;
 	uint8_t nonce[DPSEC_TLS_IV_LEN], aad[DPSEC_TLS_AAD_MAX];
 	uint16_t aad_len;
-	uint32_t len, body = t->rx_body_off, off;
+	uint32_t len, body = t->rx_body_off;
 	uint8_t how, type;
 	int ret = 0;
 
@@ -1641,26 +1762,12 @@ rx_finish(struct dpsec_tls *t, struct dpsec_crypto_engine *eng,
 			rx_error(t, rec_seq, rec_tcp_seq, -ENOTSUP);
 			return;
 		}
-		/* MIXED: the NIC's parts back to ciphertext first. */
-		off = 0;
-		for (m = t->rx_head; m != NULL; m = m->next) {
-			if (m->ol_flags & (UINT64_C(1) << rx_flag_bit))
-				dpsec_aead_keystream_xor(eng, t->key, nonce, off,
-					rte_pktmbuf_mtod(m, uint8_t *),
-					m->data_len);
-			off += m->data_len;
-		}
 		aad_len = dpsec_tls_aad(&t->suite, rec_seq, t->rx_hdr, aad);
-		ret = dpsec_aead_stream_init(eng, &t->st, t->key,
-				DPSEC_CRYPTO_DECRYPT, nonce, aad, aad_len);
-		for (m = t->rx_head; m != NULL && ret == 0; m = m->next)
-			ret = dpsec_aead_stream_update(eng, &t->st,
-				rte_pktmbuf_mtod(m, uint8_t *),
-				rte_pktmbuf_mtod(m, uint8_t *), m->data_len);
-		if (ret == 0)
-			ret = dpsec_aead_stream_final(eng, &t->st, t->tag);
+		if (how == DPSEC_TLS_MIXED &&
+		    t->key->backend == DPSEC_CRYPTO_IPSEC_MB)
+			ret = rx_open_mixed(t, eng, nonce, aad, aad_len);
 		else
-			dpsec_aead_stream_abort(&t->st);
+			ret = rx_open(t, eng, how, nonce, aad, aad_len);
 		if (ret != 0) {
 			/* Nothing of the record leaves: wipe the plaintext
 			 * the stream released before the tag said no. */
@@ -1871,14 +1978,18 @@ rx_pend_drain(struct dpsec_tls *t, struct dpsec_crypto_engine *eng)
 	while (i < t->pend_n && !rx_key_wait(t) && !tls_stopped(t)) {
 		struct tls_rx_pend *p = &t->pend[i];
 
+		t->rx_seg = p->m;
+		t->rx_taken = 0;
 		got = rx_feed(t, eng, p->m, p->off, p->len, p->marked);
-		if (got < p->len && rx_key_wait(t)) {
+		t->rx_seg = NULL;
+		if (got < p->len && rx_key_wait(t) && !t->rx_taken) {
 			p->off += got;
 			p->seq += got;
 			p->len -= got;
 			break;
 		}
-		rte_pktmbuf_free(p->m);
+		if (!t->rx_taken)
+			rte_pktmbuf_free(p->m);
 		i++;
 	}
 	if (tls_stopped(t)) {
@@ -1977,7 +2088,12 @@ dpsec_tls_rx(struct dpsec_tls *tls, struct rte_mbuf *segs[], uint16_t n,
 			}
 			continue;
 		}
+		tls->rx_seg = m;
+		tls->rx_taken = 0;
 		got = rx_feed(tls, eng, m, off, plen, marked);
+		tls->rx_seg = NULL;
+		if (tls->rx_taken)
+			continue;	/* a piece of the record now */
 		if (got < plen && rx_key_wait(tls) &&
 		    rx_pend_add(tls, m, off + got, seq + got, plen - got,
 				marked))

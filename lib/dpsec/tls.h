@@ -118,6 +118,8 @@ struct dpsec_tls {
 	/* RX: the record being assembled: body pieces, oldest first. */
 	struct rte_mbuf *rx_head, *rx_tail;
 	uint32_t rx_pieces, rx_marked;	/* pieces, of which NIC-decrypted */
+	struct rte_mbuf *rx_seg;	/* the segment being fed */
+	uint8_t rx_taken;		/* ...became a piece itself */
 	uint32_t rx_body_off;		/* body bytes collected */
 	uint8_t rx_hdr[DPSEC_TLS_HDR_LEN];	/* its header */
 	uint8_t rx_explicit[DPSEC_TLS12_EXPLICIT_LEN]; /* 1.2 GCM nonce */
