@@ -1281,6 +1281,69 @@ test_keystream(void **state)
 }
 
 /*
+ * ChaCha20-Poly1305 encryption on both sides of the size at which the
+ * IPsec-MB engine switches from the job API to the direct calls (on an
+ * AVX-512 manager, crypto_mb.c MB_CHACHA_ENC_DIRECT_MIN): the same
+ * ciphertext and tag as OpenSSL, and each backend opens the other's.
+ */
+static void
+test_chacha_sizes(void **state)
+{
+	static const uint32_t lens[] = { 1, 1150, 1199, 1200, 1201, 1456,
+					 4000, 16384 };
+	static uint8_t pt[16384], c_mb[16384], c_os[16384];
+	struct dpsec_crypto_key k[NB_BACKENDS];
+	uint8_t key[32], nonce[12], aad[12], t_mb[16], t_os[16];
+	unsigned int i;
+	int b;
+
+	(void)state;
+	rnd_fill(key, sizeof(key));
+	rnd_fill(nonce, sizeof(nonce));
+	rnd_fill(aad, sizeof(aad));
+	rnd_fill(pt, sizeof(pt));
+	for (b = 0; b < NB_BACKENDS; b++)
+		assert_int_equal(dpsec_crypto_key_init(&k[b], b,
+				DPSEC_CRYPTO_CIPHER_CHACHA20_POLY1305, key, 32,
+				DPSEC_CRYPTO_AUTH_NULL, NULL, 0), 0);
+	for (i = 0; i < RTE_DIM(lens); i++) {
+		uint32_t n = lens[i];
+		struct dpsec_crypto_op o = {
+			.dir = DPSEC_CRYPTO_ENCRYPT, .iv = nonce, .aad = aad,
+			.aad_len = sizeof(aad), .len = n,
+		};
+
+		o.key = &k[DPSEC_CRYPTO_IPSEC_MB];
+		o.src = pt;
+		o.dst = c_mb;
+		o.icv = t_mb;
+		assert_int_equal(dpsec_crypto_run(eng[DPSEC_CRYPTO_IPSEC_MB],
+						  &o), 0);
+		o.key = &k[DPSEC_CRYPTO_OPENSSL];
+		o.dst = c_os;
+		o.icv = t_os;
+		assert_int_equal(dpsec_crypto_run(eng[DPSEC_CRYPTO_OPENSSL],
+						  &o), 0);
+		assert_memory_equal(c_mb, c_os, n);
+		assert_memory_equal(t_mb, t_os, 16);
+		/* each opens the other's, in place */
+		for (b = 0; b < NB_BACKENDS; b++) {
+			uint8_t *c = b == DPSEC_CRYPTO_IPSEC_MB ? c_os : c_mb;
+
+			o.key = &k[b];
+			o.dir = DPSEC_CRYPTO_DECRYPT;
+			o.src = o.dst = c;
+			o.icv = b == DPSEC_CRYPTO_IPSEC_MB ? t_os : t_mb;
+			assert_int_equal(dpsec_crypto_run(eng[b], &o), 0);
+			assert_memory_equal(c, pt, n);
+			o.dir = DPSEC_CRYPTO_ENCRYPT;
+		}
+	}
+	for (b = 0; b < NB_BACKENDS; b++)
+		dpsec_crypto_key_wipe(&k[b]);
+}
+
+/*
  * dpsec_crypto_rand() (CBC IVs): per engine a keystream no other engine
  * repeats, never the same block twice in a run, every byte value seen in
  * a long draw, any length (0, odd, across calls), and the seed is drawn
@@ -1345,6 +1408,7 @@ main(void)
 		cmocka_unit_test(test_stream_errors),
 		cmocka_unit_test(test_keystream),
 		cmocka_unit_test(test_rand_ivs),
+		cmocka_unit_test(test_chacha_sizes),
 	};
 
 	return cmocka_run_group_tests_name("crypto", tests, setup_engines,
