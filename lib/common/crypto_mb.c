@@ -40,7 +40,7 @@ _Static_assert(IMB_SHA512_DIGEST_SIZE_IN_BYTES <= DPSEC_CRYPTO_DIGEST_MAX &&
 struct mb_engine {
 	struct dpsec_crypto_engine base;
 	IMB_MGR *mgr;
-	bool chacha_enc_direct;	/* AVX-512 manager: see MB_CHACHA_ENC_... */
+	bool chacha_enc_direct;	/* see MB_CHACHA_ENC_DIRECT_MIN */
 	/* OpenSSL context of the ChaCha20 keystream (IPsec-MB 1.3 has no
 	 * ChaCha20 with a starting block counter); made on first use. */
 	void *ks_ctx;
@@ -63,15 +63,17 @@ struct gcm_scratch {
 };
 
 /*
- * ChaCha20-Poly1305 encryption of at least this many bytes goes through
- * IPsec-MB's direct calls (init/update/finalize) rather than the job API,
- * on a manager using its AVX-512 code: there, IPsec-MB 1.3's job path
- * costs 406 ns for 1156 bytes but 641 ns for 1220 (and 740 ns at 1424,
- * against 574 ns for the direct calls), while decryption and smaller
- * encryptions are faster as jobs (dpsec-bench --algos chacha20-poly1305
- * --only raw --sizes ..., raw-job against raw-aead; doc/benchmarks.md).
+ * ChaCha20-Poly1305 encryptions of MB_CHACHA_ENC_DIRECT_MIN to
+ * MB_CHACHA_ENC_DIRECT_MAX bytes go through IPsec-MB's direct calls
+ * (init/update/finalize) rather than the job API, on an IPsec-MB 1.3
+ * manager using its AVX-512 code: there the job path costs 410-460 ns up
+ * to 1216 bytes and from 1473 on, but 760-850 ns from 1217 to 1472 (the
+ * payloads of full-size IPv4 packets), where the direct calls take
+ * 550-590 ns; elsewhere, and for decryption, jobs are as fast or faster
+ * (a sweep of both on this machine, 256 B to 32 KiB; doc/benchmarks.md).
  */
-#define MB_CHACHA_ENC_DIRECT_MIN 1200
+#define MB_CHACHA_ENC_DIRECT_MIN 1217
+#define MB_CHACHA_ENC_DIRECT_MAX 1472
 
 /*
  * Key expansion needs a manager (its function pointers pick the code path
@@ -437,6 +439,7 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		if (op->key->kind == DPSEC_CRYPTO_KIND_CHACHA &&
 		    op->dir == DPSEC_CRYPTO_ENCRYPT &&
 		    op->len >= MB_CHACHA_ENC_DIRECT_MIN &&
+		    op->len <= MB_CHACHA_ENC_DIRECT_MAX &&
 		    me->chacha_enc_direct) {
 			nb_ok += chacha_enc_direct(mgr, &gs, op);
 			gcm = 1;	/* scratch to cleanse */
@@ -495,7 +498,9 @@ dpsec_crypto_mb_engine_create(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	me->chacha_enc_direct = me->mgr->used_arch == IMB_ARCH_AVX512;
+	me->chacha_enc_direct = me->mgr->used_arch == IMB_ARCH_AVX512 &&
+		imb_get_version() >= IMB_VERSION(1, 3, 0) &&
+		imb_get_version() < IMB_VERSION(1, 4, 0);
 	me->base.burst = mb_burst;
 	me->base.free = mb_engine_free;
 	me->base.backend = DPSEC_CRYPTO_IPSEC_MB;

@@ -1281,16 +1281,16 @@ test_keystream(void **state)
 }
 
 /*
- * ChaCha20-Poly1305 encryption on both sides of the size at which the
- * IPsec-MB engine switches from the job API to the direct calls (on an
- * AVX-512 manager, crypto_mb.c MB_CHACHA_ENC_DIRECT_MIN): the same
+ * ChaCha20-Poly1305 encryption on both sides of the sizes between which
+ * the IPsec-MB engine uses the direct calls instead of the job API (on an
+ * AVX-512 manager, crypto_mb.c MB_CHACHA_ENC_DIRECT_MIN/MAX): the same
  * ciphertext and tag as OpenSSL, and each backend opens the other's.
  */
 static void
 test_chacha_sizes(void **state)
 {
-	static const uint32_t lens[] = { 1, 1150, 1199, 1200, 1201, 1456,
-					 4000, 16384 };
+	static const uint32_t lens[] = { 1, 1150, 1216, 1217, 1218, 1456,
+					 1472, 1473, 4000, 16384 };
 	static uint8_t pt[16384], c_mb[16384], c_os[16384];
 	struct dpsec_crypto_key k[NB_BACKENDS];
 	uint8_t key[32], nonce[12], aad[12], t_mb[16], t_os[16];
