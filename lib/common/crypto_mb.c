@@ -40,7 +40,6 @@ _Static_assert(IMB_SHA512_DIGEST_SIZE_IN_BYTES <= DPSEC_CRYPTO_DIGEST_MAX &&
 struct mb_engine {
 	struct dpsec_crypto_engine base;
 	IMB_MGR *mgr;
-	bool chacha_enc_direct;	/* see MB_CHACHA_ENC_DIRECT_MIN */
 	/* OpenSSL context of the ChaCha20 keystream (IPsec-MB 1.3 has no
 	 * ChaCha20 with a starting block counter); made on first use. */
 	void *ks_ctx;
@@ -55,25 +54,9 @@ struct mb_engine {
  * Cleansed at the end of the burst.
  */
 struct gcm_scratch {
-	alignas(64) union {
-		struct gcm_context_data ctx;
-		struct chacha20_poly1305_context_data cc;
-	};
+	alignas(64) struct gcm_context_data ctx;
 	alignas(16) uint8_t tag[DPSEC_CRYPTO_ICV_MAX];
 };
-
-/*
- * ChaCha20-Poly1305 encryptions of MB_CHACHA_ENC_DIRECT_MIN to
- * MB_CHACHA_ENC_DIRECT_MAX bytes go through IPsec-MB's direct calls
- * (init/update/finalize) rather than the job API, on an IPsec-MB 1.3
- * manager using its AVX-512 code: there the job path costs 410-460 ns up
- * to 1216 bytes and from 1473 on, but 760-850 ns from 1217 to 1472 (the
- * payloads of full-size IPv4 packets), where the direct calls take
- * 550-590 ns; elsewhere, and for decryption, jobs are as fast or faster
- * (a sweep of both on this machine, 256 B to 32 KiB; doc/benchmarks.md).
- */
-#define MB_CHACHA_ENC_DIRECT_MIN 1217
-#define MB_CHACHA_ENC_DIRECT_MAX 1472
 
 /*
  * Key expansion needs a manager (its function pointers pick the code path
@@ -398,23 +381,6 @@ gcm_direct(IMB_MGR *mgr, struct gcm_scratch *gs, struct dpsec_crypto_op *op)
 	return 1;
 }
 
-/* One ChaCha20-Poly1305 encryption through the direct calls. */
-static inline unsigned int
-chacha_enc_direct(IMB_MGR *mgr, struct gcm_scratch *gs,
-		  struct dpsec_crypto_op *op)
-{
-	const struct dpsec_crypto_key *k = op->key;
-
-	IMB_CHACHA20_POLY1305_INIT(mgr, k->c.raw, &gs->cc, op->iv,
-				   or_empty(op->aad), op->aad_len);
-	IMB_CHACHA20_POLY1305_ENC_UPDATE(mgr, k->c.raw, &gs->cc, op->dst,
-					 op->src, op->len);
-	IMB_CHACHA20_POLY1305_ENC_FINALIZE(mgr, &gs->cc, op->icv,
-					   k->icv_len);
-	op->status = 0;
-	return 1;
-}
-
 static unsigned int
 mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		unsigned int n)
@@ -434,15 +400,6 @@ mb_burst(struct dpsec_crypto_engine *e, struct dpsec_crypto_op *ops[],
 		if (op->key->kind == DPSEC_CRYPTO_KIND_GCM) {
 			nb_ok += gcm_direct(mgr, &gs, op);
 			gcm = 1;
-			continue;
-		}
-		if (op->key->kind == DPSEC_CRYPTO_KIND_CHACHA &&
-		    op->dir == DPSEC_CRYPTO_ENCRYPT &&
-		    op->len >= MB_CHACHA_ENC_DIRECT_MIN &&
-		    op->len <= MB_CHACHA_ENC_DIRECT_MAX &&
-		    me->chacha_enc_direct) {
-			nb_ok += chacha_enc_direct(mgr, &gs, op);
-			gcm = 1;	/* scratch to cleanse */
 			continue;
 		}
 		job = IMB_GET_NEXT_JOB(mgr);
@@ -498,9 +455,6 @@ dpsec_crypto_mb_engine_create(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	me->chacha_enc_direct = me->mgr->used_arch == IMB_ARCH_AVX512 &&
-		imb_get_version() >= IMB_VERSION(1, 3, 0) &&
-		imb_get_version() < IMB_VERSION(1, 4, 0);
 	me->base.burst = mb_burst;
 	me->base.free = mb_engine_free;
 	me->base.backend = DPSEC_CRYPTO_IPSEC_MB;

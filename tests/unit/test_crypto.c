@@ -1281,10 +1281,10 @@ test_keystream(void **state)
 }
 
 /*
- * ChaCha20-Poly1305 encryption on both sides of the sizes between which
- * the IPsec-MB engine uses the direct calls instead of the job API (on an
- * AVX-512 manager, crypto_mb.c MB_CHACHA_ENC_DIRECT_MIN/MAX): the same
- * ciphertext and tag as OpenSSL, and each backend opens the other's.
+ * ChaCha20-Poly1305 encryption of one byte to 16 KiB, full-size packet
+ * payloads included (1217..1472 bytes: see doc/benchmarks.md, "A
+ * measurement under load"): the same ciphertext and tag from both
+ * backends, and each backend opens the other's.
  */
 static void
 test_chacha_sizes(void **state)
