@@ -134,6 +134,12 @@ demo_port_start(uint16_t port, struct rte_mempool *mp, uint64_t rx_offloads,
 	return rc;
 }
 
+void
+demo_intr_settle(void)
+{
+	usleep(100 * 1000);
+}
+
 bool
 demo_pool_back(const struct rte_mempool *mp, const char *what)
 {

@@ -52,6 +52,18 @@ int demo_port_start(uint16_t port, struct rte_mempool *mp,
 		    uint64_t rx_offloads, uint64_t tx_offloads);
 
 /*
+ * After the ports are closed, before rte_eal_cleanup(): 100 ms for EAL's
+ * interrupt thread to finish what a close left it. DPDK 22.11's memif
+ * hands its control channel's interrupt handle to that thread to free
+ * (rte_intr_callback_unregister_pending()) when the close races the
+ * peer's disconnect message; rte_eal_cleanup() then unmapped the memory
+ * under the thread, a SIGSEGV in rte_intr_fd_get() at exit (the demo's
+ * gateway B, 2 runs in 5; core dump: main thread in rte_mem_unmap(), the
+ * interrupt thread in rte_intr_fd_get()).
+ */
+void demo_intr_settle(void);
+
+/*
  * True when every mbuf of @mp is back (NULL: nothing to check); else
  * "error: N of M @what not returned to pool NAME" on stderr. For the
  * clean exit, after the ports are closed: a program that leaked mbufs

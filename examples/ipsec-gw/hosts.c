@@ -453,6 +453,7 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
 	}
+	demo_intr_settle();
 	/* The ports closed: every mbuf back, or the result is a failure. */
 	if (!demo_pool_back(mp, "mbufs"))
 		ret = 1;

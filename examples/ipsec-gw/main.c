@@ -865,6 +865,7 @@ out_ports:
 	for (uint16_t p = 0; p < GW_MAX_PORTS; p++)
 		if (gw.port[p].enabled)
 			rte_eth_dev_close(p);
+	demo_intr_settle();
 out_pool:
 	if (!demo_pool_back(gw.indir, "indirect mbufs"))
 		ret = 1;
