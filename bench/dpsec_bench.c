@@ -72,6 +72,7 @@
 #define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
 #endif
 
+#include "bench_util.h"
 #include "demo_common.h"
 #include "dpsec_sa.h"
 
@@ -948,14 +949,6 @@ selected(const struct series *s)
 static uint64_t *samples;	/* cycles of each timed region of a cell */
 static size_t max_samples;
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Where a cell's packets come from: nt template sets used in turn. With
  * renew (the window-on contenders), each set is used once per SA lifetime
@@ -1089,14 +1082,6 @@ measure_restore(const struct tset *t)
 	qsort(samples, ns, sizeof(*samples), cmp_u64);
 	return (double)samples[ns / 2] * 1e9 / (double)tsc_hz /
 	       (double)nb_pkt;
-}
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Median, min and max of the measured (non-NAN) runs. */
@@ -2694,21 +2679,6 @@ read_cpu(void)
 		fclose(f);
 }
 
-static IMB_ARCH imb_arch;
-
-static const char *
-imb_arch_name(const IMB_MGR *m)
-{
-	bool vaes = (m->features & IMB_FEATURE_VAES) != 0;
-
-	switch (imb_arch) {
-	case IMB_ARCH_AVX512: return vaes ? "avx512+vaes" : "avx512";
-	case IMB_ARCH_AVX2: return vaes ? "avx2+vaes" : "avx2";
-	case IMB_ARCH_AVX: return "avx";
-	case IMB_ARCH_SSE: return "sse";
-	default: return "?";
-	}
-}
 
 int
 main(int argc, char **argv)
@@ -2790,7 +2760,7 @@ main(int argc, char **argv)
 	mgr = alloc_mb_mgr(0);
 	if (mgr == NULL)
 		return 2;
-	init_mb_mgr_auto(mgr, &imb_arch);
+	init_mb_mgr_auto(mgr, NULL);
 
 	if (dpsec_setup() != 0 || rte_ipsec_setup() != 0 || nic_setup() != 0)
 		return 2;

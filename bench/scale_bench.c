@@ -44,6 +44,7 @@
 #include <rte_udp.h>
 #include <rte_version.h>
 
+#include "bench_util.h"
 #include "dpsec.h"
 #include "dpsec_sa.h"
 #include "dpsec_spd.h"
@@ -103,22 +104,6 @@ struct target {
 };
 static struct target tgt[16];
 static unsigned int nb_tgt;
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static double
 median(double *v, unsigned int n)

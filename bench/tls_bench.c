@@ -59,6 +59,7 @@
 #define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
 #endif
 
+#include "bench_util.h"
 #include "dpsec.h"
 #include "dpsec_driver.h"
 #include "dpsec_sa.h"
@@ -188,7 +189,6 @@ rec_aad(const struct suite *s, uint64_t seq, const uint8_t *rec, uint32_t size,
 /* ---- raw AEADs ----------------------------------------------------------- */
 
 static IMB_MGR *mgr;
-static IMB_ARCH imb_arch;
 
 struct raw_key {
 	const struct suite *s;
@@ -551,14 +551,6 @@ static unsigned int nb_targets;
 static bool functional_fail;
 static uint64_t tsc_hz;
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double
 median_of(const double *v, unsigned int n, double *mn, double *mx)
 {
@@ -640,20 +632,6 @@ cpu_name(char *buf, size_t len)
 		fclose(f);
 }
 
-static const char *
-imb_arch_name(void)
-{
-	bool vaes = (mgr->features & IMB_FEATURE_VAES) != 0;
-
-	switch (imb_arch) {
-	case IMB_ARCH_AVX512: return vaes ? "avx512+vaes" : "avx512";
-	case IMB_ARCH_AVX2: return vaes ? "avx2+vaes" : "avx2";
-	case IMB_ARCH_AVX: return "avx";
-	case IMB_ARCH_SSE: return "sse";
-	default: return "?";
-	}
-}
-
 static int
 json_write(const char *path)
 {
@@ -671,7 +649,7 @@ json_write(const char *path)
 		"\"dpdk\": \"%s\", \"ipsec_mb\": \"%s (%s)\", \"openssl\": "
 		"\"%s\", \"dpsec\": \"%s\"},\n", PROG, cpu,
 		rte_version() + strlen("DPDK "), imb_get_version_str(),
-		imb_arch_name(), OpenSSL_version(OPENSSL_VERSION),
+		imb_arch_name(mgr), OpenSSL_version(OPENSSL_VERSION),
 		dpsec_version());
 	fprintf(f, "  \"settings\": {\"runs\": %u, \"time_s\": %g, "
 		"\"iters\": %u, \"quick\": %s, \"pass_bytes\": %u, "
@@ -1432,7 +1410,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "setup: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
-	init_mb_mgr_auto(mgr, &imb_arch);
+	init_mb_mgr_auto(mgr, NULL);
 	dctx = dpsec_create(&cc);
 	if (dctx == NULL || nic_setup(NIC_VDEV, &nic_port) != 0 ||
 	    nic_setup(NIC_VDEV_TX, &nic_port_tx) != 0)
@@ -1458,7 +1436,7 @@ main(int argc, char **argv)
 
 		cpu_name(cpu, sizeof(cpu));
 		printf("CPU: %s\n%s, IPsec-MB %s (%s), %s, dpsec %s\n", cpu,
-		       rte_version(), imb_get_version_str(), imb_arch_name(),
+		       rte_version(), imb_get_version_str(), imb_arch_name(mgr),
 		       OpenSSL_version(OPENSSL_VERSION), dpsec_version());
 	}
 	printf("ns per record (median of %u run(s)); ratio = dpsec / the "
