@@ -134,10 +134,26 @@ demo_port_start(uint16_t port, struct rte_mempool *mp, uint64_t rx_offloads,
 	return rc;
 }
 
-void
-demo_intr_settle(void)
+bool
+demo_has_memif(void)
 {
-	usleep(100 * 1000);
+	uint16_t p;
+
+	RTE_ETH_FOREACH_DEV(p) {
+		struct rte_eth_dev_info di;
+
+		if (rte_eth_dev_info_get(p, &di) == 0 &&
+		    strcmp(di.driver_name, "net_memif") == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+demo_eal_exit(bool memif)
+{
+	if (!memif)
+		rte_eal_cleanup();
 }
 
 bool

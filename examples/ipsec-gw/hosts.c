@@ -347,12 +347,14 @@ main(int argc, char **argv)
 	uint64_t hz, start, next, last_table, end, gap;
 	unsigned int fi = 0;
 	int rc, c, ret = 0;
+	bool memif;
 
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "error: EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	memif = demo_has_memif();
 	argc -= rc;
 	argv += rc;
 	optind = 1;
@@ -453,12 +455,11 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
 	}
-	demo_intr_settle();
 	/* The ports closed: every mbuf back, or the result is a failure. */
 	if (!demo_pool_back(mp, "mbufs"))
 		ret = 1;
 	printf("result: %s\n", ret == 0 ? "PASS" : "FAIL");
 	rte_mempool_free(mp);
-	rte_eal_cleanup();
+	demo_eal_exit(memif);
 	return ret;
 }

@@ -765,6 +765,7 @@ main(int argc, char **argv)
 	uint64_t drained = 0;
 	bool busy;
 	unsigned int avail;
+	bool memif;
 	int rc, ret = 1, secs = 0;
 
 	rc = rte_eal_init(argc, argv);
@@ -772,6 +773,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "error: EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	memif = demo_has_memif();
 	argc -= rc;
 	argv += rc;
 	argv[0] = (char *)"dpsec-ipsec-gw";
@@ -865,7 +867,6 @@ out_ports:
 	for (uint16_t p = 0; p < GW_MAX_PORTS; p++)
 		if (gw.port[p].enabled)
 			rte_eth_dev_close(p);
-	demo_intr_settle();
 out_pool:
 	if (!demo_pool_back(gw.indir, "indirect mbufs"))
 		ret = 1;
@@ -878,6 +879,6 @@ out_pool:
 	rte_mempool_free(gw.mp);
 out_eal:
 	rte_free(gw.lc);
-	rte_eal_cleanup();
+	demo_eal_exit(memif);
 	return ret;
 }
