@@ -38,7 +38,9 @@ int cli_init(const char *backend, uint32_t max_sa);
 void cli_cleanup(void);
 /* Back to the state right after cli_init(): no SA, policy, TLS context,
  * capture or fault, default settings, counters 0, ports started again
- * (the fuzz harness runs each input from there). 0 or -1. */
+ * (the fuzz harness runs each input from there). The dpsec context stays
+ * (its SAs, SPDs and TLS contexts destroyed one by one); made again only
+ * if that fails. 0 or -1. */
 int cli_reset(void);
 /* Mbufs of the CLI's pool not in it (0 when nothing is in flight). */
 unsigned int cli_mbufs_out(void);

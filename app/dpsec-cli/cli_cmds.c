@@ -237,18 +237,75 @@ cli_init(const char *backend, uint32_t max_sa)
 	return state_init();
 }
 
+/*
+ * cli_reset() without a new dpsec context (whose crypto managers are most
+ * of what a full reset costs): forwarding and capture stopped, the TLS
+ * contexts, SPDs and SAs destroyed one by one through the API (the reqids
+ * unbound first), the SPDs made again, every port stopped (what its
+ * queues hold is dropped) and started. 0, or -1 if any step failed: the
+ * caller then resets in full.
+ */
+static int
+state_clear(void)
+{
+	int rc = 0;
+	uint16_t p;
+
+	if (cli_fwd.running)
+		cli_fwd_stop();
+	cli_capture_stop(NULL);
+	cli_tls_cleanup();
+	dpsec_spd_free(cli_fwd.spd_out);
+	dpsec_spd_free(cli_fwd.spd_in);
+	cli_fwd.spd_out = cli_fwd.spd_in = NULL;
+	memset(sps, 0, sizeof(sps));
+	for (unsigned int i = 0; i < CLI_MAX_SA; i++) {
+		struct cfg_sa *s = &sas[i];
+
+		if (!s->used)
+			continue;
+		if (s->conf.dir == DPSEC_SA_OUTBOUND && s->conf.reqid != 0 &&
+		    dpsec_reqid_get(cli_fwd.ctx, s->conf.reqid) != NULL &&
+		    dpsec_reqid_set(cli_fwd.ctx, s->conf.reqid, NULL) != 0)
+			rc = -1;
+		if (dpsec_sa_destroy(cli_fwd.ctx, s->sa) != 0)
+			rc = -1;
+	}
+	explicit_bzero(sas, sizeof(sas));
+	RTE_ETH_FOREACH_DEV(p) {
+		if (cli_port_up[p] && rte_eth_dev_stop(p) != 0)
+			rc = -1;
+		cli_port_up[p] = false;
+	}
+	RTE_ETH_FOREACH_DEV(p) {
+		if (rte_eth_dev_start(p) != 0)
+			rc = -1;
+		else
+			cli_port_up[p] = true;
+	}
+	cli_fwd.spd_out = dpsec_spd_create(cli_fwd.ctx, "cli-out",
+					   DPSEC_SA_OUTBOUND, CLI_MAX_SP);
+	cli_fwd.spd_in = dpsec_spd_create(cli_fwd.ctx, "cli-in",
+					  DPSEC_SA_INBOUND, CLI_MAX_SP);
+	if (cli_fwd.spd_out == NULL || cli_fwd.spd_in == NULL)
+		rc = -1;
+	return rc;
+}
+
 int
 cli_reset(void)
 {
 	struct rte_pmd_sim_inline_faults f = { 0 };
 	uint16_t p;
 
-	state_fini();
 	settings_default();
 	cli_quit = false;
 	cli_failures = 0;
 	RTE_ETH_FOREACH_DEV(p)
 		(void)rte_pmd_sim_inline_fault_set(p, &f);	/* if a sim */
+	if (cli_fwd.ctx != NULL && state_clear() == 0)
+		return 0;
+	state_fini();
 	return state_init();
 }
 

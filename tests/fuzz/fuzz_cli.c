@@ -9,10 +9,12 @@
  * the state right after start-up, so an input's outcome does not depend
  * on the ones before it: the CLI is reset (cli_reset(): SAs, policies,
  * TLS contexts, captures, settings, faults, ports) after every input
- * rather than before, as cli_init() leaves it in that state already (a
- * reset is a dpsec context and its crypto managers freed and made again,
- * the largest part of an execution), and the files of the sandbox are
- * removed before each input. EAL has one lcore: "start" cannot launch a
+ * rather than before, as cli_init() leaves it in that state already, and
+ * the files of the sandbox are removed before each input. The reset keeps
+ * the dpsec context and destroys what the input made one by one (a new
+ * context and its crypto managers were 9 in 10 of an execution's time);
+ * what the commands show of the state must then be what they showed
+ * right after start-up. EAL has one lcore: "start" cannot launch a
  * worker (cli_fwd_start() fails with -ENODEV before it sends anything),
  * so no packet moves and runs are deterministic.
  *
@@ -28,7 +30,9 @@
  * "load", whose good rules stay) leaves the SAs, policies and TLS
  * contexts as they were ("sa show json", "sp show json" and "tls show
  * json" print the same before and after); after each input every mbuf is
- * back in the CLI's pool; no crash, no sanitizer report, no leak.
+ * back in the CLI's pool and those three, "port list" and "show fwd stats
+ * json" print what they printed after start-up; no crash, no sanitizer
+ * report, no leak.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -49,6 +53,51 @@
 enum { CLI_LINES_MAX = 64, CLI_INPUT_MAX = 8192, CLI_LINE_LEN = 1024 };
 
 static FILE *devnull;
+/* What start_state() printed right after cli_init(). */
+static char *s_start;
+static size_t l_start;
+
+/* The output of @cmds (NULL-terminated), in a buffer to free(). */
+static char *
+dump(const char *const cmds[], size_t *len)
+{
+	FILE *saved = stdout;
+	char *buf = NULL;
+	FILE *m;
+
+	m = open_memstream(&buf, len);
+	FUZZ_CHECK(m != NULL, "open_memstream");
+	stdout = m;
+	for (; *cmds != NULL; cmds++)
+		cli_exec(*cmds);
+	fflush(m);
+	stdout = saved;
+	fclose(m);
+	return buf;
+}
+
+/* What "sa show json", "sp show json" and "tls show json" print. */
+static char *
+state(size_t *len)
+{
+	static const char *const cmds[] = {
+		"sa show json", "sp show json", "tls show json", NULL,
+	};
+
+	return dump(cmds, len);
+}
+
+/* The same, and the ports and the forwarding settings and counters. */
+static char *
+start_state(size_t *len)
+{
+	static const char *const cmds[] = {
+		"sa show json", "sp show json", "tls show json", "port list",
+		"show fwd stats json", NULL,
+	};
+
+	return dump(cmds, len);
+}
 static char tmpdir[] = "/tmp/dpsec-fuzz-cli-XXXXXX";
 /* The only files the commands of an input may write or read. */
 static char cfg_file[sizeof(tmpdir) + 16], cap_file[sizeof(tmpdir) + 16];
@@ -106,6 +155,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cli_cl = cli_cmdline_new(-1, fileno(devnull), "");
 	if (cli_cl == NULL)
 		abort();
+	s_start = start_state(&l_start);
 	atexit(cli_fini);
 	return 0;
 }
@@ -169,25 +219,6 @@ sandbox(const char *line, char *out, size_t len)
 	return line;
 }
 
-/* What "sa show json", "sp show json" and "tls show json" print. */
-static char *
-state(size_t *len)
-{
-	FILE *saved = stdout;
-	char *buf = NULL;
-	FILE *m;
-
-	m = open_memstream(&buf, len);
-	FUZZ_CHECK(m != NULL, "open_memstream");
-	stdout = m;
-	cli_exec("sa show json");
-	cli_exec("sp show json");
-	cli_exec("tls show json");
-	fflush(m);
-	stdout = saved;
-	fclose(m);
-	return buf;
-}
 
 static bool
 is_load(const char *line)
@@ -267,5 +298,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(cli_reset() == 0, "cli_reset failed");
 	FUZZ_CHECK(cli_mbufs_out() == 0, "%u mbufs not back in the pool",
 		   cli_mbufs_out());
+	stdout = devnull;
+	s0 = start_state(&l0);
+	stdout = out;
+	FUZZ_CHECK(l0 == l_start && memcmp(s0, s_start, l0) == 0,
+		   "the reset did not restore the start-up state:\n%s\n->\n%s",
+		   s_start, s0);
+	free(s0);
 	return 0;
 }
