@@ -143,6 +143,31 @@ port_setup(uint16_t port)
 
 static struct dpsec_ctx_conf ctx_conf;
 
+/* The CLI's two SPDs, empty. 0 or -1 (rte_errno set). */
+static int
+spds_create(void)
+{
+	cli_fwd.spd_out = dpsec_spd_create(cli_fwd.ctx, "cli-out",
+					   DPSEC_SA_OUTBOUND, CLI_MAX_SP);
+	cli_fwd.spd_in = dpsec_spd_create(cli_fwd.ctx, "cli-in",
+					  DPSEC_SA_INBOUND, CLI_MAX_SP);
+	return cli_fwd.spd_out == NULL || cli_fwd.spd_in == NULL ? -1 : 0;
+}
+
+/* Forwarding and capture stopped, the TLS contexts and the SPDs gone
+ * (state_fini(), state_clear()). */
+static void
+state_release(void)
+{
+	if (cli_fwd.running)
+		cli_fwd_stop();
+	cli_capture_stop(NULL);
+	cli_tls_cleanup();
+	dpsec_spd_free(cli_fwd.spd_out);
+	dpsec_spd_free(cli_fwd.spd_in);
+	cli_fwd.spd_out = cli_fwd.spd_in = NULL;
+}
+
 /* The dpsec context, its SPDs and the ports configured, attached to it
  * and started (cli_init(), cli_reset()). */
 static int
@@ -157,11 +182,7 @@ state_init(void)
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	cli_fwd.spd_out = dpsec_spd_create(cli_fwd.ctx, "cli-out",
-					   DPSEC_SA_OUTBOUND, CLI_MAX_SP);
-	cli_fwd.spd_in = dpsec_spd_create(cli_fwd.ctx, "cli-in",
-					  DPSEC_SA_INBOUND, CLI_MAX_SP);
-	if (cli_fwd.spd_out == NULL || cli_fwd.spd_in == NULL) {
+	if (spds_create() != 0) {
 		fprintf(stderr, "error: SPD: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
@@ -183,15 +204,9 @@ state_fini(void)
 {
 	uint16_t p;
 
-	if (cli_fwd.running)
-		cli_fwd_stop();
-	cli_capture_stop(NULL);
 	/* SPDs before the context; the context destroys its SAs and wipes
 	 * their keys; then our copies of the keys. */
-	cli_tls_cleanup();
-	dpsec_spd_free(cli_fwd.spd_out);
-	dpsec_spd_free(cli_fwd.spd_in);
-	cli_fwd.spd_out = cli_fwd.spd_in = NULL;
+	state_release();
 	RTE_ETH_FOREACH_DEV(p) {
 		if (cli_port_up[p])
 			rte_eth_dev_stop(p);
@@ -251,13 +266,7 @@ state_clear(void)
 	int rc = 0;
 	uint16_t p;
 
-	if (cli_fwd.running)
-		cli_fwd_stop();
-	cli_capture_stop(NULL);
-	cli_tls_cleanup();
-	dpsec_spd_free(cli_fwd.spd_out);
-	dpsec_spd_free(cli_fwd.spd_in);
-	cli_fwd.spd_out = cli_fwd.spd_in = NULL;
+	state_release();
 	memset(sps, 0, sizeof(sps));
 	for (unsigned int i = 0; i < CLI_MAX_SA; i++) {
 		struct cfg_sa *s = &sas[i];
@@ -283,11 +292,7 @@ state_clear(void)
 		else
 			cli_port_up[p] = true;
 	}
-	cli_fwd.spd_out = dpsec_spd_create(cli_fwd.ctx, "cli-out",
-					   DPSEC_SA_OUTBOUND, CLI_MAX_SP);
-	cli_fwd.spd_in = dpsec_spd_create(cli_fwd.ctx, "cli-in",
-					  DPSEC_SA_INBOUND, CLI_MAX_SP);
-	if (cli_fwd.spd_out == NULL || cli_fwd.spd_in == NULL)
+	if (spds_create() != 0)
 		rc = -1;
 	return rc;
 }
