@@ -302,16 +302,19 @@ cli_reset(void)
 {
 	struct rte_pmd_sim_inline_faults f = { 0 };
 	uint16_t p;
+	int rc = 0;
 
+	RTE_ETH_FOREACH_DEV(p)
+		(void)rte_pmd_sim_inline_fault_set(p, &f);	/* if a sim */
+	if (cli_fwd.ctx == NULL || state_clear() != 0) {
+		state_fini();
+		rc = state_init();
+	}
+	/* Forwarding stopped: its settings and counters are ours now. */
 	settings_default();
 	cli_quit = false;
 	cli_failures = 0;
-	RTE_ETH_FOREACH_DEV(p)
-		(void)rte_pmd_sim_inline_fault_set(p, &f);	/* if a sim */
-	if (cli_fwd.ctx != NULL && state_clear() == 0)
-		return 0;
-	state_fini();
-	return state_init();
+	return rc;
 }
 
 unsigned int

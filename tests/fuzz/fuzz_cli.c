@@ -12,7 +12,8 @@
  * rather than before, as cli_init() leaves it in that state already, and
  * the files of the sandbox are removed before each input. The reset keeps
  * the dpsec context and destroys what the input made one by one (a new
- * context and its crypto managers were 9 in 10 of an execution's time);
+ * context and its crypto managers were the largest part of an
+ * execution's time);
  * what the commands show of the state must then be what they showed
  * right after start-up. EAL has one lcore: "start" cannot launch a
  * worker (cli_fwd_start() fails with -ENODEV before it sends anything),
@@ -98,6 +99,7 @@ start_state(size_t *len)
 
 	return dump(cmds, len);
 }
+
 static char tmpdir[] = "/tmp/dpsec-fuzz-cli-XXXXXX";
 /* The only files the commands of an input may write or read. */
 static char cfg_file[sizeof(tmpdir) + 16], cap_file[sizeof(tmpdir) + 16];
